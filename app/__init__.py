@@ -1,0 +1,94 @@
+"""Remiss: collaborative review of policy drafts.
+
+``create_app`` reads like a table of contents: configuration, extensions,
+blueprints, request hooks, error handlers and commands, in that order.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import check_production, from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; *config* overrides settings (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(from_environment(Path(app.instance_path), Path(app.root_path)))
+    if config:
+        app.config.update(config)
+    check_production(app.config)
+    configure_logging(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_hooks(app)
+    configure_errorhandlers(app)
+    configure_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr at INFO unless the host application set logging up."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def configure_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    from app import models  # noqa: F401  (register every table with the metadata)
+    from app.accounts.auth import init_login
+    from app.database import configure_sqlite
+    from app.extensions import babel, csrf, db, limiter, migrate
+    from app.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    """Register one blueprint per feature."""
+    from app.accounts import bp as accounts_bp
+    from app.documents import bp as documents_bp
+    from app.site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(documents_bp)
+
+
+def configure_hooks(app: Flask) -> None:
+    """Security headers, session timeouts and template helpers."""
+    from app import web
+
+    web.init_app(app)
+
+
+def configure_errorhandlers(app: Flask) -> None:
+    """Error pages in the user's language; the session is rolled back first."""
+    from app import web
+
+    web.init_errorhandlers(app)
+
+
+def configure_commands(app: Flask) -> None:
+    """Register the flask CLI commands."""
+    from app.commands import register
+
+    register(app)

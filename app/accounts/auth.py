@@ -1,0 +1,57 @@
+"""Flask-Login wiring and the role checks used by views."""
+
+from __future__ import annotations
+
+import functools
+
+import sqlalchemy as sa
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.models import Role, User
+from app.extensions import db, login_manager
+
+
+def init_login(app: Flask) -> None:
+    """Configure Flask-Login for this app."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(identifier: str) -> User | None:
+    """Load the user named in the session, if their session token still matches."""
+    user_id, _, token = identifier.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def role_required(*roles: Role):
+    """Allow the view only to signed-in users holding one of *roles*."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.roles & set(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def user_by_email(email: str) -> User | None:
+    """Find a user by e-mail, case-insensitively."""
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))

@@ -1,0 +1,143 @@
+"""Forms for signing in, profiles and administration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.accounts.models import Organisation, Role, User
+from app.extensions import db
+
+ROLE_LABELS = {
+    Role.MEMBER: _l("Network member"),
+    Role.EDITOR: _l("Editor"),
+    Role.HOST: _l("Meeting host"),
+    Role.ADMIN: _l("Administrator"),
+}
+LANGUAGE_LABELS = {"sv": "Svenska", "en": "English"}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A set of checkboxes, one per choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Sign in"))
+
+
+def _password_length(form, field):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(field.data or "") < minimum:
+        raise ValidationError(_l("The password must be at least %(n)d characters.", n=minimum))
+
+
+class SetPasswordForm(FlaskForm):
+    """Choose a password (accepting an invitation)."""
+
+    password = PasswordField(
+        _l("New password"), validators=[InputRequired(), _password_length, Length(max=1000)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set password and sign in"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """Change one's own password; the current one is asked for first."""
+
+    current = PasswordField(_l("Current password"), validators=[InputRequired()])
+    submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    """The interface language of one's own account."""
+
+    language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()))
+    submit = SubmitField(_l("Save language"))
+
+
+class OrganisationForm(FlaskForm):
+    """A new organisation in the network."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Add organisation"))
+
+    def validate_name(self, field):
+        field.data = " ".join(field.data.split())
+        exists = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == field.data))
+        if exists:
+            raise ValidationError(_l("That organisation already exists."))
+
+
+def organisation_choices() -> list[tuple[str, str]]:
+    """Organisations for a select field, by name."""
+    rows = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    return [(str(i), n) for i, n in rows]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """Roles for checkboxes, in a fixed order."""
+    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+
+
+class InvitationForm(FlaskForm):
+    """Invite one person to the network."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    organisation = SelectField(_l("Organisation"), validators=[DataRequired()])
+    roles = MultiCheckboxField(_l("Roles"), default=["member"])
+    submit = SubmitField(_l("Create invitation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = organisation_choices()
+        self.roles.choices = role_choices()
+
+    def validate_email(self, field):
+        field.data = field.data.strip().lower()
+        if db.session.scalar(sa.select(User.id).where(User.email == field.data)):
+            raise ValidationError(_l("A user with that e-mail already exists."))
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one role."))
+
+
+class UserForm(FlaskForm):
+    """An administrator changes a user's roles, organisation and status."""
+
+    organisation = SelectField(_l("Organisation"), validators=[DataRequired()])
+    roles = MultiCheckboxField(_l("Roles"))
+    active = BooleanField(_l("Active (may sign in)"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = organisation_choices()
+        self.roles.choices = role_choices()

@@ -1,0 +1,98 @@
+"""State changes on accounts; each takes the acting user and writes the audit log."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+
+from app.accounts.models import Invitation, Organisation, Role, User
+from app.audit import record
+from app.database import utcnow
+from app.extensions import db
+
+log = logging.getLogger("remiss.accounts")
+
+
+def create_organisation(name: str, actor: User | None) -> Organisation:
+    """Add an organisation to the network."""
+    organisation = Organisation(name=name)
+    db.session.add(organisation)
+    db.session.flush()
+    record(actor, "organisation.create", organisation, name=name)
+    return organisation
+
+
+def create_user(*, email, name, organisation, roles, password=None, actor=None) -> User:
+    """Create a user directly (the CLI and the demo data use this)."""
+    user = User(email=email.strip().lower(), name=name, organisation=organisation)
+    user.set_roles(roles)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", user, roles=sorted(r.value for r in roles))
+    return user
+
+
+def invite(*, email, name, organisation, roles, actor: User) -> tuple[Invitation, str]:
+    """Create a single-use invitation; returns it and the secret for the link."""
+    invitation, token = Invitation.create(
+        email=email,
+        name=name,
+        organisation=organisation,
+        roles=roles,
+        created_by=actor,
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record(actor, "invitation.create", invitation, roles=invitation.roles)
+    return invitation, token
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    """Turn a valid invitation into an account with *password*; marks it used."""
+    user = User(email=invitation.email, name=invitation.name, organisation=invitation.organisation)
+    user.set_roles(invitation.role_set)
+    user.set_password(password)
+    db.session.add(user)
+    invitation.used_at = utcnow()
+    db.session.flush()
+    invitation.user_id = user.id
+    record(user, "invitation.accept", invitation)
+    return user
+
+
+def update_user(user: User, *, organisation, roles: set[Role], active: bool, actor: User) -> None:
+    """Change a user's organisation, roles and active flag, recording before and after."""
+    before = {
+        "roles": sorted(r.value for r in user.roles),
+        "active": user.active,
+        "organisation": user.organisation_id,
+    }
+    user.organisation = organisation
+    user.set_roles(roles)
+    if user.active and not active:
+        user.rotate_session()
+    user.active = active
+    after = {"roles": sorted(r.value for r in roles), "active": active, "organisation": organisation.id}
+    if before != after:
+        record(actor, "user.update", user, before=before, after=after)
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password and end every other session of this user."""
+    user.set_password(password)
+    user.rotate_session()
+    record(user, "user.password", user)
+
+
+def sign_out(user: User) -> None:
+    """End the user's sessions on the server, not just in this browser."""
+    user.rotate_session()
+
+
+def note_sign_in(user: User) -> None:
+    """Record a successful sign-in."""
+    user.last_login_at = utcnow()

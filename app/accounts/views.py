@@ -1,0 +1,252 @@
+"""Sign-in, profile, invitations and user administration."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp, operations
+from app.accounts.auth import role_required, user_by_email
+from app.accounts.forms import (
+    ChangePasswordForm,
+    InvitationForm,
+    LanguageForm,
+    LoginForm,
+    OrganisationForm,
+    SetPasswordForm,
+    UserForm,
+)
+from app.accounts.models import Invitation, Organisation, Role, User, hash_token
+from app.extensions import db, limiter
+from app.mail import send_invitation
+from app.web import log_value
+
+security_log = logging.getLogger("remiss.security")
+
+
+def safe_next(target: str | None) -> str | None:
+    """*target* if it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def start_session(user: User) -> None:
+    """Begin a fresh session for *user* (no fixation: old session data goes)."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(user)
+    session.permanent = True
+    operations.note_sign_in(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    """Sign in with e-mail and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = user_by_email(form.email.data)
+        if user is None or not user.active or not user.check_password(form.password.data):
+            security_log.warning(
+                "sign-in failed email=%s ip=%s", log_value(form.email.data), request.remote_addr
+            )
+            flash(_("Wrong e-mail or password."), "error")
+            return render_template("accounts/login.html", form=form), 200
+        start_session(user)
+        db.session.commit()
+        return redirect(safe_next(request.args.get("next")) or url_for("documents.index"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out, ending the session on the server as well."""
+    operations.sign_out(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("documents.index"))
+
+
+@bp.route("/profile", methods=["GET"])
+@login_required
+def profile():
+    """The signed-in user's own settings."""
+    language_form = LanguageForm(language=current_user.language or "sv")
+    return render_template(
+        "accounts/profile.html", language_form=language_form, password_form=ChangePasswordForm()
+    )
+
+
+@bp.route("/profile/language", methods=["POST"])
+@login_required
+def profile_language():
+    """Save the interface language of one's account."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        current_user.language = form.language.data
+        db.session.commit()
+        session["language"] = form.language.data
+        flash(_("Language saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html", language_form=form, password_form=ChangePasswordForm()
+    ), 400
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def profile_password():
+    """Change one's password; other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            operations.change_password(current_user, form.password.data)
+            db.session.commit()
+            # This browser keeps working under the new session token.
+            login_user(current_user)
+            flash(_("Password changed. You are signed out everywhere else."), "success")
+            return redirect(url_for("accounts.profile"))
+    language_form = LanguageForm(language=current_user.language or "sv")
+    return render_template(
+        "accounts/profile.html", language_form=language_form, password_form=form
+    ), 400
+
+
+def _load_invitation(token: str) -> Invitation:
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Accept an invitation by choosing a password."""
+    invitation = _load_invitation(token)
+    state = invitation.state()
+    if state != "valid":
+        return render_template("accounts/invitation_invalid.html", state=state), 410
+    if current_user.is_authenticated:
+        flash(_("Sign out first to accept an invitation for another account."), "error")
+        return redirect(url_for("documents.index"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        if user_by_email(invitation.email) is not None:
+            return render_template("accounts/invitation_invalid.html", state="used"), 410
+        user = operations.accept_invitation(invitation, form.password.data)
+        start_session(user)
+        db.session.commit()
+        flash(_("Welcome to Remiss, %(name)s.", name=user.name), "success")
+        return redirect(url_for("documents.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/accept.html", form=form, invitation=invitation), status
+
+
+# ---- administration -------------------------------------------------------------------------
+
+
+@bp.route("/admin/users")
+@role_required(Role.ADMIN)
+def admin_users():
+    """Every user, with organisation and roles."""
+    users = db.session.scalars(sa.select(User).order_by(User.name)).all()
+    invitations = db.session.scalars(
+        sa.select(Invitation).where(Invitation.used_at.is_(None)).order_by(Invitation.created_at.desc())
+    ).all()
+    return render_template("accounts/admin_users.html", users=users, invitations=invitations)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_user(user_id: int):
+    """Change one user's roles, organisation or active flag."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(
+        obj=None,
+        data=None
+        if request.method == "POST"
+        else {
+            "organisation": str(user.organisation_id),
+            "roles": sorted(r.value for r in user.roles),
+            "active": user.active,
+        },
+    )
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, int(form.organisation.data))
+        roles = {Role(v) for v in form.roles.data}
+        if user.id == current_user.id and (Role.ADMIN not in roles or not form.active.data):
+            form.roles.errors = [_("You cannot remove your own administrator role or deactivate yourself.")]
+        else:
+            operations.update_user(
+                user, organisation=organisation, roles=roles, active=form.active.data, actor=current_user
+            )
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("accounts.admin_users"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/admin_user.html", form=form, user=user), status
+
+
+@bp.route("/admin/organisations", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_organisations():
+    """List organisations and add new ones."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        operations.create_organisation(form.name.data, current_user)
+        db.session.commit()
+        flash(_("Organisation added."), "success")
+        return redirect(url_for("accounts.admin_organisations"))
+    rows = db.session.execute(
+        sa.select(Organisation, sa.func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.name)
+    ).all()
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/admin_organisations.html", form=form, rows=rows), status
+
+
+@bp.route("/admin/invitations", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_invite():
+    """Invite a person; the link is shown once to copy and e-mailed if SMTP is set."""
+    form = InvitationForm()
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, int(form.organisation.data))
+        invitation, token = operations.invite(
+            email=form.email.data,
+            name=form.name.data,
+            organisation=organisation,
+            roles={Role(v) for v in form.roles.data},
+            actor=current_user,
+        )
+        db.session.commit()
+        link = url_for("accounts.accept_invitation", token=token, _external=True)
+        mailed = send_invitation(invitation, link)
+        return render_template(
+            "accounts/invitation_created.html", invitation=invitation, link=link, mailed=mailed
+        )
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/admin_invite.html", form=form), status
+

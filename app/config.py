@@ -1,0 +1,89 @@
+"""Settings read from the environment, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret"}
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the laptop secret from instance/, creating it on first start."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two gunicorn workers starting at once must not write two keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: Path, root_path: Path) -> dict:
+    """Build the Flask configuration from environment variables."""
+    env = os.environ
+    production = env.get("REMISS_ENV", "development").lower() == "production"
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'remiss.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    secret = env.get("SECRET_KEY")
+    if not secret and not production:
+        secret = _instance_secret(instance_path)
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret or "",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "EXPORTS_DIR": str(Path(env.get("EXPORTS_DIR") or root_path.parent / "exports").resolve()),
+        "BACKUP_DIR": str(Path(env.get("BACKUP_DIR") or instance_path / "backups").resolve()),
+        "SMTP_HOST": env.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "587")),
+        "SMTP_USER": env.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), True),
+        "MAIL_FROM": env.get("MAIL_FROM", "remiss@localhost"),
+        "BASE_URL": env.get("BASE_URL", ""),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "__Host-remiss" if production else "remiss",
+        "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+        "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(8 * 3600))),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_TRANSLATION_DIRECTORIES": str(root_path / "translations"),
+        "LANGUAGES": ("sv", "en"),
+        "INVITATION_DAYS": 7,
+        "PASSWORD_MIN_LENGTH": 12,
+    }
+
+
+def check_production(config: dict) -> None:
+    """Refuse to start a production server that is not safe to expose."""
+    if not config.get("PRODUCTION"):
+        return
+    problems = []
+    if config.get("DEBUG"):
+        problems.append("debug mode is on")
+    key = config.get("SECRET_KEY") or ""
+    if key.lower() in DEFAULT_SECRET_KEYS or len(key) < 32:
+        problems.append("SECRET_KEY is missing, a default, or shorter than 32 characters")
+    if problems:
+        raise RuntimeError("Refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,198 @@
+"""Demo data: the 2020 network, one account per role, the guidance document and its meetings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from app.accounts import operations as account_ops
+from app.accounts.models import Organisation, Role, User
+from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
+from app.extensions import db
+from app.meetings.models import Meeting
+
+DEMO_PASSWORD = "demo-password-2020"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+ORGANISATIONS = [
+    "PRV",
+    "DIGG",
+    "Arbetsförmedlingen",
+    "Samtrafiken",
+    "Lunds universitet",
+    "Kammarkollegiet",
+    "Alingsås kommun",
+    "SKR",
+    "Internetstiftelsen",
+    "Migrationsverket",
+]
+
+DEMO_USERS = [
+    ("admin@demo.example", "Alva Admin", "DIGG", {Role.ADMIN}),
+    ("editor@demo.example", "Erik Redaktör", "PRV", {Role.EDITOR, Role.MEMBER}),
+    ("editor2@demo.example", "Elin Redaktör", "DIGG", {Role.EDITOR, Role.MEMBER}),
+    ("host@demo.example", "Hanna Värd", "DIGG", {Role.HOST, Role.MEMBER}),
+    ("member@demo.example", "Maja Medlem", "Samtrafiken", {Role.MEMBER}),
+    ("member2@demo.example", "Mats Medlem", "Alingsås kommun", {Role.MEMBER}),
+]
+
+MEETING_DATES = ["2020-09-01", "2020-09-15", "2020-10-06", "2020-11-03", "2020-12-01"]
+
+
+def _organisations() -> dict[str, Organisation]:
+    existing = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
+    for name in ORGANISATIONS:
+        if name not in existing:
+            existing[name] = account_ops.create_organisation(name, None)
+    return existing
+
+
+def _users(organisations) -> dict[str, User]:
+    users = {}
+    for email, name, org, roles in DEMO_USERS:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = account_ops.create_user(
+                email=email, name=name, organisation=organisations[org], roles=roles, password=DEMO_PASSWORD
+            )
+        users[email] = user
+    return users
+
+
+def _at(day: str, hour: int = 10) -> datetime:
+    local = datetime.fromisoformat(day).replace(hour=hour, tzinfo=STOCKHOLM)
+    return local.astimezone(UTC)
+
+
+def _document(users) -> Document:
+    from app.demo import content
+
+    editors = [users["editor@demo.example"], users["editor2@demo.example"]]
+    document = Document(
+        slug=content.SLUG,
+        title=content.TITLE,
+        description=content.DESCRIPTION,
+        licence=content.LICENCE,
+        created_by_id=editors[0].id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    blocks: dict[str, Block] = {}
+    previous: dict[str, BlockRevision] = {}
+    last = len(content.VERSIONS) - 1
+    for index, spec in enumerate(content.VERSIONS):
+        editor = editors[index % 2]
+        published = _at(spec["published"])
+        version = Version(
+            document=document,
+            number=index + 1,
+            label=spec["label"],
+            state=VersionState.OPEN if index == last else VersionState.CLOSED,
+            change_summary=spec["summary"],
+            created_at=published,
+            created_by_id=editor.id,
+            published_at=published,
+            published_by_id=editor.id,
+        )
+        db.session.add(version)
+        db.session.flush()
+        current: dict[str, BlockRevision] = {}
+        for position, (key, kind, level, text) in enumerate(spec["blocks"]):
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = Block(document_id=document.id, created_at=published)
+                db.session.add(block)
+                db.session.flush()
+            before = previous.get(key)
+            unchanged = before is not None and (before.text, before.kind.value, before.level) == (
+                text,
+                kind,
+                level,
+            )
+            revision = BlockRevision(
+                version_id=version.id,
+                block_id=block.id,
+                position=position,
+                kind=BlockKind(kind),
+                level=level,
+                text=text,
+                changed_at=before.changed_at if unchanged else published,
+                changed_by_id=before.changed_by_id if unchanged else editor.id,
+            )
+            db.session.add(revision)
+            current[key] = revision
+        previous = current
+    db.session.flush()
+    _comments(document, blocks, users)
+    return document
+
+
+def _comments(document, blocks, users) -> None:
+    from app.demo import content
+    from app.review.operations import seed_comment
+
+    first = document.versions[0]
+    for spec in getattr(content, "DEMO_COMMENTS", []):
+        seed_comment(
+            document=document,
+            version=first,
+            block=blocks[spec.block_key],
+            author=users[spec.author_email],
+            kind=spec.kind,
+            body=spec.body,
+            suggestion=spec.suggestion,
+            quote=spec.quote,
+            at=_at("2020-09-10", 14),
+        )
+
+
+def _meetings(document, users) -> None:
+    if db.session.scalar(sa.select(Meeting.id).where(Meeting.document_id == document.id)):
+        return
+    versions = document.published_versions
+    host = users["host@demo.example"]
+    presented = None
+    for day in MEETING_DATES:
+        starts = _at(day, 13)
+        shown = [v for v in versions if v.published_at and v.published_at <= starts]
+        version = shown[-1] if shown else versions[0]
+        base = presented if presented is not None and presented.id != version.id else None
+        if base is None and version.number > 1:
+            base = versions[version.number - 2]
+        local = datetime.fromisoformat(day)
+        db.session.add(
+            Meeting(
+                document_id=document.id,
+                title=f"Nätverksträff {local.day} {_MONTHS[local.month]} {local.year}",
+                starts_at=starts,
+                agenda="1. Välkommen\n2. Genomgång av utkastet\n3. Synpunkter och frågor\n4. Nästa steg",
+                agenda_html="",
+                version_id=version.id,
+                base_version_id=base.id if base else None,
+                host_id=host.id,
+            )
+        )
+        presented = version
+
+
+_MONTHS = {9: "september", 10: "oktober", 11: "november", 12: "december"}
+
+
+def seed() -> bool:
+    """Create whatever demo data is missing; returns whether the document was created."""
+    from app.demo import content
+    from app.review.markdown import render
+
+    organisations = _organisations()
+    users = _users(organisations)
+    document = db.session.scalar(sa.select(Document).where(Document.slug == content.SLUG))
+    created = document is None
+    if created:
+        document = _document(users)
+    _meetings(document, users)
+    for meeting in db.session.scalars(sa.select(Meeting).where(Meeting.agenda_html == "")):
+        meeting.agenda_html = render(meeting.agenda)
+    db.session.flush()
+    return created

@@ -1,0 +1,142 @@
+"""Comments on blocks, their edit history, endorsements and the editors' decisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.database import UTCDateTime, enum_type, utcnow
+from app.extensions import db
+
+
+class CommentKind(enum.Enum):
+    """What the commenter intends."""
+
+    COMMENT = "comment"
+    QUESTION = "question"
+    SUGGESTION = "suggestion"
+
+
+class CommentStatus(enum.Enum):
+    """An editor's decision on a comment (the disposition)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly_accepted"
+    REJECTED = "rejected"
+    NOTED = "noted"
+    DUPLICATE = "duplicate"
+    WITHDRAWN = "withdrawn"
+
+
+class Comment(db.Model):
+    """A comment (or a reply) submitted to the authority: never hard-deleted."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "number", name="uq_comment_document_number"),
+        sa.Index("ix_comment_version_block", "version_id", "block_id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("document.id"))
+    # Per-document number, so people can say "#12" in a meeting.
+    number: so.Mapped[int] = so.mapped_column(sa.Integer)
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("version.id"))
+    # None: a general comment on the version as a whole.
+    block_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("block.id"))
+    parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The organisation at the time of writing: the record must not move if the person does.
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"))
+    kind: so.Mapped[CommentKind] = so.mapped_column(
+        enum_type(CommentKind, "comment_kind"), default=CommentKind.COMMENT
+    )
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    # Rendered and sanitised once, when stored.
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    quote_exact: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    quote_prefix: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    quote_suffix: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    quote_start: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    quote_end: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    # Suggested wording (rich text) for the whole block or, with a quote, for the quoted span.
+    suggestion: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The block's text when the comment was made, for "outdated" and removed-text views.
+    block_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    status: so.Mapped[CommentStatus] = so.mapped_column(
+        enum_type(CommentStatus, "comment_status"), default=CommentStatus.OPEN, index=True
+    )
+    response: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    response_html: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    editor_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    duplicate_of_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"))
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    resolved_in_version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    hidden_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    hidden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    row_version: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    author: so.Mapped["User"] = so.relationship(foreign_keys=[author_id])  # noqa: F821
+    organisation: so.Mapped["Organisation"] = so.relationship()  # noqa: F821
+    version: so.Mapped["Version"] = so.relationship(foreign_keys=[version_id])  # noqa: F821
+    block: so.Mapped["Block | None"] = so.relationship()  # noqa: F821
+    parent: so.Mapped[Comment | None] = so.relationship(
+        remote_side=[id], back_populates="replies", foreign_keys=[parent_id]
+    )
+    replies: so.Mapped[list[Comment]] = so.relationship(
+        back_populates="parent", order_by="Comment.created_at", foreign_keys=[parent_id]
+    )
+    endorsements: so.Mapped[list[Endorsement]] = so.relationship(back_populates="comment")
+    revisions: so.Mapped[list[CommentRevision]] = so.relationship(
+        back_populates="comment", order_by="CommentRevision.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Comment #{self.number} on {self.version_id}>"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CommentStatus.OPEN and not self.is_withdrawn
+
+
+class CommentRevision(db.Model):
+    """An earlier wording of a comment, kept when its author edits it."""
+
+    __tablename__ = "comment_revision"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    suggestion: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    kind: so.Mapped[CommentKind] = so.mapped_column(enum_type(CommentKind, "comment_kind"))
+    replaced_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    comment: so.Mapped[Comment] = so.relationship(back_populates="revisions")
+
+
+class Endorsement(db.Model):
+    """"Instämmer": one user agrees with a comment, at most once."""
+
+    __tablename__ = "endorsement"
+
+    comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id"), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    comment: so.Mapped[Comment] = so.relationship(back_populates="endorsements")
+    user: so.Mapped["User"] = so.relationship()  # noqa: F821

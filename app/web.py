@@ -1,0 +1,153 @@
+"""Request-wide behaviour: security headers, session timeouts, template helpers, error pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+security_log = logging.getLogger("remiss.security")
+log = logging.getLogger("remiss")
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def log_value(value) -> str:
+    """A value made safe for a log line: no line breaks, bounded length."""
+    text = str(value)[:200]
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
+
+def init_app(app: Flask) -> None:
+    """Install the request hooks and template helpers."""
+    app.before_request(_enforce_session_timeouts)
+    app.after_request(_security_headers)
+    from app.accounts.forms import ROLE_LABELS
+    from app.documents.richtext import table_rows
+
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_datetime=format_datetime,
+        role_label=lambda role: ROLE_LABELS[role],
+    )
+    app.jinja_env.filters["table_rows"] = table_rows
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _context():
+        from app.accounts.models import Role
+
+        return {"Role": Role, "current_language": _current_language()}
+
+
+def _current_language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "sv"
+
+
+def _enforce_session_timeouts() -> None:
+    """End sessions idle for too long, and every session after its absolute lifetime."""
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    started = session.setdefault("started", now)
+    seen = session.get("seen", now)
+    config = current_app.config
+    if now - seen > config["SESSION_IDLE_SECONDS"] or now - started > config["PERMANENT_SESSION_LIFETIME"]:
+        logout_user()
+        session.clear()
+        g.session_expired = True
+        return
+    # Only touch the cookie once a minute, not on every request.
+    if now - seen > 60 or "seen" not in session:
+        session["seen"] = now
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+        headers.add("Vary", "Cookie")
+    return response
+
+
+def init_errorhandlers(app: Flask) -> None:
+    """Friendly error pages in the user's language, with the session rolled back."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        db.session.rollback()
+        security_log.warning(
+            "csrf failure path=%s ip=%s user=%s",
+            log_value(request.path),
+            request.remote_addr,
+            getattr(current_user, "id", None),
+        )
+        message = _("The form had expired or was not sent from this site. Please try again.")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error):
+        db.session.rollback()
+        if error.code in (401, 403):
+            security_log.warning(
+                "access refused code=%s path=%s user=%s ip=%s",
+                error.code,
+                log_value(request.path),
+                getattr(current_user, "id", None),
+                request.remote_addr,
+            )
+        if request.path.startswith("/api/"):
+            return {"error": {"status": error.code, "message": error.name}}, error.code
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You do not have permission to do that."),
+            404: _("The page was not found."),
+            405: _("That is not allowed here."),
+            409: _("Someone else changed this at the same time."),
+            410: _("This is no longer available."),
+            413: _("The file is too large."),
+            429: _("Too many attempts. Please wait a minute and try again."),
+        }
+        message = messages.get(error.code, error.description)
+        response = render_template("errors/error.html", code=error.code, message=message)
+        return response, error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        db.session.rollback()
+        log.exception("unexpected error on %s", log_value(request.path))
+        message = _("Something went wrong on our side. It has been logged; please try again.")
+        return render_template("errors/error.html", code=500, message=message), 500
+

@@ -1,0 +1,304 @@
+"""Shared fixtures: the app on a fresh database, factories, a signed-in client, query counting."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.accounts.models import Organisation, Role, User
+from app.database import utcnow
+from app.documents.models import (
+    Block,
+    BlockKind,
+    BlockRevision,
+    Document,
+    Version,
+    VersionState,
+    Visibility,
+)
+from app.extensions import db, limiter
+
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _database_url(tmp: Path) -> str:
+    # Never the developer's own DATABASE_URL: the suite empties every table.
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The application on a database built by the migrations, as in production."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+                "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+                "EXPORTS_DIR": str(tmp_path / "exports"),
+                "BACKUP_DIR": str(tmp_path / "backups"),
+                "RATELIMIT_ENABLED": False,
+                "SERVER_NAME": None,
+            }
+        )
+        limiter.enabled = False
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Each test starts from empty tables.
+
+    No app context is held during the test: Flask would reuse it for every
+    test-client request, sharing ``g`` (the signed-in user) and the session.
+    Tests that touch the database open their own ``with app.app_context()``.
+    """
+    yield
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables()
+
+
+class Client:
+    """A test client that signs in and sends CSRF tokens like a browser does."""
+
+    def __init__(self, flask_client):
+        self.c = flask_client
+
+    def __getattr__(self, name):
+        return getattr(self.c, name)
+
+    def csrf(self) -> str:
+        """A CSRF token valid for this client's session."""
+        html = self.c.get("/login").get_data(as_text=True)
+        match = CSRF_RE.search(html)
+        assert match, "no csrf token on the sign-in page"
+        return match.group(1)
+
+    def post(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf and "csrf_token" not in data:
+            data["csrf_token"] = self.csrf()
+        return self.c.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        response = self.post("/login", {"email": email, "password": password})
+        return response
+
+    def logout(self):
+        return self.post("/logout")
+
+
+@pytest.fixture
+def client(app):
+    with app.test_client() as flask_client:
+        yield Client(flask_client)
+
+
+@pytest.fixture
+def make_client(app):
+    """Further independent clients (another browser, another person)."""
+    clients = []
+
+    def make():
+        flask_client = app.test_client()
+        clients.append(flask_client)
+        return Client(flask_client)
+
+    yield make
+
+
+def _detached(method):
+    """Run a factory method in its own app context; return its object loaded and detached."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.app.app_context():
+            obj = method(self, *args, **kwargs)
+            extra = dict(getattr(obj, "__dict__", {}))
+            db.session.refresh(obj)
+            for key in ("block_uids",):
+                if key in extra:
+                    setattr(obj, key, extra[key])
+            db.session.expunge(obj)
+            return obj
+
+    return wrapper
+
+
+class Factory:
+    """Builds valid objects with sensible defaults; every call commits."""
+
+    def __init__(self, app):
+        self.app = app
+        self.n = 0
+
+    def _next(self) -> int:
+        self.n += 1
+        return self.n
+
+    def _organisation(self, name: str | None = None) -> Organisation:
+        name = name or f"Myndighet {self._next()}"
+        existing = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+        if existing:
+            return existing
+        organisation = Organisation(name=name)
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
+
+    def _user(
+        self,
+        email: str | None = None,
+        roles=(Role.MEMBER,),
+        organisation: Organisation | str | None = None,
+        name: str | None = None,
+        active: bool = True,
+        password: str = PASSWORD,
+        language: str | None = None,
+    ) -> User:
+        n = self._next()
+        if isinstance(organisation, Organisation):
+            organisation = db.session.merge(organisation)
+        else:
+            organisation = self._organisation(organisation)
+        user = User(
+            email=email or f"user{n}@example.org",
+            name=name or f"Person {n}",
+            organisation=organisation,
+            active=active,
+            language=language,
+        )
+        user.set_roles(set(roles))
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def _document(
+        self,
+        slug: str | None = None,
+        title: str = "Vägledning om öppna licenser",
+        visibility: Visibility = Visibility.PUBLIC,
+        versions=None,
+        editor: User | None = None,
+    ) -> Document:
+        """A document; *versions* is a list of block lists ``[(kind, level, text)]``
+        or ``[(key, kind, level, text)]`` (same key = same block uid across versions).
+        All but the last are closed, the last is open."""
+        n = self._next()
+        editor = db.session.merge(editor) if editor else self._user(roles=(Role.EDITOR,), organisation="PRV")
+        document = Document(
+            slug=slug or f"dokument-{n}", title=title, visibility=visibility, created_by_id=editor.id
+        )
+        db.session.add(document)
+        db.session.flush()
+        versions = versions if versions is not None else [default_blocks()]
+        keyed: dict[str, Block] = {}
+        start = utcnow() - timedelta(days=30 * len(versions))
+        for index, blocks in enumerate(versions):
+            published = start + timedelta(days=30 * index)
+            version = Version(
+                document=document,
+                number=index + 1,
+                label=f"Utkast {index + 1}",
+                state=VersionState.OPEN if index == len(versions) - 1 else VersionState.CLOSED,
+                change_summary=f"Ändringar i utkast {index + 1}",
+                published_at=published,
+                published_by_id=editor.id,
+                created_by_id=editor.id,
+            )
+            db.session.add(version)
+            db.session.flush()
+            for position, spec in enumerate(blocks):
+                key, kind, level, text = spec if len(spec) == 4 else (None, *spec)
+                block = keyed.get(key) if key else None
+                if block is None:
+                    block = Block(document_id=document.id)
+                    db.session.add(block)
+                    db.session.flush()
+                    if key:
+                        keyed[key] = block
+                db.session.add(
+                    BlockRevision(
+                        version_id=version.id,
+                        block_id=block.id,
+                        position=position,
+                        kind=BlockKind(kind),
+                        level=level,
+                        text=text,
+                        changed_at=published,
+                        changed_by_id=editor.id,
+                    )
+                )
+        db.session.commit()
+        document.block_uids = {key: block.uid for key, block in keyed.items()}
+        return document
+
+
+Factory.organisation = _detached(Factory._organisation)
+Factory.user = _detached(Factory._user)
+Factory.document = _detached(Factory._document)
+
+
+def default_blocks(paragraphs: int = 3):
+    """A small, valid text: a heading, a subheading and some paragraphs."""
+    blocks = [
+        ("h1", "heading", 1, "Varför öppna licenser"),
+        ("p1", "paragraph", 1, "Myndigheter skapar <strong>mycket</strong> material."),
+        ("h2", "heading", 2, "Vidareutnyttjande"),
+    ]
+    for i in range(paragraphs):
+        blocks.append((f"p{i + 2}", "paragraph", 1, f"Stycke nummer {i + 2} om öppna data och licenser."))
+    blocks.append(("b1", "bullet", 1, "En punkt i en lista"))
+    return blocks
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    return Factory(app)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting the SQL statements sent while it is open."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counter
