@@ -25,7 +25,7 @@ class AuditEvent(db.Model):
     object_id: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
 
-    actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    actor: so.Mapped[User | None] = so.relationship()  # noqa: F821
 
 
 def record(actor, action: str, obj=None, **data: Any) -> AuditEvent:

@@ -150,4 +150,3 @@ def init_errorhandlers(app: Flask) -> None:
         log.exception("unexpected error on %s", log_value(request.path))
         message = _("Something went wrong on our side. It has been logged; please try again.")
         return render_template("errors/error.html", code=500, message=message), 500
-

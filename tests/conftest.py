@@ -50,6 +50,8 @@ def app():
                 "EXPORTS_DIR": str(tmp_path / "exports"),
                 "BACKUP_DIR": str(tmp_path / "backups"),
                 "RATELIMIT_ENABLED": False,
+                # Fast hashing: the suite signs in hundreds of times; production uses scrypt.
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                 "SERVER_NAME": None,
             }
         )
@@ -113,8 +115,9 @@ class Client:
 
 @pytest.fixture
 def client(app):
-    with app.test_client() as flask_client:
-        yield Client(flask_client)
+    # Not `with app.test_client()`: that keeps the last request's context
+    # alive, and the next client's requests would share its ``g``.
+    return Client(app.test_client())
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -74,7 +75,7 @@ class ChangePasswordForm(SetPasswordForm):
 class LanguageForm(FlaskForm):
     """The interface language of one's own account."""
 
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()))
+    language = SelectField(_l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()])
     submit = SubmitField(_l("Save language"))
 
 
@@ -91,15 +92,15 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("That organisation already exists."))
 
 
-def organisation_choices() -> list[tuple[str, str]]:
+def organisation_choices() -> list[SelectChoice]:
     """Organisations for a select field, by name."""
     rows = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return [(str(i), n) for i, n in rows]
+    return [SelectChoice(str(i), n) for i, n in rows]
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices() -> list[SelectChoice]:
     """Roles for checkboxes, in a fixed order."""
-    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, str(label)) for role, label in ROLE_LABELS.items()]
 
 
 class InvitationForm(FlaskForm):

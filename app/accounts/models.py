@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,7 +35,7 @@ class Organisation(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    users: so.WriteOnlyMapped["User"] = so.relationship(back_populates="organisation")
+    users: so.WriteOnlyMapped[User] = so.relationship(back_populates="organisation")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name!r}>"
@@ -45,9 +46,7 @@ class UserRole(db.Model):
 
     __tablename__ = "user_role"
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     role: so.Mapped[Role] = so.mapped_column(enum_type(Role, "role"), primary_key=True)
 
 
@@ -77,9 +76,7 @@ class User(UserMixin, db.Model):
     organisation: so.Mapped[Organisation] = so.relationship(
         back_populates="users", lazy="joined", innerjoin=True
     )
-    role_rows: so.Mapped[list[UserRole]] = so.relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
 
     def __repr__(self) -> str:
         return f"<User {self.email!r}>"
@@ -123,8 +120,9 @@ class User(UserMixin, db.Model):
         return Role.ADMIN in self.roles
 
     def set_password(self, password: str) -> None:
-        """Store a hash of *password*."""
-        self.password_hash = generate_password_hash(password)
+        """Store a hash of *password* (scrypt unless configured otherwise)."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Whether *password* matches the stored hash."""

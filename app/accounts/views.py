@@ -118,22 +118,19 @@ def profile_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("The current password is wrong."))
         else:
-            operations.change_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            operations.change_password(user, form.password.data)
             db.session.commit()
             # This browser keeps working under the new session token.
-            login_user(current_user)
+            login_user(user)
             flash(_("Password changed. You are signed out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
     language_form = LanguageForm(language=current_user.language or "sv")
-    return render_template(
-        "accounts/profile.html", language_form=language_form, password_form=form
-    ), 400
+    return render_template("accounts/profile.html", language_form=language_form, password_form=form), 400
 
 
 def _load_invitation(token: str) -> Invitation:
-    invitation = db.session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
-    )
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None:
         abort(404)
     return invitation
@@ -249,4 +246,3 @@ def admin_invite():
         )
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/admin_invite.html", form=form), status
-

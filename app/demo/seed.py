@@ -13,7 +13,7 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.extensions import db
 from app.meetings.models import Meeting
 
-DEMO_PASSWORD = "demo-password-2020"
+DEMO_PASSWORD = "demo-password-2020"  # noqa: S105  (public demo accounts, documented in the README)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 ORGANISATIONS = [

@@ -31,9 +31,7 @@ def get_version(document: Document, number: int) -> Version:
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)
-    if version.state is VersionState.DRAFT and not (
-        current_user.is_authenticated and current_user.is_editor
-    ):
+    if version.state is VersionState.DRAFT and not (current_user.is_authenticated and current_user.is_editor):
         abort(404)
     return version
 

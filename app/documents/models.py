@@ -141,7 +141,7 @@ class Version(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
 
     document: so.Mapped[Document] = so.relationship(back_populates="versions")
-    published_by: so.Mapped["User | None"] = so.relationship(  # noqa: F821
+    published_by: so.Mapped[User | None] = so.relationship(  # noqa: F821
         foreign_keys=[published_by_id], lazy="joined"
     )
 
@@ -200,7 +200,7 @@ class BlockRevision(db.Model):
 
     block: so.Mapped[Block] = so.relationship(lazy="joined", innerjoin=True)
     version: so.Mapped[Version] = so.relationship()
-    changed_by: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    changed_by: so.Mapped[User | None] = so.relationship()  # noqa: F821
 
     __mapper_args__ = {"version_id_col": revision}
 

@@ -165,6 +165,5 @@ def table_rows(value: str) -> list[list[str]]:
 def table_text(rows: list[list[str]]) -> str:
     """Join rows of rich-text cells into a table block's stored text."""
     return "\n".join(
-        "\t".join(sanitize_inline(cell.replace("\t", " ").replace("\n", " ")) for cell in row)
-        for row in rows
+        "\t".join(sanitize_inline(cell.replace("\t", " ").replace("\n", " ")) for cell in row) for row in rows
     )

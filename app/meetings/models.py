@@ -37,12 +37,12 @@ class Meeting(db.Model):
     host_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    document: so.Mapped["Document"] = so.relationship()  # noqa: F821
-    version: so.Mapped["Version | None"] = so.relationship(foreign_keys=[version_id])  # noqa: F821
-    base_version: so.Mapped["Version | None"] = so.relationship(  # noqa: F821
+    document: so.Mapped[Document] = so.relationship()  # noqa: F821
+    version: so.Mapped[Version | None] = so.relationship(foreign_keys=[version_id])  # noqa: F821
+    base_version: so.Mapped[Version | None] = so.relationship(  # noqa: F821
         foreign_keys=[base_version_id]
     )
-    host: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    host: so.Mapped[User | None] = so.relationship()  # noqa: F821
     exports: so.Mapped[list[Export]] = so.relationship(
         back_populates="meeting", order_by="Export.created_at.desc()"
     )
@@ -65,4 +65,4 @@ class Export(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     meeting: so.Mapped[Meeting] = so.relationship(back_populates="exports")
-    created_by: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    created_by: so.Mapped[User | None] = so.relationship()  # noqa: F821

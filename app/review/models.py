@@ -87,10 +87,10 @@ class Comment(db.Model):
 
     __mapper_args__ = {"version_id_col": row_version}
 
-    author: so.Mapped["User"] = so.relationship(foreign_keys=[author_id])  # noqa: F821
-    organisation: so.Mapped["Organisation"] = so.relationship()  # noqa: F821
-    version: so.Mapped["Version"] = so.relationship(foreign_keys=[version_id])  # noqa: F821
-    block: so.Mapped["Block | None"] = so.relationship()  # noqa: F821
+    author: so.Mapped[User] = so.relationship(foreign_keys=[author_id])  # noqa: F821
+    organisation: so.Mapped[Organisation] = so.relationship()  # noqa: F821
+    version: so.Mapped[Version] = so.relationship(foreign_keys=[version_id])  # noqa: F821
+    block: so.Mapped[Block | None] = so.relationship()  # noqa: F821
     parent: so.Mapped[Comment | None] = so.relationship(
         remote_side=[id], back_populates="replies", foreign_keys=[parent_id]
     )
@@ -130,7 +130,7 @@ class CommentRevision(db.Model):
 
 
 class Endorsement(db.Model):
-    """"Instämmer": one user agrees with a comment, at most once."""
+    """ "Instämmer": one user agrees with a comment, at most once."""
 
     __tablename__ = "endorsement"
 
@@ -139,4 +139,4 @@ class Endorsement(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     comment: so.Mapped[Comment] = so.relationship(back_populates="endorsements")
-    user: so.Mapped["User"] = so.relationship()  # noqa: F821
+    user: so.Mapped[User] = so.relationship()  # noqa: F821

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.documents.models import Visibility, VersionState
+from app.documents.models import VersionState, Visibility
 from app.extensions import db
 
 
@@ -34,7 +34,7 @@ def test_reading_view_numbers_headings_and_paragraphs(client, factory):
     assert re.search(r'<span class="heading-number">1</span>\s*Varför öppna licenser', html)
     assert re.search(r'<span class="heading-number">1\.1</span>\s*Vidareutnyttjande', html)
     assert f'id="b-{uids["p1"]}"' in html
-    assert f'/d/vl/v/1#b-{uids["p2"]}' in html
+    assert f"/d/vl/v/1#b-{uids['p2']}" in html
     assert "1.1 st. 1" in html  # Swedish by default
     assert "<strong>mycket</strong>" in html
 
@@ -81,7 +81,9 @@ def test_network_document_redirects_visitor_to_sign_in_and_back(client, factory)
     response = client.get("/d/intern/v/1")
     assert response.status_code == 302
     assert "/login?next=" in response.location
-    response = client.post(response.location, {"email": user.email, "password": "correct horse battery staple"})
+    response = client.post(
+        response.location, {"email": user.email, "password": "correct horse battery staple"}
+    )
     assert response.status_code == 302
     assert response.location.endswith("/d/intern/v/1")
 
@@ -112,9 +114,7 @@ def _blocks(n: int):
     return blocks
 
 
-def test_reading_page_uses_the_same_small_number_of_queries_whatever_the_size(
-    client, factory, count_queries
-):
+def test_reading_page_uses_the_same_small_number_of_queries_whatever_the_size(client, factory, count_queries):
     factory.document(slug="liten", versions=[_blocks(10)])
     factory.document(slug="stor", versions=[_blocks(500)])
     user = factory.user()

@@ -1,0 +1,512 @@
+"""Word-level and version-level diff of block text, for the compare view, the API and DOCX."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from markupsafe import Markup
+from rapidfuzz.distance import Indel
+
+from app.documents.richtext import Segment, segments, table_rows
+
+# The contract shared with the DOCX writer: ("equal" | "insert" | "delete", runs of that
+# stretch). An "equal" stretch carries the new version's formatting.
+WordOp = tuple[str, list[Segment]]
+CellOps = list[list[list[WordOp]]]
+
+EQUAL = "equal"
+INSERT = "insert"
+DELETE = "delete"
+
+# Words (Unicode, so å ä ö belong to words), single punctuation marks, and runs of
+# whitespace. Words are the smallest unit that can change, so a diff never splits one.
+_TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
+_PLAIN_MARKS: tuple[bool, bool, str | None] = (False, False, None)
+_TABLE = "table"
+
+# A token is (text, marks); marks are Segment.marks() of the run it came from.
+_Token = tuple[str, tuple[bool, bool, str | None]]
+
+
+class ChangeStatus(StrEnum):
+    """How a block changed between two versions (compares equal to its string value)."""
+
+    UNCHANGED = "unchanged"
+    MODIFIED = "modified"
+    ADDED = "added"
+    REMOVED = "removed"
+    MOVED = "moved"
+
+
+# --------------------------------------------------------------------------- word diff
+
+
+def _tokens(runs: list[Segment]) -> tuple[list[_Token], list[str]]:
+    """Split runs into tokens, and the keys the diff compares them by."""
+    tokens: list[_Token] = []
+    keys: list[str] = []
+    for run in runs:
+        marks = run.marks()
+        # Composed and decomposed å must compare equal, and a decomposed ring
+        # (a combining mark) is not a word character, so it would split words.
+        text = unicodedata.normalize("NFC", run.text)
+        # Formatting is part of a word's identity: bolding a word is a change.
+        suffix = "" if marks == _PLAIN_MARKS else f"\x00{run.bold:d}{run.italic:d}{run.href or ''}"
+        for tok in _TOKEN.findall(text):
+            tokens.append((tok, marks))
+            # All whitespace compares equal (and unformatted): spacing is not content.
+            keys.append(" " if tok[0].isspace() else tok + suffix)
+    return tokens, keys
+
+
+def _is_blank(tokens: list[_Token]) -> bool:
+    return all(tok[0].isspace() for tok in tokens)
+
+
+class _Group:
+    """A stretch of the alignment: equal, or a change (old tokens out, new tokens in)."""
+
+    __slots__ = ("equal", "new", "old")
+
+    def __init__(self, equal: bool, old: list[_Token], new: list[_Token]) -> None:
+        self.equal = equal
+        self.old = old
+        self.new = new
+
+
+def _groups(old: list[_Token], new: list[_Token], old_keys: list[str], new_keys: list[str]) -> list[_Group]:
+    """Align the tokens and return the cleaned-up list of groups."""
+    # rapidfuzz's Indel (LCS) alignment: measured 4x faster than difflib over whole
+    # versions (benchmarks/bench_diff.py). LCS happily matches the lone spaces between
+    # rewritten words; the clean-up below folds those back into one change.
+    groups: list[_Group] = []
+    for tag, i1, i2, j1, j2 in Indel.opcodes(old_keys, new_keys):
+        is_equal = tag == EQUAL
+        if groups and groups[-1].equal == is_equal:
+            groups[-1].old.extend(old[i1:i2])
+            groups[-1].new.extend(new[j1:j2])
+        else:
+            groups.append(_Group(is_equal, old[i1:i2], new[j1:j2]))
+
+    # A change of spacing only (", " against " ,") is no change: show the new text as equal.
+    merged: list[_Group] = []
+    for group in groups:
+        if not group.equal and _is_blank(group.old) and _is_blank(group.new):
+            group.equal = True
+        if merged and merged[-1].equal == group.equal:
+            merged[-1].old.extend(group.old)
+            merged[-1].new.extend(group.new)
+        else:
+            merged.append(group)
+
+    # "del a | eq ' ' | del b" is noise around a shared space: one change of whole words.
+    cleaned: list[_Group] = []
+    for group in merged:
+        if (
+            not group.equal
+            and len(cleaned) >= 2
+            and cleaned[-1].equal
+            and _is_blank(cleaned[-1].new)
+            and not cleaned[-2].equal
+        ):
+            left, space = cleaned[-2], cleaned[-1]
+            cleaned[-2:] = [_Group(False, left.old + space.old + group.old, left.new + space.new + group.new)]
+        else:
+            cleaned.append(group)
+    return cleaned
+
+
+def _runs(tokens: list[_Token]) -> list[Segment]:
+    """Join neighbouring tokens that share their formatting into runs."""
+    out: list[Segment] = []
+    buf: list[str] = []
+    current = _PLAIN_MARKS
+    for text, marks in tokens:
+        if buf and marks != current:
+            out.append(Segment("".join(buf), *current))
+            buf = []
+        current = marks
+        buf.append(text)
+    if buf:
+        out.append(Segment("".join(buf), *current))
+    return out
+
+
+def diff_runs(old_runs: list[Segment], new_runs: list[Segment]) -> list[WordOp]:
+    """Word ops between two lists of formatted runs (see :func:`word_ops`)."""
+    if old_runs == new_runs:
+        return [(EQUAL, list(new_runs))] if new_runs else []
+    old, old_keys = _tokens(old_runs)
+    new, new_keys = _tokens(new_runs)
+    ops: list[WordOp] = []
+    for group in _groups(old, new, old_keys, new_keys):
+        if group.equal:
+            if group.new:
+                ops.append((EQUAL, _runs(group.new)))
+            continue
+        # Deleted text first, then its replacement, as a reader (and Word) expects.
+        if group.old:
+            ops.append((DELETE, _runs(group.old)))
+        if group.new:
+            ops.append((INSERT, _runs(group.new)))
+    return ops
+
+
+def word_ops(old_html: str, new_html: str) -> list[WordOp]:
+    """Word-level ops turning stored rich text *old_html* into *new_html*.
+
+    Tokens are words, punctuation marks and spaces; a token's formatting is part of it,
+    so bolding a word shows as that word deleted and inserted bold. Whitespace-only
+    differences give no change. Adjacent changes separated only by spaces merge into
+    one stretch, so a rewritten phrase reads as one deletion and one insertion.
+    """
+    return diff_runs(segments(old_html), segments(new_html))
+
+
+def has_changes(ops: list[WordOp]) -> bool:
+    """Whether any op inserts or deletes text."""
+    return any(tag != EQUAL for tag, _ in ops)
+
+
+def whole_ops(rich_text: str, tag: str) -> list[WordOp]:
+    """Ops showing all of *rich_text* with one tag (a block wholly added, removed or kept)."""
+    runs = segments(rich_text)
+    return [(tag, runs)] if runs else []
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def whole_cells(table_text: str, tag: str) -> CellOps:
+    """Per-cell ops showing a whole table with one tag."""
+    return [[whole_ops(cell, tag) for cell in row] for row in table_rows(table_text)]
+
+
+def diff_table(old_text: str, new_text: str) -> CellOps | None:
+    """Per-cell word ops when both tables have the same shape, else None.
+
+    "Same shape" means the same number of rows and the same number of cells in each
+    row. A table whose shape changed is shown whole-block instead: the old table
+    deleted and the new one inserted (see :attr:`BlockChange.replaced`).
+    """
+    old_rows = table_rows(old_text)
+    new_rows = table_rows(new_text)
+    if [len(row) for row in old_rows] != [len(row) for row in new_rows]:
+        return None
+    return [
+        [word_ops(old_cell, new_cell) for old_cell, new_cell in zip(old_row, new_row, strict=True)]
+        for old_row, new_row in zip(old_rows, new_rows, strict=True)
+    ]
+
+
+def _cells_changed(cells: CellOps) -> bool:
+    return any(has_changes(ops) for row in cells for ops in row)
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@dataclass(frozen=True, slots=True)
+class BlockChange:
+    """One block of a version comparison, in merged reading order.
+
+    ``ops`` are the block's word ops (for non-table blocks; equal / insert / delete of
+    the whole text for unchanged, added and removed blocks). ``cells`` are per-cell ops
+    for table blocks. ``replaced`` marks a modified block that can only be shown whole:
+    a table that changed shape, or a block that became or stopped being a table; there
+    ``ops`` is empty and ``cells`` is None (see :func:`split_replaced`). A moved block
+    that was also edited has status "modified" and ``moved`` True.
+    """
+
+    uid: str
+    status: ChangeStatus
+    moved: bool
+    old: Any
+    new: Any
+    ops: list[WordOp]
+    old_index: int | None
+    new_index: int | None
+    cells: CellOps | None = None
+    replaced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    """The blocks of two versions in merged reading order, with counts per status.
+
+    ``counts`` has the keys added, removed, modified, moved and unchanged; a block that
+    was moved and edited counts as both modified and moved.
+    """
+
+    changes: list[BlockChange]
+    counts: dict[str, int]
+
+
+def _field(block: Any, name: str, default: Any) -> Any:
+    if isinstance(block, Mapping):
+        return block.get(name, default)
+    return getattr(block, name, default)
+
+
+def _shape(block: Any) -> tuple[str, int, str]:
+    """(kind, level, text) of a block given as an object or a mapping."""
+    kind = _field(block, "kind", None) or "paragraph"
+    # Model rows carry an enum (BlockKind.TABLE); dicts from the API carry its value.
+    return (
+        str(getattr(kind, "value", kind)),
+        int(_field(block, "level", 1) or 1),
+        _field(block, "text", "") or "",
+    )
+
+
+def _index(blocks: list[Any], which: str) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for i, block in enumerate(blocks):
+        uid = str(_field(block, "uid", ""))
+        if uid in positions:
+            raise ValueError(f"duplicate block uid {uid!r} in the {which} version")
+        positions[uid] = i
+    return positions
+
+
+def _in_order(sequence: list[int]) -> set[int]:
+    """Members of one longest increasing subsequence of distinct ints (O(n log n)).
+
+    Over the old positions of the shared blocks in new order this is the LCS of the
+    two uid sequences: the blocks that kept their relative order. The rest moved.
+    """
+    tails: list[int] = []  # smallest tail value of an increasing run of each length
+    tail_at: list[int] = []  # index in *sequence* of that tail
+    previous: list[int] = [-1] * len(sequence)
+    for i, value in enumerate(sequence):
+        k = bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tail_at.append(i)
+        else:
+            tails[k] = value
+            tail_at[k] = i
+        previous[i] = tail_at[k - 1] if k else -1
+    keep: set[int] = set()
+    i = tail_at[-1] if tail_at else -1
+    while i >= 0:
+        keep.add(sequence[i])
+        i = previous[i]
+    return keep
+
+
+def _content(kind: str, text: str, tag: str) -> tuple[list[WordOp], CellOps | None]:
+    if kind == _TABLE:
+        return [], whole_cells(text, tag)
+    return whole_ops(text, tag), None
+
+
+def _compare(old: Any, new: Any) -> tuple[bool, list[WordOp], CellOps | None, bool]:
+    """(modified, ops, cells, replaced) for a block present in both versions."""
+    old_kind, old_level, old_text = _shape(old)
+    new_kind, new_level, new_text = _shape(new)
+    retyped = old_kind != new_kind or old_level != new_level
+    if old_text == new_text and (old_kind == _TABLE) == (new_kind == _TABLE):
+        ops, cells = _content(new_kind, new_text, EQUAL)
+        return retyped, ops, cells, False
+    if old_kind == _TABLE and new_kind == _TABLE:
+        cells = diff_table(old_text, new_text)
+        if cells is None:
+            return True, [], None, True
+        return retyped or _cells_changed(cells), [], cells, False
+    if old_kind == _TABLE or new_kind == _TABLE:
+        return True, [], None, True
+    ops = word_ops(old_text, new_text)
+    return retyped or has_changes(ops), ops, None, False
+
+
+def diff_versions(old_blocks: Iterable[Any], new_blocks: Iterable[Any]) -> VersionDiff:
+    """Compare two versions' blocks (objects or dicts with uid, kind, level, text).
+
+    Blocks are matched by uid. Moves are found with a longest common subsequence of
+    the shared uids, so one moved block does not make the blocks after it "moved".
+    The result is in new-version order, each removed block placed right after the
+    nearest block before it in the old version that kept its place (or first).
+    """
+    old_list = list(old_blocks)
+    new_list = list(new_blocks)
+    old_pos = _index(old_list, "old")
+    new_pos = _index(new_list, "new")
+
+    shared_old_positions = [old_pos[uid] for uid in new_pos if uid in old_pos]
+    stable_old_positions = _in_order(shared_old_positions)
+
+    # Removed blocks grouped under the uid of their anchor (None: before everything).
+    removed_after: dict[str | None, list[BlockChange]] = {}
+    anchor: str | None = None
+    for i, block in enumerate(old_list):
+        uid = str(_field(block, "uid", ""))
+        if uid in new_pos:
+            if i in stable_old_positions:
+                anchor = uid
+            continue
+        kind, _, text = _shape(block)
+        ops, cells = _content(kind, text, DELETE)
+        removed_after.setdefault(anchor, []).append(
+            BlockChange(uid, ChangeStatus.REMOVED, False, block, None, ops, i, None, cells)
+        )
+
+    changes: list[BlockChange] = list(removed_after.get(None, ()))
+    for j, block in enumerate(new_list):
+        uid = str(_field(block, "uid", ""))
+        i = old_pos.get(uid)
+        if i is None:
+            kind, _, text = _shape(block)
+            ops, cells = _content(kind, text, INSERT)
+            change = BlockChange(uid, ChangeStatus.ADDED, False, None, block, ops, None, j, cells)
+        else:
+            old = old_list[i]
+            moved = i not in stable_old_positions
+            modified, ops, cells, replaced_ = _compare(old, block)
+            if modified:
+                status = ChangeStatus.MODIFIED
+            else:
+                status = ChangeStatus.MOVED if moved else ChangeStatus.UNCHANGED
+            change = BlockChange(uid, status, moved, old, block, ops, i, j, cells, replaced_)
+        changes.append(change)
+        changes.extend(removed_after.get(uid, ()))
+
+    counts = {status.value: 0 for status in ChangeStatus}
+    for change in changes:
+        if change.status is not ChangeStatus.MOVED:
+            counts[change.status.value] += 1
+        if change.moved:
+            counts[ChangeStatus.MOVED.value] += 1
+    return VersionDiff(changes, counts)
+
+
+def changed_only(diff: VersionDiff) -> list[BlockChange]:
+    """The entries of *diff* that are not unchanged (moved blocks included)."""
+    return [c for c in diff.changes if c.status is not ChangeStatus.UNCHANGED]
+
+
+def split_replaced(change: BlockChange) -> tuple[BlockChange, BlockChange]:
+    """A replaced block as a removed entry for the old block and an added one for the new."""
+    old_kind, _, old_text = _shape(change.old)
+    new_kind, _, new_text = _shape(change.new)
+    old_ops, old_cells = _content(old_kind, old_text, DELETE)
+    new_ops, new_cells = _content(new_kind, new_text, INSERT)
+    removed = replace(
+        change,
+        status=ChangeStatus.REMOVED,
+        moved=False,
+        new=None,
+        new_index=None,
+        ops=old_ops,
+        cells=old_cells,
+        replaced=False,
+    )
+    added = replace(
+        change,
+        status=ChangeStatus.ADDED,
+        old=None,
+        old_index=None,
+        ops=new_ops,
+        cells=new_cells,
+        replaced=False,
+    )
+    return removed, added
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _safe(markup: str) -> Markup:
+    # The one place a string becomes Markup: everything reaching it was built by
+    # _runs_html, which escapes every token and every href.
+    return Markup(markup)  # noqa: S704
+
+
+_WRAP = {DELETE: ("<del>", "</del>"), INSERT: ("<ins>", "</ins>"), EQUAL: ("", "")}
+
+
+def _runs_html(runs: list[Segment]) -> str:
+    parts: list[str] = []
+    for run in runs:
+        text = html.escape(run.text)
+        # Same nesting as richtext.from_segments, so the compare view matches the reader.
+        if run.italic:
+            text = f"<em>{text}</em>"
+        if run.bold:
+            text = f"<strong>{text}</strong>"
+        if run.href:
+            text = f'<a href="{html.escape(run.href, quote=True)}">{text}</a>'
+        parts.append(text)
+    return "".join(parts)
+
+
+def _ops_html(ops: list[WordOp], show: tuple[str, ...]) -> str:
+    parts: list[str] = []
+    for tag, runs in ops:
+        if tag in show:
+            start, end = _WRAP[tag]
+            parts.append(f"{start}{_runs_html(runs)}{end}")
+    return "".join(parts)
+
+
+def render_ops_html(ops: list[WordOp]) -> Markup:
+    """Inline redline: deletions in ``<del>``, insertions in ``<ins>``, all text escaped."""
+    return _safe(_ops_html(ops, (EQUAL, DELETE, INSERT)))
+
+
+def render_side_by_side(ops: list[WordOp]) -> tuple[Markup, Markup]:
+    """(old side: equal and deleted text, new side: equal and inserted text)."""
+    return _safe(_ops_html(ops, (EQUAL, DELETE))), _safe(_ops_html(ops, (EQUAL, INSERT)))
+
+
+def _table_html(cells: CellOps, show: tuple[str, ...]) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_ops_html(ops, show)}</td>" for ops in row) + "</tr>" for row in cells
+    )
+    return f'<table class="diff-table"><tbody>{rows}</tbody></table>'
+
+
+def render_table_html(cells: CellOps) -> Markup:
+    """A table with each cell's inline redline."""
+    return _safe(_table_html(cells, (EQUAL, DELETE, INSERT)))
+
+
+def render_table_side_by_side(cells: CellOps) -> tuple[Markup, Markup]:
+    """(old table with deletions, new table with insertions)."""
+    return _safe(_table_html(cells, (EQUAL, DELETE))), _safe(_table_html(cells, (EQUAL, INSERT)))
+
+
+def render_change_html(change: BlockChange) -> Markup:
+    """The inline redline of one block's content (a ``<table>`` for table blocks).
+
+    The caller wraps it in the element the block's kind calls for. A replaced block
+    renders as its old content deleted followed by its new content inserted.
+    """
+    if change.replaced:
+        removed, added = split_replaced(change)
+        return render_change_html(removed) + render_change_html(added)
+    if change.cells is not None:
+        return render_table_html(change.cells)
+    return render_ops_html(change.ops)
+
+
+def render_change_side_by_side(change: BlockChange) -> tuple[Markup, Markup]:
+    """(old side, new side) of one block's content; the absent side of an add/remove is empty."""
+    if change.replaced:
+        removed, added = split_replaced(change)
+        return render_change_side_by_side(removed)[0], render_change_side_by_side(added)[1]
+    if change.cells is not None:
+        old_side, new_side = render_table_side_by_side(change.cells)
+    else:
+        old_side, new_side = render_side_by_side(change.ops)
+    return (
+        old_side if change.old is not None else Markup(""),
+        new_side if change.new is not None else Markup(""),
+    )

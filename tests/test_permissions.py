@@ -1,0 +1,169 @@
+"""The role × route permission matrix, generated from the app's own url_map.
+
+Every rule and method in ``url_map`` must have an entry in ``MATRIX``: a new
+route without one fails ``test_every_route_is_in_the_matrix``. Each entry lists
+the cases to request and the status each kind of visitor must get.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from app.accounts.models import Role
+from app.documents.models import Visibility
+
+ACTORS = ("anonymous", "member_a", "member_b", "editor", "host", "admin")
+
+
+def expect(anonymous, member_a, member_b=None, editor=None, host=None, admin=None):
+    """Statuses per actor; unspecified signed-in actors default to member_a's."""
+    member_b = member_a if member_b is None else member_b
+    editor = member_a if editor is None else editor
+    host = member_a if host is None else host
+    admin = member_a if admin is None else admin
+    return dict(zip(ACTORS, (anonymous, member_a, member_b, editor, host, admin), strict=True))
+
+
+EVERYONE_OK = expect(200, 200)
+SIGNED_IN = expect(302, 200)
+ADMIN_ONLY = expect(302, 403, admin=200)
+
+
+@dataclass
+class Case:
+    """One request: a path template filled from the world, optional form data, statuses."""
+
+    path: str
+    statuses: dict
+    data: dict = field(default_factory=dict)
+
+
+MATRIX: dict[tuple[str, str], list[Case]] = {
+    ("documents.index", "GET"): [Case("/", EVERYONE_OK)],
+    ("documents.document", "GET"): [
+        Case("/d/{public}", EVERYONE_OK),
+        Case("/d/{network}", SIGNED_IN),
+        Case("/d/no-such-document", expect(404, 404)),
+    ],
+    ("documents.version", "GET"): [
+        Case("/d/{public}/v/1", EVERYONE_OK),
+        Case("/d/{network}/v/1", SIGNED_IN),
+        Case("/d/{public}/v/99", expect(404, 404)),
+    ],
+    ("accounts.login", "GET"): [Case("/login", EVERYONE_OK)],
+    ("accounts.login", "POST"): [Case("/login", EVERYONE_OK)],  # empty form: shown again
+    ("accounts.logout", "POST"): [Case("/logout", expect(302, 302))],
+    ("accounts.profile", "GET"): [Case("/profile", SIGNED_IN)],
+    ("accounts.profile_language", "POST"): [Case("/profile/language", expect(302, 400))],
+    ("accounts.profile_password", "POST"): [Case("/profile/password", expect(302, 400))],
+    ("accounts.accept_invitation", "GET"): [
+        Case("/invitation/{invitation}", expect(200, 302)),
+        Case("/invitation/not-a-token", expect(404, 404)),
+    ],
+    ("accounts.accept_invitation", "POST"): [Case("/invitation/{invitation}", expect(400, 302))],
+    ("accounts.admin_users", "GET"): [Case("/admin/users", ADMIN_ONLY)],
+    ("accounts.admin_user", "GET"): [Case("/admin/users/{member_a_id}", ADMIN_ONLY)],
+    ("accounts.admin_user", "POST"): [Case("/admin/users/{member_a_id}", expect(302, 403, admin=400))],
+    ("accounts.admin_organisations", "GET"): [Case("/admin/organisations", ADMIN_ONLY)],
+    ("accounts.admin_organisations", "POST"): [Case("/admin/organisations", expect(302, 403, admin=400))],
+    ("accounts.admin_invite", "GET"): [Case("/admin/invitations", ADMIN_ONLY)],
+    ("accounts.admin_invite", "POST"): [Case("/admin/invitations", expect(302, 403, admin=400))],
+    ("site.accessibility", "GET"): [Case("/accessibility", EVERYONE_OK)],
+    ("site.set_language", "POST"): [Case("/language", expect(400, 400))],
+    ("site.health", "GET"): [Case("/healthz", EVERYONE_OK)],
+}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = sorted(set(_rules(app)) - set(MATRIX))
+    assert not missing, f"routes without a permission-matrix entry: {missing}"
+    stale = sorted(set(MATRIX) - set(_rules(app)))
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(app, factory):
+    """Two organisations' members, an editor, a host, an admin, documents and an invitation."""
+    from app.accounts import operations
+    from app.extensions import db
+
+    users = {
+        "member_a": factory.user(email="a@example.org", organisation="Org A"),
+        "member_b": factory.user(email="b@example.org", organisation="Org B"),
+        "editor": factory.user(
+            email="editor@example.org", roles=(Role.EDITOR, Role.MEMBER), organisation="PRV"
+        ),
+        "host": factory.user(email="host@example.org", roles=(Role.HOST, Role.MEMBER), organisation="DIGG"),
+        "admin": factory.user(email="admin@example.org", roles=(Role.ADMIN,), organisation="DIGG"),
+    }
+    public = factory.document(slug="offentlig")
+    network = factory.document(slug="natverk", visibility=Visibility.NETWORK)
+    with app.app_context():
+        admin = db.session.merge(users["admin"])
+        _, token = operations.invite(
+            email="new@example.org",
+            name="Ny",
+            organisation=admin.organisation,
+            roles={Role.MEMBER},
+            actor=admin,
+        )
+        db.session.commit()
+    values = {
+        "public": public.slug,
+        "network": network.slug,
+        "invitation": token,
+        "member_a_id": users["member_a"].id,
+    }
+    return users, values
+
+
+def _client_for(make_client, users, actor):
+    client = make_client()
+    if actor != "anonymous":
+        response = client.login(users[actor].email)
+        assert response.status_code == 302, f"could not sign in as {actor}"
+    return client
+
+
+def _cases():
+    for (endpoint, method), cases in sorted(MATRIX.items()):
+        for index, case in enumerate(cases):
+            yield pytest.param(endpoint, method, case, id=f"{endpoint}-{method}-{index}")
+
+
+@pytest.mark.parametrize(("endpoint", "method", "case"), list(_cases()))
+def test_permission_matrix(make_client, world, endpoint, method, case):
+    users, values = world
+    path = case.path.format(**values)
+    for actor in ACTORS:
+        client = _client_for(make_client, users, actor)
+        response = client.get(path) if method == "GET" else client.post(path, case.data)
+        assert response.status_code == case.statuses[actor], (
+            f"{actor} {method} {path}: {response.status_code}, expected {case.statuses[actor]}"
+        )
+        assert response.status_code != 500
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "case"),
+    [p for p in _cases() if p.values[1] != "GET"],
+)
+def test_every_state_change_needs_a_csrf_token(make_client, world, endpoint, method, case):
+    users, values = world
+    path = case.path.format(**values)
+    for actor in ("anonymous", "admin"):
+        client = _client_for(make_client, users, actor)
+        response = client.post(path, case.data, csrf=False)
+        if response.status_code == 302 and actor == "anonymous" and "/login" in response.location:
+            continue  # sign-in comes first; it needs a token of its own
+        assert response.status_code == 400, f"{actor} {method} {path} without a token: {response.status_code}"
