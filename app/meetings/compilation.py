@@ -1,0 +1,351 @@
+"""The compilation of comments of a meeting pack: its rows, labels, CSV and JSON forms.
+
+The same ordering and labels serve the DOCX compilation table
+(:mod:`app.meetings.docx_writer`), the CSV file for Excel and the JSON file, so the
+three always agree on which comments there are, in which order and with which status.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.documents.richtext import plain
+
+STATUSES = ("open", "accepted", "partly_accepted", "rejected", "noted", "duplicate", "withdrawn")
+KINDS = ("comment", "question", "suggestion")
+
+
+@dataclass(frozen=True, slots=True)
+class PackComment:
+    """One submitted comment as the meeting pack shows it (built by the app from a Comment).
+
+    ``block_uid`` is the block it was made on (None: on the version as a whole);
+    ``ref`` the human reference of that block ("3.2 ¶4"); ``section`` the heading the
+    compilation groups it under ("" for general comments). ``body_text`` is plain text
+    (newlines kept), ``quote`` the quoted span if any, ``suggestion`` suggested wording as
+    stored rich text (``app.documents.richtext``). ``status`` is a CommentStatus value
+    (see :data:`STATUSES`), ``duplicate_of`` the number of the original for duplicates.
+    ``withdrawn`` marks a comment its author withdrew: it stays in the compilation.
+    """
+
+    number: int
+    block_uid: str | None
+    ref: str
+    section: str
+    organisation: str
+    author: str
+    body_text: str
+    version_label: str
+    created_at: datetime
+    kind: str = "comment"
+    quote: str | None = None
+    suggestion: str | None = None
+    status: str = "open"
+    duplicate_of: int | None = None
+    response: str = ""
+    decided_by: str = ""
+    withdrawn: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        """Still awaiting a decision, and not withdrawn (these become Word comments)."""
+        return self.status == "open" and not self.withdrawn
+
+    @property
+    def author_label(self) -> str:
+        """ "Name (Organisation)", as shown on a Word comment."""
+        if self.organisation:
+            return f"{self.author} ({self.organisation})"
+        return self.author
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "sv": {
+        "kicker": "Mötesunderlag",
+        "version": "Version {label}",
+        "state_draft": "utkast, ej publicerat",
+        "state_open": "öppen för synpunkter",
+        "state_closed": "stängd för synpunkter",
+        "date": "Datum",
+        "meeting": "Möte",
+        "compared_with": "Ändringar sedan version {label} visas som spårade ändringar.",
+        "clean_text": "Texten i version {label} utan spårade ändringar.",
+        "clean_compared_with": "Ändringarna sedan version {label} visas i versionen med spårade ändringar.",
+        "organisations": "Organisationer",
+        "licence": "Texten får återanvändas enligt licensen {name}:",
+        "contents": "Innehåll",
+        "toc_placeholder": "Innehållsförteckningen fylls i när dokumentet öppnas i Word. "
+        "Är den tom: högerklicka här och välj Uppdatera fält.",
+        "history": "Versionshistorik",
+        "col_number": "Nr",
+        "col_version": "Version",
+        "col_date": "Datum",
+        "col_published_by": "Publicerad av",
+        "col_summary": "Sammanfattning av ändringar",
+        "compilation": "Sammanställning av inkomna synpunkter",
+        "col_ref": "Stycke",
+        "col_section": "Avsnitt",
+        "col_organisation": "Organisation",
+        "col_author": "Författare",
+        "col_kind": "Typ",
+        "col_comment": "Synpunkt",
+        "col_quote": "Citat",
+        "col_suggestion": "Ändringsförslag",
+        "col_status": "Status",
+        "col_response": "Svar och motivering",
+        "col_decided_by": "Beslutad av",
+        "col_created": "Inkommen",
+        "general_comments": "Allmänna synpunkter",
+        "general_comment": "Allmän synpunkt",
+        "made_on_version": "Version {label}",
+        "no_comments": "Inga synpunkter har lämnats.",
+        "page": "Sida",
+        "status_open": "Ej behandlad",
+        "status_accepted": "Beaktad",
+        "status_partly_accepted": "Delvis beaktad",
+        "status_rejected": "Ej beaktad",
+        "status_noted": "Noterad",
+        "status_duplicate": "Dubblett",
+        "status_duplicate_of": "Dubblett av #{number}",
+        "status_withdrawn": "Återkallad",
+        "kind_comment": "Synpunkt",
+        "kind_question": "Fråga",
+        "kind_suggestion": "Ändringsförslag",
+    },
+    "en": {
+        "kicker": "Meeting pack",
+        "version": "Version {label}",
+        "state_draft": "draft, not published",
+        "state_open": "open for comments",
+        "state_closed": "closed for comments",
+        "date": "Date",
+        "meeting": "Meeting",
+        "compared_with": "Changes since version {label} are shown as tracked changes.",
+        "clean_text": "The text of version {label} without tracked changes.",
+        "clean_compared_with": "The changes since version {label} are shown in the version "
+        "with tracked changes.",
+        "organisations": "Organisations",
+        "licence": "The text may be reused under the licence {name}:",
+        "contents": "Contents",
+        "toc_placeholder": "The table of contents is filled in when the document is opened in "
+        "Word. If it is empty: right-click here and choose Update Field.",
+        "history": "Version history",
+        "col_number": "No.",
+        "col_version": "Version",
+        "col_date": "Date",
+        "col_published_by": "Published by",
+        "col_summary": "Summary of changes",
+        "compilation": "Compilation of comments",
+        "col_ref": "Paragraph",
+        "col_section": "Section",
+        "col_organisation": "Organisation",
+        "col_author": "Author",
+        "col_kind": "Kind",
+        "col_comment": "Comment",
+        "col_quote": "Quote",
+        "col_suggestion": "Suggested wording",
+        "col_status": "Status",
+        "col_response": "Response and reason",
+        "col_decided_by": "Decided by",
+        "col_created": "Submitted",
+        "general_comments": "General comments",
+        "general_comment": "General comment",
+        "made_on_version": "Version {label}",
+        "no_comments": "No comments were made.",
+        "page": "Page",
+        "status_open": "Not yet handled",
+        "status_accepted": "Accepted",
+        "status_partly_accepted": "Partly accepted",
+        "status_rejected": "Rejected",
+        "status_noted": "Noted",
+        "status_duplicate": "Duplicate",
+        "status_duplicate_of": "Duplicate of #{number}",
+        "status_withdrawn": "Withdrawn",
+        "kind_comment": "Comment",
+        "kind_question": "Question",
+        "kind_suggestion": "Suggestion",
+    },
+}
+
+
+def labels(language: str = "sv", overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The pack's label table for *language* (Swedish if unknown), with *overrides* applied."""
+    table = dict(LABELS.get(language, LABELS["sv"]))
+    if overrides:
+        table.update(overrides)
+    return table
+
+
+def fill(template: str, **values: object) -> str:
+    """Put *values* into a label's ``{name}`` placeholders.
+
+    Plain replacement rather than ``str.format``: a brace in a translated label or in a
+    value must not raise or be interpreted.
+    """
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", str(value))
+    return template
+
+
+def status_label(comment: PackComment, strings: Mapping[str, str]) -> str:
+    """The human status of *comment*: withdrawn wins, duplicates name their original."""
+    if comment.withdrawn:
+        return strings["status_withdrawn"]
+    if comment.status == "duplicate" and comment.duplicate_of is not None:
+        return fill(strings["status_duplicate_of"], number=comment.duplicate_of)
+    return strings.get(f"status_{comment.status}", comment.status)
+
+
+def kind_label(comment: PackComment, strings: Mapping[str, str]) -> str:
+    """The human kind of *comment* (comment, question, suggestion)."""
+    return strings.get(f"kind_{comment.kind}", comment.kind)
+
+
+def section_label(comment: PackComment, strings: Mapping[str, str]) -> str:
+    """The group *comment* is listed under; general comments have their own group."""
+    return comment.section or strings["general_comments"]
+
+
+def by_section(
+    comments: Iterable[PackComment], strings: Mapping[str, str]
+) -> list[tuple[str, list[PackComment]]]:
+    """Comments grouped by section: general comments first, then sections as they appear.
+
+    The app passes comments in reading order of their blocks, so first appearance is
+    the order of the document; a stable grouping keeps it, never sorting by label.
+    Comments keep their given order inside a group.
+    """
+    general = strings["general_comments"]
+    groups: dict[str, list[PackComment]] = {general: []}
+    for comment in comments:
+        groups.setdefault(section_label(comment, strings), []).append(comment)
+    return [(label, group) for label, group in groups.items() if group]
+
+
+def ordered(comments: Iterable[PackComment], strings: Mapping[str, str]) -> list[PackComment]:
+    """Comments in compilation order (grouped by section), as every output lists them."""
+    return [comment for _, group in by_section(comments, strings) for comment in group]
+
+
+def _iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Excel runs a cell that starts with one of these as a formula (CSV injection); a
+# leading apostrophe makes it text. Tab and CR start DDE payloads in some readers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str]) -> bytes:
+    """The compilation as CSV for Excel: UTF-8 with BOM, CRLF, one header row, formula-safe."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            strings[key]
+            for key in (
+                "col_number",
+                "col_version",
+                "col_section",
+                "col_ref",
+                "col_organisation",
+                "col_author",
+                "col_kind",
+                "col_comment",
+                "col_quote",
+                "col_suggestion",
+                "col_status",
+                "col_response",
+                "col_decided_by",
+                "col_created",
+            )
+        ]
+    )
+    for c in ordered(comments, strings):
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    c.number,
+                    c.version_label,
+                    section_label(c, strings),
+                    c.ref,
+                    c.organisation,
+                    c.author,
+                    kind_label(c, strings),
+                    c.body_text,
+                    c.quote or "",
+                    plain(c.suggestion or ""),
+                    status_label(c, strings),
+                    c.response,
+                    c.decided_by,
+                    _iso(c.created_at),
+                )
+            ]
+        )
+    # The BOM is what makes Excel read the file as UTF-8 (å, ä, ö) rather than ANSI.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def compilation_json(
+    comments: Sequence[PackComment],
+    strings: Mapping[str, str],
+    about: Mapping[str, object] | None = None,
+) -> bytes:
+    """The compilation as UTF-8 JSON: ``{"about": ..., "comments": [...]}``, stable order.
+
+    Keys are written in a fixed order (not sorted, not dependent on input), so the same
+    comments give the same bytes. ``status`` is the machine value, ``status_label`` the
+    human one; ``suggestion`` is plain text and ``suggestion_html`` the stored rich text.
+    """
+    rows = [
+        {
+            "number": c.number,
+            "version": c.version_label,
+            "section": section_label(c, strings),
+            "ref": c.ref,
+            "block_uid": c.block_uid,
+            "organisation": c.organisation,
+            "author": c.author,
+            "kind": c.kind,
+            "body": c.body_text,
+            "quote": c.quote,
+            "suggestion": plain(c.suggestion) if c.suggestion else None,
+            "suggestion_html": c.suggestion,
+            "status": "withdrawn" if c.withdrawn else c.status,
+            "status_label": status_label(c, strings),
+            "duplicate_of": c.duplicate_of,
+            "response": c.response,
+            "decided_by": c.decided_by,
+            "withdrawn": c.withdrawn,
+            "open": c.is_open,
+            "created_at": _iso(c.created_at),
+        }
+        for c in ordered(comments, strings)
+    ]
+    document = {"about": dict(about or {}), "comments": rows}
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
+    return (text + "\n").encode("utf-8")
+
+
+def _json_value(value: object) -> str:
+    # Dates in *about* (meeting date, version date) as ISO-8601 UTC, like created_at.
+    if isinstance(value, datetime):
+        return _iso(value)
+    return str(value)
