@@ -41,6 +41,7 @@ def configure_logging(app: Flask) -> None:
     """Log to stderr at INFO unless the host application set logging up."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def configure_extensions(app: Flask) -> None:
@@ -64,13 +65,18 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
-    from app.accounts import bp as accounts_bp
-    from app.documents import bp as documents_bp
+    from app.accounts import views as _accounts  # noqa: F401  (routes register on import)
+    from app.accounts.blueprint import bp as accounts_bp
+    from app.documents import views as _documents  # noqa: F401
+    from app.documents.blueprint import bp as documents_bp
+    from app.review import views as _review  # noqa: F401
+    from app.review.blueprint import bp as review_bp
     from app.site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(review_bp)
 
 
 def configure_hooks(app: Flask) -> None:

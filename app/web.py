@@ -45,11 +45,16 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     from app.accounts.forms import ROLE_LABELS
     from app.documents.richtext import table_rows
+    from app.review.labels import KIND_LABELS, STATUS_LABELS, suggestion_diff, text_diff
 
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
         role_label=lambda role: ROLE_LABELS[role],
+        kind_label=lambda kind: KIND_LABELS[kind],
+        status_label=lambda status: STATUS_LABELS[status],
+        suggestion_diff=suggestion_diff,
+        text_diff=text_diff,
     )
     app.jinja_env.filters["table_rows"] = table_rows
     app.jinja_env.trim_blocks = True

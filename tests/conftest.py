@@ -266,6 +266,38 @@ Factory.user = _detached(Factory._user)
 Factory.document = _detached(Factory._document)
 
 
+def add_comment(document, block_key, author, version_number=None, body="En synpunkt.", **kwargs) -> int:
+    """Store a comment through the real operation; returns its id. Needs an app context."""
+    from app.review.models import CommentKind
+    from app.review.operations import create_comment, locate_quote
+
+    uids = getattr(document, "block_uids", {})
+    document = db.session.get(Document, document.id)
+    version = next(
+        v for v in document.versions if v.number == (version_number or document.current_version.number)
+    )
+    revision = None
+    if block_key is not None:
+        uid = uids.get(block_key, block_key)
+        revision = db.session.scalar(
+            sa.select(BlockRevision)
+            .join(Block)
+            .where(BlockRevision.version_id == version.id, Block.uid == uid)
+        )
+    quote = kwargs.pop("quote", None)
+    comment = create_comment(
+        version=version,
+        revision=revision,
+        author=db.session.get(User, author.id),
+        kind=kwargs.pop("kind", CommentKind.COMMENT),
+        body=body,
+        quote=locate_quote(revision.text, quote) if quote else None,
+        **kwargs,
+    )
+    db.session.commit()
+    return comment.id
+
+
 def default_blocks(paragraphs: int = 3):
     """A small, valid text: a heading, a subheading and some paragraphs."""
     blocks = [

@@ -13,6 +13,7 @@ import pytest
 
 from app.accounts.models import Role
 from app.documents.models import Visibility
+from tests.conftest import add_comment, default_blocks
 
 ACTORS = ("anonymous", "member_a", "member_b", "editor", "host", "admin")
 
@@ -73,6 +74,43 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("site.accessibility", "GET"): [Case("/accessibility", EVERYONE_OK)],
     ("site.set_language", "POST"): [Case("/language", expect(400, 400))],
     ("site.health", "GET"): [Case("/healthz", EVERYONE_OK)],
+    # Commenting: signed-in users on open versions; 403 on closed ones; 404 for unknown blocks.
+    ("review.comment_block", "GET"): [
+        Case("/d/{public}/v/2/b/{uid}/comment", SIGNED_IN),
+        Case("/d/{public}/v/1/b/{uid}/comment", expect(302, 403)),
+        Case("/d/{public}/v/2/b/nosuchblock/comment", expect(302, 404)),
+        Case("/d/{network}/v/1/b/{network_uid}/comment", SIGNED_IN),
+    ],
+    ("review.comment_block", "POST"): [
+        Case("/d/{public}/v/2/b/{uid}/comment", expect(302, 400)),
+        Case("/d/{public}/v/1/b/{uid}/comment", expect(302, 403)),
+    ],
+    ("review.comment_version", "GET"): [Case("/d/{public}/v/2/comment", SIGNED_IN)],
+    ("review.comment_version", "POST"): [
+        Case("/d/{public}/v/2/comment", expect(302, 400)),
+        Case("/d/{public}/v/1/comment", expect(302, 403)),
+    ],
+    ("review.reply", "GET"): [
+        Case("/comments/{comment_id}/reply", SIGNED_IN),
+        Case("/comments/999999/reply", expect(302, 404)),
+    ],
+    ("review.reply", "POST"): [Case("/comments/{comment_id}/reply", expect(302, 400))],
+    ("review.endorse", "POST"): [
+        Case("/comments/{comment_id}/endorse", expect(302, 302)),
+        Case("/comments/{network_comment_id}/endorse", expect(302, 302)),
+    ],
+    ("review.edit", "GET"): [Case("/comments/{comment_id}/edit", expect(302, 200, 403, 403, 403, 403))],
+    ("review.edit", "POST"): [Case("/comments/{comment_id}/edit", expect(302, 400, 403, 403, 403, 403))],
+    ("review.withdraw", "GET"): [
+        Case("/comments/{comment_id}/withdraw", expect(302, 200, 403, 403, 403, 403))
+    ],
+    ("review.withdraw", "POST"): [
+        Case("/comments/{comment_id}/withdraw", expect(302, 302, 403, 403, 403, 403))
+    ],
+    ("review.overview", "GET"): [
+        Case("/d/{public}/v/2/overview", EVERYONE_OK),
+        Case("/d/{network}/v/1/overview", SIGNED_IN),
+    ],
 }
 
 
@@ -106,7 +144,7 @@ def world(app, factory):
         "host": factory.user(email="host@example.org", roles=(Role.HOST, Role.MEMBER), organisation="DIGG"),
         "admin": factory.user(email="admin@example.org", roles=(Role.ADMIN,), organisation="DIGG"),
     }
-    public = factory.document(slug="offentlig")
+    public = factory.document(slug="offentlig", versions=[default_blocks(), default_blocks()])
     network = factory.document(slug="natverk", visibility=Visibility.NETWORK)
     with app.app_context():
         admin = db.session.merge(users["admin"])
@@ -118,7 +156,13 @@ def world(app, factory):
             actor=admin,
         )
         db.session.commit()
+        comment_id = add_comment(public, "p2", users["member_a"], version_number=2)
+        network_comment_id = add_comment(network, "p2", users["member_b"], version_number=1)
     values = {
+        "uid": public.block_uids["p2"],
+        "network_uid": network.block_uids["p2"],
+        "comment_id": comment_id,
+        "network_comment_id": network_comment_id,
         "public": public.slug,
         "network": network.slug,
         "invitation": token,

@@ -10,8 +10,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import bp, operations
+from app.accounts import operations
 from app.accounts.auth import role_required, user_by_email
+from app.accounts.blueprint import bp
 from app.accounts.forms import (
     ChangePasswordForm,
     InvitationForm,

@@ -167,3 +167,36 @@ def table_text(rows: list[list[str]]) -> str:
     return "\n".join(
         "\t".join(sanitize_inline(cell.replace("\t", " ").replace("\n", " ")) for cell in row) for row in rows
     )
+
+
+def highlight(value: str, ranges: list[tuple[int, int]]) -> str:
+    """Stored rich text with ``<mark>`` around the given plain-text ranges (quotes)."""
+    if not ranges:
+        return value
+    marked = [False] * len(plain(value))
+    for start, end in ranges:
+        for i in range(max(start, 0), min(end, len(marked))):
+            marked[i] = True
+    parts: list[str] = []
+    offset = 0
+    for run in segments(value):
+        pieces: list[str] = []
+        i = 0
+        while i < len(run.text):
+            flag = marked[offset + i] if offset + i < len(marked) else False
+            j = i
+            while j < len(run.text) and (marked[offset + j] if offset + j < len(marked) else False) == flag:
+                j += 1
+            text = html.escape(run.text[i:j], quote=False)
+            pieces.append(f"<mark>{text}</mark>" if flag else text)
+            i = j
+        text = "".join(pieces)
+        if run.italic:
+            text = f"<em>{text}</em>"
+        if run.bold:
+            text = f"<strong>{text}</strong>"
+        if run.href:
+            text = f'<a href="{html.escape(run.href, quote=True)}">{text}</a>'
+        parts.append(text)
+        offset += len(run.text)
+    return "".join(parts)

@@ -6,10 +6,13 @@ import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.documents import bp
+from app.documents.blueprint import bp
 from app.documents.loaders import get_document, get_version, version_blocks
 from app.documents.models import Document, Visibility
+from app.documents.richtext import highlight
 from app.extensions import db
+from app.review.forms import ConfirmForm, ReplyForm
+from app.review.threads import FILTERS, load_threads
 
 
 @bp.route("/")
@@ -44,10 +47,38 @@ def version(slug: str, number: int):
 
 def _render_version(document, version):
     blocks = version_blocks(version)
+    texts = {b.uid: b.text for b in blocks}
+    mode = request.args.get("comments", "all")
+    if mode not in FILTERS or (mode == "mine" and not current_user.is_authenticated):
+        mode = "all"
+    organisation_id = request.args.get("org", type=int)
+    threads = load_threads(document, version, texts, current_user, mode, organisation_id)
     return render_template(
         "documents/version.html",
         document=document,
         version=version,
         blocks=blocks,
+        texts=highlighted_texts(blocks, threads),
+        threads=threads,
+        mode=mode,
+        organisation_id=organisation_id,
         is_current=version is document.current_version,
+        can_comment=current_user.is_authenticated and version.accepts_comments(),
+        thread_open=version.accepts_comments()
+        or bool(document.current_version and document.current_version.accepts_comments()),
+        reply_form=ReplyForm(),
+        action_form=ConfirmForm(),
     )
+
+
+def highlighted_texts(blocks, threads) -> dict[str, str]:
+    """Block texts with the quotes of their comments marked, where a quote can be placed."""
+    out = {}
+    for block in blocks:
+        ranges = [
+            (view.anchor.quote_start, view.anchor.quote_start + len(view.comment.quote_exact))
+            for view in threads.for_block(block.uid)
+            if view.anchor.quote_start is not None and view.comment.quote_exact
+        ]
+        out[block.uid] = highlight(block.text, ranges) if ranges else block.text
+    return out

@@ -113,6 +113,32 @@ class Comment(db.Model):
     def is_open(self) -> bool:
         return self.status is CommentStatus.OPEN and not self.is_withdrawn
 
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_edited(self) -> bool:
+        return self.updated_at is not None
+
+    @property
+    def has_response(self) -> bool:
+        return self.decided_at is not None or bool(self.response)
+
+    def is_author(self, user) -> bool:
+        """Whether *user* wrote this comment."""
+        if user is None or not user.is_authenticated:
+            return False
+        return user.id == self.author_id
+
+    def can_edit(self, user) -> bool:
+        """Authors edit until an editor has responded, and not after withdrawing."""
+        return self.is_author(user) and not self.has_response and not self.is_withdrawn and not self.is_hidden
+
+    def can_withdraw(self, user) -> bool:
+        """Authors may withdraw an open comment; it stays on record."""
+        return self.is_author(user) and not self.is_withdrawn and self.status is CommentStatus.OPEN
+
 
 class CommentRevision(db.Model):
     """An earlier wording of a comment, kept when its author edits it."""

@@ -7,12 +7,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.audit import record
 from app.database import utcnow
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.documents.richtext import plain, sanitize_inline
 from app.extensions import db
 from app.review import markdown
-from app.review.models import Comment, CommentKind
+from app.review.anchoring import find_once
+from app.review.models import Comment, CommentKind, CommentRevision, CommentStatus, Endorsement
 
 CONTEXT_CHARS = 32
 
@@ -28,15 +30,22 @@ class Quote:
     end: int
 
 
-def locate_quote(block_text_html: str, exact: str) -> Quote | None:
-    """Find *exact* in the block's plain text; None unless it occurs exactly once."""
+def locate_quote(block_text_html: str, exact: str, start: int | None = None) -> Quote | None:
+    """Find *exact* in the block's plain text.
+
+    With *start* (from a selection in the browser) the quote must stand exactly there;
+    without it, it must occur exactly once, or we could not say which one was meant.
+    """
     text = plain(block_text_html)
     exact = " ".join((exact or "").split())
     if not exact:
         return None
-    start = text.find(exact)
-    if start < 0 or text.find(exact, start + 1) >= 0:
-        return None
+    if start is not None and text[start : start + len(exact)] == exact:
+        pass
+    else:
+        start = find_once(text, exact)
+        if start is None:
+            return None
     end = start + len(exact)
     return Quote(
         exact=exact,
@@ -113,3 +122,40 @@ def seed_comment(*, document, version, block: Block, author, kind, body, suggest
         quote=located,
         at=at,
     )
+
+
+def edit_comment(comment: Comment, *, kind: CommentKind, body: str, suggestion: str | None, actor) -> bool:
+    """Change a comment's wording, keeping the earlier wording; returns whether anything changed."""
+    suggestion = sanitize_inline(suggestion) if suggestion else None
+    if (comment.kind, comment.body, comment.suggestion) == (kind, body, suggestion):
+        return False
+    db.session.add(
+        CommentRevision(comment=comment, body=comment.body, suggestion=comment.suggestion, kind=comment.kind)
+    )
+    comment.kind = kind
+    comment.body = body
+    comment.body_html = markdown.render(body)
+    comment.suggestion = suggestion
+    comment.updated_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def withdraw_comment(comment: Comment, actor) -> None:
+    """Mark a comment withdrawn by its author; the record stays."""
+    comment.withdrawn_at = utcnow()
+    comment.status = CommentStatus.WITHDRAWN
+    record(actor, "comment.withdraw", comment, number=comment.number)
+    db.session.flush()
+
+
+def toggle_endorsement(comment: Comment, user) -> bool:
+    """Endorse ("Instämmer") or take the endorsement back; returns whether it now stands."""
+    existing = db.session.get(Endorsement, (comment.id, user.id))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(Endorsement(comment_id=comment.id, user_id=user.id))
+    db.session.flush()
+    return True

@@ -59,6 +59,7 @@ def browser():
 def page(browser, live_server):
     """A fresh browser context (own cookies) in Swedish, failing on any JavaScript error."""
     context = browser.new_context(locale="sv-SE", base_url=live_server)
+    context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

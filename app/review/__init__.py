@@ -1,0 +1,1 @@
+"""Review: comments on blocks, replies, endorsements, and (for editors) decisions."""

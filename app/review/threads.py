@@ -1,0 +1,152 @@
+"""Load every comment a version's page shows, in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.documents.models import Block, CommentVisibility, Document, Version
+from app.extensions import db
+from app.review.anchoring import Anchor, anchor
+from app.review.models import Comment, CommentStatus, Endorsement
+
+FILTERS = ("all", "open", "mine", "none")
+
+
+@dataclass
+class CommentView:
+    """A top-level comment as one reader sees it: placement, replies and what they may do."""
+
+    comment: Comment
+    anchor: Anchor
+    replies: list[Comment] = field(default_factory=list)
+    endorsements: int = 0
+    endorsed: bool = False
+
+
+@dataclass
+class Threads:
+    """All comments of a page, grouped the way the page shows them."""
+
+    by_block: dict[str, list[CommentView]]
+    general: list[CommentView]
+    removed: list[CommentView]
+    open_counts: dict[str, int]
+    show_names: bool
+    show_organisations: bool
+    visible: bool
+    total: int
+    organisations: dict[int, str] = field(default_factory=dict)
+
+    def for_block(self, uid: str) -> list[CommentView]:
+        return self.by_block.get(uid, [])
+
+
+def who_sees_what(document: Document, viewer) -> tuple[bool, bool, bool]:
+    """(comments visible, names shown, organisations shown) for *viewer*."""
+    if viewer is not None and viewer.is_authenticated:
+        return True, True, True
+    setting = document.comment_visibility
+    if setting is CommentVisibility.NONE:
+        return False, False, False
+    return True, setting is CommentVisibility.FULL, True
+
+
+def _wanted(view: CommentView, mode: str, organisation_id: int | None, viewer) -> bool:
+    comment = view.comment
+    if organisation_id is not None and comment.organisation_id != organisation_id:
+        return False
+    if mode == "open":
+        return comment.is_open
+    if mode == "mine":
+        return comment.is_author(viewer) or any(r.is_author(viewer) for r in view.replies)
+    return True
+
+
+def load_threads(
+    document: Document,
+    version: Version,
+    current_texts: dict[str, str],
+    viewer,
+    mode: str = "all",
+    organisation_id: int | None = None,
+) -> Threads:
+    """The comments shown on *version*: its own, plus open ones carried from earlier versions."""
+    visible, names, organisations = who_sees_what(document, viewer)
+    empty = Threads({}, [], [], {}, names, organisations, visible, 0)
+    if not visible or mode == "none":
+        return empty
+    earlier_numbers = {v.id: v.number for v in document.versions if v.number <= version.number}
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers)))
+        .options(
+            so.joinedload(Comment.author),
+            so.joinedload(Comment.organisation),
+            so.joinedload(Comment.block).load_only(Block.uid),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            sa.select(Endorsement.comment_id, sa.func.count())
+            .join(Comment, Comment.id == Endorsement.comment_id)
+            .where(Comment.document_id == document.id)
+            .group_by(Endorsement.comment_id)
+        ).all()
+    )
+    mine: set[int] = set()
+    if viewer is not None and viewer.is_authenticated:
+        mine = set(
+            db.session.scalars(
+                sa.select(Endorsement.comment_id)
+                .join(Comment, Comment.id == Endorsement.comment_id)
+                .where(Comment.document_id == document.id, Endorsement.user_id == viewer.id)
+            )
+        )
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    threads_organisations: dict[int, str] = {}
+    tops: list[Comment] = []
+    for comment in rows:
+        (replies[comment.parent_id] if comment.parent_id else tops).append(comment)
+        threads_organisations[comment.organisation_id] = comment.organisation.name
+
+    threads = Threads({}, [], [], {}, names, organisations, True, 0)
+    threads.organisations = dict(sorted(threads_organisations.items(), key=lambda item: item[1]))
+    for comment in tops:
+        made_on_current = comment.version_id == version.id
+        # Earlier versions' comments travel forward only while they are still open.
+        if not made_on_current and comment.status is not CommentStatus.OPEN:
+            continue
+        if not made_on_current and comment.is_withdrawn:
+            continue
+        uid = comment.block.uid if comment.block is not None else None
+        view = CommentView(
+            comment=comment,
+            anchor=anchor(
+                made_on_current=made_on_current,
+                block_uid=uid,
+                text_then=comment.block_text,
+                current_texts=current_texts,
+                quote_exact=comment.quote_exact,
+                quote_start=comment.quote_start,
+            ),
+            replies=replies.get(comment.id, []),
+            endorsements=counts.get(comment.id, 0),
+            endorsed=comment.id in mine,
+        )
+        if uid is not None and not view.anchor.removed and comment.is_open:
+            threads.open_counts[uid] = threads.open_counts.get(uid, 0) + 1
+        if not _wanted(view, mode, organisation_id, viewer):
+            continue
+        threads.total += 1
+        if uid is None:
+            threads.general.append(view)
+        elif view.anchor.removed:
+            threads.removed.append(view)
+        else:
+            threads.by_block.setdefault(uid, []).append(view)
+    return threads

@@ -1,0 +1,302 @@
+"""Comment pages and actions. Each view: load (404) → check (403) → validate → act → commit → redirect."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.documents.loaders import get_document, get_version, version_blocks
+from app.documents.models import Document, Version
+from app.documents.richtext import plain
+from app.extensions import db
+from app.review import operations
+from app.review.blueprint import bp
+from app.review.forms import CommentForm, ConfirmForm, EditCommentForm, ReplyForm
+from app.review.models import Comment, CommentKind
+from app.review.threads import CommentView, who_sees_what
+
+
+def wants_fragment() -> bool:
+    """Whether the request came from the page's script and wants HTML fragments back."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def comment_url(comment: Comment, version: Version | None = None) -> str:
+    """The reading-view address of a comment (on the version it is shown on)."""
+    document = comment.version.document
+    target = version or document.current_version or comment.version
+    return url_for("documents.version", slug=document.slug, number=target.number) + f"#c-{comment.number}"
+
+
+def refuse_closed(version: Version):
+    """The answer to a comment on a version that does not take comments (any more)."""
+    message = _("This version is not open for comments.")
+    if version.is_published and version.deadline is not None:
+        message = _("The deadline for comments on this version has passed.")
+    if wants_fragment():
+        return {"error": message}, 403
+    return render_template("errors/error.html", code=403, message=message), 403
+
+
+def _block_revision(version: Version, uid: str):
+    blocks = version_blocks(version)
+    view = next((b for b in blocks if b.uid == uid), None)
+    if view is None:
+        abort(404)
+    return view
+
+
+def _comment_form_page(document, version, block, form, status=200):
+    template = "review/_comment_form.html" if wants_fragment() else "review/comment_form.html"
+    return render_template(template, document=document, version=version, block=block, form=form), status
+
+
+def _store_comment(document: Document, version: Version, block, form: CommentForm):
+    quote = None
+    if block is not None and form.quote.data and form.quote.data.strip():
+        start = form.quote_start.data
+        quote = operations.locate_quote(
+            block.text, form.quote.data, start=int(start) if (start or "").isdigit() else None
+        )
+        if quote is None:
+            form.quote.errors.append(_("The quoted text must be copied exactly from this paragraph."))
+            return None
+    return operations.create_comment(
+        version=version,
+        revision=block.revision if block is not None else None,
+        author=current_user,
+        kind=CommentKind(form.kind.data),
+        body=form.body.data.strip(),
+        suggestion=(form.suggestion.data or "").strip() or None,
+        quote=quote,
+    )
+
+
+def _after_store(comment, document, version, block):
+    db.session.commit()
+    if wants_fragment():
+        view = CommentView(comment=comment, anchor=_fresh_anchor())
+        html = render_template(
+            "review/_thread.html",
+            view=view,
+            document=document,
+            version=version,
+            block=block,
+            show_names=True,
+            show_organisations=True,
+            thread_open=True,
+            reply_form=ReplyForm(),
+            action_form=ConfirmForm(),
+        )
+        return html, 201
+    flash(_("Thank you. Your comment #%(n)d has been recorded.", n=comment.number), "success")
+    return redirect(comment_url(comment, version))
+
+
+def _fresh_anchor():
+    from app.review.anchoring import Anchor
+
+    return Anchor(False, False, False, None, False)
+
+
+@bp.route("/d/<slug>/v/<int:number>/b/<uid>/comment", methods=["GET", "POST"])
+@login_required
+def comment_block(slug: str, number: int, uid: str):
+    """Comment on one block: a page of its own without JavaScript, a side panel with it."""
+    document = get_document(slug)
+    version = get_version(document, number)
+    block = _block_revision(version, uid)
+    if not version.accepts_comments():
+        return refuse_closed(version)
+    form = CommentForm()
+    if request.method == "GET":
+        form.quote.data = request.args.get("quote", "")[:2000]
+        form.quote_start.data = request.args.get("start", "")
+    if form.validate_on_submit():
+        comment = _store_comment(document, version, block, form)
+        if comment is not None:
+            return _after_store(comment, document, version, block)
+    return _comment_form_page(document, version, block, form, 400 if form.is_submitted() else 200)
+
+
+@bp.route("/d/<slug>/v/<int:number>/comment", methods=["GET", "POST"])
+@login_required
+def comment_version(slug: str, number: int):
+    """A general comment on the version as a whole."""
+    document = get_document(slug)
+    version = get_version(document, number)
+    if not version.accepts_comments():
+        return refuse_closed(version)
+    form = CommentForm()
+    if form.validate_on_submit():
+        comment = _store_comment(document, version, None, form)
+        return _after_store(comment, document, version, None)
+    return _comment_form_page(document, version, None, form, 400 if form.is_submitted() else 200)
+
+
+def get_comment(comment_id: int) -> Comment:
+    """A comment the current user may see (404 otherwise: its existence is not revealed)."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    document = get_document(comment.version.document.slug)
+    visible, _names, _orgs = who_sees_what(document, current_user)
+    if not visible:
+        abort(404)
+    return comment
+
+
+def thread_is_open(comment: Comment) -> bool:
+    """Replies and endorsements are taken while the thread's version, or the current one, is open."""
+    top = comment.parent or comment
+    current = top.version.document.current_version
+    if top.version.accepts_comments():
+        return True
+    return current is not None and current.accepts_comments() and top.is_open
+
+
+@bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+@login_required
+def reply(comment_id: int):
+    """Reply in a comment's thread (one level: a reply to a reply joins the same thread)."""
+    comment = get_comment(comment_id)
+    top = comment.parent or comment
+    if not thread_is_open(top):
+        return refuse_closed(top.version)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        answer = operations.create_comment(
+            version=top.version,
+            revision=None,
+            author=current_user,
+            kind=CommentKind.COMMENT,
+            body=form.body.data.strip(),
+            parent=top,
+        )
+        db.session.commit()
+        if wants_fragment():
+            return render_template(
+                "review/_reply.html", reply=answer, show_names=True, show_organisations=True
+            ), 201
+        flash(_("Your reply has been recorded."), "success")
+        return redirect(comment_url(top))
+    status = 400 if form.is_submitted() else 200
+    if wants_fragment():
+        return render_template("review/_reply_form.html", form=form, comment=top), status
+    return render_template("review/reply.html", form=form, comment=top), status
+
+
+@bp.route("/comments/<int:comment_id>/endorse", methods=["POST"])
+@login_required
+def endorse(comment_id: int):
+    """Toggle "Instämmer" on a comment (one per person)."""
+    comment = get_comment(comment_id)
+    if comment.parent_id is not None:
+        abort(404)
+    if not thread_is_open(comment):
+        return refuse_closed(comment.version)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    endorsed = operations.toggle_endorsement(comment, current_user)
+    db.session.commit()
+    if wants_fragment():
+        count = len(comment.endorsements)
+        return {"endorsed": endorsed, "count": count}
+    return redirect(comment_url(comment))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    """The author edits their comment until an editor has responded; the history is kept."""
+    comment = get_comment(comment_id)
+    if not comment.is_author(current_user):
+        abort(403)
+    if not comment.can_edit(current_user):
+        message = _(
+            "This comment can no longer be edited: an editor has responded to it, or it was withdrawn."
+        )
+        return render_template("errors/error.html", code=403, message=message), 403
+    form = EditCommentForm(
+        data=None
+        if request.method == "POST"
+        else {"kind": comment.kind.value, "body": comment.body, "suggestion": _plain(comment.suggestion)}
+    )
+    if comment.parent_id is not None:
+        del form.kind
+        del form.suggestion
+    if form.validate_on_submit():
+        operations.edit_comment(
+            comment,
+            kind=CommentKind(form.kind.data) if "kind" in form else comment.kind,
+            body=form.body.data.strip(),
+            suggestion=((form.suggestion.data or "").strip() or None) if "suggestion" in form else None,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash(_("Your changes have been saved."), "success")
+        return redirect(comment_url(comment.parent or comment))
+    return render_template(
+        "review/edit.html", form=form, comment=comment
+    ), 400 if form.is_submitted() else 200
+
+
+def _plain(rich: str | None) -> str:
+    return plain(rich) if rich else ""
+
+
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(comment_id: int):
+    """The author withdraws a comment; it stays on record, marked withdrawn."""
+    comment = get_comment(comment_id)
+    if not comment.is_author(current_user):
+        abort(403)
+    if not comment.can_withdraw(current_user):
+        message = _("This comment can no longer be withdrawn.")
+        return render_template("errors/error.html", code=403, message=message), 403
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        operations.withdraw_comment(comment, current_user)
+        db.session.commit()
+        flash(_("Your comment #%(n)d has been withdrawn. It stays on record.", n=comment.number), "success")
+        return redirect(comment_url(comment.parent or comment))
+    return render_template("review/withdraw.html", form=form, comment=comment)
+
+
+@bp.route("/d/<slug>/v/<int:number>/overview")
+def overview(slug: str, number: int):
+    """Where the debate is: comments per section as a small chart, with the numbers as a table."""
+    document = get_document(slug)
+    version = get_version(document, number)
+    blocks = version_blocks(version)
+    from app.review.threads import load_threads
+
+    threads = load_threads(document, version, {b.uid: b.text for b in blocks}, current_user)
+    sections = section_counts(blocks, threads)
+    return render_template(
+        "review/overview.html", document=document, version=version, sections=sections, threads=threads
+    )
+
+
+def section_counts(blocks, threads) -> list[dict]:
+    """Comments (and open ones) per top-level section, in document order."""
+    sections: list[dict] = []
+    current = {"ref": "", "title": _("Before the first heading"), "total": 0, "open": 0}
+    for block in blocks:
+        if block.kind == "heading" and block.level == 1:
+            if current["total"] or current["ref"]:
+                sections.append(current)
+            current = {
+                "ref": block.ref.section,
+                "title": plain(block.text),
+                "total": 0,
+                "open": 0,
+                "uid": block.uid,
+            }
+        for view in threads.for_block(block.uid):
+            current["total"] += 1 + len(view.replies)
+            current["open"] += 1 if view.comment.is_open else 0
+    sections.append(current)
+    return [s for s in sections if s["ref"] or s["total"]]

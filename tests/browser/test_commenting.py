@@ -1,0 +1,228 @@
+"""Commenting in Chromium: by keyboard alone, on a selection, replying, endorsing, axe-core, XSS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.documents.richtext import from_plain
+from app.extensions import db
+from app.review.models import Comment
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, add_comment
+
+pytestmark = pytest.mark.browser
+XSS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss" / "IntrudersXSS.txt"
+
+
+@pytest.fixture
+def doc(factory):
+    return factory.document(
+        slug="vl",
+        versions=[
+            [
+                ("h", "heading", 1, "Öppna licenser"),
+                ("p", "paragraph", 1, "Myndigheter bör välja en licens som är enkel att förstå och använda."),
+                ("r", "paragraph", 1, "Det andra stycket handlar om data."),
+            ]
+        ],
+    )
+
+
+def _comments(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(Comment).order_by(Comment.id)).all()
+
+
+def test_comment_by_keyboard_alone_in_a_side_panel(page, app, doc, factory):
+    user = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    link = page.get_by_role("link", name="Kommentera 1 st. 1")
+    # Reach the control with the keyboard, then everything else by typing.
+    link.focus()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Kommentera"
+    page.keyboard.press("Enter")
+    body = page.get_by_label("Din synpunkt")
+    body.wait_for()
+    assert page.evaluate("document.activeElement.name") == "body"  # focus moved into the panel
+    assert page.url.endswith("/d/vl")  # no navigation: the form opened in place
+    page.keyboard.type("Förtydliga gärna vad enkel betyder.")
+    page.get_by_role("button", name="Skicka synpunkt").focus()
+    page.keyboard.press("Enter")
+    thread = page.locator("#c-1")
+    thread.wait_for()
+    assert "Förtydliga gärna vad enkel betyder." in thread.inner_text()
+    assert page.evaluate("document.activeElement.id") == "c-1"  # focus on the new comment
+    assert page.url.endswith("/d/vl")
+    assert [c.body for c in _comments(app)] == ["Förtydliga gärna vad enkel betyder."]
+
+
+def test_comment_form_errors_show_in_the_panel_and_pass_axe(page, app, doc, factory, axe_check):
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    page.get_by_role("link", name="Kommentera 1 st. 1").click()
+    page.get_by_role("button", name="Skicka synpunkt").click()
+    summary = page.locator(".comment-panel-inline .error-summary")
+    summary.wait_for()
+    assert "Skriv något innan du skickar." in summary.inner_text()
+    axe_check(page, "reading view with the comment form showing an error")
+    assert _comments(app) == []
+
+
+def test_comment_on_a_selection(page, app, doc, factory):
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    uid = doc.block_uids["p"]
+    paragraph = page.locator(f"#b-{uid} .block-body p")
+    # Select "enkel att förstå" with the mouse: from its first to its last character.
+    page.evaluate(
+        """([uid, word]) => {
+            const p = document.querySelector(`#b-${uid} .block-body p`);
+            const node = p.firstChild;
+            const start = node.textContent.indexOf(word);
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, start + word.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }""",
+        [uid, "enkel att förstå"],
+    )
+    paragraph.dispatch_event("mouseup")
+    button = page.get_by_role("button", name="Lämna synpunkt på markeringen")
+    button.wait_for()
+    button.click()
+    quote = page.get_by_label("Citerad text (valfritt)")
+    quote.wait_for()
+    assert quote.input_value() == "enkel att förstå"
+    page.get_by_label("Din synpunkt").fill("Vad betyder enkel?")
+    page.get_by_role("button", name="Skicka synpunkt").click()
+    page.locator("#c-1").wait_for()
+    (comment,) = _comments(app)
+    assert comment.quote_exact == "enkel att förstå"
+    assert comment.quote_start == len("Myndigheter bör välja en licens som är ")
+    page.reload()
+    assert page.locator(f"#b-{uid} mark").inner_text() == "enkel att förstå"
+
+
+def test_reply_and_endorse_without_reload(page, app, doc, factory, axe_check):
+    other = factory.user(email="olle@example.org", name="Olle Annan", organisation="SKR")
+    with app.app_context():
+        add_comment(doc, "p", other, body="Licensvalet behöver motiveras.")
+    user = factory.user(email="maja@example.org", name="Maja Medlem")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    axe_check(page, "reading view with comments")
+    endorse = page.get_by_role("button", name="Instämmer (0)")
+    endorse.click()
+    page.get_by_role("button", name="Instämmer (1)").wait_for()
+    assert page.get_by_role("button", name="Instämmer (1)").get_attribute("aria-pressed") == "true"
+    page.locator(".reply-box summary").first.click()
+    page.get_by_label("Ditt svar").fill("Håller med, särskilt för data.")
+    page.get_by_role("button", name="Skicka svar").click()
+    page.locator(".replies .reply").wait_for()
+    assert "Håller med" in page.locator(".replies").inner_text()
+    axe_check(page, "reading view with a reply and the reply box")
+    bodies = [c.body for c in _comments(app)]
+    assert bodies == ["Licensvalet behöver motiveras.", "Håller med, särskilt för data."]
+
+
+def test_without_javascript_the_comment_link_is_a_page_of_its_own(
+    browser, live_server, app, doc, factory, axe_check
+):
+    user = factory.user(email="maja@example.org")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    page.set_default_timeout(15_000)
+    page.get_by_role("link", name="Kommentera 1 st. 1").click()
+    assert "/comment" in page.url
+    page.get_by_label("Din synpunkt").fill("Utan skript.")
+    page.get_by_role("button", name="Skicka synpunkt").click()
+    assert page.url.endswith("#c-1")
+    assert page.get_by_text("Tack! Din synpunkt #1 har registrerats.").is_visible()
+    context.close()
+
+
+def test_comment_form_page_passes_axe(page, doc, factory, axe_check):
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/d/vl/v/1/b/{doc.block_uids['p']}/comment")
+    axe_check(page, "comment form page")
+    page.get_by_role("button", name="Skicka synpunkt").click()
+    page.locator(".error-summary").wait_for()
+    axe_check(page, "comment form page with an error")
+    page.goto("/d/vl/v/1/overview")
+    axe_check(page, "overview")
+
+
+def _payloads():
+    lines = [line.rstrip("\n") for line in XSS.read_text(encoding="utf-8", errors="replace").splitlines()]
+    return [line for line in lines if line.strip()]
+
+
+def test_xss_corpus_renders_inert_in_comments_replies_quotes_and_suggestions(page, app, factory, client):
+    if not XSS.exists():
+        pytest.fail(f"the XSS corpus is missing at {XSS}")
+    payloads = _payloads()
+    assert len(payloads) > 100
+    doc = factory.document(
+        slug="xss",
+        versions=[[(f"b{i}", "paragraph", 1, from_plain(p)) for i, p in enumerate(payloads)]],
+    )
+    user = factory.user(
+        email="eve@example.org", name="<img src=x onerror=alert(1)>", organisation="<svg onload=alert(2)>"
+    )
+    client.login(user.email)
+    for i, payload in enumerate(payloads):
+        url = f"/d/xss/v/1/b/{doc.block_uids[f'b{i}']}/comment"
+        response = client.post(
+            url, {"kind": "suggestion", "body": payload, "quote": payload, "suggestion": payload}
+        )
+        assert response.status_code in (302, 400), payload
+        if response.status_code == 400:  # a payload of only whitespace-like characters
+            response = client.post(
+                url, {"kind": "suggestion", "body": payload + " x", "suggestion": payload + " x"}
+            )
+            assert response.status_code == 302, payload
+    comments = _comments(app)
+    assert len(comments) == len(payloads)
+    for comment in comments[:: max(1, len(comments) // 40)]:
+        assert client.post(f"/comments/{comment.id}/reply", {"body": comment.body}).status_code == 302
+    sign_in(page, user.email, PASSWORD)
+    for path in ("/d/xss", "/d/xss/v/1/overview"):
+        page.goto(path)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        assert page.dialogs == [], f"a dialog fired on {path}: {page.dialogs[:3]}"
+        report = page.evaluate(
+            """() => {
+                const bad = [];
+                for (const s of document.querySelectorAll('script')) {
+                    if (!s.src.endsWith('/static/js/comments.js')) bad.push('script:' + s.outerHTML.slice(0, 80));
+                }
+                for (const el of document.querySelectorAll('*')) {
+                    for (const attr of el.attributes) {
+                        const name = attr.name.toLowerCase();
+                        const value = attr.value.replace(/\\s/g, '').toLowerCase();
+                        if (name.startsWith('on')) bad.push('attr:' + el.tagName + ' ' + name);
+                        if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data'].includes(name)
+                            && (value.startsWith('javascript:') || value.startsWith('data:text/html') || value.startsWith('vbscript:'))) {
+                            bad.push('url:' + el.tagName + ' ' + attr.value.slice(0, 60));
+                        }
+                    }
+                }
+                for (const tag of ['iframe', 'object', 'embed', 'img', 'svg image', 'video', 'audio', 'base', 'meta[http-equiv]', 'link[rel=import]']) {
+                    for (const el of document.querySelectorAll('main ' + tag)) bad.push('tag:' + el.outerHTML.slice(0, 80));
+                }
+                return bad;
+            }"""
+        )
+        assert report == [], f"active content on {path}: {report[:10]}"
