@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.documents.blueprint import bp
@@ -11,7 +12,7 @@ from app.documents.loaders import get_document, get_version, version_blocks
 from app.documents.models import Document, Visibility
 from app.documents.richtext import highlight
 from app.extensions import db
-from app.review.forms import ConfirmForm, ReplyForm
+from app.review.labels import thread_context
 from app.review.threads import FILTERS, load_threads
 
 
@@ -52,9 +53,19 @@ def _render_version(document, version):
     if mode not in FILTERS or (mode == "mine" and not current_user.is_authenticated):
         mode = "all"
     organisation_id = request.args.get("org", type=int)
-    threads = load_threads(document, version, texts, current_user, mode, organisation_id)
+    viewer = current_user._get_current_object()
+    threads = load_threads(document, version, texts, viewer, mode, organisation_id)
+    base = url_for("documents.version", slug=document.slug, number=version.number)
     return render_template(
         "documents/version.html",
+        refs=ref_labels(blocks),
+        version_url=base,
+        comment_url_pattern=url_for(
+            "review.comment_block", slug=document.slug, number=version.number, uid="__uid__"
+        ),
+        add_comment_label=_("Add a comment on %(ref)s"),
+        comments_on_label=_("Comments on %(ref)s"),
+        permalink_label=_("Permanent link to %(ref)s"),
         document=document,
         version=version,
         blocks=blocks,
@@ -66,9 +77,24 @@ def _render_version(document, version):
         can_comment=current_user.is_authenticated and version.accepts_comments(),
         thread_open=version.accepts_comments()
         or bool(document.current_version and document.current_version.accepts_comments()),
-        reply_form=ReplyForm(),
-        action_form=ConfirmForm(),
+        **thread_context(),
     )
+
+
+def ref_labels(blocks) -> dict[str, str]:
+    """Each block's human reference ("3.2 ¶4", in Swedish "3.2 st. 4"), translated once per page."""
+    in_section = _("%(section)s ¶%(n)d")
+    alone = _("¶%(n)d")
+    labels = {}
+    for block in blocks:
+        ref = block.ref
+        if ref.is_heading:
+            labels[block.uid] = ref.section
+        elif ref.section:
+            labels[block.uid] = in_section % {"section": ref.section, "n": ref.paragraph}
+        else:
+            labels[block.uid] = alone % {"n": ref.paragraph}
+    return labels
 
 
 def highlighted_texts(blocks, threads) -> dict[str, str]:

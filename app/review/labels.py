@@ -43,3 +43,64 @@ def suggestion_diff(comment, current_text: str | None) -> Markup:
     return text_diff(
         current_text if current_text is not None else comment.block_text or "", comment.suggestion
     )
+
+
+_STOCKHOLM = None
+
+
+def short_datetime(value) -> str:
+    """A timestamp in Swedish time as ISO 8601 'YYYY-MM-DD HH:MM' (fast: pages show thousands)."""
+    global _STOCKHOLM
+    if _STOCKHOLM is None:
+        from zoneinfo import ZoneInfo
+
+        _STOCKHOLM = ZoneInfo("Europe/Stockholm")
+    return value.astimezone(_STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def thread_labels() -> dict:
+    """Every string a comment thread shows, translated once per page instead of once per comment."""
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    return {
+        "kinds": {k.value: str(v) for k, v in KIND_LABELS.items()},
+        "statuses": {k.value: str(v) for k, v in STATUS_LABELS.items()},
+        "outdated": _("outdated"),
+        "edited": _("edited"),
+        "withdrawn": _("withdrawn"),
+        "changed": _("The paragraph has changed since this comment was made"),
+        "quoted": _("Quoted text:"),
+        "quote_changed": _("The quoted text has changed; the comment applies to the whole paragraph."),
+        "suggested": _("Suggested wording"),
+        "for_quote": _("for the quoted text"),
+        "response": _("Response from the editors"),
+        "agree": _("I agree"),
+        "edit": _("Edit"),
+        "withdraw": _("Withdraw"),
+        "reply": _("Reply"),
+        "your_reply": _("Your reply"),
+        "send_reply": _("Send reply"),
+        # Placeholders filled per comment with plain string formatting.
+        "made_on": _("made on version %(label)s", label="{label}"),
+        "replies_to": _("Replies to #%(n)d", n=0).replace("0", "{n}"),
+        "to_n": _("to #%(n)d", n=0).replace("0", "{n}"),
+        "agree_1": ngettext("%(num)d person agrees", "%(num)d people agree", 1),
+        "agree_n": ngettext("%(num)d person agrees", "%(num)d people agree", 2).replace("2", "{n}"),
+    }
+
+
+def thread_context() -> dict:
+    """What the thread templates need, computed once per request."""
+    from flask import url_for
+    from flask_login import current_user
+
+    from app.review.forms import ConfirmForm
+
+    reply_url = url_for("review.reply", comment_id=0)
+    return {
+        "L": thread_labels(),
+        "csrf_field": ConfirmForm().hidden_tag(),
+        "signed_in": current_user.is_authenticated,
+        "cbase": reply_url[: -len("0/reply")],
+    }

@@ -123,13 +123,12 @@ class Comment(db.Model):
 
     @property
     def has_response(self) -> bool:
-        return self.decided_at is not None or bool(self.response)
+        return self.decided_at is not None or bool(self.response_html)
 
     def is_author(self, user) -> bool:
         """Whether *user* wrote this comment."""
-        if user is None or not user.is_authenticated:
-            return False
-        return user.id == self.author_id
+        # Anonymous users have no id; comparing ids avoids Flask-Login's property chain.
+        return getattr(user, "id", None) is not None and user.id == self.author_id
 
     def can_edit(self, user) -> bool:
         """Authors edit until an editor has responded, and not after withdrawing."""

@@ -8,12 +8,29 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.accounts.models import Organisation, User
 from app.documents.models import Block, CommentVisibility, Document, Version
 from app.extensions import db
 from app.review.anchoring import Anchor, anchor
+from app.review.labels import short_datetime
 from app.review.models import Comment, CommentStatus, Endorsement
 
 FILTERS = ("all", "open", "mine", "none")
+
+
+@dataclass
+class ReplyView:
+    """A reply as one reader sees it, with what they may do worked out once."""
+
+    comment: Comment
+    can_edit: bool = False
+    can_withdraw: bool = False
+    created: str = ""
+
+    @classmethod
+    def of(cls, comment: Comment, viewer) -> ReplyView:
+        created = short_datetime(comment.created_at)
+        return cls(comment, comment.can_edit(viewer), comment.can_withdraw(viewer), created)
 
 
 @dataclass
@@ -22,9 +39,26 @@ class CommentView:
 
     comment: Comment
     anchor: Anchor
-    replies: list[Comment] = field(default_factory=list)
+    replies: list[ReplyView] = field(default_factory=list)
     endorsements: int = 0
     endorsed: bool = False
+    can_edit: bool = False
+    can_withdraw: bool = False
+    created: str = ""
+
+    @classmethod
+    def of(cls, comment: Comment, anchor: Anchor, viewer, replies=(), endorsements=0, endorsed=False):
+        """Build the view, working out the viewer's permissions once."""
+        return cls(
+            comment=comment,
+            anchor=anchor,
+            replies=[ReplyView.of(r, viewer) for r in replies],
+            endorsements=endorsements,
+            endorsed=endorsed,
+            can_edit=comment.can_edit(viewer),
+            can_withdraw=comment.can_withdraw(viewer),
+            created=short_datetime(comment.created_at),
+        )
 
 
 @dataclass
@@ -62,7 +96,7 @@ def _wanted(view: CommentView, mode: str, organisation_id: int | None, viewer) -
     if mode == "open":
         return comment.is_open
     if mode == "mine":
-        return comment.is_author(viewer) or any(r.is_author(viewer) for r in view.replies)
+        return comment.is_author(viewer) or any(r.comment.is_author(viewer) for r in view.replies)
     return True
 
 
@@ -84,9 +118,33 @@ def load_threads(
         sa.select(Comment)
         .where(Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers)))
         .options(
-            so.joinedload(Comment.author),
-            so.joinedload(Comment.organisation),
-            so.joinedload(Comment.block).load_only(Block.uid),
+            # Only what a thread shows: the reading view carries thousands of these.
+            so.load_only(
+                Comment.id,
+                Comment.number,
+                Comment.version_id,
+                Comment.block_id,
+                Comment.parent_id,
+                Comment.author_id,
+                Comment.organisation_id,
+                Comment.kind,
+                Comment.body_html,
+                Comment.quote_exact,
+                Comment.quote_start,
+                Comment.suggestion,
+                Comment.block_text,
+                Comment.status,
+                Comment.response_html,
+                Comment.decided_at,
+                Comment.withdrawn_at,
+                Comment.hidden_at,
+                Comment.created_at,
+                Comment.updated_at,
+                Comment.row_version,
+            ),
+            so.joinedload(Comment.author).load_only(User.id, User.name),
+            so.joinedload(Comment.organisation).load_only(Organisation.id, Organisation.name),
+            so.joinedload(Comment.block).load_only(Block.id, Block.uid),
         )
         .order_by(Comment.created_at, Comment.id)
     ).all()
@@ -124,8 +182,9 @@ def load_threads(
         if not made_on_current and comment.is_withdrawn:
             continue
         uid = comment.block.uid if comment.block is not None else None
-        view = CommentView(
+        view = CommentView.of(
             comment=comment,
+            viewer=viewer,
             anchor=anchor(
                 made_on_current=made_on_current,
                 block_uid=uid,

@@ -13,8 +13,9 @@ from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
 from app.review.forms import CommentForm, ConfirmForm, EditCommentForm, ReplyForm
+from app.review.labels import thread_context
 from app.review.models import Comment, CommentKind
-from app.review.threads import CommentView, who_sees_what
+from app.review.threads import CommentView, ReplyView, who_sees_what
 
 
 def wants_fragment() -> bool:
@@ -76,18 +77,14 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
 def _after_store(comment, document, version, block):
     db.session.commit()
     if wants_fragment():
-        view = CommentView(comment=comment, anchor=_fresh_anchor())
+        view = CommentView.of(comment, _fresh_anchor(), current_user)
         html = render_template(
             "review/_thread.html",
             view=view,
-            document=document,
-            version=version,
-            block=block,
             show_names=True,
             show_organisations=True,
             thread_open=True,
-            reply_form=ReplyForm(),
-            action_form=ConfirmForm(),
+            **thread_context(),
         )
         return html, 201
     flash(_("Thank you. Your comment #%(n)d has been recorded.", n=comment.number), "success")
@@ -176,9 +173,14 @@ def reply(comment_id: int):
         )
         db.session.commit()
         if wants_fragment():
-            return render_template(
-                "review/_reply.html", reply=answer, show_names=True, show_organisations=True
-            ), 201
+            fragment = render_template(
+                "review/_reply.html",
+                r=ReplyView.of(answer, current_user),
+                show_names=True,
+                show_organisations=True,
+                **thread_context(),
+            )
+            return fragment, 201
         flash(_("Your reply has been recorded."), "success")
         return redirect(comment_url(top))
     status = 400 if form.is_submitted() else 200

@@ -14,7 +14,16 @@ from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, add_comment
 
 pytestmark = pytest.mark.browser
-XSS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss" / "IntrudersXSS.txt"
+ROOT = Path(__file__).resolve().parents[2]
+# shared/ stands beside the repository (in CI: beside the fresh clone).
+XSS = next(
+    (
+        base / "testdata" / "xss" / "IntrudersXSS.txt"
+        for base in (ROOT.parent / "shared", Path("/work/shared"))
+        if (base / "testdata" / "xss" / "IntrudersXSS.txt").exists()
+    ),
+    ROOT.parent / "shared" / "testdata" / "xss" / "IntrudersXSS.txt",
+)
 
 
 @pytest.fixture

@@ -378,3 +378,48 @@ def test_overview_counts_comments_per_section(client, factory, app):
     html = client.get("/d/ov/v/1/overview").get_data(as_text=True)
     assert "<svg" in html and "Varför öppna licenser" in html
     assert "<td>2</td><td>2</td>" in html
+
+
+def test_page_with_many_comments_uses_the_same_number_of_queries(client, factory, app, count_queries):
+    from app.review.models import Endorsement
+
+    few = factory.document(slug="few")
+    many = factory.document(slug="many")
+    people = [factory.user(email=f"p{i}@example.org", organisation=f"Org {i % 3}") for i in range(4)]
+    with app.app_context():
+        add_comment(few, "p1", people[0])
+        for doc, count in ((few, 10), (many, 60)):
+            ids = [
+                add_comment(doc, f"p{1 + i % 4}", people[i % 4], body=f"Synpunkt {i}") for i in range(count)
+            ]
+            for i, comment_id in enumerate(ids[::3]):
+                add_comment(
+                    doc, None, people[(i + 1) % 4], parent=db.session.get(Comment, comment_id), body="Svar"
+                )
+                db.session.add(Endorsement(comment_id=comment_id, user_id=people[(i + 2) % 4].id))
+            db.session.commit()
+    client.login(people[0].email)
+    counts = {}
+    for slug in ("few", "many"):
+        client.get(f"/d/{slug}")
+        with count_queries() as statements:
+            assert client.get(f"/d/{slug}").status_code == 200
+        counts[slug] = len(statements)
+    assert counts["few"] == counts["many"] <= 12
+
+
+def test_script_requests_get_html_fragments(client, doc, member, app):
+    headers = {"X-Requested-With": "fetch"}
+    form = client.get(_url(doc), headers=headers)
+    assert form.status_code == 200 and "<html" not in form.get_data(as_text=True)
+    bad = client.post(_url(doc), {"kind": "comment", "body": ""}, headers=headers)
+    assert bad.status_code == 400 and "error-summary" in bad.get_data(as_text=True)
+    created = client.post(_url(doc), {"kind": "comment", "body": "Via skript"}, headers=headers)
+    assert created.status_code == 201
+    assert 'id="c-1"' in created.get_data(as_text=True) and "Via skript" in created.get_data(as_text=True)
+    comment_id = _comments(app)[0].id
+    reply = client.post(f"/comments/{comment_id}/reply", {"body": "Svar via skript"}, headers=headers)
+    assert reply.status_code == 201 and "Svar via skript" in reply.get_data(as_text=True)
+    endorse = client.post(f"/comments/{comment_id}/endorse", headers=headers)
+    assert endorse.get_json() == {"endorsed": True, "count": 1}
+    assert len(_comments(app)) == 2

@@ -154,8 +154,10 @@ function wireThread(root) {
         const added = list.lastElementChild;
         added.setAttribute("tabindex", "-1");
         added.focus();
+      } else if (status === 400) {
+        form.submit(); // nothing was stored: let the server show its page with the error
       } else {
-        form.submit(); // let the server show its page with the error, as without JavaScript
+        showMessage(form, typeof body === "object" ? body.error : String(status));
       }
     });
   });

@@ -1,0 +1,70 @@
+"""Reading view and commenting speed (issues 2 and 3): server time in-process, SQL query counts.
+
+Targets: a 500-block version renders in ≤ 10 queries (same as 10 blocks) and p50 ≤ 60 ms;
+with 3,000 comments ≤ 12 queries and p50 ≤ 150 ms; posting a comment p50 ≤ 30 ms.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+from _setup import PASSWORD, add_comments, count_queries, make_app, make_document, make_users, temp_dir, timed
+
+from app.extensions import db
+
+
+def main() -> None:
+    rng = random.Random(20200901)
+    with temp_dir() as tmp:
+        app = make_app(Path(tmp))
+        with app.app_context():
+            users = make_users()
+            make_document("small", 10, users, rng)
+            make_document("large", 500, users, rng)
+            commented = make_document("commented", 500, users, rng)
+            add_comments(commented, 3000, users, rng)
+            email = users[1].email
+            uid = db.session.execute(db.text("select uid from block order by id desc limit 1")).scalar()
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": PASSWORD})  # CSRF off below
+        app.config["WTF_CSRF_ENABLED"] = False
+        client.post("/login", data={"email": email, "password": PASSWORD})
+
+        def page(slug):
+            response = client.get(f"/d/{slug}")
+            assert response.status_code == 200, response.status_code
+            return response
+
+        with app.app_context():
+            for slug in ("small", "large", "commented"):
+                page(slug)
+                with count_queries() as statements:
+                    html = page(slug).get_data(as_text=True)
+                print(f"/d/{slug}: {len(statements)} queries, {len(html) // 1024} KiB")
+        p50, p95 = timed(lambda: page("large"))
+        print(f"reading 500 blocks (signed in): p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p50 <= 60 ms)")
+        client_anon = app.test_client()
+        p50a, _ = timed(lambda: client_anon.get("/d/large"))
+        print(f"reading 500 blocks (visitor):   p50 {p50a:.1f} ms (target p50 <= 60 ms)")
+        p50c, p95c = timed(lambda: page("commented"), runs=15)
+        print(f"500 blocks + 3,000 comments:    p50 {p50c:.1f} ms, p95 {p95c:.1f} ms (target p50 <= 150 ms)")
+
+        counter = iter(range(10**6))
+
+        def post():
+            n = next(counter)
+            response = client.post(
+                f"/d/commented/v/1/b/{uid}/comment",
+                data={"kind": "comment", "body": f"Synpunkt nummer {n} med *betoning*."},
+            )
+            assert response.status_code == 302, response.status_code
+
+        p50p, p95p = timed(post, runs=40)
+        print(f"posting a comment:              p50 {p50p:.1f} ms, p95 {p95p:.1f} ms (target p50 <= 30 ms)")
+        assert re.search("x", "x")
+
+
+if __name__ == "__main__":
+    main()
