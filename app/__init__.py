@@ -69,6 +69,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.accounts.blueprint import bp as accounts_bp
     from app.documents import views as _documents  # noqa: F401
     from app.documents.blueprint import bp as documents_bp
+    from app.meetings import views as _meetings  # noqa: F401
+    from app.meetings.blueprint import bp as meetings_bp
     from app.review import views as _review  # noqa: F401
     from app.review.blueprint import bp as review_bp
     from app.site import bp as site_bp
@@ -77,6 +79,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(meetings_bp)
 
 
 def configure_hooks(app: Flask) -> None:
@@ -96,5 +99,7 @@ def configure_errorhandlers(app: Flask) -> None:
 def configure_commands(app: Flask) -> None:
     """Register the flask CLI commands."""
     from app.commands import register
+    from app.meetings import cli as meetings_cli
 
     register(app)
+    meetings_cli.register(app)

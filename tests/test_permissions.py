@@ -30,6 +30,7 @@ def expect(anonymous, member_a, member_b=None, editor=None, host=None, admin=Non
 EVERYONE_OK = expect(200, 200)
 SIGNED_IN = expect(302, 200)
 ADMIN_ONLY = expect(302, 403, admin=200)
+HOST_ONLY = expect(302, 403, host=200)
 
 
 @dataclass
@@ -111,6 +112,31 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/{public}/v/2/overview", EVERYONE_OK),
         Case("/d/{network}/v/1/overview", SIGNED_IN),
     ],
+    # Meetings: everyone sees those of documents they may read; hosts plan them and export packs.
+    ("meetings.index", "GET"): [Case("/meetings", EVERYONE_OK)],
+    ("meetings.meeting", "GET"): [
+        Case("/meetings/{meeting_id}", EVERYONE_OK),
+        Case("/meetings/{network_meeting_id}", SIGNED_IN),
+        Case("/meetings/999999", expect(404, 404)),
+    ],
+    ("meetings.new", "GET"): [Case("/meetings/new", HOST_ONLY)],
+    ("meetings.new", "POST"): [Case("/meetings/new", expect(302, 403, host=400))],
+    ("meetings.edit", "GET"): [
+        Case("/meetings/{meeting_id}/edit", HOST_ONLY),
+        Case("/meetings/{network_meeting_id}/edit", HOST_ONLY),
+        Case("/meetings/999999/edit", expect(302, 403, host=404)),
+    ],
+    ("meetings.edit", "POST"): [Case("/meetings/{meeting_id}/edit", expect(302, 403, host=400))],
+    ("meetings.export", "POST"): [
+        Case("/meetings/{meeting_id}/export", expect(302, 403, host=302)),
+        Case("/meetings/999999/export", expect(302, 403, host=404)),
+    ],
+    # The pack names every commenter: visitors only where the document shows names.
+    ("meetings.download", "GET"): [
+        Case("/exports/{export_id}", expect(302, 200)),
+        Case("/exports/{network_export_id}", expect(302, 200)),
+        Case("/exports/999999", expect(404, 404)),
+    ],
 }
 
 
@@ -158,6 +184,7 @@ def world(app, factory):
         db.session.commit()
         comment_id = add_comment(public, "p2", users["member_a"], version_number=2)
         network_comment_id = add_comment(network, "p2", users["member_b"], version_number=1)
+        meeting_ids, export_ids = _meetings_with_exports(app, public, network)
     values = {
         "uid": public.block_uids["p2"],
         "network_uid": network.block_uids["p2"],
@@ -167,8 +194,37 @@ def world(app, factory):
         "network": network.slug,
         "invitation": token,
         "member_a_id": users["member_a"].id,
+        "meeting_id": meeting_ids[0],
+        "network_meeting_id": meeting_ids[1],
+        "export_id": export_ids[0],
+        "network_export_id": export_ids[1],
     }
     return users, values
+
+
+def _meetings_with_exports(app, *documents):
+    """A meeting per document, each with one small exported file on disk; (meeting ids, export ids)."""
+    from pathlib import Path
+
+    from app.database import utcnow
+    from app.documents.models import Document
+    from app.extensions import db
+    from app.meetings.models import Export, ExportKind, Meeting
+
+    meeting_ids, export_ids = [], []
+    for document in documents:
+        version = db.session.get(Document, document.id).current_version
+        meeting = Meeting(document_id=document.id, title="Möte", starts_at=utcnow(), version_id=version.id)
+        path = f"{document.slug}/test/{document.slug}.csv"
+        target = Path(app.config["EXPORTS_DIR"]) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"Nr\r\n")
+        export = Export(meeting=meeting, kind=ExportKind.CSV, path=path, sha256="0" * 64, size=4)
+        db.session.add_all([meeting, export])
+        db.session.commit()
+        meeting_ids.append(meeting.id)
+        export_ids.append(export.id)
+    return meeting_ids, export_ids
 
 
 def _client_for(make_client, users, actor):

@@ -1,0 +1,38 @@
+"""`flask export-meeting <meeting-id>`: write a meeting's pack from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.meetings import operations
+from app.meetings.models import Meeting
+
+
+@click.command("export-meeting")
+@click.argument("meeting_id", type=int)
+@with_appcontext
+def export_meeting(meeting_id: int) -> None:
+    """Write the pack of meeting MEETING_ID under EXPORTS_DIR.
+
+    Prints one line per file in sha256sum's format, relative to EXPORTS_DIR, so the
+    files can be checked later with `sha256sum -c`.
+    """
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"there is no meeting with id {meeting_id}")
+    try:
+        exports = operations.export_meeting(meeting, None)
+    except operations.ExportError as error:
+        db.session.rollback()
+        raise click.ClickException(f"the meeting pack could not be written: {error}") from error
+    db.session.commit()
+    for export in exports:
+        click.echo(f"{export.sha256}  {export.path}")
+
+
+def register(app: Flask) -> None:
+    """Add the meeting commands to the app's CLI."""
+    app.cli.add_command(export_meeting)

@@ -1,0 +1,521 @@
+"""State changes on meetings, and the meeting pack: built from the database, written atomically.
+
+Like every ``operations`` module these take the acting user explicitly, flush and write
+the audit event, and leave the commit to the caller (a view or a CLI command).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.accounts.models import User
+from app.audit import record
+from app.compare.diff import BlockChange, ChangeStatus, diff_versions
+from app.database import utcnow
+from app.documents.models import Block, BlockKind, BlockRevision, Document, Version
+from app.documents.numbering import Ref, number_blocks
+from app.documents.richtext import plain
+from app.extensions import db
+from app.i18n import select_timezone
+from app.meetings import docx_writer
+from app.meetings.compilation import PackComment, compilation_csv, compilation_json, labels
+from app.meetings.docx_writer import HistoryRow, PackInput, blocks_from_diff
+from app.meetings.models import Export, ExportKind, Meeting
+from app.review import markdown
+from app.review.models import Comment
+
+log = logging.getLogger(__name__)
+
+# The network meets in Sweden: times are entered and shown in Swedish time.
+TIMEZONE = ZoneInfo(select_timezone())
+# The pack is handed out to the whole network, so it is in Swedish whoever exports it:
+# the same meeting must give the same bytes.
+PACK_LANGUAGE = "sv"
+
+# File name endings (ASCII, Swedish like the pack) and media types of each file.
+FILE_SUFFIXES = {
+    ExportKind.TRACKED: "sparade-andringar.docx",
+    ExportKind.CLEAN: "renskrift.docx",
+    ExportKind.CSV: "synpunkter.csv",
+    ExportKind.JSON: "synpunkter.json",
+}
+MEDIA_TYPES = {
+    ExportKind.TRACKED: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ExportKind.CLEAN: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ExportKind.CSV: "text/csv; charset=utf-8",
+    ExportKind.JSON: "application/json",
+}
+
+
+class ExportError(Exception):
+    """The meeting pack could not be written; the files of earlier exports are untouched."""
+
+
+# --------------------------------------------------------------------------- time
+
+
+def to_utc(day: date, at: time) -> datetime:
+    """A date and time of day entered in Swedish time, as an aware UTC datetime."""
+    return datetime.combine(day, at, tzinfo=TIMEZONE).astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """An aware datetime in Swedish time, as forms show it."""
+    return moment.astimezone(TIMEZONE)
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def default_base_version(
+    document: Document, version: Version, starts_at: datetime, meeting: Meeting | None = None
+) -> Version | None:
+    """The version a meeting compares against unless the host chooses another.
+
+    The version presented at the document's previous meeting (the one before *starts_at*),
+    if it is older than *version*; otherwise the published version before *version*.
+    """
+    query = (
+        sa.select(Version)
+        .join(Meeting, Meeting.version_id == Version.id)
+        .where(
+            Meeting.document_id == document.id,
+            Meeting.starts_at < starts_at,
+            Version.number < version.number,
+        )
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+    if meeting is not None and meeting.id is not None:
+        query = query.where(Meeting.id != meeting.id)
+    previous_meeting = db.session.scalar(query)
+    if previous_meeting is not None:
+        return previous_meeting
+    older = [v for v in document.published_versions if v.number < version.number]
+    return older[-1] if older else None
+
+
+def create_meeting(
+    *,
+    document: Document,
+    title: str,
+    starts_at: datetime,
+    agenda: str,
+    version: Version,
+    base_version: Version | None,
+    host: User,
+) -> Meeting:
+    """Plan a meeting of *document*; without *base_version* the default one is taken."""
+    meeting = Meeting(
+        document=document,
+        title=title,
+        starts_at=starts_at,
+        agenda=agenda,
+        agenda_html=markdown.render(agenda),
+        version=version,
+        base_version=base_version or default_base_version(document, version, starts_at),
+        host_id=host.id,
+    )
+    db.session.add(meeting)
+    record(host, "meeting.create", meeting, title=title, version=version.number)
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(
+    meeting: Meeting,
+    *,
+    document: Document,
+    title: str,
+    starts_at: datetime,
+    agenda: str,
+    version: Version,
+    base_version: Version | None,
+    actor: User,
+) -> None:
+    """Change a meeting's details; without *base_version* the default one is taken."""
+    meeting.document = document
+    meeting.title = title
+    meeting.starts_at = starts_at
+    meeting.agenda = agenda
+    meeting.agenda_html = markdown.render(agenda)
+    meeting.version = version
+    meeting.base_version = base_version or default_base_version(document, version, starts_at, meeting)
+    record(
+        actor,
+        "meeting.update",
+        meeting,
+        title=title,
+        version=version.number,
+        base_version=meeting.base_version.number if meeting.base_version else None,
+    )
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- the pack
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where a block stands in one version: its reference, section and position."""
+
+    ref: str
+    section: str
+    position: int
+
+
+def _revisions(version_ids: Sequence[int]) -> dict[int, list[BlockRevision]]:
+    """The blocks of several versions in order, in one query."""
+    rows = db.session.scalars(
+        sa.select(BlockRevision)
+        .where(BlockRevision.version_id.in_(list(version_ids)))
+        .options(
+            so.joinedload(BlockRevision.block).load_only(Block.uid),
+            so.joinedload(BlockRevision.changed_by),
+        )
+        .order_by(BlockRevision.version_id, BlockRevision.position)
+    ).all()
+    by_version: dict[int, list[BlockRevision]] = {version_id: [] for version_id in version_ids}
+    for row in rows:
+        by_version[row.version_id].append(row)
+    return by_version
+
+
+def ref_label(ref: Ref) -> str:
+    """A block's human reference in the current language: "3.2" or "3.2 st. 4" / "3.2 ¶4"."""
+    if ref.is_heading:
+        return ref.section
+    if ref.section:
+        return _("%(section)s ¶%(n)d", section=ref.section, n=ref.paragraph)
+    return _("¶%(n)d", n=ref.paragraph)
+
+
+def _placements(revisions: list[BlockRevision]) -> dict[str, _Placed]:
+    """Reference and section (the level-1 heading above it) of every block of a version."""
+    placed: dict[str, _Placed] = {}
+    section = _("Before the first heading")
+    for position, (revision, ref) in enumerate(zip(revisions, number_blocks(revisions), strict=True)):
+        if revision.kind is BlockKind.HEADING and revision.level == 1:
+            section = f"{ref.section} {plain(revision.text)}".strip()
+        placed[revision.block.uid] = _Placed(ref_label(ref), section, position)
+    return placed
+
+
+def _name(user: User | None) -> str:
+    return user.name if user is not None else ""
+
+
+def _signer(
+    span: list[Version], revisions: dict[int, list[BlockRevision]], presented: Version, base: Version | None
+):
+    """The (editor, time) that sign each tracked change: who changed the block, and when.
+
+    An added or edited block is signed by its revision in the presented version. A
+    removed block has no revision there: it is signed by whoever published the first
+    version after the base that no longer has it. A block that only moved kept an older
+    revision; a change "since the base" dated before the base would mislead, so such a
+    move is signed by the publisher of the presented version.
+    """
+    uids = {version.id: {r.block.uid for r in revisions[version.id]} for version in span}
+    since = base.published_at if base is not None else None
+    published = (_name(presented.published_by), presented.published_at or presented.created_at)
+
+    def sign(change: BlockChange) -> tuple[str, datetime | None]:
+        if change.status is ChangeStatus.UNCHANGED:
+            return "", None
+        if change.new is not None:
+            revision: BlockRevision = change.new
+            if since is not None and revision.changed_at <= since:
+                return published
+            return _name(revision.changed_by) or published[0], revision.changed_at
+        gone = next((v for v in span if change.uid not in uids[v.id]), presented)
+        return _name(gone.published_by), gone.published_at or gone.created_at
+
+    return sign
+
+
+def _pack_comments(
+    document: Document,
+    span: list[Version],
+    places: dict[int, dict[str, _Placed]],
+    presented: Version,
+) -> list[PackComment]:
+    """Every top-level comment made on the versions in *span*, in the document's reading order.
+
+    A comment's reference and section are those of its block in the presented version,
+    or, when the block is gone from it, in the version the comment was made on.
+    Comments a moderator hid stay out of a file that is handed round.
+    """
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(
+            Comment.document_id == document.id,
+            Comment.version_id.in_([v.id for v in span]),
+            Comment.parent_id.is_(None),
+            Comment.hidden_at.is_(None),
+        )
+        .options(
+            so.joinedload(Comment.author),
+            so.joinedload(Comment.organisation),
+            so.joinedload(Comment.block).load_only(Block.uid),
+        )
+        .order_by(Comment.number)
+    ).all()
+    decided_by_ids = {c.decided_by_id for c in comments if c.decided_by_id}
+    deciders = dict(
+        db.session.execute(sa.select(User.id, User.name).where(User.id.in_(decided_by_ids))).all()
+        if decided_by_ids
+        else []
+    )
+    duplicate_ids = {c.duplicate_of_id for c in comments if c.duplicate_of_id}
+    originals = dict(
+        db.session.execute(sa.select(Comment.id, Comment.number).where(Comment.id.in_(duplicate_ids))).all()
+        if duplicate_ids
+        else []
+    )
+    labels_by_id = {v.id: v.label for v in span}
+    number_by_id = {v.id: v.number for v in span}
+    shown = places[presented.id]
+
+    def where(comment: Comment) -> tuple[_Placed | None, tuple]:
+        if comment.block is None:
+            return None, (0,)
+        uid = comment.block.uid
+        if uid in shown:
+            return shown[uid], (1, shown[uid].position)
+        then = places[comment.version_id].get(uid)
+        return then, (2, number_by_id[comment.version_id], then.position if then else 0)
+
+    rows: list[tuple[tuple, PackComment]] = []
+    for comment in comments:
+        place, order = where(comment)
+        rows.append(
+            (
+                (*order, comment.number),
+                PackComment(
+                    number=comment.number,
+                    block_uid=comment.block.uid if comment.block is not None else None,
+                    ref=place.ref if place else "",
+                    section=place.section if place else "",
+                    organisation=comment.organisation.name,
+                    author=comment.author.name,
+                    body_text=comment.body,
+                    version_label=labels_by_id[comment.version_id],
+                    created_at=comment.created_at,
+                    kind=comment.kind.value,
+                    quote=comment.quote_exact,
+                    suggestion=comment.suggestion,
+                    status=comment.status.value,
+                    duplicate_of=originals.get(comment.duplicate_of_id),
+                    response=comment.response or "",
+                    decided_by=deciders.get(comment.decided_by_id, ""),
+                    withdrawn=comment.is_withdrawn,
+                ),
+            )
+        )
+    return [pack_comment for _order, pack_comment in sorted(rows, key=lambda row: row[0])]
+
+
+def _organisations(history: list[Version], revisions: list[BlockRevision]) -> list[str]:
+    """The organisations that wrote the text: those of its publishers and editors, first seen first."""
+    names: dict[str, None] = {}
+    for version in history:
+        if version.published_by is not None:
+            names.setdefault(version.published_by.organisation.name, None)
+    for revision in revisions:
+        if revision.changed_by is not None:
+            names.setdefault(revision.changed_by.organisation.name, None)
+    return list(names)
+
+
+def build_pack(meeting: Meeting) -> PackInput:
+    """Everything the meeting's pack shows, read from the database as plain data."""
+    presented = meeting.version
+    if presented is None:
+        raise ExportError("the meeting has no presented version")
+    document = meeting.document
+    base = meeting.base_version
+    history = [v for v in document.versions if v.number <= presented.number and v.is_published]
+    if presented not in history:
+        history.append(presented)
+    span = [v for v in history if base is None or v.number > base.number]
+    wanted = [v.id for v in span] + ([base.id] if base is not None else [])
+    revisions = _revisions(wanted)
+    shown = revisions[presented.id]
+    with force_locale(PACK_LANGUAGE):
+        places = {version_id: _placements(rows) for version_id, rows in revisions.items()}
+    diff = diff_versions(revisions[base.id] if base is not None else shown, shown)
+    return PackInput(
+        document_title=document.title,
+        document_slug=document.slug,
+        version_number=presented.number,
+        version_label=presented.label,
+        version_state=presented.state.value,
+        version_date=presented.published_at,
+        meeting_title=meeting.title,
+        meeting_date=meeting.starts_at,
+        blocks=blocks_from_diff(diff.changes, _signer(span, revisions, presented, base)),
+        comments=_pack_comments(document, span, places, presented),
+        history=[
+            HistoryRow(v.number, v.label, v.published_at, _name(v.published_by), v.change_summary)
+            for v in history
+        ],
+        organisations=_organisations(history, shown),
+        base_version_label=base.label if base is not None else None,
+        licence_name=document.licence_name,
+        licence_url=document.licence_url,
+        language=PACK_LANGUAGE,
+        timezone=TIMEZONE.key,
+    )
+
+
+def ascii_slug(text: str, keep_dots: bool = False) -> str:
+    """*text* as a lower-case ASCII file-name part: "Spårade ändringar" → "sparade-andringar"."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9.]+" if keep_dots else r"[^a-z0-9]+", "-", folded)
+    # No leading dot (a hidden file, or ".."), no dots running into the separators.
+    return re.sub(r"-?\.+-?", ".", slug).strip("-.")
+
+
+def pack_folder(meeting: Meeting) -> str:
+    """The pack's folder under EXPORTS_DIR: ``<document slug>/<meeting date>``."""
+    day = to_local(meeting.starts_at).date().isoformat()
+    return f"{ascii_slug(meeting.document.slug) or 'document'}/{day}"
+
+
+def pack_file_name(meeting: Meeting, kind: ExportKind) -> str:
+    """An ASCII-safe file name like ``oppna-licenser_2020-10-06_v0.3_sparade-andringar.docx``."""
+    version = meeting.version
+    label = ascii_slug(version.label, keep_dots=True)
+    if not label or label[0].isdigit():
+        # "0.3" reads as "v0.3"; a label with no ASCII in it falls back to the number.
+        label = f"v{label or version.number}"
+    day = to_local(meeting.starts_at).date().isoformat()
+    return f"{ascii_slug(meeting.document.slug) or 'document'}_{day}_{label}_{FILE_SUFFIXES[kind]}"
+
+
+def pack_files(meeting: Meeting) -> list[tuple[ExportKind, str, bytes]]:
+    """The pack's files as (kind, path relative to EXPORTS_DIR, bytes), built in memory."""
+    pack = build_pack(meeting)
+    strings = labels(pack.language, pack.strings)
+    about = {
+        "document": pack.document_title,
+        "slug": pack.document_slug,
+        "version": pack.version_label,
+        "version_number": pack.version_number,
+        "base_version": pack.base_version_label,
+        "meeting": pack.meeting_title,
+        "meeting_date": pack.meeting_date,
+    }
+    contents = {
+        ExportKind.TRACKED: docx_writer.write_pack(pack, tracked=True),
+        ExportKind.CLEAN: docx_writer.write_pack(pack, tracked=False),
+        ExportKind.CSV: compilation_csv(pack.comments, strings),
+        ExportKind.JSON: compilation_json(pack.comments, strings, about),
+    }
+    folder = pack_folder(meeting)
+    return [(kind, f"{folder}/{pack_file_name(meeting, kind)}", data) for kind, data in contents.items()]
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename itself is durable only once the folder's entry is on disk.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_files(root: Path, files: Sequence[tuple[str, bytes]]) -> None:
+    """Write every file under *root* atomically, or none of them.
+
+    Each file goes to a temporary file in its own folder and is flushed to disk; only
+    when all are written are they renamed over the old ones (``os.replace`` is atomic
+    within a file system). On failure the temporary files are removed and the earlier
+    files stay as they were.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for relative, data in files:
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            staged.append((Path(temporary), target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o644)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _target in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for folder in {target.parent for _temporary, target in staged}:
+        _fsync_folder(folder)
+
+
+def exports_root() -> Path:
+    """The folder every export lives under (``EXPORTS_DIR``)."""
+    return Path(current_app.config["EXPORTS_DIR"])
+
+
+def export_meeting(meeting: Meeting, actor: User | None) -> list[Export]:
+    """Write the meeting pack (tracked and clean DOCX, CSV, JSON) and record each file.
+
+    One Export row per file on disk: exporting again rewrites the same files and
+    updates their rows (checksum, size, who, when); the audit log keeps every export.
+    Raises :class:`ExportError` when anything fails, with no file changed.
+    """
+    if meeting.version is None:
+        raise ExportError("the meeting has no presented version")
+    try:
+        files = pack_files(meeting)
+        write_files(exports_root(), [(path, data) for _kind, path, data in files])
+    except Exception as error:
+        log.exception("export of meeting %s failed", meeting.id)
+        raise ExportError(str(error)) from error
+    existing = {export.path: export for export in meeting.exports}
+    now = utcnow()
+    exports: list[Export] = []
+    for kind, path, data in files:
+        export = existing.get(path) or Export(meeting=meeting, path=path, kind=kind)
+        export.kind = kind
+        export.sha256 = hashlib.sha256(data).hexdigest()
+        export.size = len(data)
+        export.version_id = meeting.version_id
+        export.base_version_id = meeting.base_version_id
+        export.created_by_id = actor.id if actor is not None else None
+        export.created_at = now
+        db.session.add(export)
+        exports.append(export)
+    record(
+        actor,
+        "meeting.export",
+        meeting,
+        files=[{"kind": e.kind.value, "path": e.path, "sha256": e.sha256, "size": e.size} for e in exports],
+    )
+    db.session.flush()
+    return exports

@@ -1,0 +1,582 @@
+"""Meetings through HTTP and the CLI: planning, validation, permissions, and the exported pack's files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docx
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.audit import AuditEvent
+from app.documents.models import CommentVisibility, Document, Version, Visibility
+from app.extensions import db
+from app.meetings import docx_writer, operations
+from app.meetings.models import Export, ExportKind, Meeting
+from app.meetings.views import content_disposition
+from app.review.models import Comment, CommentStatus
+from tests.conftest import add_comment
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+V1 = [
+    ("h1", "heading", 1, "Inledning"),
+    ("p1", "paragraph", 1, "Myndigheter skapar mycket material."),
+    ("p2", "paragraph", 1, "Ett stycke som tas bort."),
+    ("h2", "heading", 1, "Licenser"),
+    ("p4", "paragraph", 1, "Välj en licens."),
+]
+V2 = [
+    ("h1", "heading", 1, "Inledning"),
+    ("p1", "paragraph", 1, "Myndigheter skapar <strong>väldigt</strong> mycket material."),
+    ("p3", "paragraph", 1, "Ett helt nytt stycke."),
+    ("h2", "heading", 1, "Licenser"),
+    ("p4", "paragraph", 1, "Välj en licens."),
+]
+
+
+@pytest.fixture
+def editor(factory):
+    return factory.user(
+        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
+    )
+
+
+@pytest.fixture
+def doc(factory, editor):
+    return factory.document(slug="oppna-licenser", title="Öppna licenser", versions=[V1, V2], editor=editor)
+
+
+@pytest.fixture
+def host(factory):
+    return factory.user(email="hanna@example.org", name="Hanna Värd", roles=(Role.HOST,), organisation="DIGG")
+
+
+@pytest.fixture
+def as_host(client, host):
+    client.login(host.email)
+    return client
+
+
+def _versions(app, document) -> dict[int, int]:
+    """Version number → id."""
+    with app.app_context():
+        return {v.number: v.id for v in db.session.get(Document, document.id).versions}
+
+
+def _form(app, of, **changes) -> dict:
+    """The meeting form as a browser sends it, presenting version 2 of document *of*."""
+    ids = _versions(app, of)
+    data = {
+        "title": "Nätverksträff 6 oktober",
+        "date": "2020-10-06",
+        "time": "13:00",
+        "agenda": "1. Välkommen\n2. Genomgång av *utkastet*",
+        "document": str(of.id),
+        "version": str(ids[2]),
+        "base_version": "",
+    }
+    data.update(changes)
+    return data
+
+
+def _meetings(app) -> list[Meeting]:
+    with app.app_context():
+        return db.session.scalars(sa.select(Meeting).order_by(Meeting.id)).all()
+
+
+def _exports(app) -> list[Export]:
+    with app.app_context():
+        return db.session.scalars(sa.select(Export).order_by(Export.id)).all()
+
+
+def _plan(app, document, number=2, base=1, title="Nätverksträff", starts_at=None) -> int:
+    """A meeting stored directly; returns its id."""
+    ids = _versions(app, document)
+    with app.app_context():
+        meeting = Meeting(
+            document_id=document.id,
+            title=title,
+            starts_at=starts_at or datetime(2020, 10, 6, 11, 0, tzinfo=UTC),
+            agenda="",
+            agenda_html="",
+            version_id=ids[number],
+            base_version_id=ids[base] if base else None,
+        )
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting.id
+
+
+def _files(app) -> dict[str, bytes]:
+    root = Path(app.config["EXPORTS_DIR"])
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def _empty_exports(app):
+    """Every test starts with an empty EXPORTS_DIR, like the database, and leaves it empty."""
+    shutil.rmtree(app.config["EXPORTS_DIR"], ignore_errors=True)
+    yield
+    shutil.rmtree(app.config["EXPORTS_DIR"], ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def test_host_plans_a_meeting_in_swedish_time_with_the_previous_version_as_base(app, as_host, doc, host):
+    page = as_host.get(f"/meetings/new?document={doc.slug}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<optgroup label="Öppna licenser">' in html
+    assert f'<option selected value="{_versions(app, doc)[2]}">' in html  # the current version
+    response = as_host.post("/meetings/new", _form(app, doc))
+    assert response.status_code == 302
+    (meeting,) = _meetings(app)
+    assert response.location.endswith(f"/meetings/{meeting.id}")
+    ids = _versions(app, doc)
+    # 13:00 in Stockholm on 6 October 2020 (summer time) is 11:00 UTC.
+    assert meeting.starts_at == datetime(2020, 10, 6, 11, 0, tzinfo=UTC)
+    assert (meeting.version_id, meeting.base_version_id) == (ids[2], ids[1])
+    assert meeting.host_id == host.id
+    assert "<em>utkastet</em>" in meeting.agenda_html
+    page = as_host.get(response.location).get_data(as_text=True)
+    assert "Nätverksträff 6 oktober" in page
+    assert "<em>utkastet</em>" in page
+    assert "13:00" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.object_type == "meeting")) == (
+            "meeting.create"
+        )
+
+
+def test_default_base_is_the_version_presented_at_the_previous_meeting(app, as_host, factory, editor):
+    document = factory.document(slug="tre", versions=[V1, V2, V1], editor=editor)
+    ids = _versions(app, document)
+    _plan(app, document, number=1, base=None, starts_at=datetime(2020, 9, 1, 11, tzinfo=UTC))
+    response = as_host.post("/meetings/new", _form(app, document, version=str(ids[3])))
+    assert response.status_code == 302
+    assert _meetings(app)[-1].base_version_id == ids[1]  # not version 2: it was never presented
+    # A meeting before that one has no previous meeting: the previous version is the base.
+    response = as_host.post("/meetings/new", _form(app, document, version=str(ids[3]), date="2020-08-01"))
+    assert _meetings(app)[-1].base_version_id == ids[2]
+
+
+def test_first_version_has_no_base(app, as_host, doc):
+    ids = _versions(app, doc)
+    assert as_host.post("/meetings/new", _form(app, doc, version=str(ids[1]))).status_code == 302
+    assert _meetings(app)[0].base_version_id is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": "  "}, "Give the meeting a title."),
+        ({"title": "x" * 301}, "At most 300 characters."),
+        ({"date": ""}, "Enter the date of the meeting."),
+        ({"date": "2020-13-45"}, "Enter the date as year-month-day"),
+        ({"time": "25:99"}, "Enter the time as hours and minutes"),
+        ({"time": ""}, "Enter the time the meeting starts."),
+        ({"document": "abc"}, "Choose a document."),
+        ({"document": "999999"}, "Choose a document."),
+        ({"version": "not-a-number"}, "Choose a published version."),
+        ({"base_version": "999999"}, "Choose a published version to compare with."),
+    ],
+)
+def test_bad_input_is_a_form_error_never_a_crash(app, as_host, doc, changes, message):
+    as_host.post("/language", {"language": "en"})
+    response = as_host.post("/meetings/new", _form(app, doc, **changes))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'class="error-summary"' in html
+    assert _meetings(app) == []
+
+
+def test_base_must_be_older_and_of_the_same_document(app, as_host, doc, factory, editor):
+    other = factory.document(slug="annat", versions=[V1, V2], editor=editor)
+    ids, other_ids = _versions(app, doc), _versions(app, other)
+    as_host.post("/language", {"language": "en"})
+    cases = [
+        (ids[2], ids[2], "must be older than the version presented"),
+        (ids[1], ids[2], "must be older than the version presented"),
+        (ids[2], other_ids[1], "must be of the same document"),
+    ]
+    for version, base, message in cases:
+        response = as_host.post(
+            "/meetings/new", _form(app, doc, version=str(version), base_version=str(base))
+        )
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    response = as_host.post("/meetings/new", _form(app, doc, version=str(other_ids[2])))
+    assert response.status_code == 400
+    assert "Choose a version of the chosen document." in response.get_data(as_text=True)
+    assert _meetings(app) == []
+
+
+def test_draft_versions_cannot_be_presented(app, as_host, doc):
+    ids = _versions(app, doc)
+    with app.app_context():
+        from app.documents.models import VersionState
+
+        db.session.get(Version, ids[2]).state = VersionState.DRAFT
+        db.session.commit()
+    response = as_host.post("/meetings/new", _form(app, doc, version=str(ids[2])))
+    assert response.status_code == 400
+    assert _meetings(app) == []
+
+
+def test_edit_shows_the_meeting_in_swedish_time_and_saves_changes(app, as_host, doc):
+    meeting_id = _plan(app, doc, starts_at=datetime(2020, 12, 1, 12, 0, tzinfo=UTC))
+    html = as_host.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    assert 'value="2020-12-01"' in html
+    assert 'value="13:00"' in html  # winter time: UTC+1
+    ids = _versions(app, doc)
+    response = as_host.post(
+        f"/meetings/{meeting_id}/edit",
+        _form(app, doc, title="Flyttat möte", date="2020-12-08", time="09:30", base_version=str(ids[1])),
+    )
+    assert response.status_code == 302
+    (meeting,) = _meetings(app)
+    assert meeting.title == "Flyttat möte"
+    assert meeting.starts_at == datetime(2020, 12, 8, 8, 30, tzinfo=UTC)
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "meeting.update"))
+    bad = as_host.post(f"/meetings/{meeting_id}/edit", _form(app, doc, title=""))
+    assert bad.status_code == 400
+    assert _meetings(app)[0].title == "Flyttat möte"
+
+
+# --------------------------------------------------------------------------- who sees what
+
+
+def test_lists_show_upcoming_and_past_meetings_of_readable_documents(app, client, factory, doc, editor):
+    hidden = factory.document(slug="intern", title="Internt", visibility=Visibility.NETWORK, editor=editor)
+    _plan(app, doc, title="Gammalt möte", starts_at=datetime(2020, 10, 6, 11, tzinfo=UTC))
+    _plan(app, doc, title="Kommande möte", starts_at=datetime(2099, 1, 1, 11, tzinfo=UTC))
+    network_meeting = _plan(app, hidden, number=1, base=None, title="Internt möte")
+    html = client.get("/meetings").get_data(as_text=True)
+    assert html.index("Kommande möte") < html.index("Gammalt möte")
+    assert "Internt möte" not in html
+    assert client.get(f"/meetings/{network_meeting}").status_code == 302
+    member = factory.user(email="m@example.org")
+    client.login(member.email)
+    html = client.get("/meetings").get_data(as_text=True)
+    assert "Internt möte" in html
+    assert "Planera ett möte" not in html  # hosts only
+    assert client.get(f"/meetings/{network_meeting}").status_code == 200
+
+
+def test_only_hosts_plan_edit_and_export(app, client, factory, doc):
+    meeting_id = _plan(app, doc)
+    for path in ("/meetings/new", f"/meetings/{meeting_id}/edit"):
+        assert client.get(path).status_code == 302
+    member = factory.user(email="m@example.org", roles=(Role.MEMBER, Role.EDITOR, Role.ADMIN))
+    client.login(member.email)
+    assert client.get("/meetings/new").status_code == 403
+    assert client.post("/meetings/new", _form(app, doc)).status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/edit").status_code == 403
+    assert client.post(f"/meetings/{meeting_id}/export").status_code == 403
+    assert "Skapa mötesunderlaget" not in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert _exports(app) == []
+    assert len(_meetings(app)) == 1
+
+
+# --------------------------------------------------------------------------- the pack
+
+
+def _export(client, meeting_id):
+    response = client.post(f"/meetings/{meeting_id}/export")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def _wdate(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_export_writes_four_files_with_rows_and_real_tracked_changes(
+    app, as_host, doc, host, member_comments
+):
+    meeting_id = _plan(app, doc)
+    response = _export(as_host, meeting_id)
+    assert "Mötesunderlaget har skapats" in as_host.get(response.location).get_data(as_text=True)
+    exports = _exports(app)
+    assert {e.kind for e in exports} == set(ExportKind)
+    folder = "oppna-licenser/2020-10-06"
+    names = {e.kind: e.path for e in exports}
+    assert names[ExportKind.TRACKED] == f"{folder}/oppna-licenser_2020-10-06_utkast-2_sparade-andringar.docx"
+    assert names[ExportKind.CLEAN] == f"{folder}/oppna-licenser_2020-10-06_utkast-2_renskrift.docx"
+    assert names[ExportKind.CSV].endswith("_synpunkter.csv")
+    assert names[ExportKind.JSON].endswith("_synpunkter.json")
+    files = _files(app)
+    assert sorted(files) == sorted(names.values())  # nothing else, no temporary files
+    for export in exports:
+        data = files[export.path]
+        assert export.sha256 == hashlib.sha256(data).hexdigest()
+        assert export.size == len(data)
+        assert export.created_by_id == host.id
+        assert export.version_id is not None and export.base_version_id is not None
+
+    tracked = docx.Document(io.BytesIO(files[names[ExportKind.TRACKED]]))
+    body = tracked.element.body
+    inserted, deleted = body.xpath(".//w:ins"), body.xpath(".//w:del")
+    assert inserted and deleted
+    with app.app_context():
+        v2 = db.session.get(Document, doc.id).versions[1]
+        changed = _wdate(v2.published_at)
+    for mark in inserted + deleted:
+        assert mark.get(f"{{{W}}}author") == "Eva Redaktör"
+        assert mark.get(f"{{{W}}}date") == changed
+    inserted_text = "".join(body.xpath(".//w:ins//w:t/text()"))
+    deleted_text = "".join(body.xpath(".//w:del//w:delText/text()"))
+    assert "väldigt" in inserted_text and "Ett helt nytt stycke." in inserted_text
+    assert "Ett stycke som tas bort." in deleted_text
+    # Open comments are Word comments, signed with name and organisation.
+    comments = [c.text for c in tracked.comments]
+    assert any("Gör det tydligare." in text for text in comments)
+    assert not any("Redan beaktad." in text for text in comments)
+
+    clean = docx.Document(io.BytesIO(files[names[ExportKind.CLEAN]]))
+    assert not clean.element.body.xpath(".//w:ins | .//w:del")
+    assert "Ett stycke som tas bort." not in "\n".join(p.text for p in clean.paragraphs)
+
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export"))
+        assert {f["sha256"] for f in event.data["files"]} == {e.sha256 for e in exports}
+        assert event.actor_id == host.id
+
+
+@pytest.fixture
+def member_comments(app, factory, doc):
+    """Comments on both versions: only those on version 2 (after the base) are in the pack."""
+    member = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
+    with app.app_context():
+        add_comment(doc, "p1", member, version_number=1, body="På version ett.")
+        open_id = add_comment(doc, "p1", member, version_number=2, body="Gör det tydligare.")
+        decided = add_comment(doc, "p4", member, version_number=2, body="Redan beaktad.")
+        add_comment(doc, None, member, version_number=2, body="Allmänt om utkastet.")
+        comment = db.session.get(Comment, decided)
+        comment.status = CommentStatus.ACCEPTED
+        comment.response = "Vi har ändrat."
+        reply = add_comment(doc, "p1", member, version_number=2, body="Ett svar.")
+        db.session.get(Comment, reply).parent_id = open_id
+        db.session.commit()
+    return member
+
+
+def test_compilation_lists_comments_after_the_base_with_refs_and_status(app, as_host, doc, member_comments):
+    meeting_id = _plan(app, doc)
+    _export(as_host, meeting_id)
+    files = _files(app)
+    by_kind = {e.kind: files[e.path] for e in _exports(app)}
+    data = json.loads(by_kind[ExportKind.JSON])
+    rows = {c["body"]: c for c in data["comments"]}
+    assert set(rows) == {"Gör det tydligare.", "Redan beaktad.", "Allmänt om utkastet."}
+    assert rows["Gör det tydligare."]["ref"] == "1 st. 1"
+    assert rows["Gör det tydligare."]["section"] == "1 Inledning"
+    assert rows["Gör det tydligare."]["organisation"] == "Samtrafiken"
+    assert rows["Gör det tydligare."]["author"] == "Maja Medlem"
+    assert rows["Redan beaktad."]["status"] == "accepted"
+    assert rows["Redan beaktad."]["response"] == "Vi har ändrat."
+    assert rows["Redan beaktad."]["ref"] == "2 st. 1"
+    assert rows["Allmänt om utkastet."]["ref"] == ""
+    assert data["about"]["base_version"] == "Utkast 1"
+    raw = by_kind[ExportKind.CSV]
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(table) == 4
+    assert any("Beaktad" in row for row in table)
+
+
+def test_downloads_are_the_recorded_files_with_rfc_6266_names(app, as_host, doc, make_client):
+    _export(as_host, _plan(app, doc))
+    for export in _exports(app):
+        response = as_host.get(f"/exports/{export.id}")
+        assert response.status_code == 200
+        assert hashlib.sha256(response.data).hexdigest() == export.sha256
+        name = export.path.rsplit("/", 1)[-1]
+        assert response.headers["Content-Disposition"] == (
+            f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+        )
+        response.close()
+    assert as_host.get("/exports/999999").status_code == 404
+    # The pack names every commenter: visitors get it only when the document shows names.
+    export_id = _exports(app)[0].id
+    visitor = make_client()
+    assert visitor.get(f"/exports/{export_id}").status_code == 302
+    with app.app_context():
+        db.session.get(Document, doc.id).comment_visibility = CommentVisibility.FULL
+        db.session.commit()
+    response = visitor.get(f"/exports/{export_id}")
+    assert response.status_code == 200
+    response.close()
+
+
+def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name():
+    assert content_disposition("möte å.docx") == (
+        "attachment; filename=\"mote_a.docx\"; filename*=UTF-8''m%C3%B6te%20%C3%A5.docx"
+    )
+    assert content_disposition('"\\/..') == "attachment; filename=\"download\"; filename*=UTF-8''%22%5C%2F.."
+
+
+def test_a_missing_file_is_a_404(app, as_host, doc):
+    _export(as_host, _plan(app, doc))
+    export = _exports(app)[0]
+    (Path(app.config["EXPORTS_DIR"]) / export.path).unlink()
+    assert as_host.get(f"/exports/{export.id}").status_code == 404
+
+
+def test_exporting_twice_gives_the_same_bytes_and_keeps_one_row_per_file(app, as_host, doc, member_comments):
+    meeting_id = _plan(app, doc)
+    _export(as_host, meeting_id)
+    first = {e.path: e.sha256 for e in _exports(app)}
+    _export(as_host, meeting_id)
+    second = {e.path: e.sha256 for e in _exports(app)}
+    assert first == second
+    assert len(_exports(app)) == 4
+    for path, data in _files(app).items():
+        assert hashlib.sha256(data).hexdigest() == first[path]
+    with app.app_context():
+        assert (
+            len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all())
+            == 2
+        )
+
+
+def test_a_failed_export_leaves_the_previous_files_and_rows(app, as_host, doc, factory, monkeypatch):
+    meeting_id = _plan(app, doc)
+    _export(as_host, meeting_id)
+    before_files = _files(app)
+    before_rows = {e.path: (e.sha256, e.created_at) for e in _exports(app)}
+    # New data that would change the pack, then a writer that fails.
+    member = factory.user(email="sen@example.org")
+    with app.app_context():
+        add_comment(doc, "p1", member, version_number=2, body="Sent inkommen.")
+
+    def broken(pack, tracked=True):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(docx_writer, "write_pack", broken)
+    response = as_host.post(f"/meetings/{meeting_id}/export")
+    assert response.status_code == 302
+    assert "kunde inte skapas" in as_host.get(response.location).get_data(as_text=True)
+    assert _files(app) == before_files
+    assert {e.path: (e.sha256, e.created_at) for e in _exports(app)} == before_rows
+    with app.app_context():
+        assert (
+            len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all())
+            == 1
+        )
+
+
+def test_a_failure_while_writing_removes_the_temporary_files(app, as_host, doc, factory, monkeypatch):
+    meeting_id = _plan(app, doc)
+    _export(as_host, meeting_id)
+    before = _files(app)
+    member = factory.user(email="sen@example.org")
+    with app.app_context():
+        add_comment(doc, "p1", member, version_number=2, body="Sent inkommen.")
+    real_fsync = operations.os.fsync
+    calls = []
+
+    def fsync_fails_on_the_third_file(fd):
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(operations.os, "fsync", fsync_fails_on_the_third_file)
+    response = as_host.post(f"/meetings/{meeting_id}/export")
+    assert response.status_code == 302
+    monkeypatch.undo()
+    assert len(calls) == 3
+    assert _files(app) == before  # two new files were written, then removed: no .tmp left
+
+
+def test_version_labels_become_ascii_file_names(app, as_host, doc):
+    ids = _versions(app, doc)
+    with app.app_context():
+        db.session.get(Version, ids[2]).label = "0.3"
+        db.session.commit()
+    _export(as_host, _plan(app, doc))
+    names = sorted(e.path.rsplit("/", 1)[-1] for e in _exports(app))
+    assert "oppna-licenser_2020-10-06_v0.3_sparade-andringar.docx" in names
+    assert all(name.isascii() for name in names)
+    assert operations.ascii_slug("Ändrad ../ Utkast: 2.1 ", keep_dots=True) == "andrad.utkast-2.1"
+    assert operations.ascii_slug("../..") == ""
+
+
+def test_meeting_page_lists_the_files_for_download(app, as_host, doc):
+    meeting_id = _plan(app, doc)
+    _export(as_host, meeting_id)
+    html = as_host.get(f"/meetings/{meeting_id}").get_data(as_text=True).replace("<wbr>", "")
+    for export in _exports(app):
+        assert f'href="/exports/{export.id}"' in html
+        assert export.sha256 in html
+    assert "Skapa mötesunderlaget igen" in html
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_exported_pack(app, as_host, doc, member_comments, tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) and pdftotext are required under CI")
+        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    _export(as_host, _plan(app, doc))
+    tracked = next(e for e in _exports(app) if e.kind is ExportKind.TRACKED)
+    source = Path(app.config["EXPORTS_DIR"]) / tracked.path
+    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
+    result = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / (source.stem + ".pdf")
+    assert pdf.exists(), result.stdout + result.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("Ett helt nytt stycke.", "Sammanställning av inkomna synpunkter", "Gör det tydligare."):
+        assert expected in text, expected
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_exports_a_meeting_and_prints_checksums(app, doc):
+    meeting_id = _plan(app, doc)
+    result = app.test_cli_runner().invoke(args=["export-meeting", str(meeting_id)])
+    assert result.exit_code == 0, result.output
+    exports = _exports(app)
+    assert len(exports) == 4
+    assert result.output.splitlines() == [f"{e.sha256}  {e.path}" for e in exports]
+    assert all(e.created_by_id is None for e in exports)
+    files = _files(app)
+    assert {e.path: e.sha256 for e in exports} == {p: hashlib.sha256(d).hexdigest() for p, d in files.items()}
+
+
+def test_cli_reports_an_unknown_meeting(app):
+    result = app.test_cli_runner().invoke(args=["export-meeting", "999999"])
+    assert result.exit_code == 1
+    assert "no meeting with id 999999" in result.output
