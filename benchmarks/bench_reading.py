@@ -7,7 +7,6 @@ with 3,000 comments ≤ 12 queries and p50 ≤ 150 ms; posting a comment p50 ≤
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 from _setup import PASSWORD, add_comments, count_queries, make_app, make_document, make_users, temp_dir, timed
@@ -27,6 +26,12 @@ def main() -> None:
             add_comments(commented, 3000, users, rng)
             email = users[1].email
             uid = db.session.execute(db.text("select uid from block order by id desc limit 1")).scalar()
+            busiest = db.session.execute(
+                db.text(
+                    "select b.uid, count(*) n from comment c join block b on b.id = c.block_id"
+                    " group by b.uid order by n desc limit 1"
+                )
+            ).first()
         client = app.test_client()
         client.post("/login", data={"email": email, "password": PASSWORD})  # CSRF off below
         app.config["WTF_CSRF_ENABLED"] = False
@@ -51,6 +56,10 @@ def main() -> None:
         p50c, p95c = timed(lambda: page("commented"), runs=15)
         print(f"500 blocks + 3,000 comments:    p50 {p50c:.1f} ms, p95 {p95c:.1f} ms (target p50 <= 150 ms)")
 
+        p50b, _ = timed(lambda: client.get(f"/d/commented/v/1/b/{busiest[0]}/comments"), runs=15)
+        print(f"busiest block's discussion ({busiest[1]} comments incl. replies): p50 {p50b:.1f} ms")
+        print("(over 300 threads a page shows counts per block; each block's discussion loads on demand)")
+
         counter = iter(range(10**6))
 
         def post():
@@ -63,7 +72,6 @@ def main() -> None:
 
         p50p, p95p = timed(post, runs=40)
         print(f"posting a comment:              p50 {p50p:.1f} ms, p95 {p95p:.1f} ms (target p50 <= 30 ms)")
-        assert re.search("x", "x")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("review.withdraw", "POST"): [
         Case("/comments/{comment_id}/withdraw", expect(302, 302, 403, 403, 403, 403))
     ],
+    ("review.block_comments", "GET"): [
+        Case("/d/{public}/v/2/b/{uid}/comments", EVERYONE_OK),
+        Case("/d/{network}/v/1/b/{network_uid}/comments", SIGNED_IN),
+        Case("/d/{public}/v/2/b/nosuchblock/comments", expect(404, 404)),
+    ],
     ("review.overview", "GET"): [
         Case("/d/{public}/v/2/overview", EVERYONE_OK),
         Case("/d/{network}/v/1/overview", SIGNED_IN),

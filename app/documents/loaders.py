@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.documents.models import Block, BlockRevision, Document, Version, VersionState
@@ -74,3 +75,19 @@ def version_blocks(version: Version) -> list[BlockView]:
     ).all()
     refs = number_blocks(revisions)
     return [BlockView(rev, ref) for rev, ref in zip(revisions, refs, strict=True)]
+
+
+def ref_labels(blocks) -> dict[str, str]:
+    """Each block's human reference ("3.2 ¶4", in Swedish "3.2 st. 4"), translated once per page."""
+    in_section = _("%(section)s ¶%(n)d")
+    alone = _("¶%(n)d")
+    labels = {}
+    for block in blocks:
+        ref = block.ref
+        if ref.is_heading:
+            labels[block.uid] = ref.section
+        elif ref.section:
+            labels[block.uid] = in_section % {"section": ref.section, "n": ref.paragraph}
+        else:
+            labels[block.uid] = alone % {"n": ref.paragraph}
+    return labels

@@ -8,12 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.documents.blueprint import bp
-from app.documents.loaders import get_document, get_version, version_blocks
+from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
 from app.documents.models import Document, Visibility
-from app.documents.richtext import highlight
 from app.extensions import db
 from app.review.labels import thread_context
-from app.review.threads import FILTERS, load_threads
+from app.review.threads import FILTERS, INLINE_LIMIT, count_by_block, highlighted_texts, load_threads
 
 
 @bp.route("/")
@@ -54,12 +53,26 @@ def _render_version(document, version):
         mode = "all"
     organisation_id = request.args.get("org", type=int)
     viewer = current_user._get_current_object()
-    threads = load_threads(document, version, texts, viewer, mode, organisation_id)
+    counts = count_by_block(document, version)
+    if sum(total for total, _open in counts.values()) > INLINE_LIMIT and mode != "none":
+        # A busy version: counts in the margin, each block's discussion on its own page.
+        inside = {b.revision.block_id for b in blocks}
+        threads = load_threads(document, version, texts, viewer, mode, organisation_id, except_blocks=inside)
+        if threads.visible:
+            by_id = {b.revision.block_id: b.uid for b in blocks}
+            threads.collapsed = {by_id[i]: total for i, (total, _o) in counts.items() if i in by_id}
+            threads.open_counts = {by_id[i]: o for i, (_t, o) in counts.items() if i in by_id and o}
+    else:
+        threads = load_threads(document, version, texts, viewer, mode, organisation_id)
     base = url_for("documents.version", slug=document.slug, number=version.number)
     return render_template(
         "documents/version.html",
         refs=ref_labels(blocks),
         version_url=base,
+        filter_query=("?" + request.query_string.decode()) if request.query_string else "",
+        block_comments_pattern=url_for(
+            "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"
+        ),
         comment_url_pattern=url_for(
             "review.comment_block", slug=document.slug, number=version.number, uid="__uid__"
         ),
@@ -79,32 +92,3 @@ def _render_version(document, version):
         or bool(document.current_version and document.current_version.accepts_comments()),
         **thread_context(),
     )
-
-
-def ref_labels(blocks) -> dict[str, str]:
-    """Each block's human reference ("3.2 ¶4", in Swedish "3.2 st. 4"), translated once per page."""
-    in_section = _("%(section)s ¶%(n)d")
-    alone = _("¶%(n)d")
-    labels = {}
-    for block in blocks:
-        ref = block.ref
-        if ref.is_heading:
-            labels[block.uid] = ref.section
-        elif ref.section:
-            labels[block.uid] = in_section % {"section": ref.section, "n": ref.paragraph}
-        else:
-            labels[block.uid] = alone % {"n": ref.paragraph}
-    return labels
-
-
-def highlighted_texts(blocks, threads) -> dict[str, str]:
-    """Block texts with the quotes of their comments marked, where a quote can be placed."""
-    out = {}
-    for block in blocks:
-        ranges = [
-            (view.anchor.quote_start, view.anchor.quote_start + len(view.comment.quote_exact))
-            for view in threads.for_block(block.uid)
-            if view.anchor.quote_start is not None and view.comment.quote_exact
-        ]
-        out[block.uid] = highlight(block.text, ranges) if ranges else block.text
-    return out

@@ -82,7 +82,8 @@ def create_comment(
         document_id=document.id,
         number=next_comment_number(document),
         version_id=version.id,
-        block_id=revision.block_id if revision is not None else None,
+        # Replies carry their thread's block, so a block's discussion loads in one query.
+        block_id=revision.block_id if revision is not None else (parent.block_id if parent else None),
         parent_id=parent.id if parent is not None else None,
         author_id=author.id,
         organisation_id=author.organisation_id,

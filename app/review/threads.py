@@ -10,12 +10,16 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Organisation, User
 from app.documents.models import Block, CommentVisibility, Document, Version
+from app.documents.richtext import highlight
 from app.extensions import db
 from app.review.anchoring import Anchor, anchor
 from app.review.labels import short_datetime
 from app.review.models import Comment, CommentStatus, Endorsement
 
 FILTERS = ("all", "open", "mine", "none")
+# Beyond this many threads a page shows counts per block and loads each block's
+# discussion on demand: rendering thousands of threads at once is slow to serve and to read.
+INLINE_LIMIT = 300
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Threads:
     visible: bool
     total: int
     organisations: dict[int, str] = field(default_factory=dict)
+    collapsed: dict[str, int] = field(default_factory=dict)
 
     def for_block(self, uid: str) -> list[CommentView]:
         return self.by_block.get(uid, [])
@@ -107,17 +112,28 @@ def load_threads(
     viewer,
     mode: str = "all",
     organisation_id: int | None = None,
+    only_blocks: set[int] | None = None,
+    except_blocks: set[int] | None = None,
 ) -> Threads:
-    """The comments shown on *version*: its own, plus open ones carried from earlier versions."""
+    """The comments shown on *version*: its own, plus open ones carried from earlier versions.
+
+    *only_blocks* restricts them to those blocks' discussions; *except_blocks* leaves those
+    blocks out (general comments and comments on removed text remain).
+    """
     visible, names, organisations = who_sees_what(document, viewer)
     empty = Threads({}, [], [], {}, names, organisations, visible, 0)
     if not visible or mode == "none":
         return empty
     earlier_numbers = {v.id: v.number for v in document.versions if v.number <= version.number}
+    query = sa.select(Comment).where(
+        Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers))
+    )
+    if only_blocks is not None:
+        query = query.where(Comment.block_id.in_(list(only_blocks)))
+    if except_blocks is not None:
+        query = query.where(sa.or_(Comment.block_id.is_(None), Comment.block_id.not_in(list(except_blocks))))
     rows = db.session.scalars(
-        sa.select(Comment)
-        .where(Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers)))
-        .options(
+        query.options(
             # Only what a thread shows: the reading view carries thousands of these.
             so.load_only(
                 Comment.id,
@@ -145,8 +161,7 @@ def load_threads(
             so.joinedload(Comment.author).load_only(User.id, User.name),
             so.joinedload(Comment.organisation).load_only(Organisation.id, Organisation.name),
             so.joinedload(Comment.block).load_only(Block.id, Block.uid),
-        )
-        .order_by(Comment.created_at, Comment.id)
+        ).order_by(Comment.created_at, Comment.id)
     ).all()
     counts = dict(
         db.session.execute(
@@ -209,3 +224,38 @@ def load_threads(
         else:
             threads.by_block.setdefault(uid, []).append(view)
     return threads
+
+
+def count_by_block(document: Document, version: Version) -> dict[int, tuple[int, int]]:
+    """Threads shown on *version* per block id: (all, open), in one grouped query."""
+    earlier = [v.id for v in document.versions if v.number <= version.number]
+    is_open = sa.and_(Comment.status == CommentStatus.OPEN, Comment.withdrawn_at.is_(None))
+    rows = db.session.execute(
+        sa.select(
+            Comment.block_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((is_open, 1), else_=0)),
+        )
+        .where(
+            Comment.document_id == document.id,
+            Comment.parent_id.is_(None),
+            Comment.block_id.is_not(None),
+            Comment.version_id.in_(earlier),
+            sa.or_(Comment.version_id == version.id, is_open),
+        )
+        .group_by(Comment.block_id)
+    ).all()
+    return {block_id: (total, int(open_ or 0)) for block_id, total, open_ in rows}
+
+
+def highlighted_texts(blocks, threads) -> dict[str, str]:
+    """Block texts with the quotes of their comments marked, where a quote can be placed."""
+    out = {}
+    for block in blocks:
+        ranges = [
+            (view.anchor.quote_start, view.anchor.quote_start + len(view.comment.quote_exact))
+            for view in threads.for_block(block.uid)
+            if view.anchor.quote_start is not None and view.comment.quote_exact
+        ]
+        out[block.uid] = highlight(block.text, ranges) if ranges else block.text
+    return out

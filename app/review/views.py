@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.documents.loaders import get_document, get_version, version_blocks
+from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
 from app.documents.models import Document, Version
 from app.documents.richtext import plain
 from app.extensions import db
@@ -15,7 +15,14 @@ from app.review.blueprint import bp
 from app.review.forms import CommentForm, ConfirmForm, EditCommentForm, ReplyForm
 from app.review.labels import thread_context
 from app.review.models import Comment, CommentKind
-from app.review.threads import CommentView, ReplyView, who_sees_what
+from app.review.threads import (
+    FILTERS,
+    CommentView,
+    ReplyView,
+    highlighted_texts,
+    load_threads,
+    who_sees_what,
+)
 
 
 def wants_fragment() -> bool:
@@ -267,14 +274,55 @@ def withdraw(comment_id: int):
     return render_template("review/withdraw.html", form=form, comment=comment)
 
 
+@bp.route("/d/<slug>/v/<int:number>/b/<uid>/comments")
+def block_comments(slug: str, number: int, uid: str):
+    """One block's discussion: its own page, or the fragment a busy reading view loads in place."""
+    document = get_document(slug)
+    version = get_version(document, number)
+    blocks = version_blocks(version)
+    block = next((b for b in blocks if b.uid == uid), None)
+    if block is None:
+        abort(404)
+    mode = request.args.get("comments", "all")
+    if mode not in FILTERS or mode == "none" or (mode == "mine" and not current_user.is_authenticated):
+        mode = "all"
+    texts = {b.uid: b.text for b in blocks}
+    threads = load_threads(
+        document,
+        version,
+        texts,
+        current_user._get_current_object(),
+        mode,
+        request.args.get("org", type=int),
+        only_blocks={block.revision.block_id},
+    )
+    current = document.current_version
+    context = {
+        "document": document,
+        "version": version,
+        "block": block,
+        "block_ref": ref_labels(blocks)[uid],
+        "views": threads.for_block(uid),
+        "texts": texts,
+        "highlighted": highlighted_texts([block], threads)[uid],
+        "threads": threads,
+        "show_names": threads.show_names,
+        "show_organisations": threads.show_organisations,
+        "thread_open": version.accepts_comments() or bool(current and current.accepts_comments()),
+        "can_comment": current_user.is_authenticated and version.accepts_comments(),
+        **thread_context(),
+    }
+    if wants_fragment():
+        return render_template("review/_block_threads.html", **context)
+    return render_template("review/block_comments.html", **context)
+
+
 @bp.route("/d/<slug>/v/<int:number>/overview")
 def overview(slug: str, number: int):
     """Where the debate is: comments per section as a small chart, with the numbers as a table."""
     document = get_document(slug)
     version = get_version(document, number)
     blocks = version_blocks(version)
-    from app.review.threads import load_threads
-
     threads = load_threads(document, version, {b.uid: b.text for b in blocks}, current_user)
     sections = section_counts(blocks, threads)
     return render_template(

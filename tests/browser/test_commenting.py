@@ -235,3 +235,26 @@ def test_xss_corpus_renders_inert_in_comments_replies_quotes_and_suggestions(pag
             }"""
         )
         assert report == [], f"active content on {path}: {report[:10]}"
+
+
+def test_busy_version_loads_a_blocks_comments_in_place(page, app, doc, factory, monkeypatch, axe_check):
+    import app.documents.views as document_views
+
+    monkeypatch.setattr(document_views, "INLINE_LIMIT", 1)
+    other = factory.user(email="olle@example.org", name="Olle Annan")
+    with app.app_context():
+        add_comment(doc, "p", other, body="Första om licensen.")
+        add_comment(doc, "p", other, body="Andra om licensen.")
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    link = page.get_by_role("link", name="Visa 2 synpunkter")
+    axe_check(page, "busy reading view")
+    link.click()
+    page.get_by_text("Andra om licensen.").wait_for()
+    assert page.url.endswith("/d/vl")  # loaded in place
+    page.get_by_role("button", name="Instämmer (0)").first.click()
+    page.get_by_role("button", name="Instämmer (1)").wait_for()
+    axe_check(page, "busy reading view with a block's comments open")
+    page.goto(f"/d/vl/v/1/b/{doc.block_uids['p']}/comments")
+    axe_check(page, "a block's comments page")

@@ -423,3 +423,40 @@ def test_script_requests_get_html_fragments(client, doc, member, app):
     endorse = client.post(f"/comments/{comment_id}/endorse", headers=headers)
     assert endorse.get_json() == {"endorsed": True, "count": 1}
     assert len(_comments(app)) == 2
+
+
+def test_busy_version_shows_counts_and_loads_each_blocks_discussion(
+    client, factory, app, monkeypatch, count_queries
+):
+    import app.documents.views as document_views
+
+    monkeypatch.setattr(document_views, "INLINE_LIMIT", 3)
+    doc = factory.document(slug="busy")
+    people = [factory.user(email=f"p{i}@example.org", name=f"Person {i}") for i in range(2)]
+    with app.app_context():
+        ids = [add_comment(doc, "p1", people[i % 2], body=f"Om stycke ett {i}") for i in range(3)]
+        add_comment(doc, "p2", people[0], body="Om stycke två")
+        add_comment(doc, None, people[1], body="Om hela versionen")
+        add_comment(doc, None, people[0], parent=db.session.get(Comment, ids[0]), body="Ett svar")
+    client.login(people[0].email)
+    html = client.get("/d/busy").get_data(as_text=True)
+    uid = doc.block_uids["p1"]
+    assert f'href="/d/busy/v/1/b/{uid}/comments"' in html
+    assert "Visa 3 synpunkter" in html and "Visa 1 synpunkt" in html
+    assert "3 öppna synpunkter" in html
+    assert "Om stycke ett" not in html  # loaded on demand
+    assert "Om hela versionen" in html  # general comments stay on the page
+    page = client.get(f"/d/busy/v/1/b/{uid}/comments")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert all(f"Om stycke ett {i}" in body for i in range(3)) and "Ett svar" in body
+    assert "Om stycke två" not in body
+    fragment = client.get(f"/d/busy/v/1/b/{uid}/comments", headers={"X-Requested-With": "fetch"})
+    assert "<html" not in fragment.get_data(as_text=True) and "Om stycke ett 0" in fragment.get_data(
+        as_text=True
+    )
+    assert client.get("/d/busy/v/1/b/nosuchuid/comments").status_code == 404
+    # the busy page needs no more queries than a quiet one
+    with count_queries() as statements:
+        client.get("/d/busy")
+    assert len(statements) <= 12

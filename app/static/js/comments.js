@@ -223,6 +223,21 @@ function init() {
       openPanel(blockOf(link), link.href, link);
     });
   });
+  reading.querySelectorAll("a.show-comments").forEach((link) => {
+    link.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const section = link.closest(".block-comments");
+      const { status, body } = await send(link.href);
+      if (status !== 200) {
+        window.location.href = link.href;
+        return;
+      }
+      section.innerHTML = body;
+      wireThread(section);
+      section.setAttribute("tabindex", "-1");
+      section.focus();
+    });
+  });
   wireThread(reading);
   const button = document.getElementById("quote-button");
   if (button) setUpSelection(button);
