@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 from rapidfuzz.distance import Indel
 
-from app.documents.richtext import Segment, segments, table_rows
+from app.documents.richtext import Segment, segments, table_rows, wrap
 
 # The contract shared with the DOCX writer: ("equal" | "insert" | "delete", runs of that
 # stretch). An "equal" stretch carries the new version's formatting.
@@ -435,15 +435,8 @@ _WRAP = {DELETE: ("<del>", "</del>"), INSERT: ("<ins>", "</ins>"), EQUAL: ("", "
 def _runs_html(runs: list[Segment]) -> str:
     parts: list[str] = []
     for run in runs:
-        text = html.escape(run.text)
-        # Same nesting as richtext.from_segments, so the compare view matches the reader.
-        if run.italic:
-            text = f"<em>{text}</em>"
-        if run.bold:
-            text = f"<strong>{text}</strong>"
-        if run.href:
-            text = f'<a href="{html.escape(run.href, quote=True)}">{text}</a>'
-        parts.append(text)
+        # Same nesting as the reader (richtext.wrap), so the compare view matches it.
+        parts.append(wrap(run, html.escape(run.text)))
     return "".join(parts)
 
 

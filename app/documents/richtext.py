@@ -137,18 +137,23 @@ def merge(runs: list[Segment]) -> list[Segment]:
     return [s for s in out if s.text]
 
 
+def wrap(run: Segment, inner_html: str) -> str:
+    """*inner_html* inside *run*'s marks, nested the one way every renderer uses."""
+    if run.italic:
+        inner_html = f"<em>{inner_html}</em>"
+    if run.bold:
+        inner_html = f"<strong>{inner_html}</strong>"
+    if run.href:
+        inner_html = f'<a href="{html.escape(run.href, quote=True)}">{inner_html}</a>'
+    return inner_html
+
+
 def from_segments(runs: list[Segment]) -> str:
     """Serialise runs to the stored HTML form (the inverse of :func:`segments`)."""
     parts: list[str] = []
     for run in merge(runs):
         text = html.escape(run.text, quote=False)
-        if run.italic:
-            text = f"<em>{text}</em>"
-        if run.bold:
-            text = f"<strong>{text}</strong>"
-        if run.href:
-            text = f'<a href="{html.escape(run.href, quote=True)}">{text}</a>'
-        parts.append(text)
+        parts.append(wrap(run, text))
     return "".join(parts)
 
 
@@ -191,12 +196,6 @@ def highlight(value: str, ranges: list[tuple[int, int]]) -> str:
             pieces.append(f"<mark>{text}</mark>" if flag else text)
             i = j
         text = "".join(pieces)
-        if run.italic:
-            text = f"<em>{text}</em>"
-        if run.bold:
-            text = f"<strong>{text}</strong>"
-        if run.href:
-            text = f'<a href="{html.escape(run.href, quote=True)}">{text}</a>'
-        parts.append(text)
+        parts.append(wrap(run, text))
         offset += len(run.text)
     return "".join(parts)
