@@ -67,6 +67,8 @@ def configure_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from app.accounts import views as _accounts  # noqa: F401  (routes register on import)
     from app.accounts.blueprint import bp as accounts_bp
+    from app.compare import views as _compare  # noqa: F401
+    from app.compare.blueprint import bp as compare_bp
     from app.documents import views as _documents  # noqa: F401
     from app.documents.blueprint import bp as documents_bp
     from app.meetings import views as _meetings  # noqa: F401
@@ -80,6 +82,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(compare_bp)
 
 
 def configure_hooks(app: Flask) -> None:

@@ -113,6 +113,15 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/{network}/v/1/b/{network_uid}/comments", SIGNED_IN),
         Case("/d/{public}/v/2/b/nosuchblock/comments", expect(404, 404)),
     ],
+    ("compare.pick", "GET"): [
+        Case("/d/{public}/compare?a=1&b=2", expect(302, 302)),
+        Case("/d/{network}/compare?a=1&b=1", expect(302, 302)),
+    ],
+    ("compare.compare", "GET"): [
+        Case("/d/{public}/compare/1..2", EVERYONE_OK),
+        Case("/d/{network}/compare/1..1", SIGNED_IN),
+        Case("/d/{public}/compare/1..9", expect(404, 404)),
+    ],
     ("review.overview", "GET"): [
         Case("/d/{public}/v/2/overview", EVERYONE_OK),
         Case("/d/{network}/v/1/overview", SIGNED_IN),

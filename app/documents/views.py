@@ -69,6 +69,9 @@ def _render_version(document, version):
         "documents/version.html",
         refs=ref_labels(blocks),
         version_url=base,
+        compare_pattern=url_for("compare.compare", slug=document.slug, a=0, b=version.number).replace(
+            "/0..", "/__a__.."
+        ),
         filter_query=("?" + request.query_string.decode()) if request.query_string else "",
         block_comments_pattern=url_for(
             "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"

@@ -81,6 +81,7 @@ def thread_labels() -> dict:
         "reply": _("Reply"),
         "your_reply": _("Your reply"),
         "send_reply": _("Send reply"),
+        "changes_since": _("What changed since then"),
         # Placeholders filled per comment with plain string formatting.
         "made_on": _("made on version %(label)s", label="{label}"),
         "replies_to": _("Replies to #%(n)d", n=0).replace("0", "{n}"),

@@ -258,3 +258,16 @@ def test_busy_version_loads_a_blocks_comments_in_place(page, app, doc, factory, 
     axe_check(page, "busy reading view with a block's comments open")
     page.goto(f"/d/vl/v/1/b/{doc.block_uids['p']}/comments")
     axe_check(page, "a block's comments page")
+
+
+def test_compare_views_pass_axe(page, factory, axe_check):
+    factory.document(
+        slug="cmp",
+        versions=[
+            [("a", "paragraph", 1, "Första lydelsen av stycket."), ("t", "table", 1, "A\tB\n1\t2")],
+            [("a", "paragraph", 1, "Andra lydelsen av stycket."), ("t", "table", 1, "A\tB\n1\t3")],
+        ],
+    )
+    for path in ("/d/cmp/compare/1..2", "/d/cmp/compare/1..2?view=side&only=changed"):
+        page.goto(path)
+        axe_check(page, path)

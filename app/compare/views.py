@@ -1,0 +1,96 @@
+"""Compare two versions: an inline redline or side by side, all blocks or only the changed ones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.compare.blueprint import bp
+from app.compare.diff import (
+    ChangeStatus,
+    diff_versions,
+    render_change_html,
+    render_change_side_by_side,
+)
+from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
+from app.extensions import db
+from app.review.models import Comment
+
+
+@bp.route("/d/<slug>/compare")
+def pick(slug: str):
+    """The version picker's target: a GET form without JavaScript lands here."""
+    document = get_document(slug)
+    a = request.args.get("a", type=int)
+    b = request.args.get("b", type=int)
+    if a is None or b is None:
+        published = document.published_versions
+        if len(published) < 2:
+            abort(404)
+        a, b = published[-2].number, published[-1].number
+    return redirect(url_for("compare.compare", slug=document.slug, a=a, b=b))
+
+
+@bp.route("/d/<slug>/compare/<int:a>..<int:b>")
+def compare(slug: str, a: int, b: int):
+    """Version *a* against version *b*, word by word."""
+    document = get_document(slug)
+    old, new = get_version(document, a), get_version(document, b)
+    old_blocks, new_blocks = version_blocks(old), version_blocks(new)
+    diff = diff_versions(old_blocks, new_blocks)
+    layout = "side" if request.args.get("view") == "side" else "inline"
+    only_changed = request.args.get("only") == "changed"
+    changes = [
+        c for c in diff.changes if not only_changed or c.status is not ChangeStatus.UNCHANGED or c.moved
+    ]
+    refs = {**ref_labels(old_blocks), **ref_labels(new_blocks)}
+    decided = defaultdict(list)
+    for comment in db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.resolved_in_version_id == new.id, Comment.parent_id.is_(None))
+        .options(so.joinedload(Comment.block), so.joinedload(Comment.organisation))
+        .order_by(Comment.number)
+    ):
+        decided[comment.block.uid if comment.block else None].append(comment)
+    rows = []
+    for change in changes:
+        if layout == "side":
+            left, right = render_change_side_by_side(change)
+            rendered = None
+        else:
+            left = right = None
+            rendered = render_change_html(change)
+        block = change.new or change.old
+        rows.append(
+            {
+                "change": change,
+                "kind": block.kind,
+                "level": block.level,
+                "ref": refs.get(change.uid, ""),
+                "html": rendered,
+                "left": left,
+                "right": right,
+                "comments": decided.get(change.uid, []),
+            }
+        )
+    status_labels = {
+        ChangeStatus.UNCHANGED: _("unchanged"),
+        ChangeStatus.MODIFIED: _("changed"),
+        ChangeStatus.ADDED: _("added"),
+        ChangeStatus.REMOVED: _("removed"),
+    }
+    return render_template(
+        "compare/compare.html",
+        document=document,
+        old=old,
+        new=new,
+        rows=rows,
+        counts=diff.counts,
+        layout=layout,
+        only_changed=only_changed,
+        status_labels=status_labels,
+    )
