@@ -722,24 +722,23 @@ class _Reader:
             return None
         return ImportedBlock("table", 1, table_text(rows))
 
+    def _unwrapped(self, parent: etree._Element, tag: str) -> Iterator[etree._Element]:
+        """Children of *parent* with *tag*, including those inside content controls."""
+        for child in parent:
+            if child.tag == tag:
+                yield child
+            elif child.tag == W_SDT or child.tag in _WRAPPERS:
+                content = child.find(W_SDTCONTENT) if child.tag == W_SDT else child
+                if content is not None:
+                    yield from self._unwrapped(content, tag)
+
     def _rows(self, tbl: etree._Element) -> Iterator[etree._Element]:
         """Rows of a table, including those inside row-level content controls."""
-        for child in tbl:
-            if child.tag == W_TR:
-                yield child
-            elif child.tag == W_SDT or child.tag in _WRAPPERS:
-                content = child.find(W_SDTCONTENT) if child.tag == W_SDT else child
-                if content is not None:
-                    yield from self._rows(content)
+        return self._unwrapped(tbl, W_TR)
 
     def _cells(self, tr: etree._Element) -> Iterator[etree._Element]:
-        for child in tr:
-            if child.tag == W_TC:
-                yield child
-            elif child.tag == W_SDT or child.tag in _WRAPPERS:
-                content = child.find(W_SDTCONTENT) if child.tag == W_SDT else child
-                if content is not None:
-                    yield from self._cells(content)
+        """Cells of a row, including those inside cell-level content controls."""
+        return self._unwrapped(tr, W_TC)
 
     def _cell_runs(self, tc: etree._Element) -> list[Segment]:
         runs: list[Segment] = []
