@@ -65,14 +65,25 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
-    from app.accounts import views as _accounts  # noqa: F401  (routes register on import)
+    from app.accounts import audit_views as _audit_views  # noqa: F401  (routes register on import)
+    from app.accounts import views as _accounts  # noqa: F401
     from app.accounts.blueprint import bp as accounts_bp
+    from app.api import views as _api  # noqa: F401
+    from app.api.blueprint import bp as api_bp
+    from app.api.pages import bp as api_pages_bp
     from app.compare import views as _compare  # noqa: F401
     from app.compare.blueprint import bp as compare_bp
     from app.documents import views as _documents  # noqa: F401
     from app.documents.blueprint import bp as documents_bp
+    from app.drafting import import_views as _import_views  # noqa: F401
+    from app.drafting import views as _drafting  # noqa: F401
+    from app.drafting.blueprint import bp as drafting_bp
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
+    from app.opendata import views as _opendata  # noqa: F401
+    from app.opendata.blueprint import bp as opendata_bp
+    from app.review import decisions as _decisions  # noqa: F401
+    from app.review import moderation as _moderation  # noqa: F401
     from app.review import views as _review  # noqa: F401
     from app.review.blueprint import bp as review_bp
     from app.site import bp as site_bp
@@ -83,6 +94,10 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(compare_bp)
+    app.register_blueprint(drafting_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages_bp)
+    app.register_blueprint(opendata_bp)
 
 
 def configure_hooks(app: Flask) -> None:

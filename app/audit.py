@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy import event
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
@@ -41,3 +42,27 @@ def record(actor, action: str, obj=None, **data: Any) -> AuditEvent:
     )
     db.session.add(event)
     return event
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a recorded audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(_mapper, _connection, target: AuditEvent) -> None:
+    raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, target: AuditEvent) -> None:
+    raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be deleted")
+
+
+@event.listens_for(so.Session, "do_orm_execute")
+def _refuse_bulk_changes(state: so.ORMExecuteState) -> None:
+    # Bulk UPDATE/DELETE statements bypass the per-object hooks above.
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) == AuditEvent.__tablename__:
+        raise AuditLogIsAppendOnly("the audit log is append-only")

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users create`, `flask seed-demo`."""
+"""Command-line tools: `flask users create`, `flask seed-demo`, `flask import-docx`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from app.accounts import operations as account_ops
 from app.accounts.models import Organisation, Role, User
+from app.drafting import cli as drafting_cli
 from app.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -56,5 +57,10 @@ def seed_demo():
 
 def register(app: Flask) -> None:
     """Add the commands to the app's CLI."""
+    from app.backup import backup_command, restore_command
+
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    drafting_cli.register(app)

@@ -50,6 +50,8 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EXPORTS_DIR": str(Path(env.get("EXPORTS_DIR") or root_path.parent / "exports").resolve()),
         "BACKUP_DIR": str(Path(env.get("BACKUP_DIR") or instance_path / "backups").resolve()),
+        # Word imports waiting for the editor's confirmation (app.drafting.pending).
+        "IMPORTS_DIR": str(Path(env.get("IMPORTS_DIR") or instance_path / "imports").resolve()),
         "SMTP_HOST": env.get("SMTP_HOST", ""),
         "SMTP_PORT": int(env.get("SMTP_PORT", "587")),
         "SMTP_USER": env.get("SMTP_USER", ""),

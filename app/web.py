@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.database import utcnow
 from app.extensions import db
 
 security_log = logging.getLogger("remiss.security")
@@ -33,10 +35,37 @@ CSP = "; ".join(
 )
 
 
+_LOG_ESCAPES = {"\\": "\\\\", "\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def _log_char(char: str) -> str:
+    if char in _LOG_ESCAPES:
+        return _LOG_ESCAPES[char]
+    # Other control characters and Unicode line separators could forge or hide log lines too.
+    if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+        return f"\\u{ord(char):04x}"
+    return char
+
+
 def log_value(value) -> str:
-    """A value made safe for a log line: no line breaks, bounded length."""
-    text = str(value)[:200]
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+    """A value made safe for a log line: no line breaks or control characters, bounded length."""
+    return "".join(_log_char(char) for char in str(value)[:200])
+
+
+def log_security(what: str, **details) -> None:
+    """Write one line to the security log: when, who, what and where, every value escaped.
+
+    Callers pass identifiers only (user ids, the e-mail tried), never a password or comment text.
+    """
+    fields: dict = {"at": utcnow().isoformat(timespec="seconds")}
+    if has_request_context():
+        fields["user"] = getattr(current_user, "id", None)
+        fields.update(details)
+        fields.update(ip=request.remote_addr, method=request.method, path=request.path)
+    else:
+        fields.update(details)
+    line = " ".join(f"{key}={log_value(value)}" for key, value in fields.items())
+    security_log.warning("%s %s", what, line)
 
 
 def init_app(app: Flask) -> None:
@@ -113,12 +142,7 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
         db.session.rollback()
-        security_log.warning(
-            "csrf failure path=%s ip=%s user=%s",
-            log_value(request.path),
-            request.remote_addr,
-            getattr(current_user, "id", None),
-        )
+        log_security("csrf-failure", reason=error.description)
         message = _("The form had expired or was not sent from this site. Please try again.")
         return render_template("errors/error.html", code=400, message=message), 400
 
@@ -126,15 +150,13 @@ def init_errorhandlers(app: Flask) -> None:
     def _http(error):
         db.session.rollback()
         if error.code in (401, 403):
-            security_log.warning(
-                "access refused code=%s path=%s user=%s ip=%s",
-                error.code,
-                log_value(request.path),
-                getattr(current_user, "id", None),
-                request.remote_addr,
-            )
+            log_security("access-refused", status=error.code)
+        elif error.code == 429:
+            log_security("rate-limited", status=error.code)
         if request.path.startswith("/api/"):
-            return {"error": {"status": error.code, "message": error.name}}, error.code
+            from app.api.errors import http_error_response
+
+            return http_error_response(error)
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have permission to do that."),
@@ -142,7 +164,10 @@ def init_errorhandlers(app: Flask) -> None:
             405: _("That is not allowed here."),
             409: _("Someone else changed this at the same time."),
             410: _("This is no longer available."),
-            413: _("The file is too large."),
+            413: _(
+                "The file is too large: at most %(limit)d MB can be uploaded. Nothing was saved.",
+                limit=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+            ),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
         message = messages.get(error.code, error.description)
@@ -153,5 +178,9 @@ def init_errorhandlers(app: Flask) -> None:
     def _unexpected(error):
         db.session.rollback()
         log.exception("unexpected error on %s", log_value(request.path))
+        if request.path.startswith("/api/"):
+            from app.api.errors import server_error_response
+
+            return server_error_response()
         message = _("Something went wrong on our side. It has been logged; please try again.")
         return render_template("errors/error.html", code=500, message=message), 500

@@ -8,6 +8,10 @@ Each prints the wall time of ``read_docx`` + ``align``, the Python heap peak
 (tracemalloc, in a second run so its overhead does not count in the time), the
 process's peak RSS, and whether every uid came out right.
 Targets: ≤ 3 s and ≤ 300 MB peak; worst case ≤ 5 s.
+
+A third run per scenario does what confirming an import does, on a SQLite database
+holding the previous version: ``prepare_import`` (load the old blocks, sanitise, align),
+then ``write_import`` (``replace_draft``: start the draft, write 2,000 blocks) and commit.
 """
 
 from __future__ import annotations
@@ -139,15 +143,87 @@ def child(docx_path: str, json_path: str, trace: str) -> None:
     )
 
 
-def measure(docx_path: Path, json_path: Path, trace: bool) -> dict:
+def child_write(docx_path: str, json_path: str) -> None:
+    """Measure reading, aligning and writing one import through the app, on SQLite; print JSON."""
+    import sqlalchemy as sa
+
+    from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
+    from app.drafting.docx_reader import read_docx
+    from app.drafting.importing import prepare_import, write_import
+    from app.extensions import db
+    from benchmarks._setup import make_app, make_users, temp_dir
+
+    data = Path(docx_path).read_bytes()
+    spec = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    with temp_dir() as tmp:
+        app = make_app(Path(tmp))
+        with app.app_context():
+            editor = make_users(1)[0]
+            document = Document(slug="bench", title="Benchmark", created_by_id=editor.id)
+            db.session.add(document)
+            db.session.flush()
+            version = Version(document=document, number=1, label="1", state=VersionState.OPEN)
+            db.session.add(version)
+            db.session.flush()
+            db.session.execute(
+                sa.insert(Block), [{"uid": b["uid"], "document_id": document.id} for b in spec["old"]]
+            )
+            ids = dict(db.session.execute(sa.select(Block.uid, Block.id)).all())
+            db.session.execute(
+                sa.insert(BlockRevision),
+                [
+                    {
+                        "version_id": version.id,
+                        "block_id": ids[b["uid"]],
+                        "position": i,
+                        "kind": BlockKind(b["kind"]),
+                        "level": b["level"],
+                        "text": b["text"],
+                    }
+                    for i, b in enumerate(spec["old"])
+                ],
+            )
+            db.session.commit()
+            document = db.session.get(Document, document.id)
+            start = time.perf_counter()
+            result = read_docx(data)
+            read_done = time.perf_counter()
+            pending = prepare_import(
+                document, result.blocks, result.report, source="docx", filename="b", user=editor
+            )
+            aligned = time.perf_counter()
+            draft = write_import(pending, editor)
+            db.session.commit()
+            end = time.perf_counter()
+            uids = db.session.scalars(
+                sa.select(Block.uid)
+                .join(BlockRevision, BlockRevision.block_id == Block.id)
+                .where(BlockRevision.version_id == draft.id)
+                .order_by(BlockRevision.position)
+            ).all()
+    print(
+        json.dumps(
+            {
+                "read": read_done - start,
+                "align": aligned - read_done,
+                "write": end - aligned,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "right": sum(a == b for a, b in zip(uids, spec["expected"], strict=False)),
+            }
+        )
+    )
+
+
+def measure(docx_path: Path, json_path: Path, trace: bool | None) -> dict:
+    """Run one child: trace False/True for read + align, None for the full write through the app."""
     out = subprocess.run(
         [
             sys.executable,
             __file__,
-            "--child",
+            "--child-write" if trace is None else "--child",
             str(docx_path),
             str(json_path),
-            "1" if trace else "0",
+            *([] if trace is None else ["1" if trace else "0"]),
         ],
         check=True,
         capture_output=True,
@@ -177,10 +253,20 @@ def main() -> None:
                 f"{'OK' if max(peak_mb, timed['rss_mb']) <= TARGET_MB else 'OVER'}; "
                 f"statuses {timed['counts']}"
             )
+            written = measure(docx_path, json_path, trace=None)
+            total = written["read"] + written["align"] + written["write"]
+            print(
+                f"{'':9} through the app (SQLite): read {written['read']:.2f} s + prepare_import "
+                f"{written['align']:.2f} s + write_import and commit {written['write']:.2f} s "
+                f"= {total:.2f} s; "
+                f"peak RSS {written['rss_mb']:.0f} MB; draft uids right {written['right']}/{PARAGRAPHS}"
+            )
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--child":
         child(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--child-write":
+        child_write(*sys.argv[2:])
     else:
         main()

@@ -31,6 +31,12 @@ EVERYONE_OK = expect(200, 200)
 SIGNED_IN = expect(302, 200)
 ADMIN_ONLY = expect(302, 403, admin=200)
 HOST_ONLY = expect(302, 403, host=200)
+EDITOR_ONLY = expect(302, 403, editor=200)
+
+
+def editor_gets(status):
+    """Anonymous visitors are sent to sign in, non-editors refused, editors get *status*."""
+    return expect(302, 403, editor=status)
 
 
 @dataclass
@@ -58,6 +64,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.login", "POST"): [Case("/login", EVERYONE_OK)],  # empty form: shown again
     ("accounts.logout", "POST"): [Case("/logout", expect(302, 302))],
     ("accounts.profile", "GET"): [Case("/profile", SIGNED_IN)],
+    ("accounts.profile_data", "GET"): [Case("/profile/data", SIGNED_IN)],
+    ("accounts.audit_log", "GET"): [
+        Case("/admin/audit", ADMIN_ONLY),
+        Case("/admin/audit?action=nonsense&date_from=2020-13-45", expect(302, 403, admin=400)),
+    ],
     ("accounts.profile_language", "POST"): [Case("/profile/language", expect(302, 400))],
     ("accounts.profile_password", "POST"): [Case("/profile/password", expect(302, 400))],
     ("accounts.accept_invitation", "GET"): [
@@ -108,6 +119,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("review.withdraw", "POST"): [
         Case("/comments/{comment_id}/withdraw", expect(302, 302, 403, 403, 403, 403))
     ],
+    # Moderation: editors and admins hide a comment with a reason (an empty form: 400) or show it again.
+    ("review.hide", "GET"): [
+        Case("/comments/{comment_id}/hide", expect(302, 403, editor=200, admin=200)),
+        Case("/comments/{network_comment_id}/hide", expect(302, 403, editor=200, admin=200)),
+        Case("/comments/999999/hide", expect(302, 404)),
+    ],
+    ("review.hide", "POST"): [Case("/comments/{comment_id}/hide", expect(302, 403, editor=400, admin=400))],
+    ("review.unhide", "POST"): [
+        Case("/comments/{comment_id}/unhide", expect(302, 403, editor=302, admin=302)),
+        Case("/comments/999999/unhide", expect(302, 404)),
+    ],
     ("review.block_comments", "GET"): [
         Case("/d/{public}/v/2/b/{uid}/comments", EVERYONE_OK),
         Case("/d/{network}/v/1/b/{network_uid}/comments", SIGNED_IN),
@@ -125,6 +147,79 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("review.overview", "GET"): [
         Case("/d/{public}/v/2/overview", EVERYONE_OK),
         Case("/d/{network}/v/1/overview", SIGNED_IN),
+    ],
+    # The working draft and decisions on comments: editors only ({public} has a draft, {network} none).
+    ("drafting.draft", "GET"): [
+        Case("/d/{public}/draft", EDITOR_ONLY),
+        Case("/d/{network}/draft", EDITOR_ONLY),
+    ],
+    ("drafting.start", "POST"): [
+        Case("/d/{public}/draft/start", editor_gets(409)),
+        Case("/d/{network}/draft/start", editor_gets(302)),
+    ],
+    ("drafting.edit_block", "GET"): [
+        Case("/d/{public}/draft/b/{uid}", EDITOR_ONLY),
+        Case("/d/{public}/draft/b/nosuchblock", editor_gets(404)),
+        Case("/d/{network}/draft/b/{network_uid}", editor_gets(404)),
+    ],
+    ("drafting.edit_block", "POST"): [Case("/d/{public}/draft/b/{uid}", editor_gets(400))],
+    ("drafting.insert", "GET"): [
+        Case("/d/{public}/draft/insert?after={uid}", EDITOR_ONLY),
+        Case("/d/{public}/draft/insert?after=nosuchblock", editor_gets(404)),
+    ],
+    ("drafting.insert", "POST"): [Case("/d/{public}/draft/insert", editor_gets(400))],
+    ("drafting.move", "POST"): [Case("/d/{public}/draft/b/{uid}/move", editor_gets(400))],
+    ("drafting.remove", "GET"): [Case("/d/{public}/draft/b/{uid}/remove", EDITOR_ONLY)],
+    ("drafting.remove", "POST"): [Case("/d/{public}/draft/b/{uid}/remove", editor_gets(400))],
+    ("drafting.merge", "GET"): [Case("/d/{public}/draft/b/{uid}/merge", EDITOR_ONLY)],
+    ("drafting.merge", "POST"): [Case("/d/{public}/draft/b/{uid}/merge", editor_gets(400))],
+    ("drafting.split", "GET"): [Case("/d/{public}/draft/b/{uid}/split", EDITOR_ONLY)],
+    ("drafting.split", "POST"): [Case("/d/{public}/draft/b/{uid}/split", editor_gets(400))],
+    ("drafting.publish", "GET"): [
+        Case("/d/{public}/draft/publish", EDITOR_ONLY),
+        Case("/d/{network}/draft/publish", editor_gets(404)),
+    ],
+    ("drafting.publish", "POST"): [Case("/d/{public}/draft/publish", editor_gets(400))],
+    # Importing a draft (Word file or paste); a pending import belongs to the editor who uploaded it.
+    ("drafting.import_docx", "GET"): [
+        Case("/d/{public}/draft/import", EDITOR_ONLY),
+        Case("/d/{network}/draft/import", EDITOR_ONLY),
+        Case("/d/no-such-document/draft/import", expect(302, 404)),
+    ],
+    ("drafting.import_docx", "POST"): [Case("/d/{public}/draft/import", editor_gets(400))],
+    ("drafting.paste", "GET"): [
+        Case("/d/{public}/draft/paste", EDITOR_ONLY),
+        Case("/d/no-such-document/draft/paste", expect(302, 404)),
+    ],
+    ("drafting.paste", "POST"): [Case("/d/{network}/draft/paste", editor_gets(400))],
+    ("drafting.new_document_import", "GET"): [Case("/documents/new/import", EDITOR_ONLY)],
+    ("drafting.new_document_import", "POST"): [Case("/documents/new/import", editor_gets(400))],
+    ("drafting.import_report", "GET"): [Case("/imports/" + "A" * 32, editor_gets(302))],
+    ("drafting.import_confirm", "POST"): [Case("/imports/" + "A" * 32 + "/confirm", editor_gets(302))],
+    ("drafting.import_cancel", "POST"): [Case("/imports/" + "A" * 32 + "/cancel", editor_gets(302))],
+    ("review.dashboard", "GET"): [
+        Case("/d/{public}/v/2/review", EDITOR_ONLY),
+        Case("/d/{network}/v/1/review", EDITOR_ONLY),
+        Case("/d/{public}/v/99/review", editor_gets(404)),
+    ],
+    ("review.dashboard", "POST"): [Case("/d/{public}/v/2/review", editor_gets(400))],
+    ("review.decide", "GET"): [
+        Case("/d/{public}/review/c/{comment_id}", EDITOR_ONLY),
+        Case("/d/{public}/review/c/{network_comment_id}", editor_gets(403)),
+        Case("/d/{public}/review/c/999999", editor_gets(404)),
+    ],
+    ("review.decide", "POST"): [
+        Case("/d/{public}/review/c/{comment_id}", editor_gets(400)),
+        Case("/d/{public}/review/c/{network_comment_id}", editor_gets(403)),
+    ],
+    ("review.my_comments", "GET"): [
+        Case("/d/{public}/mine", SIGNED_IN),
+        Case("/d/{network}/mine", SIGNED_IN),
+        Case("/d/no-such-document/mine", expect(302, 404)),
+    ],
+    ("review.apply", "POST"): [
+        Case("/d/{public}/review/c/{comment_id}/apply", editor_gets(409)),
+        Case("/d/{public}/review/c/{network_comment_id}/apply", editor_gets(403)),
     ],
     # Meetings: everyone sees those of documents they may read; hosts plan them and export packs.
     ("meetings.index", "GET"): [Case("/meetings", EVERYONE_OK)],
@@ -151,6 +246,77 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/exports/{network_export_id}", expect(302, 200)),
         Case("/exports/999999", expect(404, 404)),
     ],
+    # The JSON API (issue 8) ignores the session cookie: only a bearer token gives rights
+    # (tests/api), so every actor here gets a visitor's answer; 401 where a token is needed.
+    ("api.index", "GET"): [Case("/api/v1/", EVERYONE_OK)],
+    ("api.openapi", "GET"): [Case("/api/v1/openapi.json", EVERYONE_OK)],
+    ("api.documents", "GET"): [
+        Case("/api/v1/documents", EVERYONE_OK),
+        Case("/api/v1/documents?limit=0", expect(400, 400)),
+    ],
+    ("api.document", "GET"): [
+        Case("/api/v1/documents/{public}", EVERYONE_OK),
+        Case("/api/v1/documents/{network}", expect(401, 401)),
+        Case("/api/v1/documents/no-such-document", expect(404, 404)),
+    ],
+    ("api.versions", "GET"): [
+        Case("/api/v1/documents/{public}/versions", EVERYONE_OK),
+        Case("/api/v1/documents/{network}/versions", expect(401, 401)),
+    ],
+    ("api.version", "GET"): [
+        Case("/api/v1/documents/{public}/versions/2", EVERYONE_OK),
+        Case("/api/v1/documents/{public}/versions/99", expect(404, 404)),
+        Case("/api/v1/documents/{network}/versions/1", expect(401, 401)),
+    ],
+    ("api.blocks", "GET"): [
+        Case("/api/v1/documents/{public}/versions/2/blocks", EVERYONE_OK),
+        Case("/api/v1/documents/{public}/versions/2/blocks?cursor=x", expect(400, 400)),
+        Case("/api/v1/documents/{network}/versions/1/blocks", expect(401, 401)),
+    ],
+    ("api.comments", "GET"): [
+        Case("/api/v1/documents/{public}/versions/2/comments", EVERYONE_OK),
+        Case("/api/v1/documents/{network}/versions/1/comments", expect(401, 401)),
+    ],
+    ("api.diff", "GET"): [
+        Case("/api/v1/documents/{public}/diff?from=1&to=2", EVERYONE_OK),
+        Case("/api/v1/documents/{public}/diff?from=1", expect(400, 400)),
+        Case("/api/v1/documents/{network}/diff?from=1&to=1", expect(401, 401)),
+    ],
+    ("api.document_meetings", "GET"): [
+        Case("/api/v1/documents/{public}/meetings", EVERYONE_OK),
+        Case("/api/v1/documents/{network}/meetings", expect(401, 401)),
+    ],
+    ("api.meetings", "GET"): [Case("/api/v1/meetings", EVERYONE_OK)],
+    ("api.meeting", "GET"): [
+        Case("/api/v1/meetings/{meeting_id}", EVERYONE_OK),
+        Case("/api/v1/meetings/{network_meeting_id}", expect(401, 401)),
+        Case("/api/v1/meetings/999999", expect(404, 404)),
+    ],
+    # Visitors of the public document see organisations but not names: no pack without a token.
+    ("api.export_file", "GET"): [
+        Case("/api/v1/exports/{export_id}/file", expect(401, 401)),
+        Case("/api/v1/exports/999999/file", expect(404, 404)),
+    ],
+    ("api_pages.docs", "GET"): [Case("/api", EVERYONE_OK)],
+    ("api_pages.create", "POST"): [Case("/profile/tokens", expect(302, 400))],
+    ("api_pages.revoke", "POST"): [Case("/profile/tokens/999999/revoke", expect(302, 404))],
+    # Open data: published versions only, with the reading page's rules.
+    ("opendata.downloads", "GET"): [
+        Case("/d/{public}/v/2/downloads", EVERYONE_OK),
+        Case("/d/{network}/v/1/downloads", SIGNED_IN),
+        Case("/d/{public}/v/99/downloads", expect(404, 404)),
+    ],
+    ("opendata.download", "GET"): [
+        Case("/d/{public}/v/2/downloads/text.md", EVERYONE_OK),
+        Case("/d/{public}/v/2/downloads/comments.csv", EVERYONE_OK),
+        Case("/d/{network}/v/1/downloads/text.json", SIGNED_IN),
+        Case("/d/{public}/v/2/downloads/secrets.txt", expect(404, 404)),
+    ],
+    ("opendata.document_feed", "GET"): [
+        Case("/d/{public}/feed.atom", EVERYONE_OK),
+        Case("/d/{network}/feed.atom", SIGNED_IN),
+    ],
+    ("opendata.site_feed", "GET"): [Case("/feed.atom", EVERYONE_OK)],
 }
 
 
@@ -199,6 +365,7 @@ def world(app, factory):
         comment_id = add_comment(public, "p2", users["member_a"], version_number=2)
         network_comment_id = add_comment(network, "p2", users["member_b"], version_number=1)
         meeting_ids, export_ids = _meetings_with_exports(app, public, network)
+        _start_draft(public, users["editor"])
     values = {
         "uid": public.block_uids["p2"],
         "network_uid": network.block_uids["p2"],
@@ -214,6 +381,15 @@ def world(app, factory):
         "network_export_id": export_ids[1],
     }
     return users, values
+
+
+def _start_draft(document, editor):
+    from app.documents.models import Document
+    from app.drafting.operations import start_draft
+    from app.extensions import db
+
+    start_draft(db.session.get(Document, document.id), editor)
+    db.session.commit()
 
 
 def _meetings_with_exports(app, *documents):

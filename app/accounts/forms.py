@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -16,7 +17,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import Organisation, Role, User
@@ -136,9 +137,40 @@ class UserForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), validators=[DataRequired()])
     roles = MultiCheckboxField(_l("Roles"))
     active = BooleanField(_l("Active (may sign in)"))
+    pseudonymise = BooleanField(_l("Pseudonymise: replace the name and e-mail address (cannot be undone)"))
     submit = SubmitField(_l("Save"))
+
+    def validate_pseudonymise(self, field):
+        if field.data and self.active.data:
+            raise ValidationError(_l("Only a deactivated account can be pseudonymised."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = organisation_choices()
         self.roles.choices = role_choices()
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log, sent by GET (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), default="")
+    actor = SelectField(_l("Who"), default="")
+    object_type = SelectField(_l("Object type"), default="")
+    date_from = DateField(
+        _l("From (date)"),
+        validators=[Optional()],
+        invalid_value_message=_l("Enter the date as year-month-day, for example 2020-10-06."),
+    )
+    date_to = DateField(
+        _l("To (date)"),
+        validators=[Optional()],
+        invalid_value_message=_l("Enter the date as year-month-day, for example 2020-10-06."),
+    )
+    submit = SubmitField(_l("Filter"))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale, gettext
 
 from app.accounts.models import Invitation, Organisation, Role, User
 from app.audit import record
@@ -79,6 +81,35 @@ def update_user(user: User, *, organisation, roles: set[Role], active: bool, act
     after = {"roles": sorted(r.value for r in roles), "active": active, "organisation": organisation.id}
     if before != after:
         record(actor, "user.update", user, before=before, after=after)
+
+
+def pseudonymise_user(user: User, actor: User) -> None:
+    """Replace a deactivated person's name and e-mail for good; their comments stay as records.
+
+    The comments keep their organisation, so the record still shows who submitted them as a body.
+    """
+    if user.pseudonymised:
+        return
+    old_email = user.email
+    # Stored once, in the default language: the name is part of records read in Swedish.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        name = gettext("Former user %(n)d", n=user.id)
+    user.name = name
+    # .invalid never resolves (RFC 2606): nothing can be mailed to it, and it stays unique.
+    user.email = f"former-user-{user.id}@pseudonymised.invalid"
+    user.password_hash = None
+    user.language = None
+    user.active = False
+    user.pseudonymised = True
+    user.rotate_session()
+    for invitation in db.session.scalars(
+        sa.select(Invitation).where(sa.or_(Invitation.user_id == user.id, Invitation.email == old_email))
+    ):
+        invitation.name = name
+        invitation.email = user.email
+    # Neither the old name nor the old address goes into the log: that would undo the point.
+    record(actor, "user.pseudonymise", user, before={"pseudonymised": False}, after={"pseudonymised": True})
+    db.session.flush()
 
 
 def change_password(user: User, password: str) -> None:

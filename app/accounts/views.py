@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
+import json
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -23,11 +23,11 @@ from app.accounts.forms import (
     UserForm,
 )
 from app.accounts.models import Invitation, Organisation, Role, User, hash_token
+from app.accounts.personal_data import personal_data
+from app.api.pages import token_section
 from app.extensions import db, limiter
 from app.mail import send_invitation
-from app.web import log_value
-
-security_log = logging.getLogger("remiss.security")
+from app.web import log_security
 
 
 def safe_next(target: str | None) -> str | None:
@@ -61,9 +61,7 @@ def login():
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         if user is None or not user.active or not user.check_password(form.password.data):
-            security_log.warning(
-                "sign-in failed email=%s ip=%s", log_value(form.email.data), request.remote_addr
-            )
+            log_security("sign-in-failed", email=form.email.data)
             flash(_("Wrong e-mail or password."), "error")
             return render_template("accounts/login.html", form=form), 200
         start_session(user)
@@ -90,7 +88,24 @@ def profile():
     """The signed-in user's own settings."""
     language_form = LanguageForm(language=current_user.language or "sv")
     return render_template(
-        "accounts/profile.html", language_form=language_form, password_form=ChangePasswordForm()
+        "accounts/profile.html",
+        language_form=language_form,
+        password_form=ChangePasswordForm(),
+        **token_section(),
+    )
+
+
+@bp.route("/profile/data", methods=["GET"])
+@login_required
+def profile_data():
+    """Download everything the service holds about oneself, as JSON."""
+    data = personal_data(current_user._get_current_object())
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    filename = f"remiss-personal-data-{current_user.id}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -106,7 +121,7 @@ def profile_language():
         flash(_("Language saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", language_form=form, password_form=ChangePasswordForm()
+        "accounts/profile.html", language_form=form, password_form=ChangePasswordForm(), **token_section()
     ), 400
 
 
@@ -127,7 +142,9 @@ def profile_password():
             flash(_("Password changed. You are signed out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
     language_form = LanguageForm(language=current_user.language or "sv")
-    return render_template("accounts/profile.html", language_form=language_form, password_form=form), 400
+    return render_template(
+        "accounts/profile.html", language_form=language_form, password_form=form, **token_section()
+    ), 400
 
 
 def _load_invitation(token: str) -> Invitation:
@@ -198,6 +215,8 @@ def admin_user(user_id: int):
             operations.update_user(
                 user, organisation=organisation, roles=roles, active=form.active.data, actor=current_user
             )
+            if form.pseudonymise.data:
+                operations.pseudonymise_user(user, current_user)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("accounts.admin_users"))

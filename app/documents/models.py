@@ -195,14 +195,13 @@ class BlockRevision(db.Model):
     text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     changed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
-    # Optimistic lock: a draft edit based on an older revision is refused.
+    # Bumped by every change of kind, level or text (not position) in a draft; an edit based
+    # on an older revision is refused (app.drafting.operations), so no edit is overwritten.
     revision: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
 
     block: so.Mapped[Block] = so.relationship(lazy="joined", innerjoin=True)
     version: so.Mapped[Version] = so.relationship()
     changed_by: so.Mapped[User | None] = so.relationship()  # noqa: F821
-
-    __mapper_args__ = {"version_id_col": revision}
 
     @property
     def uid(self) -> str:

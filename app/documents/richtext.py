@@ -199,3 +199,18 @@ def highlight(value: str, ranges: list[tuple[int, int]]) -> str:
         parts.append(wrap(run, text))
         offset += len(run.text)
     return "".join(parts)
+
+
+def replace_span(value: str, start: int, end: int, replacement: str) -> str:
+    """Stored rich text with the plain-text range [start, end) replaced by *replacement* (rich text)."""
+    before: list[Segment] = []
+    after: list[Segment] = []
+    offset = 0
+    for run in segments(value):
+        run_start, run_end = offset, offset + len(run.text)
+        if run_start < start:
+            before.append(Segment(run.text[: max(0, start - run_start)], run.bold, run.italic, run.href))
+        if run_end > end:
+            after.append(Segment(run.text[max(0, end - run_start) :], run.bold, run.italic, run.href))
+        offset = run_end
+    return from_segments([*before, *segments(sanitize_inline(replacement)), *after])

@@ -47,6 +47,7 @@ def version(slug: str, number: int):
 
 def _render_version(document, version):
     blocks = version_blocks(version)
+    current = document.current_version
     texts = {b.uid: b.text for b in blocks}
     mode = request.args.get("comments", "all")
     if mode not in FILTERS or (mode == "mine" and not current_user.is_authenticated):
@@ -72,6 +73,10 @@ def _render_version(document, version):
         compare_pattern=url_for("compare.compare", slug=document.slug, a=0, b=version.number).replace(
             "/0..", "/__a__.."
         ),
+        # On an earlier version, each comment links to what has changed since it was made.
+        since_url=url_for("compare.compare", slug=document.slug, a=version.number, b=current.number)
+        if version.is_published and current is not None and current.number > version.number
+        else None,
         filter_query=("?" + request.query_string.decode()) if request.query_string else "",
         block_comments_pattern=url_for(
             "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"

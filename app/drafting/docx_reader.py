@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from app.documents.richtext import Segment, from_segments, plain, table_text
+from app.meetings.docx_xml import TEXT_BOOKMARK
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 1000
@@ -90,6 +91,7 @@ REPORT_CODES: dict[str, str] = {
     "symbol": "symbol-font characters, skipped",
     "merged_cells": "tables with merged cells, imported cell by cell",
     "nested_table": "tables inside table cells, flattened into the cell's text",
+    "pack_parts": "a Remiss meeting pack: only its text was read, not the title page, history or compilation",
 }
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -303,6 +305,8 @@ W_HYPERLINK, W_FLDSIMPLE, W_FLDCHAR, W_INSTR = (
     _w("instrText"),
 )
 W_VAL = _w("val")
+_BOOKMARK_START = etree.XPath(".//w:bookmarkStart[@w:name=$name]", namespaces=_NS)
+_BOOKMARK_END = etree.XPath(".//w:bookmarkEnd[@w:id=$id]", namespaces=_NS)
 _R_ID = f"{{{_NS['r']}}}id"
 _MC_ALT = f"{{{_NS['mc']}}}AlternateContent"
 _MC_CHOICE = f"{{{_NS['mc']}}}Choice"
@@ -564,7 +568,7 @@ class _Reader:
         blocks: list[ImportedBlock] = []
         carry: list[Segment] = []
         carry_para: _Para | None = None
-        for el in self._block_items(self.body):
+        for el in self._marked_text(list(self._block_items(self.body))):
             if el.tag == W_TBL:
                 if carry_para is not None:
                     self._emit(blocks, carry_para, carry)
@@ -588,6 +592,34 @@ class _Reader:
             self._emit(blocks, carry_para, carry)
         self._document_parts()
         return ImportResult(blocks, self.report.result())
+
+    def _marked_text(self, items: list[etree._Element]) -> list[etree._Element]:
+        """Only the items inside the text bookmark of an exported meeting pack, if there is one."""
+        starts = _BOOKMARK_START(self.body, name=TEXT_BOOKMARK)
+        if not starts:
+            return items
+        order = {el: i for i, el in enumerate(self.body.iter())}
+        # LibreOffice splits the bookmark at a section break into two of the same name, and
+        # may drop the first one's end: the text runs from the first start to the last end.
+        ends = [end for start in starts for end in _BOOKMARK_END(self.body, id=start.get(_w("id")))]
+        first = min(order[start] for start in starts)
+        last = max((order[end] for end in ends), default=len(order))
+        kept = []
+        for item in items:
+            begin = order[item]
+            end = begin + sum(1 for _ in item.iter()) - 1
+            if end < first or begin > last:
+                continue
+            # Word processors move a bookmark's ends into the neighbouring paragraph: an item
+            # holding an end counts only if some of its text lies inside the bookmark.
+            if begin <= first <= end or begin <= last <= end:
+                texts = [order[t] for t in item.iter(W_T)]
+                if not any(first < at < last for at in texts):
+                    continue
+            kept.append(item)
+        if len(kept) < len(items):
+            self.report.add("pack_parts")
+        return kept
 
     def _emit(self, blocks: list[ImportedBlock], para: _Para, runs: list[Segment]) -> None:
         html = from_segments(runs)

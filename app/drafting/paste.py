@@ -64,10 +64,10 @@ def read_paste(text: str) -> list[ImportedBlock]:
         if "|" in line and i < len(lines) and _TABLE_SEP.match(lines[i]) and "-" in lines[i]:
             flush()
             indents.clear()
-            rows = [_cells(line)]
+            rows = [cells_of(line)]
             i += 1
             while i < len(lines) and "|" in lines[i] and lines[i].strip():
-                rows.append(_cells(lines[i]))
+                rows.append(cells_of(lines[i]))
                 i += 1
             if any(cell for row in rows for cell in row):
                 blocks.append(ImportedBlock("table", 1, table_text(rows)))
@@ -117,7 +117,8 @@ def _list_level(indents: list[int], indent: int) -> int:
     return min(len(indents), 3)
 
 
-def _cells(line: str) -> list[str]:
+def cells_of(line: str) -> list[str]:
+    """The rich-text cells of one pipe-table line."""
     body = line.strip()
     if body.startswith("|"):
         body = body[1:]

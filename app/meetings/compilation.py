@@ -31,6 +31,8 @@ class PackComment:
     stored rich text (``app.documents.richtext``). ``status`` is a CommentStatus value
     (see :data:`STATUSES`), ``duplicate_of`` the number of the original for duplicates.
     ``withdrawn`` marks a comment its author withdrew: it stays in the compilation.
+    ``hidden`` marks a comment a moderator hid: it stays in the compilation as a row with
+    ``hidden_reason`` and without its text (the app leaves body, quote and suggestion empty).
     """
 
     number: int
@@ -50,11 +52,13 @@ class PackComment:
     response: str = ""
     decided_by: str = ""
     withdrawn: bool = False
+    hidden: bool = False
+    hidden_reason: str = ""
 
     @property
     def is_open(self) -> bool:
-        """Still awaiting a decision, and not withdrawn (these become Word comments)."""
-        return self.status == "open" and not self.withdrawn
+        """Still awaiting a decision, not withdrawn and not hidden (these become Word comments)."""
+        return self.status == "open" and not self.withdrawn and not self.hidden
 
     @property
     def author_label(self) -> str:
@@ -113,6 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
         "status_duplicate": "Dubblett",
         "status_duplicate_of": "Dubblett av #{number}",
         "status_withdrawn": "Återkallad",
+        "hidden_body": "Dold av moderator. Skäl: {reason}",
         "kind_comment": "Synpunkt",
         "kind_question": "Fråga",
         "kind_suggestion": "Ändringsförslag",
@@ -166,6 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "status_duplicate": "Duplicate",
         "status_duplicate_of": "Duplicate of #{number}",
         "status_withdrawn": "Withdrawn",
+        "hidden_body": "Hidden by a moderator. Reason: {reason}",
         "kind_comment": "Comment",
         "kind_question": "Question",
         "kind_suggestion": "Suggestion",
@@ -199,6 +205,13 @@ def status_label(comment: PackComment, strings: Mapping[str, str]) -> str:
     if comment.status == "duplicate" and comment.duplicate_of is not None:
         return fill(strings["status_duplicate_of"], number=comment.duplicate_of)
     return strings.get(f"status_{comment.status}", comment.status)
+
+
+def comment_text(comment: PackComment, strings: Mapping[str, str]) -> str:
+    """The text shown for *comment*: its body, or the moderator's note when it was hidden."""
+    if comment.hidden:
+        return fill(strings["hidden_body"], reason=comment.hidden_reason)
+    return comment.body_text
 
 
 def kind_label(comment: PackComment, strings: Mapping[str, str]) -> str:
@@ -289,7 +302,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                     c.organisation,
                     c.author,
                     kind_label(c, strings),
-                    c.body_text,
+                    comment_text(c, strings),
                     c.quote or "",
                     plain(c.suggestion or ""),
                     status_label(c, strings),
@@ -324,7 +337,7 @@ def compilation_json(
             "organisation": c.organisation,
             "author": c.author,
             "kind": c.kind,
-            "body": c.body_text,
+            "body": comment_text(c, strings),
             "quote": c.quote,
             "suggestion": plain(c.suggestion) if c.suggestion else None,
             "suggestion_html": c.suggestion,
@@ -334,6 +347,8 @@ def compilation_json(
             "response": c.response,
             "decided_by": c.decided_by,
             "withdrawn": c.withdrawn,
+            "hidden": c.hidden,
+            "hidden_reason": c.hidden_reason if c.hidden else None,
             "open": c.is_open,
             "created_at": _iso(c.created_at),
         }

@@ -48,6 +48,7 @@ from app.meetings import docx_xml as x
 from app.meetings.compilation import (
     PackComment,
     by_section,
+    comment_text,
     fill,
     kind_label,
     labels,
@@ -204,6 +205,8 @@ _WITHDRAWN_FILL = "F6F6F6"
 _ABSTRACT_HEADINGS, _ABSTRACT_BULLETS, _ABSTRACT_NUMBERS = 90, 91, 92
 _NUM_HEADINGS, _NUM_BULLETS, _FIRST_LIST_NUM = 100, 101, 102
 
+TEXT_BOOKMARK_ID = 999_999
+
 _STYLE_OF_KIND = {
     "heading": None,
     "paragraph": None,
@@ -347,7 +350,7 @@ class _PackBuilder:
         if comment.version_label:
             heading += f" · {fill(s['made_on_version'], label=comment.version_label)}"
         paragraphs = [x.run(heading, bold=True)]
-        paragraphs += [x.run(line) for line in comment.body_text.splitlines() if line.strip()]
+        paragraphs += [x.run(line) for line in comment_text(comment, s).splitlines() if line.strip()]
         if comment.quote:
             paragraphs.append(x.run(f"{s['col_quote']}: ”{comment.quote}”", italic=True))
         if comment.suggestion:
@@ -483,6 +486,9 @@ class _PackBuilder:
             note = fill(s["clean_text"], label=p.version_label)
         start, end = self._comment_marks(self._unanchored)
         out = [x.paragraph(start + x.run(note, italic=True) + end, page_break_before=True)]
+        # A bookmark around the text itself: importing an edited pack reads only this part,
+        # not the title page, the history or the compilation around it.
+        out.append(f'<w:bookmarkStart w:id="{TEXT_BOOKMARK_ID}" w:name="{x.TEXT_BOOKMARK}"/>')
         list_num: int | None = None
         previous_table = False
         for block, role in layout:
@@ -501,6 +507,7 @@ class _PackBuilder:
             else:
                 out.append(self._paragraph(block, kind, role, list_num, start, end))
             previous_table = kind == "table"
+        out.append(f'<w:bookmarkEnd w:id="{TEXT_BOOKMARK_ID}"/>')
         return "".join(out)
 
     def _new_list(self) -> int:
@@ -685,7 +692,7 @@ class _PackBuilder:
                 ref = run(c.ref or general)
                 if c.version_label:
                     ref += br + run(fill(s["made_on_version"], label=c.version_label), italic=True)
-                body = lines_run(c.body_text)
+                body = lines_run(comment_text(c, s))
                 if c.kind != "comment":
                     body = run(kind_label(c, s), bold=True) + p_close + p_open + body
                 if c.quote:

@@ -21,6 +21,10 @@ from datetime import UTC, datetime
 
 from app.documents.richtext import Segment
 
+# The bookmark around the text of an exported pack: importing an edited pack reads only what
+# it encloses (app.drafting.docx_reader), not the title page, history or compilation.
+TEXT_BOOKMARK = "RemissText"
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSDECLS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'

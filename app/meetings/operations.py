@@ -260,7 +260,8 @@ def _pack_comments(
 
     A comment's reference and section are those of its block in the presented version,
     or, when the block is gone from it, in the version the comment was made on.
-    Comments a moderator hid stay out of a file that is handed round.
+    Comments a moderator hid stay listed, marked hidden, but without their text: the
+    file is handed round, and the row shows that a record exists and why it is not shown.
     """
     comments = db.session.scalars(
         sa.select(Comment)
@@ -268,7 +269,6 @@ def _pack_comments(
             Comment.document_id == document.id,
             Comment.version_id.in_([v.id for v in span]),
             Comment.parent_id.is_(None),
-            Comment.hidden_at.is_(None),
         )
         .options(
             so.joinedload(Comment.author),
@@ -315,17 +315,19 @@ def _pack_comments(
                     section=place.section if place else "",
                     organisation=comment.organisation.name,
                     author=comment.author.name,
-                    body_text=comment.body,
+                    body_text="" if comment.is_hidden else comment.body,
                     version_label=labels_by_id[comment.version_id],
                     created_at=comment.created_at,
                     kind=comment.kind.value,
-                    quote=comment.quote_exact,
-                    suggestion=comment.suggestion,
+                    quote=None if comment.is_hidden else comment.quote_exact,
+                    suggestion=None if comment.is_hidden else comment.suggestion,
                     status=comment.status.value,
                     duplicate_of=originals.get(comment.duplicate_of_id),
                     response=comment.response or "",
                     decided_by=deciders.get(comment.decided_by_id, ""),
                     withdrawn=comment.is_withdrawn,
+                    hidden=comment.is_hidden,
+                    hidden_reason=(comment.hidden_reason or "") if comment.is_hidden else "",
                 ),
             )
         )
@@ -383,6 +385,14 @@ def build_pack(meeting: Meeting) -> PackInput:
         language=PACK_LANGUAGE,
         timezone=TIMEZONE.key,
     )
+
+
+def version_compilation(version: Version) -> list[PackComment]:
+    """The compilation rows of the comments made on *version* alone (the open-data download)."""
+    revisions = _revisions([version.id])
+    with force_locale(PACK_LANGUAGE):
+        places = {version.id: _placements(revisions[version.id])}
+    return _pack_comments(version.document, [version], places, version)
 
 
 def ascii_slug(text: str, keep_dots: bool = False) -> str:

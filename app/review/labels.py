@@ -82,6 +82,11 @@ def thread_labels() -> dict:
         "your_reply": _("Your reply"),
         "send_reply": _("Send reply"),
         "changes_since": _("What changed since then"),
+        "hidden": _("hidden by a moderator"),
+        "hidden_reason": _("Hidden by a moderator. Reason:"),
+        "hidden_text": _("The hidden text (shown to editors and administrators only)"),
+        "hide": _("Hide"),
+        "moderate_hidden": _("Change reason or show again"),
         # Placeholders filled per comment with plain string formatting.
         "made_on": _("made on version %(label)s", label="{label}"),
         "replies_to": _("Replies to #%(n)d", n=0).replace("0", "{n}"),
@@ -103,5 +108,6 @@ def thread_context() -> dict:
         "L": thread_labels(),
         "csrf_field": ConfirmForm().hidden_tag(),
         "signed_in": current_user.is_authenticated,
+        "moderator": current_user.is_authenticated and (current_user.is_editor or current_user.is_admin),
         "cbase": reply_url[: -len("0/reply")],
     }

@@ -138,6 +138,12 @@ class Comment(db.Model):
         """Authors may withdraw an open comment; it stays on record."""
         return self.is_author(user) and not self.is_withdrawn and self.status is CommentStatus.OPEN
 
+    def can_moderate(self, user) -> bool:
+        """Editors and administrators may hide a comment (with a reason) and show it again."""
+        if user is None or not user.is_authenticated:
+            return False
+        return bool(user.is_editor or user.is_admin)
+
 
 class CommentRevision(db.Model):
     """An earlier wording of a comment, kept when its author edits it."""

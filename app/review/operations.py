@@ -58,6 +58,10 @@ def locate_quote(block_text_html: str, exact: str, start: int | None = None) -> 
 
 def next_comment_number(document: Document) -> int:
     """The next per-document comment number."""
+    # Two people commenting at once on PostgreSQL would both read the same maximum; the row
+    # lock on the document (held until commit) makes them take turns. SQLite writes one at a
+    # time anyway (BEGIN IMMEDIATE) and ignores FOR UPDATE.
+    db.session.execute(sa.select(Document.id).where(Document.id == document.id).with_for_update())
     highest = db.session.scalar(
         sa.select(sa.func.max(Comment.number)).where(Comment.document_id == document.id)
     )
@@ -160,3 +164,106 @@ def toggle_endorsement(comment: Comment, user) -> bool:
     db.session.add(Endorsement(comment_id=comment.id, user_id=user.id))
     db.session.flush()
     return True
+
+
+DECISIONS = (
+    CommentStatus.ACCEPTED,
+    CommentStatus.PARTLY_ACCEPTED,
+    CommentStatus.REJECTED,
+    CommentStatus.NOTED,
+    CommentStatus.DUPLICATE,
+)
+# A reason is owed to the commenter whenever their proposal is not simply taken in.
+NEEDS_RESPONSE = (CommentStatus.PARTLY_ACCEPTED, CommentStatus.REJECTED)
+
+
+def _disposition(comment: Comment) -> dict:
+    return {
+        "status": comment.status.value,
+        "response": comment.response,
+        "duplicate_of": comment.duplicate_of_id,
+    }
+
+
+def decide(
+    comment: Comment,
+    *,
+    status: CommentStatus,
+    response: str | None,
+    editor,
+    editor_note: str | None = None,
+    duplicate_of: Comment | None = None,
+    draft: Version | None = None,
+) -> bool:
+    """Record an editor's decision (or take it back with OPEN); returns whether anything changed.
+
+    An accepted or partly accepted comment is linked to the working draft, the version in
+    which the change is made. The editor note is internal: members never see it.
+    """
+    if comment.is_withdrawn or comment.parent_id is not None:
+        raise ValueError("only open top-level comments are decided")
+    response = (response or "").strip() or None
+    editor_note = (editor_note or "").strip() or None
+    before = _disposition(comment)
+    note_changed = editor_note != comment.editor_note
+    comment.editor_note = editor_note
+    comment.status = status
+    comment.duplicate_of_id = duplicate_of.id if status is CommentStatus.DUPLICATE and duplicate_of else None
+    if response != comment.response:
+        comment.response = response
+        comment.response_html = markdown.render(response) if response else None
+    after = _disposition(comment)
+    if after == before:
+        if note_changed:
+            record(editor, "comment.note", comment, number=comment.number)
+            db.session.flush()
+        return note_changed
+    if status is CommentStatus.OPEN:
+        comment.decided_by_id = None
+        comment.decided_at = None
+        comment.resolved_in_version_id = None
+    else:
+        comment.decided_by_id = editor.id
+        comment.decided_at = utcnow()
+        if status in (CommentStatus.ACCEPTED, CommentStatus.PARTLY_ACCEPTED):
+            if comment.resolved_in_version_id is None and draft is not None:
+                comment.resolved_in_version_id = draft.id
+        else:
+            comment.resolved_in_version_id = None
+    record(editor, "comment.decide", comment, number=comment.number, before=before, after=after)
+    db.session.flush()
+    return True
+
+
+def hide_comment(comment: Comment, reason: str, actor) -> None:
+    """Hide a comment's text from readers, with the moderator's reason; the record stays."""
+    before = {"hidden": comment.is_hidden, "reason": comment.hidden_reason}
+    comment.hidden_at = utcnow()
+    comment.hidden_by_id = actor.id
+    comment.hidden_reason = reason
+    record(
+        actor,
+        "comment.hide",
+        comment,
+        number=comment.number,
+        before=before,
+        after={"hidden": True, "reason": reason},
+    )
+    db.session.flush()
+
+
+def unhide_comment(comment: Comment, actor) -> None:
+    """Show a hidden comment again; who hid it and why stays in the audit log."""
+    before = {"hidden": comment.is_hidden, "reason": comment.hidden_reason}
+    comment.hidden_at = None
+    comment.hidden_by_id = None
+    comment.hidden_reason = None
+    record(
+        actor,
+        "comment.unhide",
+        comment,
+        number=comment.number,
+        before=before,
+        after={"hidden": False, "reason": None},
+    )
+    db.session.flush()

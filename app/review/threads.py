@@ -154,6 +154,7 @@ def load_threads(
                 Comment.decided_at,
                 Comment.withdrawn_at,
                 Comment.hidden_at,
+                Comment.hidden_reason,
                 Comment.created_at,
                 Comment.updated_at,
                 Comment.row_version,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -350,3 +352,24 @@ def section_counts(blocks, threads) -> list[dict]:
             current["open"] += 1 if view.comment.is_open else 0
     sections.append(current)
     return [s for s in sections if s["ref"] or s["total"]]
+
+
+@bp.route("/d/<slug>/mine")
+@login_required
+def my_comments(slug: str):
+    """What happened to each of my comments on a document, with what changed since I made it."""
+    document = get_document(slug)
+    mine = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.document_id == document.id, Comment.author_id == current_user.id)
+        .options(so.selectinload(Comment.parent))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    ).all()
+    versions = {v.id: v for v in document.versions}
+    return render_template(
+        "review/mine.html",
+        document=document,
+        comments=mine,
+        versions=versions,
+        current=document.current_version,
+    )

@@ -1,0 +1,112 @@
+"""A person's own data as one JSON document (the right of access), built without a request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import User
+from app.database import utcnow
+from app.documents.models import Block, Document, Version
+from app.extensions import db
+from app.review.models import Comment, Endorsement
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _comment(comment: Comment, numbers: dict[int, int]) -> dict:
+    return {
+        "number": comment.number,
+        "type": "reply" if comment.parent_id else "comment",
+        "reply_to": numbers.get(comment.parent_id) if comment.parent_id else None,
+        "document": comment.version.document.slug,
+        "document_title": comment.version.document.title,
+        "version": comment.version.label,
+        "block_uid": comment.block.uid if comment.block is not None else None,
+        "organisation": comment.organisation.name,
+        "kind": comment.kind.value,
+        "body": comment.body,
+        "quote": comment.quote_exact,
+        "suggestion_html": comment.suggestion,
+        "status": comment.status.value,
+        "response": comment.response,
+        "decided_at": _iso(comment.decided_at),
+        "created_at": _iso(comment.created_at),
+        "edited_at": _iso(comment.updated_at),
+        "withdrawn_at": _iso(comment.withdrawn_at),
+        "hidden": comment.is_hidden,
+        "hidden_reason": comment.hidden_reason,
+        "earlier_wordings": [
+            {
+                "kind": revision.kind.value,
+                "body": revision.body,
+                "suggestion_html": revision.suggestion,
+                "replaced_at": _iso(revision.replaced_at),
+            }
+            for revision in comment.revisions
+        ],
+    }
+
+
+def personal_data(user: User) -> dict:
+    """Profile, organisation, roles, comments and replies (with status), endorsements of *user*."""
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.author_id == user.id)
+        .options(
+            so.joinedload(Comment.version).joinedload(Version.document),
+            so.joinedload(Comment.organisation),
+            so.joinedload(Comment.block).load_only(Block.uid),
+            so.selectinload(Comment.revisions),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    # Replies name the comment they answer by its public number, which may be someone else's.
+    parent_ids = {c.parent_id for c in comments if c.parent_id}
+    numbers = dict(
+        db.session.execute(sa.select(Comment.id, Comment.number).where(Comment.id.in_(parent_ids))).all()
+        if parent_ids
+        else []
+    )
+    endorsements = db.session.execute(
+        sa.select(Endorsement.created_at, Comment.number, Version.label, Comment.document_id)
+        .join(Comment, Comment.id == Endorsement.comment_id)
+        .join(Version, Version.id == Comment.version_id)
+        .where(Endorsement.user_id == user.id)
+        .order_by(Endorsement.created_at)
+    ).all()
+    slugs = {c.version.document_id: c.version.document.slug for c in comments}
+    missing = {row.document_id for row in endorsements} - set(slugs)
+    if missing:
+        slugs.update(
+            db.session.execute(sa.select(Document.id, Document.slug).where(Document.id.in_(missing))).all()
+        )
+    return {
+        "exported_at": _iso(utcnow()),
+        "profile": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "language": user.language,
+            "active": user.active,
+            "pseudonymised": user.pseudonymised,
+            "created_at": _iso(user.created_at),
+            "last_sign_in_at": _iso(user.last_login_at),
+            "organisation": {"id": user.organisation.id, "name": user.organisation.name},
+            "roles": sorted(role.value for role in user.roles),
+        },
+        "comments": [_comment(c, numbers) for c in comments],
+        "endorsements": [
+            {
+                "document": slugs.get(row.document_id),
+                "comment_number": row.number,
+                "version": row.label,
+                "created_at": _iso(row.created_at),
+            }
+            for row in endorsements
+        ],
+    }

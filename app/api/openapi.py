@@ -1,0 +1,619 @@
+"""The OpenAPI 3.1 description of the API, kept next to the code (tests run schemathesis against it)."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from app.review.models import CommentStatus
+
+# Largest id or number a path accepts (the routes use the same bound), so a huge number is a
+# plain 404 rather than an overflow in the database driver.
+MAX_ID = 2_147_483_647
+EXAMPLE_SLUG = "oppna-licenser"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+def _obj(required_and_props: dict, **extra) -> dict:
+    """An object whose listed properties are all required and nothing else is allowed."""
+    return {
+        "type": "object",
+        "required": list(required_and_props),
+        "properties": required_and_props,
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+STRING = {"type": "string"}
+N_STRING = {"type": ["string", "null"]}
+DATETIME = {"type": "string", "format": "date-time"}
+N_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+INTEGER = {"type": "integer"}
+N_INTEGER = {"type": ["integer", "null"]}
+BOOLEAN = {"type": "boolean"}
+URL = {"type": "string", "format": "uri"}
+N_URL = {"type": ["string", "null"], "format": "uri"}
+KIND = {"type": "string", "enum": ["heading", "paragraph", "bullet", "number", "quote", "table"]}
+STATUSES = [status.value for status in CommentStatus]
+
+
+def _list_of(item: str, **extra_props) -> dict:
+    return _obj(
+        {
+            **extra_props,
+            "items": {"type": "array", "items": _ref(item)},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as `cursor` for the next page; null on the last page.",
+            },
+            "next": {**N_URL, "description": "The URL of the next page; null on the last page."},
+        }
+    )
+
+
+SCHEMAS: dict = {
+    "Error": _obj(
+        {
+            "error": _obj(
+                {
+                    "code": {
+                        "type": "string",
+                        "description": "Stable machine-readable code, e.g. `not_found`, "
+                        "`invalid_parameter`, `authentication_required`, `invalid_token`.",
+                    },
+                    "message": {"type": "string", "description": "Human-readable explanation (English)."},
+                    "parameter": {
+                        "type": ["string", "null"],
+                        "description": "The query parameter at fault, for `invalid_parameter`.",
+                    },
+                }
+            )
+        }
+    ),
+    "Index": _obj({"documents": URL, "meetings": URL, "openapi": URL, "docs": URL, "feed": URL}),
+    "Licence": _obj({"id": STRING, "name": STRING, "url": N_URL}),
+    "Document": _obj(
+        {
+            "slug": STRING,
+            "title": STRING,
+            "description": STRING,
+            "visibility": {"type": "string", "enum": ["public", "network"]},
+            "comment_visibility": {
+                "type": "string",
+                "enum": ["none", "organisation", "full"],
+                "description": "What visitors without a token see of comments: nothing, organisations, "
+                "or names too.",
+            },
+            "licence": _ref("Licence"),
+            "current_version": {**N_INTEGER, "description": "The newest published version's number."},
+            "versions": {
+                "type": "array",
+                "items": INTEGER,
+                "description": "Numbers of the visible versions.",
+            },
+            "created_at": DATETIME,
+            "links": _obj({"self": URL, "versions": URL, "html": URL, "feed": URL}),
+        }
+    ),
+    "DocumentList": _list_of("Document"),
+    "Version": _obj(
+        {
+            "document": STRING,
+            "number": INTEGER,
+            "label": STRING,
+            "state": {"type": "string", "enum": ["draft", "open", "closed"]},
+            "change_summary": STRING,
+            "deadline": N_DATETIME,
+            "published_at": N_DATETIME,
+            "accepts_comments": BOOLEAN,
+            "links": _obj(
+                {
+                    "self": URL,
+                    "blocks": URL,
+                    "comments": URL,
+                    "html": URL,
+                    "downloads": {**N_URL, "description": "Open-data downloads (published versions)."},
+                    "diff_from_previous": N_URL,
+                }
+            ),
+        }
+    ),
+    "VersionList": _obj({"items": {"type": "array", "items": _ref("Version")}}),
+    "Ref": _obj(
+        {
+            "label": {"type": "string", "description": 'As people say it: "3.2" or "3.2 ¶4" (localised).'},
+            "section": {"type": "string", "description": 'Section number, "" before the first heading.'},
+            "paragraph": {**N_INTEGER, "description": "Place within the section; null for headings."},
+        }
+    ),
+    "Block": _obj(
+        {
+            "uid": {"type": "string", "description": "Stable across versions; comments anchor to it."},
+            "position": INTEGER,
+            "ref": _ref("Ref"),
+            "kind": KIND,
+            "level": {"type": "integer", "minimum": 1, "maximum": 3},
+            "text": {
+                "type": "string",
+                "description": "Plain text; table cells split by tabs, rows by newlines.",
+            },
+            "html": {
+                "type": "string",
+                "description": "Sanitised HTML: inline `strong`, `em`, `a href`; a `table` for tables.",
+            },
+        }
+    ),
+    "BlockList": _list_of("Block", total={"type": "integer", "description": "Blocks in the version."}),
+    "Person": _obj(
+        {
+            "name": {**N_STRING, "description": "Null where the web page does not show names."},
+            "organisation": N_STRING,
+        }
+    ),
+    "Reply": _obj(
+        {
+            "number": INTEGER,
+            "author": _ref("Person"),
+            "body": {**N_STRING, "description": "Markdown source; null if hidden by a moderator."},
+            "body_html": N_STRING,
+            "created_at": DATETIME,
+            "edited_at": N_DATETIME,
+            "withdrawn": BOOLEAN,
+            "hidden": BOOLEAN,
+        }
+    ),
+    "Decision": _obj(
+        {
+            "status": {"type": "string", "enum": STATUSES},
+            "response": N_STRING,
+            "response_html": N_STRING,
+            "decided_at": N_DATETIME,
+            "decided_by": N_STRING,
+            "duplicate_of": {**N_INTEGER, "description": "Number of the original comment."},
+            "resolved_in_version": N_INTEGER,
+        }
+    ),
+    "Comment": _obj(
+        {
+            "number": {"type": "integer", "description": "Per document, as said in meetings (#12)."},
+            "version": INTEGER,
+            "block_uid": {**N_STRING, "description": "Null for a comment on the version as a whole."},
+            "kind": {"type": "string", "enum": ["comment", "question", "suggestion"]},
+            "status": {"type": "string", "enum": STATUSES},
+            "author": _ref("Person"),
+            "body": N_STRING,
+            "body_html": N_STRING,
+            "quote": N_STRING,
+            "suggestion": N_STRING,
+            "suggestion_html": N_STRING,
+            "created_at": DATETIME,
+            "edited_at": N_DATETIME,
+            "withdrawn": BOOLEAN,
+            "hidden": BOOLEAN,
+            "endorsements": {"type": "integer", "minimum": 0},
+            "decision": _nullable(_ref("Decision")),
+            "replies": {"type": "array", "items": _ref("Reply")},
+        }
+    ),
+    "CommentList": _list_of(
+        "Comment", names_shown={"type": "boolean", "description": "Whether author names are included."}
+    ),
+    "WordOp": _obj(
+        {
+            "op": {"type": "string", "enum": ["equal", "insert", "delete"]},
+            "text": STRING,
+            "html": STRING,
+        }
+    ),
+    "Side": _obj({"kind": KIND, "level": INTEGER, "text": STRING, "html": STRING}),
+    "BlockChange": _obj(
+        {
+            "uid": STRING,
+            "status": {"type": "string", "enum": ["unchanged", "modified", "added", "removed", "moved"]},
+            "moved": {"type": "boolean", "description": "Also true for a moved block that was edited."},
+            "replaced": {
+                "type": "boolean",
+                "description": "Shown whole (a table that changed shape): no ops or cells.",
+            },
+            "ref_old": N_STRING,
+            "ref_new": N_STRING,
+            "old": _nullable(_ref("Side")),
+            "new": _nullable(_ref("Side")),
+            "ops": {"type": "array", "items": _ref("WordOp")},
+            "cells": {
+                "description": "Tables: rows of cells of word operations.",
+                "oneOf": [
+                    {
+                        "type": "array",
+                        "items": {"type": "array", "items": {"type": "array", "items": _ref("WordOp")}},
+                    },
+                    {"type": "null"},
+                ],
+            },
+        }
+    ),
+    "Diff": _obj(
+        {
+            "document": STRING,
+            "from": INTEGER,
+            "to": INTEGER,
+            "counts": _obj(dict.fromkeys(("unchanged", "modified", "added", "removed", "moved"), INTEGER)),
+            "blocks": {"type": "array", "items": _ref("BlockChange")},
+        }
+    ),
+    "Export": _obj(
+        {
+            "id": INTEGER,
+            "kind": {"type": "string", "enum": ["tracked", "clean", "csv", "json"]},
+            "file_name": STRING,
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "size": INTEGER,
+            "version": N_INTEGER,
+            "base_version": N_INTEGER,
+            "created_at": DATETIME,
+            "download": {**N_URL, "description": "Null unless the caller may see commenters' names."},
+        }
+    ),
+    "Meeting": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "starts_at",
+            "document",
+            "version",
+            "base_version",
+            "agenda",
+            "agenda_html",
+            "links",
+        ],
+        "properties": {
+            "id": INTEGER,
+            "title": STRING,
+            "starts_at": DATETIME,
+            "document": STRING,
+            "version": N_INTEGER,
+            "base_version": N_INTEGER,
+            "agenda": STRING,
+            "agenda_html": STRING,
+            "links": _obj({"self": URL, "html": URL}),
+            "exports": {
+                "type": "array",
+                "items": _ref("Export"),
+                "description": "Only when one meeting is fetched.",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "MeetingList": _list_of("Meeting"),
+}
+
+
+def _param(name: str, where: str, schema: dict, description: str, required: bool = False, **extra) -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": schema,
+        "description": description,
+        **extra,
+    }
+
+
+SLUG = _param(
+    "slug", "path", {"type": "string", "minLength": 1}, _l("The document's slug."), example=EXAMPLE_SLUG
+)
+NUMBER = _param(
+    "number",
+    "path",
+    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    _l("The version number."),
+    example=1,
+)
+
+
+def _limit(default: int, maximum: int) -> dict:
+    return _param(
+        "limit",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
+        _l("Items per page (at most %(n)d).", n=maximum),
+    )
+
+
+CURSOR = _param(
+    "cursor",
+    "query",
+    {"type": "string", "pattern": "^[0-9]{1,9}$"},
+    _l("Opaque: the next_cursor of the previous page."),
+)
+
+
+def _response(description: str, schema: str | None = None, content_type: str = "application/json") -> dict:
+    response: dict = {"description": description}
+    if schema is not None:
+        response["content"] = {content_type: {"schema": _ref(schema)}}
+    return response
+
+
+ERRORS = {
+    "304": {"description": "Not modified: the `If-None-Match` ETag still matches."},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+}
+BAD_REQUEST = {"400": {"$ref": "#/components/responses/BadRequest"}}
+FORBIDDEN = {"403": {"$ref": "#/components/responses/Forbidden"}}
+
+
+def _get(operation_id: str, summary: str, response: str, parameters=(), errors=None, description="") -> dict:
+    ok = _response("OK", response)
+    ok["headers"] = {"ETag": {"$ref": "#/components/headers/ETag"}}
+    operation = {
+        "operationId": operation_id,
+        "summary": summary,
+        "parameters": list(parameters),
+        "responses": {"200": ok, **(errors if errors is not None else ERRORS)},
+    }
+    if description:
+        operation["description"] = description
+    return {"get": operation}
+
+
+PATHS: dict = {
+    "/": _get(
+        "index", _l("Where everything is"), "Index", errors={"304": ERRORS["304"], "401": ERRORS["401"]}
+    ),
+    "/documents": _get(
+        "listDocuments",
+        _l("Documents the caller may read, by title"),
+        "DocumentList",
+        [_limit(50, 200), CURSOR],
+        {**ERRORS, **BAD_REQUEST},
+        _l("Without a token only public documents are listed."),
+    ),
+    "/documents/{slug}": _get("getDocument", _l("One document"), "Document", [SLUG]),
+    "/documents/{slug}/versions": _get(
+        "listVersions",
+        _l("The document's versions, oldest first"),
+        "VersionList",
+        [SLUG],
+        description=_l("Drafts are included only for editors."),
+    ),
+    "/documents/{slug}/versions/{number}": _get("getVersion", _l("One version"), "Version", [SLUG, NUMBER]),
+    "/documents/{slug}/versions/{number}/blocks": _get(
+        "listBlocks",
+        _l("The version's blocks in reading order"),
+        "BlockList",
+        [SLUG, NUMBER, _limit(500, 2000), CURSOR],
+        {**ERRORS, **BAD_REQUEST},
+    ),
+    "/documents/{slug}/versions/{number}/comments": _get(
+        "listComments",
+        _l("Top-level comments made on the version, by number"),
+        "CommentList",
+        [
+            SLUG,
+            NUMBER,
+            _limit(50, 200),
+            CURSOR,
+            _param(
+                "status",
+                "query",
+                {"type": "string", "enum": STATUSES},
+                _l("Only comments with this decision (or withdrawn ones)."),
+            ),
+            _param(
+                "block",
+                "query",
+                {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,24}$"},
+                _l("Only the comments on the block with this uid."),
+            ),
+        ],
+        {**ERRORS, **BAD_REQUEST, **FORBIDDEN},
+        _l(
+            "With replies, endorsement counts and the editors' decisions. Author names only where the "
+            "web page shows them (comment_visibility); without a token and with none, a 401."
+        ),
+    ),
+    "/documents/{slug}/diff": _get(
+        "diffVersions",
+        _l("Compare two versions block by block, word by word"),
+        "Diff",
+        [
+            SLUG,
+            _param(
+                "from",
+                "query",
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+                _l("The older version's number."),
+                True,
+            ),
+            _param(
+                "to",
+                "query",
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+                _l("The newer version's number."),
+                True,
+            ),
+        ],
+        {**ERRORS, **BAD_REQUEST},
+    ),
+    "/documents/{slug}/meetings": _get(
+        "listDocumentMeetings",
+        _l("The document's meetings, by start time"),
+        "MeetingList",
+        [SLUG, _limit(50, 200), CURSOR],
+        {**ERRORS, **BAD_REQUEST},
+    ),
+    "/meetings": _get(
+        "listMeetings",
+        _l("Meetings of documents the caller may read, by start time"),
+        "MeetingList",
+        [_limit(50, 200), CURSOR],
+        {**ERRORS, **BAD_REQUEST},
+    ),
+    "/meetings/{meeting_id}": _get(
+        "getMeeting",
+        _l("A meeting with the files of its pack"),
+        "Meeting",
+        [
+            _param(
+                "meeting_id",
+                "path",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                _l("The id."),
+                example=1,
+            )
+        ],
+    ),
+    "/exports/{export_id}/file": {
+        "get": {
+            "operationId": "getExportFile",
+            "summary": _l("Download one file of a meeting pack"),
+            "description": _l("The files name every commenter: only for callers who may see names."),
+            "parameters": [
+                _param(
+                    "export_id",
+                    "path",
+                    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                    _l("The id."),
+                    example=1,
+                )
+            ],
+            "responses": {
+                "200": {
+                    "description": "The file.",
+                    "content": {
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}
+                        },
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {}},
+                    },
+                },
+                **ERRORS,
+                **FORBIDDEN,
+            },
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "operationId": "getOpenApi",
+            "summary": _l("This description"),
+            "responses": {
+                "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {}}}},
+                "304": ERRORS["304"],
+                "401": ERRORS["401"],
+            },
+        }
+    },
+}
+
+
+def _error_response(description: str) -> dict:
+    return _response(description, "Error")
+
+
+COMPONENTS = {
+    "schemas": SCHEMAS,
+    "responses": {
+        "BadRequest": _error_response("A query parameter is wrong; `error.parameter` names it."),
+        "Unauthorized": {
+            **_error_response(
+                "A token is needed (code `authentication_required`), or the one sent is wrong or "
+                "revoked (code `invalid_token`)."
+            ),
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+        },
+        "Forbidden": _error_response("The token's user may not see this."),
+        "NotFound": _error_response("No such document, version, meeting or export (or not visible)."),
+    },
+    "headers": {
+        "ETag": {
+            "description": "Send it back as `If-None-Match` to get a 304 while nothing changed.",
+            "schema": {"type": "string"},
+        }
+    },
+    "securitySchemes": {
+        "token": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token made on one's profile page. Without one, the API "
+            "answers as to a visitor who is not signed in.",
+        }
+    },
+}
+
+
+def _resolved(value):
+    """*value* with every lazy (translatable) string made a plain string in the current locale."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _resolved(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item) for item in value]
+    return value
+
+
+@cache
+def _document_template() -> dict:
+    # The description itself is always English; the human page (/api) is translated.
+    with force_locale("en"):
+        paths = _resolved(PATHS)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Remiss API",
+            "version": "1.0.0",
+            "summary": "Read-only access to documents, versions, comments and meetings.",
+            "description": "Everything a person can read in Remiss, a program can read here, with the "
+            "same visibility rules. Lists are paged with `limit` and the opaque `cursor` "
+            "(take `next_cursor` from the previous page). Every 200 carries an `ETag`. Errors have "
+            'the shape `{"error": {"code", "message", "parameter"}}`.',
+            "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
+        },
+        "servers": [{"url": "/api/v1"}],
+        # Optional authentication: no token means a visitor's rights.
+        "security": [{}, {"token": []}],
+        "paths": paths,
+        "components": COMPONENTS,
+    }
+
+
+def openapi_document(server_url: str) -> dict:
+    """The description (in English), with the server's absolute base URL."""
+    document = copy.deepcopy(_document_template())
+    document["servers"] = [{"url": server_url}]
+    return document
+
+
+def operations() -> list[dict]:
+    """Every operation for the human page, in the current language: method, path, summary, parameters."""
+    out = []
+    for path, methods in PATHS.items():
+        for method, operation in methods.items():
+            out.append(
+                {
+                    "method": method.upper(),
+                    "path": "/api/v1" + (path if path != "/" else "/"),
+                    "id": operation["operationId"],
+                    "summary": str(operation["summary"]),
+                    "description": str(operation.get("description", "")),
+                    "parameters": _resolved(operation.get("parameters", [])),
+                    "statuses": sorted(operation["responses"]),
+                }
+            )
+    return out

@@ -1,0 +1,169 @@
+"""`flask import-docx <slug> <file>`: import a draft from the command line, with the web report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
+
+from app.accounts.auth import user_by_email
+from app.documents.models import LICENCES, Document, Visibility
+from app.documents.richtext import plain, table_rows
+from app.drafting.docx_reader import REJECTION_CODES, REPORT_CODES, DocxRejected, read_docx
+from app.drafting.importing import (
+    SLUG_MAX,
+    SLUG_PATTERN,
+    ImportRefused,
+    NewDocument,
+    PendingImport,
+    prepare_import,
+    write_import,
+)
+from app.drafting.paste import read_paste
+from app.extensions import db
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+_EXCERPT = 100
+_DETAIL_NOTE = re.compile(r"\s*\((?:params|detail):[^)]*\)")
+
+
+def _excerpt(kind: str, text: str) -> str:
+    value = (
+        " | ".join(" ".join(plain(c) for c in row) for row in table_rows(text))
+        if kind == "table"
+        else plain(text)
+    )
+    value = " ".join(value.split())
+    return value if len(value) <= _EXCERPT else value[: _EXCERPT - 1] + "…"
+
+
+def _read(path: Path) -> tuple[str, list, list]:
+    """(source, blocks, report) of a .docx, or of a text/Markdown file read as a paste."""
+    data = path.read_bytes()
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"{path.name} is not UTF-8 text") from error
+        blocks = read_paste(text)
+        if not blocks:
+            raise click.ClickException(f"refused ({path.name}): there is no text to import")
+        return "paste", blocks, []
+    try:
+        result = read_docx(data)
+    except DocxRejected as error:
+        reason = _DETAIL_NOTE.sub("", REJECTION_CODES.get(error.code, error.code))
+        raise click.ClickException(f"refused ({path.name}): {error.code}: {reason}") from error
+    return "docx", result.blocks, result.report
+
+
+def _print_report(pending: PendingImport, split: bool) -> None:
+    counts = pending.counts()
+    click.echo(
+        f"{len(pending.blocks)} blocks read from {pending.filename}; "
+        + (
+            f"compared with version {pending.base_label}."
+            if pending.base_label
+            else "no earlier version: all new."
+        )
+    )
+    for status, count in counts.items():
+        click.echo(f"  {status:<13}{count:>6}")
+    uncertain = pending.uncertain
+    if uncertain:
+        what = "made new (--split-uncertain)" if split else "kept (--split-uncertain makes them new)"
+        click.echo(f"Uncertain matches: {len(uncertain)}, {what}:")
+        for m in uncertain:
+            old, new = pending.old[m.old_index], pending.blocks[m.index]
+            click.echo(f"  block {m.index + 1} ({m.status}, {m.score:.0%} similar)")
+            click.echo(f"    old: {_excerpt(old.kind, old.text)}")
+            click.echo(f"    new: {_excerpt(new.kind, new.text)}")
+    if pending.report:
+        click.echo("Not imported:")
+        for item in pending.report:
+            what = _DETAIL_NOTE.sub("", REPORT_CODES.get(item.code, item.code))
+            detail = f": {item.detail}" if item.detail else ""
+            click.echo(f"  {item.code} ×{item.count} ({what}){detail}")
+    else:
+        click.echo("Not imported: nothing.")
+
+
+@click.command("import-docx")
+@click.argument("slug")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--editor", "editor_email", help="E-mail of the editor who writes the draft (not needed with --dry-run)."
+)
+@click.option("--dry-run", is_flag=True, help="Show the report only; write nothing.")
+@click.option(
+    "--new", "create", is_flag=True, help="Create the document SLUG; the file is its first version's draft."
+)
+@click.option("--title", help="Title of the new document (with --new).")
+@click.option("--licence", type=click.Choice(sorted(LICENCES)), default="CC-BY-4.0", show_default=True)
+@click.option(
+    "--visibility", type=click.Choice([v.value for v in Visibility]), default="network", show_default=True
+)
+@click.option(
+    "--split-uncertain", is_flag=True, help="Import uncertain matches as new paragraphs (default: keep)."
+)
+@with_appcontext
+def import_docx(slug, path, editor_email, dry_run, create, title, licence, visibility, split_uncertain):
+    """Import PATH (.docx, or .txt/.md read as pasted text) as the working draft of document SLUG.
+
+    The text is aligned with the newest published version so that unchanged, edited and
+    moved paragraphs keep their identity and comments. Prints the report (counts, uncertain
+    matches, what could not be imported), then replaces the draft unless --dry-run.
+    """
+    document = db.session.scalar(sa.select(Document).where(Document.slug == slug))
+    new_document = None
+    if create:
+        if document is not None:
+            raise click.ClickException(f"a document with slug {slug!r} exists already (drop --new)")
+        if not title or not title.strip():
+            raise click.BadParameter("--new needs --title", param_hint="--title")
+        if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
+            raise click.BadParameter("lower-case letters, digits and hyphens", param_hint="SLUG")
+        new_document = NewDocument(title=title.strip(), slug=slug, licence=licence, visibility=visibility)
+    elif document is None:
+        raise click.ClickException(f"there is no document {slug!r} (use --new --title ... to create it)")
+    editor = None
+    if not dry_run:
+        if not editor_email:
+            raise click.BadParameter("needed unless --dry-run", param_hint="--editor")
+        editor = user_by_email(editor_email)
+        if editor is None or not editor.active or not editor.is_editor:
+            raise click.ClickException(f"{editor_email} is not an active editor")
+    source, blocks, report = _read(path)
+    pending = prepare_import(
+        document,
+        blocks,
+        report,
+        source=source,
+        filename=path.name,
+        user=editor,
+        new_document=new_document,
+    )
+    _print_report(pending, split_uncertain)
+    if document is not None and document.draft is not None:
+        click.echo(f"Warning: the working draft (version {document.draft.label}) is replaced.")
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing written.")
+        return
+    split = {m.index for m in pending.uncertain} if split_uncertain else set()
+    try:
+        draft = write_import(pending, editor, split)
+        db.session.commit()
+    except ImportRefused as error:
+        db.session.rollback()
+        raise click.ClickException(f"not written: {error.code}") from error
+    click.echo(f"Draft written: {draft.document.slug}, version {draft.number}, {len(pending.blocks)} blocks.")
+
+
+def register(app: Flask) -> None:
+    """Add the import command to the app's CLI."""
+    app.cli.add_command(import_docx)

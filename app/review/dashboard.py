@@ -1,0 +1,262 @@
+"""The editors' review dashboard: every comment a version has to answer for, grouped by block.
+
+A version answers for the comments made on it and for earlier ones carried forward to it:
+those still open, and those decided since it was published. Filtering, counting and ordering
+run over a light query of the whole set; only one page of comments is loaded in full, so the
+page costs the same number of queries for 30 comments or 3,000.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import Organisation, User
+from app.documents.loaders import BlockView, ref_labels, version_blocks
+from app.documents.models import Block, BlockRevision, Document, Version
+from app.extensions import db
+from app.review.models import Comment, CommentKind, CommentStatus, Endorsement
+
+PAGE_SIZE = 100
+# Names only: a user's roles are not needed to show who wrote a comment.
+_AUTHOR = so.joinedload(Comment.author).options(so.load_only(User.id, User.name), so.lazyload(User.role_rows))
+STATUS_FILTERS = tuple(s.value for s in CommentStatus)
+KIND_FILTERS = tuple(k.value for k in CommentKind)
+
+
+def _int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the editor asked to see; unknown values are ignored rather than refused."""
+
+    status: str = ""
+    kind: str = ""
+    organisation_id: int | None = None
+    suggestion: bool = False
+    unanswered: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        status = args.get("status", "")
+        kind = args.get("kind", "")
+        return cls(
+            status=status if status in STATUS_FILTERS else "",
+            kind=kind if kind in KIND_FILTERS else "",
+            organisation_id=_int(args.get("org")),
+            suggestion=args.get("suggestion") == "1",
+            unanswered=args.get("unanswered") == "1",
+            page=max(_int(args.get("page")) or 1, 1),
+        )
+
+    def args(self, **changes) -> dict:
+        """Query arguments for these filters (with *changes*), for links that keep them."""
+        values = {
+            "status": self.status,
+            "kind": self.kind,
+            "org": self.organisation_id,
+            "suggestion": "1" if self.suggestion else "",
+            "unanswered": "1" if self.unanswered else "",
+            "page": self.page if self.page > 1 else "",
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.kind or self.organisation_id or self.suggestion or self.unanswered)
+
+
+@dataclass
+class Row:
+    """One comment on the dashboard, with what the editor needs beside it."""
+
+    comment: Comment
+    replies: list[Comment]
+    endorsements: int
+    current_text: str | None  # the block's text in this version (None: general or removed)
+    draft_text: str | None  # the block's text in the working draft, if there is one
+    in_draft: bool
+
+    @property
+    def can_apply(self) -> bool:
+        """Whether the suggestion can be put into the draft as it stands."""
+        c = self.comment
+        return bool(c.suggestion) and self.in_draft and c.status is not CommentStatus.WITHDRAWN
+
+    @property
+    def outdated(self) -> bool:
+        return self.current_text is not None and self.comment.block_text not in (None, self.current_text)
+
+
+@dataclass
+class Group:
+    """The comments on one block (or on the version as a whole, or on removed text)."""
+
+    key: str  # "general", "removed" or the block uid
+    block: BlockView | None
+    label: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    """A page of the dashboard."""
+
+    groups: list[Group]
+    counts: dict[str, int]
+    total: int
+    matching: int
+    page: int
+    pages: int
+    organisations: dict[int, str]
+
+
+def _base_query(document: Document, version: Version):
+    earlier = [v.id for v in document.versions if v.number < version.number]
+    carried = sa.and_(
+        Comment.version_id.in_(earlier),
+        sa.or_(
+            sa.and_(Comment.status == CommentStatus.OPEN, Comment.withdrawn_at.is_(None)),
+            # Decided while this version was the one under review (or, for a draft, taken into it).
+            Comment.decided_at >= version.published_at
+            if version.published_at
+            else Comment.resolved_in_version_id == version.id,
+        ),
+    )
+    return sa.and_(
+        Comment.document_id == document.id,
+        Comment.parent_id.is_(None),
+        sa.or_(Comment.version_id == version.id, carried) if earlier else Comment.version_id == version.id,
+    )
+
+
+def load_dashboard(
+    document: Document, version: Version, filters: Filters, draft: Version | None
+) -> Dashboard:
+    """One page of *version*'s comments, grouped by block in document order, with counts per status."""
+    blocks = version_blocks(version)
+    labels = ref_labels(blocks)
+    by_block_id = {b.revision.block_id: b for b in blocks}
+    order = {b.revision.block_id: i for i, b in enumerate(blocks)}
+
+    light = db.session.execute(
+        sa.select(
+            Comment.id,
+            Comment.number,
+            Comment.block_id,
+            Comment.status,
+            Comment.kind,
+            Comment.organisation_id,
+            Organisation.name,
+            Comment.suggestion.is_not(None),
+            Comment.decided_at.is_not(None),
+            Comment.withdrawn_at.is_not(None),
+        )
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .where(_base_query(document, version))
+    ).all()
+    counts = Counter(row.status.value for row in light)
+    organisations = dict(sorted({(row.organisation_id, row.name) for row in light}, key=lambda item: item[1]))
+
+    def wanted(row) -> bool:
+        if filters.status and row.status.value != filters.status:
+            return False
+        if filters.kind and row.kind.value != filters.kind:
+            return False
+        if filters.organisation_id and row.organisation_id != filters.organisation_id:
+            return False
+        if filters.suggestion and not row[7]:
+            return False
+        return not (filters.unanswered and (row[8] or row[9]))
+
+    def place(row) -> tuple:
+        # General comments first, then blocks in document order, then those on removed text.
+        if row.block_id is None:
+            return (0, 0, row.number)
+        if row.block_id in order:
+            return (1, order[row.block_id], row.number)
+        return (2, 0, row.number)
+
+    chosen = sorted((row for row in light if wanted(row)), key=place)
+    pages = max((len(chosen) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(filters.page, pages)
+    ids = [row.id for row in chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+
+    comments = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.id.in_(ids))
+            .options(
+                _AUTHOR,
+                so.joinedload(Comment.organisation).load_only(Organisation.id, Organisation.name),
+                so.joinedload(Comment.block).load_only(Block.id, Block.uid),
+                so.joinedload(Comment.version).load_only(Version.id, Version.number, Version.label),
+            )
+        ).unique()
+    }
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    endorsements: dict[int, int] = {}
+    draft_texts: dict[int, str] = {}
+    if ids:
+        for reply in db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.parent_id.in_(ids))
+            .options(
+                _AUTHOR,
+                so.joinedload(Comment.organisation).load_only(Organisation.id, Organisation.name),
+            )
+            .order_by(Comment.created_at, Comment.id)
+        ):
+            replies[reply.parent_id].append(reply)
+        endorsements = dict(
+            db.session.execute(
+                sa.select(Endorsement.comment_id, sa.func.count())
+                .where(Endorsement.comment_id.in_(ids))
+                .group_by(Endorsement.comment_id)
+            ).all()
+        )
+        block_ids = {c.block_id for c in comments.values() if c.block_id is not None}
+        if draft is not None and block_ids:
+            draft_texts = dict(
+                db.session.execute(
+                    sa.select(BlockRevision.block_id, BlockRevision.text).where(
+                        BlockRevision.version_id == draft.id, BlockRevision.block_id.in_(block_ids)
+                    )
+                ).all()
+            )
+
+    groups: list[Group] = []
+    for comment_id in ids:
+        comment = comments[comment_id]
+        block = by_block_id.get(comment.block_id) if comment.block_id is not None else None
+        key = "general" if comment.block_id is None else (block.uid if block else "removed")
+        if not groups or groups[-1].key != key:
+            groups.append(Group(key, block, labels.get(block.uid, "") if block else ""))
+        groups[-1].rows.append(
+            Row(
+                comment=comment,
+                replies=replies.get(comment_id, []),
+                endorsements=endorsements.get(comment_id, 0),
+                current_text=block.text if block else None,
+                draft_text=draft_texts.get(comment.block_id),
+                in_draft=comment.block_id in draft_texts,
+            )
+        )
+    return Dashboard(
+        groups=groups,
+        counts={s: counts.get(s, 0) for s in STATUS_FILTERS},
+        total=len(light),
+        matching=len(chosen),
+        page=page,
+        pages=pages,
+        organisations=organisations,
+    )

@@ -1,0 +1,244 @@
+"""Editors' decisions on comments: the review dashboard, deciding one or many, applying suggestions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.documents.loaders import get_document, get_version
+from app.documents.models import Document
+from app.drafting.operations import DraftError, StaleEdit, apply_suggestion
+from app.extensions import db
+from app.review import operations
+from app.review.blueprint import bp
+from app.review.dashboard import Filters, load_dashboard
+from app.review.forms import BulkDecisionForm, ConfirmForm, DecisionForm
+from app.review.models import Comment, CommentKind, CommentStatus
+
+DRAFT_ERRORS = {
+    "no_draft": lambda: _("Start the next draft before applying suggestions."),
+    "block_gone": lambda: _("The paragraph this suggestion is for is no longer in the draft."),
+    "no_suggestion": lambda: _("This comment has no suggested wording to apply."),
+}
+
+
+def editor_document(slug: str) -> Document:
+    """The document, for an editor only (403 for everyone else signed in)."""
+    document = get_document(slug)
+    if not current_user.is_editor:
+        abort(403)
+    return document
+
+
+def _comment_of(document: Document, comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.parent_id is not None:
+        abort(404)
+    if comment.document_id != document.id:
+        abort(403)
+    return comment
+
+
+def _duplicate_target(document: Document, value: str | None, deciding: set[int]) -> Comment | str | None:
+    """The comment named "#N" in *value*, or an error message."""
+    number = int((value or "").lstrip("#") or 0)
+    target = db.session.scalar(
+        sa.select(Comment).where(Comment.document_id == document.id, Comment.number == number)
+    )
+    if target is None or target.parent_id is not None:
+        return _("There is no comment #%(n)d on this document.", n=number)
+    if target.id in deciding:
+        return _("A comment cannot be a duplicate of itself.")
+    return target
+
+
+def _review_version(document: Document, comment: Comment):
+    """The version whose dashboard a decided comment returns to: the newest published one."""
+    return document.current_version or comment.version
+
+
+@bp.route("/d/<slug>/v/<int:number>/review", methods=["GET", "POST"])
+@login_required
+def dashboard(slug: str, number: int):
+    """Every comment the version answers for, grouped by block, with filters and bulk decisions."""
+    document = editor_document(slug)
+    version = get_version(document, number)
+    filters = Filters.from_args(request.args)
+    form = BulkDecisionForm()
+    status = 200
+    if form.is_submitted():
+        ids = {int(v) for v in request.form.getlist("comment") if v.isdigit() and len(v) < 12}
+        if form.validate_on_submit():
+            if not ids:
+                form.form_errors.append(_("Tick the comments the decision is for."))
+            else:
+                done = _decide_many(document, ids, form)
+                if done is not None:
+                    db.session.commit()
+                    flash(
+                        ngettext(
+                            "Decision recorded for %(num)d comment.",
+                            "Decision recorded for %(num)d comments.",
+                            done,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("review.dashboard", slug=slug, number=number, **filters.args()))
+        status = 400
+    board = load_dashboard(document, version, filters, document.draft)
+    return render_template(
+        "review/dashboard.html",
+        document=document,
+        version=version,
+        board=board,
+        filters=filters,
+        form=form,
+        apply_form=ConfirmForm(),
+        draft=document.draft,
+        statuses={s.value: s for s in CommentStatus},
+        kinds=list(CommentKind),
+    ), status
+
+
+def _decide_many(document: Document, ids: set[int], form: BulkDecisionForm) -> int | None:
+    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
+    if len(comments) != len(ids) or any(c.document_id != document.id for c in comments):
+        abort(403)
+    target = None
+    if form.chosen_status is CommentStatus.DUPLICATE:
+        target = _duplicate_target(document, form.duplicate_of.data, ids)
+        if isinstance(target, str):
+            form.duplicate_of.errors = [target]
+            return None
+    decidable = [c for c in comments if c.parent_id is None and not c.is_withdrawn]
+    if not decidable:
+        form.form_errors.append(_("Withdrawn comments and replies cannot be decided."))
+        return None
+    for comment in decidable:
+        operations.decide(
+            comment,
+            status=form.chosen_status,
+            response=form.response.data,
+            editor_note=comment.editor_note,
+            duplicate_of=target,
+            draft=document.draft,
+            editor=current_user,
+        )
+    return len(decidable)
+
+
+@bp.route("/d/<slug>/review/c/<int:comment_id>", methods=["GET", "POST"])
+@login_required
+def decide(slug: str, comment_id: int):
+    """Decide on one comment: status, the response the commenter sees, an internal note."""
+    document = editor_document(slug)
+    comment = _comment_of(document, comment_id)
+    form = DecisionForm()
+    status = 200
+    conflict = False
+    if request.method == "GET":
+        form.status.data = comment.status.value if comment.status is not CommentStatus.WITHDRAWN else "open"
+        form.response.data = comment.response or ""
+        form.editor_note.data = comment.editor_note or ""
+        duplicate = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
+        form.duplicate_of.data = str(duplicate.number) if duplicate else ""
+        form.row_version.data = str(comment.row_version)
+    elif comment.is_withdrawn:
+        status = 409
+    elif form.validate_on_submit():
+        target = None
+        if form.chosen_status is CommentStatus.DUPLICATE:
+            target = _duplicate_target(document, form.duplicate_of.data, {comment.id})
+            if isinstance(target, str):
+                form.duplicate_of.errors = [target]
+        if form.row_version.data != str(comment.row_version):
+            conflict = True
+        elif not form.duplicate_of.errors:
+            try:
+                operations.decide(
+                    comment,
+                    status=form.chosen_status,
+                    response=form.response.data,
+                    editor_note=form.editor_note.data,
+                    duplicate_of=target,
+                    draft=document.draft,
+                    editor=current_user,
+                )
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                comment = _comment_of(document, comment_id)
+                conflict = True
+            else:
+                flash(_("Decision on comment #%(n)d saved.", n=comment.number), "success")
+                version = _review_version(document, comment)
+                return redirect(
+                    url_for("review.dashboard", slug=slug, number=version.number) + f"#c-{comment.number}"
+                )
+        if conflict:
+            # The other editor's decision is shown; saving again is a deliberate overwrite.
+            form.row_version.data = str(comment.row_version)
+        status = 409 if conflict else 400
+    else:
+        status = 400
+    return render_template(
+        "review/decide.html",
+        document=document,
+        comment=comment,
+        form=form,
+        conflict=conflict,
+        apply_form=ConfirmForm(),
+        draft=document.draft,
+        version=_review_version(document, comment),
+    ), status
+
+
+@bp.route("/d/<slug>/review/c/<int:comment_id>/apply", methods=["POST"])
+@login_required
+def apply(slug: str, comment_id: int):
+    """Put a comment's suggested wording into the working draft and accept the comment."""
+    document = editor_document(slug)
+    comment = _comment_of(document, comment_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    draft = document.draft
+    try:
+        if draft is None:
+            raise DraftError("no_draft")
+        apply_suggestion(draft, comment, current_user)
+    except StaleEdit as stale:
+        db.session.rollback()
+        return render_template(
+            "review/apply_conflict.html",
+            document=document,
+            comment=comment,
+            draft=draft,
+            current=stale.current,
+            message=None,
+        ), 409
+    except DraftError as error:
+        db.session.rollback()
+        message = DRAFT_ERRORS.get(error.code, DRAFT_ERRORS["no_suggestion"])()
+        return render_template(
+            "review/apply_conflict.html",
+            document=document,
+            comment=comment,
+            draft=draft,
+            current=None,
+            message=message,
+        ), 409
+    db.session.commit()
+    flash(
+        _(
+            "The suggested wording of #%(n)d is now in the draft and the comment is accepted. "
+            "You can write a response below.",
+            n=comment.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("review.decide", slug=slug, comment_id=comment.id))

@@ -1,0 +1,110 @@
+"""The editors' side (issue 4): the review dashboard with 3,000 comments, deciding, editing the draft.
+
+Targets: the dashboard for 3,000 comments in at most 12 SQL queries and 200 ms server time.
+The dashboard shows 100 comments a page, in document order, with counts over all of them.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import sqlalchemy as sa
+from _setup import PASSWORD, add_comments, count_queries, make_app, make_document, make_users, temp_dir, timed
+
+from app.documents.models import Block, BlockRevision
+from app.drafting.operations import start_draft
+from app.extensions import db
+from app.review.models import Comment
+
+
+def main() -> None:
+    rng = random.Random(20201006)
+    with temp_dir() as tmp:
+        app = make_app(Path(tmp))
+        with app.app_context():
+            users = make_users()
+            document = make_document("busy", 500, users, rng)
+            # 4,500 comments: 3,000 top-level ones to decide, 1,500 replies inside them.
+            add_comments(document, 4500, users, rng)
+            start_draft(document, users[0])
+            db.session.commit()
+            tops = db.session.scalar(sa.select(sa.func.count()).where(Comment.parent_id.is_(None)))
+            first_id = db.session.scalar(
+                sa.select(sa.func.min(Comment.id)).where(Comment.parent_id.is_(None))
+            )
+            uid, revision = db.session.execute(
+                sa.select(Block.uid, BlockRevision.revision)
+                .join(Block, Block.id == BlockRevision.block_id)
+                .where(BlockRevision.version_id == document.draft.id)
+                .limit(1)
+            ).one()
+            editor_email = users[0].email
+        app.config["WTF_CSRF_ENABLED"] = False
+        client = app.test_client()
+        client.post("/login", data={"email": editor_email, "password": PASSWORD})
+
+        def get(url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        pages = {
+            "first page": "/d/busy/v/1/review",
+            "filtered (open, with suggestion)": "/d/busy/v/1/review?status=open&suggestion=1",
+            "last page": "/d/busy/v/1/review?page=30",
+        }
+        print(f"dashboard of a 500-block version with {tops} comments to decide (+ replies):")
+        with app.app_context():
+            for label, url in pages.items():
+                get(url)
+                with count_queries() as statements:
+                    html = get(url).get_data(as_text=True)
+                p50, p95 = timed(lambda url=url: get(url), runs=20)
+                print(
+                    f"  {label:34} {len(statements):2d} queries, {len(html) // 1024:4d} KiB, "
+                    f"p50 {p50:6.1f} ms, p95 {p95:6.1f} ms (targets <= 12 queries, <= 200 ms)"
+                )
+
+        counter = iter(range(10**6))
+
+        def decide():
+            n = next(counter)
+            status = ("noted", "accepted", "open")[n % 3]
+            response = client.post(
+                f"/d/busy/review/c/{first_id}",
+                data={
+                    "status": status,
+                    "response": f"Svar {n}",
+                    "editor_note": "",
+                    "row_version": str(n + 1),
+                },
+            )
+            assert response.status_code == 302, response.status_code
+
+        p50, p95 = timed(decide, runs=30)
+        print(f"deciding on a comment:             p50 {p50:6.1f} ms, p95 {p95:6.1f} ms")
+
+        base = iter(range(revision, 10**6))
+
+        def edit():
+            n = next(base)
+            response = client.post(
+                f"/d/busy/draft/b/{uid}",
+                data={
+                    "kind": "paragraph",
+                    "level": "1",
+                    "text": f"Ny text {n} med **fetstil**.",
+                    "base_revision": n,
+                },
+            )
+            assert response.status_code == 302, response.status_code
+
+        p50, p95 = timed(edit, runs=30)
+        print(f"saving a block of the draft:       p50 {p50:6.1f} ms, p95 {p95:6.1f} ms")
+        p50, p95 = timed(lambda: get("/d/busy/draft"), runs=15)
+        print(f"the draft editor (500 blocks):     p50 {p50:6.1f} ms, p95 {p95:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

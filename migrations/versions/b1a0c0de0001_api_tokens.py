@@ -1,0 +1,43 @@
+"""Personal API tokens (issue 8: JSON API).
+
+Revision ID: b1a0c0de0001
+Revises: 8e4c0b6ed2e7
+Create Date: 2026-11-27 08:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import app.database
+
+
+# revision identifiers, used by Alembic.
+revision = 'b1a0c0de0001'
+down_revision = '8e4c0b6ed2e7'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(), nullable=False),
+    sa.Column('last_used_at', app.database.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', app.database.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
