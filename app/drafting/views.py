@@ -279,6 +279,21 @@ def move(slug: str, uid: str):
     return _to_draft(document, uid)
 
 
+def _changed_meanwhile(document, draft, view, action: str, current):
+    """409: another editor changed or removed the block since this editor opened it."""
+    return render_template(
+        "drafting/confirm.html",
+        document=document,
+        draft=draft,
+        action=action,
+        block=view,
+        ref="",
+        other=None,
+        form=None,
+        stale=current,
+    ), 409
+
+
 def _confirmed(document, draft, blocks, index, *, action, act, done, back_to, other=None):
     """A structural change confirmed on a page that names the revisions it was based on.
 
@@ -310,17 +325,7 @@ def _confirmed(document, draft, blocks, index, *, action, act, done, back_to, ot
         act(form)
     except operations.StaleEdit as stale:
         db.session.rollback()
-        return render_template(
-            "drafting/confirm.html",
-            document=document,
-            draft=draft,
-            action=action,
-            block=view,
-            ref="",
-            other=None,
-            form=None,
-            stale=stale.current,
-        ), 409
+        return _changed_meanwhile(document, draft, view, action, stale.current)
     except operations.DraftError as error:
         db.session.rollback()
         return _refused(document, draft, error.code)
@@ -394,17 +399,7 @@ def split(slug: str, uid: str):
             operations.split_block(draft, uid, base_revision=form.base, parts=parts, editor=current_user)
         except operations.StaleEdit as stale:
             db.session.rollback()
-            return render_template(
-                "drafting/confirm.html",
-                document=document,
-                draft=draft,
-                action="split",
-                block=view,
-                ref="",
-                other=None,
-                form=None,
-                stale=stale.current,
-            ), 409
+            return _changed_meanwhile(document, draft, view, "split", stale.current)
         except operations.DraftError as error:
             db.session.rollback()
             form.text.errors = [DRAFT_ERRORS[error.code]()]

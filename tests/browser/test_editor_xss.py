@@ -14,7 +14,8 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.review.models import Comment
 from tests.browser.conftest import sign_in
-from tests.browser.test_security_xss import _payloads, assert_inert
+from tests.browser.xss import assert_inert
+from tests.browser.xss import payloads as _payloads
 from tests.conftest import PASSWORD, add_comment
 
 pytestmark = pytest.mark.browser

@@ -16,56 +16,11 @@ from app.extensions import db
 from app.meetings.models import Meeting
 from app.review.models import Comment
 from tests.browser.conftest import sign_in
-from tests.browser.test_commenting import XSS
+from tests.browser.xss import assert_inert
+from tests.browser.xss import payloads as _payloads
 from tests.conftest import PASSWORD, add_comment
 
 pytestmark = pytest.mark.browser
-
-ACTIVE_CONTENT = """() => {
-    const bad = [];
-    for (const s of document.querySelectorAll('script')) {
-        if (!new URL(s.src || 'inline:', location.href).pathname.startsWith('/static/js/')
-            || new URL(s.src || 'inline:', location.href).origin !== location.origin) {
-            bad.push('script:' + s.outerHTML.slice(0, 80));
-        }
-    }
-    for (const el of document.querySelectorAll('*')) {
-        for (const attr of el.attributes) {
-            const name = attr.name.toLowerCase();
-            const value = attr.value.replace(/\\s/g, '').toLowerCase();
-            if (name.startsWith('on')) bad.push('attr:' + el.tagName + ' ' + name);
-            if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'srcdoc'].includes(name)
-                && (value.startsWith('javascript:') || value.startsWith('data:text/html')
-                    || value.startsWith('vbscript:'))) {
-                bad.push('url:' + el.tagName + ' ' + attr.value.slice(0, 60));
-            }
-        }
-    }
-    for (const tag of ['iframe', 'object', 'embed', 'img', 'svg', 'video', 'audio', 'base',
-                       'meta[http-equiv]', 'link[rel=import]', 'style', 'form form']) {
-        for (const el of document.querySelectorAll('main ' + tag)) bad.push('tag:' + el.outerHTML.slice(0, 80));
-    }
-    return bad;
-}"""
-
-
-def _payloads() -> list[str]:
-    if not XSS.exists():
-        pytest.fail(f"the XSS corpus is missing at {XSS}")
-    lines = XSS.read_text(encoding="utf-8", errors="replace").splitlines()
-    payloads = [line for line in lines if line.strip()]
-    assert len(payloads) > 100
-    return payloads
-
-
-def assert_inert(page, path: str) -> None:
-    """Load *path* and check that nothing of the corpus came alive."""
-    page.goto(path)
-    page.wait_for_load_state("load")
-    page.wait_for_timeout(200)
-    assert page.dialogs == [], f"a dialog fired on {path}: {page.dialogs[:3]}"
-    report = page.evaluate(ACTIVE_CONTENT)
-    assert report == [], f"active content on {path}: {report[:10]}"
 
 
 @pytest.fixture
