@@ -80,6 +80,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.drafting.blueprint import bp as drafting_bp
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
+    from app.notifications import views as _notifications  # noqa: F401
+    from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
     from app.opendata.blueprint import bp as opendata_bp
     from app.review import decisions as _decisions  # noqa: F401
@@ -98,6 +100,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def configure_hooks(app: Flask) -> None:
@@ -118,6 +121,8 @@ def configure_commands(app: Flask) -> None:
     """Register the flask CLI commands."""
     from app.commands import register
     from app.meetings import cli as meetings_cli
+    from app.notifications import cli as notifications_cli
 
     register(app)
     meetings_cli.register(app)
+    notifications_cli.register(app)

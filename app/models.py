@@ -5,6 +5,7 @@ from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.meetings.models import Export, Meeting
+from app.notifications.models import Follow, Notification, NotificationPreference
 from app.review.models import Comment, CommentRevision, Endorsement
 
 __all__ = [
@@ -17,8 +18,11 @@ __all__ = [
     "Document",
     "Endorsement",
     "Export",
+    "Follow",
     "Invitation",
     "Meeting",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "Role",
     "User",

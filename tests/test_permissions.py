@@ -317,6 +317,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/{network}/feed.atom", SIGNED_IN),
     ],
     ("opendata.site_feed", "GET"): [Case("/feed.atom", EVERYONE_OK)],
+    # E-mail notifications: settings and following need a sign-in; an unsubscribe link works
+    # without one, carrying a signed token (a bad one: 400); valid tokens: tests/notifications.
+    ("notifications.preferences", "POST"): [Case("/profile/notifications", expect(302, 400))],
+    ("notifications.follow", "POST"): [
+        Case("/d/{public}/follow", expect(302, 302)),
+        Case("/d/{network}/follow", expect(302, 302)),
+        Case("/d/no-such-document/follow", expect(302, 404)),
+    ],
+    ("notifications.unfollow", "POST"): [Case("/d/{public}/unfollow", expect(302, 302))],
+    ("notifications.unsubscribe", "GET"): [Case("/unsubscribe/not-a-token", expect(400, 400))],
+    ("notifications.unsubscribe", "POST"): [Case("/unsubscribe/not-a-token", expect(400, 400))],
 }
 
 

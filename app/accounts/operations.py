@@ -107,6 +107,10 @@ def pseudonymise_user(user: User, actor: User) -> None:
     ):
         invitation.name = name
         invitation.email = user.email
+    # Nothing is mailed to a former user: their follows, settings and queued messages go.
+    from app.notifications.operations import forget_user
+
+    forget_user(user)
     # Neither the old name nor the old address goes into the log: that would undo the point.
     record(actor, "user.pseudonymise", user, before={"pseudonymised": False}, after={"pseudonymised": True})
     db.session.flush()

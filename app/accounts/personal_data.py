@@ -53,7 +53,7 @@ def _comment(comment: Comment, numbers: dict[int, int]) -> dict:
 
 
 def personal_data(user: User) -> dict:
-    """Profile, organisation, roles, comments and replies (with status), endorsements of *user*."""
+    """Profile, organisation, roles, comments and replies (with status), endorsements, follows and mail."""
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.author_id == user.id)
@@ -85,8 +85,34 @@ def personal_data(user: User) -> dict:
         slugs.update(
             db.session.execute(sa.select(Document.id, Document.slug).where(Document.id.in_(missing))).all()
         )
+    from app.notifications.models import Follow, Notification, NotificationPreference
+
+    follows = db.session.execute(
+        sa.select(Document.slug, Follow.created_at)
+        .join(Document, Document.id == Follow.document_id)
+        .where(Follow.user_id == user.id)
+        .order_by(Follow.created_at)
+    ).all()
+    preferences = db.session.scalars(
+        sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    ).all()
+    messages = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    ).all()
     return {
         "exported_at": _iso(utcnow()),
+        "following": [{"document": slug, "since": _iso(since)} for slug, since in follows],
+        "notification_settings": {p.kind.value: p.frequency.value for p in preferences},
+        "notifications": [
+            {
+                "kind": m.kind.value,
+                "delivery": m.delivery.value,
+                "state": m.state.value,
+                "created_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+            }
+            for m in messages
+        ],
         "profile": {
             "id": user.id,
             "name": user.name,

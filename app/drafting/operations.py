@@ -19,6 +19,7 @@ from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
 from app.documents.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
 from app.extensions import db
+from app.notifications import operations as notifications
 from app.review.models import Comment, CommentStatus
 
 
@@ -466,5 +467,6 @@ def publish_draft(
         closed=[v.number for v in previous_open],
         deadline=deadline.isoformat() if deadline else None,
     )
+    notifications.enqueue_new_version(draft)
     db.session.flush()
     return draft

@@ -12,6 +12,7 @@ from app.database import utcnow
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.documents.richtext import plain, sanitize_inline
 from app.extensions import db
+from app.notifications import operations as notifications
 from app.review import markdown
 from app.review.anchoring import find_once
 from app.review.models import Comment, CommentKind, CommentRevision, CommentStatus, Endorsement
@@ -106,6 +107,9 @@ def create_comment(
         comment.quote_end = quote.end
     db.session.add(comment)
     db.session.flush()
+    # Commenting follows the document; a reply tells the author replied to (queued, not sent).
+    notifications.follow_document(author, document)
+    notifications.enqueue_reply(comment)
     return comment
 
 
@@ -231,6 +235,8 @@ def decide(
         else:
             comment.resolved_in_version_id = None
     record(editor, "comment.decide", comment, number=comment.number, before=before, after=after)
+    if status is not CommentStatus.OPEN:
+        notifications.enqueue_decision(comment)
     db.session.flush()
     return True
 

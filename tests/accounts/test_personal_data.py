@@ -173,3 +173,34 @@ def test_pseudonymising_twice_changes_nothing_more(app, people):
             sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "user.pseudonymise")
         )
         assert count == 1
+
+
+def test_follows_settings_and_queued_mail_are_part_of_ones_data_and_go_with_pseudonymising(
+    app, client, people
+):
+    from app.notifications.models import Follow, Notification, OutboxState
+
+    maja, olle, admin, mine, _theirs = people
+    client.login(olle.email)
+    # Olle replies to Maja: Maja is told (queued); commenting made Maja follow the document.
+    assert client.post(f"/comments/{mine}/reply", {"body": "Ett svar till Maja."}).status_code == 302
+    client.logout()
+    client.login(maja.email)
+    data = json.loads(client.get("/profile/data").get_data(as_text=True))
+    assert [f["document"] for f in data["following"]] == ["d"]
+    assert [(n["kind"], n["state"]) for n in data["notifications"]] == [("reply", "pending")]
+    assert "notification_settings" in data
+    with app.app_context():
+        user, actor = db.session.get(User, maja.id), db.session.get(User, admin.id)
+        user.active = False
+        with app.test_request_context():
+            operations.pseudonymise_user(user, actor)
+        db.session.commit()
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Follow).where(Follow.user_id == maja.id))
+            == 0
+        )
+        states = db.session.scalars(
+            sa.select(Notification.state).where(Notification.user_id == maja.id)
+        ).all()
+        assert states == [OutboxState.SKIPPED]

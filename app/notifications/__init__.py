@@ -1,0 +1,1 @@
+"""E-mail notifications: preferences, following documents, the outbox and its delivery."""

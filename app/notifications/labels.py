@@ -1,0 +1,20 @@
+"""Translatable labels for notification kinds and frequencies."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.notifications.models import Frequency, NotificationKind
+
+KIND_LABELS = {
+    NotificationKind.REPLY: _l("Replies to my comments"),
+    NotificationKind.DECISION: _l("Decisions on my comments"),
+    NotificationKind.NEW_VERSION: _l("New versions of documents I follow"),
+    NotificationKind.DEADLINE: _l("Comment deadlines two days away, for documents I follow"),
+}
+
+FREQUENCY_LABELS = {
+    Frequency.IMMEDIATE: _l("At once"),
+    Frequency.DIGEST: _l("In a daily summary"),
+    Frequency.NONE: _l("Never"),
+}

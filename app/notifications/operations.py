@@ -1,0 +1,254 @@
+"""State changes for notifications: preferences, following, and writing messages to the outbox.
+
+The enqueue_* functions are called where the event happens, inside its transaction: they only
+add outbox rows (flushed, never committed) and never send, so mail cannot slow or break the
+request. app.notifications.delivery sends them later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.database import utcnow
+from app.documents.models import Document, Version, VersionState
+from app.extensions import db
+from app.notifications.models import (
+    DEFAULT_FREQUENCIES,
+    Follow,
+    Frequency,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxState,
+)
+from app.notifications.tokens import DIGEST
+
+# "A comment deadline two days away".
+REMIND_BEFORE = timedelta(days=2)
+
+
+def preferences_of(user) -> dict[NotificationKind, Frequency]:
+    """Every kind with the user's chosen frequency, defaults filled in."""
+    chosen = dict(
+        db.session.execute(
+            sa.select(NotificationPreference.kind, NotificationPreference.frequency).where(
+                NotificationPreference.user_id == user.id
+            )
+        ).all()
+    )
+    return {kind: chosen.get(kind, default) for kind, default in DEFAULT_FREQUENCIES.items()}
+
+
+def _frequencies(user_ids, kind: NotificationKind) -> dict[int, Frequency]:
+    """Each user's frequency for *kind*, in one query."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    chosen = dict(
+        db.session.execute(
+            sa.select(NotificationPreference.user_id, NotificationPreference.frequency).where(
+                NotificationPreference.kind == kind, NotificationPreference.user_id.in_(user_ids)
+            )
+        ).all()
+    )
+    return {user_id: chosen.get(user_id, DEFAULT_FREQUENCIES[kind]) for user_id in user_ids}
+
+
+def set_preferences(user, choices: dict[NotificationKind, Frequency]) -> None:
+    """Store the user's frequency for each kind in *choices*."""
+    rows = {
+        row.kind: row
+        for row in db.session.scalars(
+            sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
+    for kind, frequency in choices.items():
+        if kind in rows:
+            rows[kind].frequency = frequency
+        else:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, frequency=frequency))
+    db.session.flush()
+
+
+def unsubscribe(user, scope: str) -> list[NotificationKind]:
+    """Stop one kind of message (or every kind sent as a digest); returns the kinds stopped."""
+    if scope == DIGEST:
+        kinds = [kind for kind, frequency in preferences_of(user).items() if frequency is Frequency.DIGEST]
+    else:
+        kinds = [NotificationKind(scope)]
+    set_preferences(user, dict.fromkeys(kinds, Frequency.NONE))
+    return kinds
+
+
+def _insert_ignoring_duplicates(model, rows: list[dict]) -> None:
+    """Insert *rows*, skipping any that would break a unique constraint (a concurrent insert won)."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(model).values(rows).on_conflict_do_nothing())
+
+
+def is_following(user, document: Document) -> bool:
+    """Whether *user* follows *document*."""
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.get(Follow, (user.id, document.id)) is not None
+
+
+def follow_document(user, document: Document) -> None:
+    """Follow a document: hear about its new versions and deadlines (idempotent)."""
+    # INSERT … ON CONFLICT DO NOTHING: two comments at once must not fail on a duplicate follow.
+    _insert_ignoring_duplicates(
+        Follow, [{"user_id": user.id, "document_id": document.id, "created_at": utcnow()}]
+    )
+
+
+def unfollow_document(user, document: Document) -> None:
+    """Stop following a document (idempotent)."""
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id, Follow.document_id == document.id))
+
+
+def _row(user_id: int, kind: NotificationKind, frequency: Frequency, now: datetime, **refs) -> dict:
+    return {
+        "user_id": user_id,
+        "kind": kind,
+        "delivery": frequency,
+        "state": OutboxState.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        **refs,
+    }
+
+
+def _enqueue_one(user_id: int, kind: NotificationKind, **refs) -> Notification | None:
+    frequency = _frequencies([user_id], kind)[user_id]
+    if frequency is Frequency.NONE:
+        return None
+    now = utcnow()
+    notification = Notification(**_row(user_id, kind, frequency, now, **refs))
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
+def enqueue_reply(reply) -> Notification | None:
+    """Tell the author of the comment replied to (not when people reply to themselves)."""
+    if reply.parent_id is None:
+        return None
+    from app.review.models import Comment
+
+    parent = db.session.get(Comment, reply.parent_id)
+    if parent is None or parent.author_id == reply.author_id:
+        return None
+    # The reply itself is referred to: if it is hidden before the message goes, none is sent.
+    return _enqueue_one(
+        parent.author_id, NotificationKind.REPLY, document_id=reply.document_id, comment_id=reply.id
+    )
+
+
+def enqueue_decision(comment) -> Notification | None:
+    """Tell a comment's author that an editor decided on it (not an editor deciding their own)."""
+    if comment.decided_by_id == comment.author_id:
+        return None
+    # The message shows the decision as it stands when sent, so one waiting message is enough.
+    waiting = db.session.scalar(
+        sa.select(Notification.id).where(
+            Notification.comment_id == comment.id,
+            Notification.kind == NotificationKind.DECISION,
+            Notification.state == OutboxState.PENDING,
+        )
+    )
+    if waiting is not None:
+        return None
+    return _enqueue_one(
+        comment.author_id, NotificationKind.DECISION, document_id=comment.document_id, comment_id=comment.id
+    )
+
+
+def _followers(document_id: int, kind: NotificationKind, exclude: set[int]) -> list[tuple[int, Frequency]]:
+    """Active followers of a document who want *kind*, with their frequency."""
+    user_ids = db.session.scalars(
+        sa.select(Follow.user_id)
+        .join(User, User.id == Follow.user_id)
+        .where(Follow.document_id == document_id, User.active.is_(True), User.pseudonymised.is_(False))
+    ).all()
+    frequencies = _frequencies([u for u in user_ids if u not in exclude], kind)
+    return [(u, f) for u, f in frequencies.items() if f is not Frequency.NONE]
+
+
+def enqueue_new_version(version: Version) -> int:
+    """Tell a document's followers (except the publishing editor) about a newly published version."""
+    now = utcnow()
+    exclude = {version.published_by_id} if version.published_by_id else set()
+    rows = [
+        _row(
+            user_id,
+            NotificationKind.NEW_VERSION,
+            frequency,
+            now,
+            document_id=version.document_id,
+            version_id=version.id,
+            dedupe_key=f"version:{version.id}",
+        )
+        for user_id, frequency in _followers(version.document_id, NotificationKind.NEW_VERSION, exclude)
+    ]
+    _insert_ignoring_duplicates(Notification, rows)
+    return len(rows)
+
+
+def enqueue_deadline_reminders(now: datetime | None = None) -> int:
+    """Queue a reminder for each follower of each open version whose deadline is two days away or less.
+
+    Idempotent: a (user, version) pair is reminded once, however often this runs.
+    """
+    now = now or utcnow()
+    versions = db.session.scalars(
+        sa.select(Version).where(
+            Version.state == VersionState.OPEN,
+            Version.deadline.is_not(None),
+            Version.deadline > now,
+            Version.deadline <= now + REMIND_BEFORE,
+        )
+    ).all()
+    queued = 0
+    for version in versions:
+        key = f"deadline:{version.id}"
+        reminded = set(
+            db.session.scalars(sa.select(Notification.user_id).where(Notification.dedupe_key == key))
+        )
+        rows = [
+            _row(
+                user_id,
+                NotificationKind.DEADLINE,
+                frequency,
+                now,
+                document_id=version.document_id,
+                version_id=version.id,
+                dedupe_key=key,
+            )
+            for user_id, frequency in _followers(version.document_id, NotificationKind.DEADLINE, reminded)
+        ]
+        _insert_ignoring_duplicates(Notification, rows)
+        queued += len(rows)
+    db.session.flush()
+    return queued
+
+
+def forget_user(user) -> None:
+    """Stop everything that would mail *user* (a pseudonymised former member): follows, settings, queue."""
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id))
+    db.session.execute(sa.delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.state == OutboxState.PENDING)
+        .values(state=OutboxState.SKIPPED)
+        .execution_options(synchronize_session=False)
+    )
