@@ -170,3 +170,25 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
     page.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()
     assert "Den andras text." in page.content()
     axe_check(page, "the apply-conflict page")
+
+
+def test_member_follows_their_comments_and_refusals_pass_axe(page, app, setting, axe_check):
+    editor, doc, suggestion, _question = setting
+    with app.app_context():
+        member_email = db.session.get(Comment, suggestion).author.email
+    sign_in(page, member_email, PASSWORD)
+    page.goto("/d/oppna-licenser")
+    page.get_by_role("link", name="Vad hände med mina synpunkter").click()
+    page.get_by_role("heading", level=1, name="Mina synpunkter").wait_for()
+    assert "Var tydligare." in page.content()
+    axe_check(page, "my comments")
+    page.context.clear_cookies()
+    sign_in(page, editor.email, PASSWORD)
+    page.goto("/d/oppna-licenser/draft")
+    page.get_by_role("button", name="Starta nästa utkast").click()
+    page.get_by_role("heading", level=1, name="Arbetsutkast: Öppna licenser").wait_for()
+    # The last block has nothing after it to merge with: a refusal page, in words.
+    last = doc.block_uids["q"]
+    page.goto(f"/d/oppna-licenser/draft/b/{last}/merge")
+    page.get_by_role("heading", level=1, name="Det gick inte att göra").wait_for()
+    axe_check(page, "a refused draft action")
