@@ -107,7 +107,9 @@ def test_no_route_changes_or_removes_recorded_events(app, make_client, world):  
 
 def _events(app, action) -> list[AuditEvent]:
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)).all()
+        return db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        ).all()
 
 
 def test_role_change_invitation_and_moderation_are_recorded_with_before_and_after(app, client, factory):

@@ -42,7 +42,9 @@ def _comment(app, comment_id) -> Comment:
 
 def _events(app, action):
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)).all()
+        return db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        ).all()
 
 
 def test_editor_hides_a_comment_with_a_reason(app, client, make_client, world):
@@ -177,7 +179,7 @@ def test_hiding_and_withdrawing_never_delete_rows(app, client, make_client, worl
 
 def _all_events(app):
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEvent)).all()
+        return db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
 
 
 def test_hidden_comment_stays_in_the_compilation_marked_hidden(app, client, world, factory):
