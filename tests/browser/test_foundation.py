@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.accounts.models import Role
 from tests.browser.conftest import sign_in
@@ -23,11 +24,11 @@ def test_sign_in_open_document_and_follow_a_permalink(page, factory):
     assert page.get_by_role("heading", level=1, name="Vägledning om öppna licenser").is_visible()
     uid = document.block_uids["p2"]
     page.locator(f"#b-{uid} a.ref").click()
-    assert page.url.endswith(f"/d/vl/v/1#b-{uid}")
-    # The target paragraph is highlighted by :target and scrolled into view.
-    assert (
-        page.locator(f"#b-{uid}").evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
-    )
+    page.wait_for_url(f"**/d/vl/v/1#b-{uid}")
+    # The target paragraph is highlighted by :target (waiting: the new page's stylesheet may
+    # still be loading when the URL has changed).
+    expect(page.locator(f"#b-{uid}")).not_to_have_css("background-color", "rgba(0, 0, 0, 0)")
+    expect(page.locator(f"#b-{uid}")).to_be_in_viewport()
 
 
 def test_keyboard_only_skip_link_and_sign_in(page, factory):
