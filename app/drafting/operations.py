@@ -20,6 +20,7 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.documents.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
 from app.extensions import db
 from app.notifications import operations as notifications
+from app.review import operations as review_operations
 from app.review.models import Comment, CommentStatus
 
 
@@ -367,23 +368,6 @@ def merge_with_next(
     return revision
 
 
-def _decide_accepted(comment: Comment, draft: Version, editor, at: datetime) -> None:
-    before = comment.status.value
-    comment.status = CommentStatus.ACCEPTED
-    comment.decided_by_id = editor.id
-    comment.decided_at = at
-    comment.resolved_in_version_id = draft.id
-    record(
-        editor,
-        "comment.decide",
-        comment,
-        number=comment.number,
-        before=before,
-        after="accepted",
-        applied=True,
-    )
-
-
 def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
     """Put a comment's suggested wording into the draft and accept the comment.
 
@@ -394,6 +378,8 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
     _require_draft(draft)
     if not comment.suggestion or comment.block is None:
         raise DraftError("no_suggestion")
+    if comment.is_withdrawn:
+        raise DraftError("withdrawn")
     revision = current_revision(draft, comment.block.uid)
     if revision is None:
         raise DraftError("block_gone")
@@ -409,7 +395,17 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
     base = revision.revision
     if text != revision.text:
         _save(revision, base, editor, text=text)
-    _decide_accepted(comment, draft, editor, utcnow())
+    # The same decision as any other (audit event, the commenter told), made in this draft.
+    review_operations.decide(
+        comment,
+        status=CommentStatus.ACCEPTED,
+        response=comment.response,
+        editor_note=comment.editor_note,
+        draft=draft,
+        editor=editor,
+    )
+    comment.resolved_in_version_id = draft.id
+    record(editor, "suggestion.apply", comment, number=comment.number, block=revision.block.uid)
     db.session.flush()
     return revision
 

@@ -23,6 +23,9 @@ DRAFT_ERRORS = {
     "no_draft": lambda: _("Start the next draft before applying suggestions."),
     "block_gone": lambda: _("The paragraph this suggestion is for is no longer in the draft."),
     "no_suggestion": lambda: _("This comment has no suggested wording to apply."),
+    "withdrawn": lambda: _(
+        "The author has withdrawn this comment. It stays on record and needs no decision."
+    ),
 }
 
 

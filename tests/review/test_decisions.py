@@ -382,3 +382,36 @@ def test_members_follow_their_comments_and_what_changed_since(app, make_client, 
     assert "Bra helhet." not in text  # someone else's
     # On the earlier version itself, the comment links to what changed since.
     assert "/d/vl/compare/1..2" in member.get("/d/vl/v/1").text
+
+
+def test_applying_is_a_decision_like_any_other(app, ed, doc, comments, people):
+    """The commenter is told, and the audit log holds the decision and the application."""
+    from app.notifications.models import Notification, NotificationKind
+
+    ed.post("/d/vl/draft/start", {"label": ""})
+    assert ed.post(f"/d/vl/review/c/{comments['suggest']}/apply").status_code == 302
+    with app.app_context():
+        told = db.session.scalars(
+            sa.select(Notification).where(
+                Notification.user_id == people["mats"].id, Notification.kind == NotificationKind.DECISION
+            )
+        ).all()
+        assert [n.comment_id for n in told] == [comments["suggest"]]
+        actions = db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.object_id == comments["suggest"])
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions[-2:] == ["comment.decide", "suggestion.apply"]
+
+
+def test_a_withdrawn_suggestion_is_not_applied(app, ed, doc, comments, make_client, people):
+    author = make_client()
+    author.login(people["mats"].email)
+    assert author.post(f"/comments/{comments['suggest']}/withdraw").status_code == 302
+    ed.post("/d/vl/draft/start", {"label": ""})
+    response = ed.post(f"/d/vl/review/c/{comments['suggest']}/apply")
+    assert response.status_code == 409
+    assert "dragit tillbaka" in response.text
+    assert draft_text(app, doc.block_uids["a"]) == "Myndigheter bör välja CC BY 4.0 för sitt material."
+    assert comment(app, comments["suggest"]).status is CommentStatus.WITHDRAWN
