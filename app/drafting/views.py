@@ -43,20 +43,23 @@ DRAFT_ERRORS = {
 }
 
 
-def _draft(document: Document) -> Version:
+def _load_draft(slug: str) -> tuple[Document, Version]:
+    """The document and its working draft, for an editor (404 without a draft)."""
+    document = editor_document(slug)
     draft = document.draft
     if draft is None:
         abort(404)
-    return draft
+    return document, draft
 
 
-def _block(draft: Version, uid: str):
-    """The block view (with its reference) of *uid* in the draft, and every block (for neighbours)."""
+def _load_block(slug: str, uid: str):
+    """(document, draft, every block of the draft, the index of *uid*): 404 when the block is gone."""
+    document, draft = _load_draft(slug)
     blocks = version_blocks(draft)
     index = next((i for i, b in enumerate(blocks) if b.uid == uid), None)
     if index is None:
         abort(404)
-    return blocks, index
+    return document, draft, blocks, index
 
 
 def _previous(document: Document, draft: Version) -> Version | None:
@@ -138,11 +141,11 @@ def start(slug: str):
     return _to_draft(document)
 
 
-def _conflict(document, draft, view, blocks, index, form, current, status=409):
-    """The edit page again, showing the text another editor saved next to this editor's own."""
+def _conflict(document, draft, blocks, index, form, current):
+    """409: the edit page again, showing the text another editor saved next to this editor's own."""
     if current is not None:
         form.base_revision.data = str(current.revision)
-    return _block_page(document, draft, blocks, index, form, status=status, current=current, conflict=True)
+    return _block_page(document, draft, blocks, index, form, status=409, current=current, conflict=True)
 
 
 def _block_page(document, draft, blocks, index, form, status=200, current=None, conflict=False):
@@ -168,9 +171,7 @@ def _block_page(document, draft, blocks, index, form, status=200, current=None, 
 @login_required
 def edit_block(slug: str, uid: str):
     """Edit one block's text, kind and level, with its open comments beside it."""
-    document = editor_document(slug)
-    draft = _draft(document)
-    blocks, index = _block(draft, uid)
+    document, draft, blocks, index = _load_block(slug, uid)
     revision = blocks[index].revision
     form = BlockForm()
     if request.method == "GET":
@@ -198,7 +199,7 @@ def edit_block(slug: str, uid: str):
         )
     except operations.StaleEdit as stale:
         db.session.rollback()
-        return _conflict(document, draft, blocks[index], blocks, index, form, stale.current)
+        return _conflict(document, draft, blocks, index, form, stale.current)
     except operations.DraftError as error:
         db.session.rollback()
         return _refused(document, draft, error.code)
@@ -211,8 +212,7 @@ def edit_block(slug: str, uid: str):
 @login_required
 def insert(slug: str):
     """Insert a new block after another one (or at the top)."""
-    document = editor_document(slug)
-    draft = _draft(document)
+    document, draft = _load_draft(slug)
     after = request.args.get("after") or None
     blocks = version_blocks(draft)
     after_view = None
@@ -254,8 +254,7 @@ def insert(slug: str):
 @login_required
 def move(slug: str, uid: str):
     """Move a block one step up or down."""
-    document = editor_document(slug)
-    draft = _draft(document)
+    document, draft = _load_draft(slug)
     form = MoveForm()
     if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
         abort(400)
@@ -338,9 +337,7 @@ def _confirmed(document, draft, blocks, index, *, action, act, done, back_to, ot
 @login_required
 def remove(slug: str, uid: str):
     """Remove a block from the draft, after a confirmation that names the revision seen."""
-    document = editor_document(slug)
-    draft = _draft(document)
-    blocks, index = _block(draft, uid)
+    document, draft, blocks, index = _load_block(slug, uid)
     return _confirmed(
         document,
         draft,
@@ -357,9 +354,7 @@ def remove(slug: str, uid: str):
 @login_required
 def merge(slug: str, uid: str):
     """Join a block with the next one; the first keeps its identity and its comments."""
-    document = editor_document(slug)
-    draft = _draft(document)
-    blocks, index = _block(draft, uid)
+    document, draft, blocks, index = _load_block(slug, uid)
     if index + 1 >= len(blocks):
         return _refused(document, draft, "nothing_to_merge")
     return _confirmed(
@@ -381,9 +376,7 @@ def merge(slug: str, uid: str):
 @login_required
 def split(slug: str, uid: str):
     """Cut a block in two (or more) where the editor leaves empty lines."""
-    document = editor_document(slug)
-    draft = _draft(document)
-    blocks, index = _block(draft, uid)
+    document, draft, blocks, index = _load_block(slug, uid)
     view = blocks[index]
     if view.revision.kind is BlockKind.TABLE:
         return _refused(document, draft, "merge_table")
@@ -424,8 +417,7 @@ def split(slug: str, uid: str):
 @login_required
 def publish(slug: str):
     """Publish the draft as the next open version; the previous open version closes."""
-    document = editor_document(slug)
-    draft = _draft(document)
+    document, draft = _load_draft(slug)
     previous = _previous(document, draft)
     form = PublishForm()
     if request.method == "GET":
