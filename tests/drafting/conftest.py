@@ -145,6 +145,24 @@ class DocxKit:
                 target.writestr(name, content)
         return out.getvalue()
 
+    def zip_bomb(self, megabytes: int = 100) -> bytes:
+        """A valid-looking .docx under 1 MB whose document.xml unpacks to *megabytes* of spaces."""
+        good = self.build(lambda document: document.add_paragraph("Text."))
+        out = io.BytesIO()
+        with (
+            zipfile.ZipFile(io.BytesIO(good)) as source,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bomb,
+        ):
+            for info in source.infolist():
+                if info.filename != "word/document.xml":
+                    bomb.writestr(info.filename, source.read(info.filename))
+            # Streamed so that building the bomb stays cheap too.
+            with bomb.open("word/document.xml", "w", force_zip64=True) as stream:
+                chunk = b" " * (1024 * 1024)
+                for _ in range(megabytes):
+                    stream.write(chunk)
+        return out.getvalue()
+
     def png(self) -> bytes:
         """A valid 1x1 PNG."""
 

@@ -170,17 +170,6 @@ def bad_files(docx_kit) -> dict[str, bytes]:
     """One hostile or broken upload per kind of refusal (id → bytes)."""
     good = docx_kit.build(lambda document: document.add_paragraph("Text."))
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    bomb = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(good)) as source,
-        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
-    ):
-        for info in source.infolist():
-            if info.filename != "word/document.xml":
-                target.writestr(info.filename, source.read(info.filename))
-        with target.open("word/document.xml", "w", force_zip64=True) as stream:
-            for _ in range(100):
-                stream.write(b" " * MB)
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
         b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;</l>'
@@ -201,7 +190,7 @@ def bad_files(docx_kit) -> dict[str, bytes]:
             },
         ),
         "truncated": good[: len(good) // 2],
-        "zip_bomb": bomb.getvalue(),
+        "zip_bomb": docx_kit.zip_bomb(100),
         "xxe": docx_kit.rewrite(good, replace={"word/document.xml": xxe}),
         "billion_laughs": docx_kit.rewrite(good, replace={"word/styles.xml": laughs}),
         "empty": docx_kit.build(lambda document: document.add_paragraph("   ")),
