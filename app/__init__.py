@@ -46,7 +46,10 @@ def configure_logging(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
-    from app import models  # noqa: F401  (register every table with the metadata)
+    from app import (
+        fragments,
+        models,  # noqa: F401  (register every table with the metadata)
+    )
     from app.accounts.auth import init_login
     from app.database import configure_sqlite
     from app.extensions import babel, csrf, db, limiter, migrate
@@ -61,6 +64,7 @@ def configure_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     init_login(app)
+    fragments.init_app(app)
 
 
 def configure_blueprints(app: Flask) -> None:

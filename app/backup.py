@@ -177,5 +177,6 @@ def restore_command(path: Path, force: bool):
     counts = restore_sqlite(path, target, force=force)
     log_security("backup-restored", path=path, rows=sum(counts.values()), forced=force)
     click.echo(f"Restored {path} into {target}: {sum(counts.values())} rows in {len(counts)} tables.")
+    click.echo("Restart the web server now: its workers keep pages of the old data in memory.")
     for table, count in counts.items():
         click.echo(f"  {table:<24} {count}")

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from app import create_app
+from app import create_app, fragments
 from app.accounts.models import Organisation, Role, User
 from app.database import utcnow
 from app.documents.models import (
@@ -81,6 +81,7 @@ def _clean_database(app):
     with app.app_context():
         db.session.remove()
         _empty_all_tables()
+    fragments.clear(app)  # cached pages of the rows just deleted
 
 
 class Client:

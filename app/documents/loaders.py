@@ -10,6 +10,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import fragments
 from app.documents.models import Block, BlockRevision, Document, Version, VersionState
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db, login_manager
@@ -63,6 +64,63 @@ class BlockView:
     @property
     def anchor(self) -> str:
         return f"b-{self.uid}"
+
+    @property
+    def block_id(self) -> int:
+        return self.revision.block_id
+
+
+@dataclass(frozen=True, slots=True)
+class PageBlock:
+    """One block as the reading page and the comment form need it: plain values, no ORM object."""
+
+    uid: str
+    block_id: int
+    kind: str
+    level: int
+    text: str
+    ref: Ref
+    anchor: str
+    # Consecutive list items share one <ul>/<ol>: the tag this block sits in, the list it
+    # opens and the list it closes before itself (fixed by the layout, so worked out once).
+    list_tag: str | None = None
+    list_open: str | None = None
+    list_close: str | None = None
+
+
+LIST_TAGS = {"bullet": "ul", "number": "ol"}
+
+
+def page_blocks(version: Version) -> tuple[PageBlock, ...]:
+    """The blocks of *version* in order, numbered, as plain values.
+
+    A published version's text never changes, so each process loads it once and keeps it
+    (keyed by the version's id and publication time); a draft is read afresh every time.
+    """
+    if not version.is_published:
+        return _load_page_blocks(version.id)
+    key = (version.id, version.published_at)
+    return fragments.cache("layouts").get(key, lambda: _load_page_blocks(version.id))
+
+
+def _load_page_blocks(version_id: int) -> tuple[PageBlock, ...]:
+    rows = db.session.execute(
+        sa.select(Block.uid, Block.id, BlockRevision.kind, BlockRevision.level, BlockRevision.text)
+        .join(Block, Block.id == BlockRevision.block_id)
+        .where(BlockRevision.version_id == version_id)
+        .order_by(BlockRevision.position)
+    ).all()
+    refs = number_blocks(rows)
+    blocks, previous = [], None
+    for (uid, block_id, kind, level, text), ref in zip(rows, refs, strict=True):
+        tag = LIST_TAGS.get(kind.value)
+        close = previous if previous and previous != tag else None
+        opens = tag if tag and tag != previous else None
+        blocks.append(
+            PageBlock(uid, block_id, kind.value, level, text or "", ref, f"b-{uid}", tag, opens, close)
+        )
+        previous = tag
+    return tuple(blocks)
 
 
 def version_blocks(version: Version) -> list[BlockView]:

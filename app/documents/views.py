@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.documents.blueprint import bp
-from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
+from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Visibility
+from app.documents.page import block_heads
 from app.extensions import db
 from app.review.labels import thread_context
-from app.review.threads import FILTERS, INLINE_LIMIT, count_by_block, highlighted_texts, load_threads
+from app.review.rendering import ThreadRenderer
+from app.review.threads import FILTERS, INLINE_LIMIT, count_by_block, load_threads, quote_ranges
 
 
 @bp.route("/")
@@ -46,7 +48,7 @@ def version(slug: str, number: int):
 
 
 def _render_version(document, version):
-    blocks = version_blocks(version)
+    blocks = page_blocks(version)
     current = document.current_version
     texts = {b.uid: b.text for b in blocks}
     mode = request.args.get("comments", "all")
@@ -57,46 +59,66 @@ def _render_version(document, version):
     counts = count_by_block(document, version)
     if sum(total for total, _open in counts.values()) > INLINE_LIMIT and mode != "none":
         # A busy version: counts in the margin, each block's discussion on its own page.
-        inside = {b.revision.block_id for b in blocks}
+        inside = {b.block_id for b in blocks}
         threads = load_threads(document, version, texts, viewer, mode, organisation_id, except_blocks=inside)
         if threads.visible:
-            by_id = {b.revision.block_id: b.uid for b in blocks}
+            by_id = {b.block_id: b.uid for b in blocks}
             threads.collapsed = {by_id[i]: total for i, (total, _o) in counts.items() if i in by_id}
             threads.open_counts = {by_id[i]: o for i, (_t, o) in counts.items() if i in by_id and o}
     else:
         threads = load_threads(document, version, texts, viewer, mode, organisation_id)
     base = url_for("documents.version", slug=document.slug, number=version.number)
+    compare_pattern = url_for("compare.compare", slug=document.slug, a=0, b=version.number).replace(
+        "/0..", "/__a__.."
+    )
+    # On an earlier version, each comment links to what has changed since it was made.
+    since_url = (
+        url_for("compare.compare", slug=document.slug, a=version.number, b=current.number)
+        if version.is_published and current is not None and current.number > version.number
+        else None
+    )
+    can_comment = current_user.is_authenticated and version.accepts_comments()
+    thread_open = version.accepts_comments() or bool(current and current.accepts_comments())
+    refs = ref_labels(blocks)
+    context = thread_context()
+    heads = block_heads(
+        document,
+        version,
+        blocks,
+        refs,
+        quote_ranges(threads),
+        threads.open_counts,
+        can_comment,
+        base,
+        url_for("review.comment_block", slug=document.slug, number=version.number, uid="__uid__"),
+    )
+    thread_html = ThreadRenderer(
+        context,
+        texts=texts,
+        show_names=threads.show_names,
+        show_organisations=threads.show_organisations,
+        thread_open=thread_open,
+        compare_pattern=compare_pattern,
+        since_url=since_url,
+    )
     return render_template(
         "documents/version.html",
-        refs=ref_labels(blocks),
-        version_url=base,
-        compare_pattern=url_for("compare.compare", slug=document.slug, a=0, b=version.number).replace(
-            "/0..", "/__a__.."
-        ),
-        # On an earlier version, each comment links to what has changed since it was made.
-        since_url=url_for("compare.compare", slug=document.slug, a=version.number, b=current.number)
-        if version.is_published and current is not None and current.number > version.number
-        else None,
+        refs=refs,
+        heads=heads,
+        thread_html=thread_html,
         filter_query=("?" + request.query_string.decode()) if request.query_string else "",
         block_comments_pattern=url_for(
             "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"
         ),
-        comment_url_pattern=url_for(
-            "review.comment_block", slug=document.slug, number=version.number, uid="__uid__"
-        ),
-        add_comment_label=_("Add a comment on %(ref)s"),
         comments_on_label=_("Comments on %(ref)s"),
-        permalink_label=_("Permanent link to %(ref)s"),
         document=document,
         version=version,
         blocks=blocks,
-        texts=highlighted_texts(blocks, threads),
         threads=threads,
         mode=mode,
         organisation_id=organisation_id,
         is_current=version is document.current_version,
-        can_comment=current_user.is_authenticated and version.accepts_comments(),
-        thread_open=version.accepts_comments()
-        or bool(document.current_version and document.current_version.accepts_comments()),
-        **thread_context(),
+        can_comment=can_comment,
+        thread_open=thread_open,
+        **context,
     )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.audit import record
 from app.database import utcnow
+from app.documents.loaders import PageBlock
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.documents.richtext import plain, sanitize_inline
 from app.extensions import db
@@ -72,7 +73,7 @@ def next_comment_number(document: Document) -> int:
 def create_comment(
     *,
     version: Version,
-    revision: BlockRevision | None,
+    revision: BlockRevision | PageBlock | None,
     author,
     kind: CommentKind,
     body: str,

@@ -249,14 +249,24 @@ def count_by_block(document: Document, version: Version) -> dict[int, tuple[int,
     return {block_id: (total, int(open_ or 0)) for block_id, total, open_ in rows}
 
 
+def quote_ranges(threads) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Per block uid, the plain-text ranges of its comments' quotes that can be placed."""
+    out = {}
+    for uid, views in threads.by_block.items():
+        ranges = tuple(
+            (view.anchor.quote_start, view.anchor.quote_start + len(view.comment.quote_exact))
+            for view in views
+            if view.anchor.quote_start is not None and view.comment.quote_exact
+        )
+        if ranges:
+            out[uid] = ranges
+    return out
+
+
 def highlighted_texts(blocks, threads) -> dict[str, str]:
     """Block texts with the quotes of their comments marked, where a quote can be placed."""
-    out = {}
-    for block in blocks:
-        ranges = [
-            (view.anchor.quote_start, view.anchor.quote_start + len(view.comment.quote_exact))
-            for view in threads.for_block(block.uid)
-            if view.anchor.quote_start is not None and view.comment.quote_exact
-        ]
-        out[block.uid] = highlight(block.text, ranges) if ranges else block.text
-    return out
+    ranges = quote_ranges(threads)
+    return {
+        block.uid: highlight(block.text, list(ranges[block.uid])) if block.uid in ranges else block.text
+        for block in blocks
+    }

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
+from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
 from app.documents.richtext import plain
 from app.extensions import db
@@ -50,7 +50,7 @@ def refuse_closed(version: Version):
 
 
 def _block_revision(version: Version, uid: str):
-    blocks = version_blocks(version)
+    blocks = page_blocks(version)
     view = next((b for b in blocks if b.uid == uid), None)
     if view is None:
         abort(404)
@@ -74,7 +74,7 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
             return None
     return operations.create_comment(
         version=version,
-        revision=block.revision if block is not None else None,
+        revision=block,
         author=current_user,
         kind=CommentKind(form.kind.data),
         body=form.body.data.strip(),
@@ -281,7 +281,7 @@ def block_comments(slug: str, number: int, uid: str):
     """One block's discussion: its own page, or the fragment a busy reading view loads in place."""
     document = get_document(slug)
     version = get_version(document, number)
-    blocks = version_blocks(version)
+    blocks = page_blocks(version)
     block = next((b for b in blocks if b.uid == uid), None)
     if block is None:
         abort(404)
@@ -296,7 +296,7 @@ def block_comments(slug: str, number: int, uid: str):
         current_user._get_current_object(),
         mode,
         request.args.get("org", type=int),
-        only_blocks={block.revision.block_id},
+        only_blocks={block.block_id},
     )
     current = document.current_version
     context = {
@@ -324,7 +324,7 @@ def overview(slug: str, number: int):
     """Where the debate is: comments per section as a small chart, with the numbers as a table."""
     document = get_document(slug)
     version = get_version(document, number)
-    blocks = version_blocks(version)
+    blocks = page_blocks(version)
     threads = load_threads(document, version, {b.uid: b.text for b in blocks}, current_user)
     sections = section_counts(blocks, threads)
     return render_template(
