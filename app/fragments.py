@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
         "layouts": LRU(64 if size else 0),
         "blocks": LRU(size),
         "threads": LRU(size),
+        # Per-language label sets (review.labels.thread_labels).
+        "labels": LRU(8 if size else 0),
     }
 
 

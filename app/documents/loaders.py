@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import fragments
+from app.accounts.models import User
 from app.documents.models import Block, BlockRevision, Document, Version, VersionState
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db, login_manager
@@ -18,7 +19,12 @@ from app.extensions import db, login_manager
 
 def get_document(slug: str) -> Document:
     """The document with *slug* if the current user may read it."""
-    document = db.session.scalar(sa.select(Document).where(Document.slug == slug))
+    document = db.session.scalar(
+        sa.select(Document)
+        .where(Document.slug == slug)
+        # Pages show who published each version, never what roles they hold.
+        .options(so.selectinload(Document.versions).joinedload(Version.published_by).lazyload(User.role_rows))
+    )
     if document is None:
         abort(404)
     if not document.can_read(current_user):

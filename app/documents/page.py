@@ -1,9 +1,11 @@
-"""The reading page's blocks as HTML, each rendered once and then served from the cache.
+"""The reading page's blocks as HTML, each block rendered once and then served from the cache.
 
-A block's head (text with its quotes highlighted, reference, counts, links) depends only on
-what its key names: the language, the version (whose text never changes once published),
-the highlighted ranges, the open-comment count and whether the reader may comment. A new
-comment therefore re-renders one block, not 500. Drafts change, so they are never cached.
+A block's head (text with its quotes highlighted, reference, counts, links, the opening of
+its comments section) depends only on what its key names: the language, the version (whose
+text never changes once published), the highlighted ranges, the counts, whether it has
+threads below it and whether the reader may comment. A new comment therefore re-renders one
+block, not 500. Drafts change, so they are never cached. The threads come from the
+review.rendering.ThreadRenderer, which caches each thread the same way.
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ from app import fragments
 from app.documents.richtext import highlight
 
 
-def block_heads(
+def render_blocks(
     document,
     version,
     blocks,
+    threads,
+    thread_html,
+    *,
     refs: dict[str, str],
     ranges: dict[str, tuple],
-    open_counts: dict[str, int],
     can_comment: bool,
     version_url: str,
     comment_url_pattern: str,
-) -> list[Markup]:
-    """One head per block of *blocks*, in order."""
+    show_url_pattern: str,
+) -> Markup:
+    """All of *blocks* with their threads (or, on a busy version, links to them), in order."""
     macro = get_template_attribute("documents/_block_head.html", "block_head")
     cache = fragments.cache("blocks")
     locale = get_locale()
@@ -38,13 +43,16 @@ def block_heads(
         version.number,
         version.published_at,
         can_comment,
+        show_url_pattern,
     )
-    heads = []
+    parts: list[str] = []
     for b in blocks:
         marks = ranges.get(b.uid, ())
-        count = open_counts.get(b.uid, 0)
+        views = threads.by_block.get(b.uid)
+        count = threads.open_counts.get(b.uid, 0)
+        collapsed = threads.collapsed.get(b.uid, 0)
 
-        def make(b=b, marks=marks, count=count) -> Markup:
+        def make(b=b, marks=marks, count=count, has_threads=bool(views), collapsed=collapsed) -> Markup:
             text = highlight(b.text, list(marks)) if marks else b.text
             return macro(
                 b,
@@ -54,10 +62,19 @@ def block_heads(
                 can_comment,
                 version_url,
                 comment_url_pattern.replace("__uid__", b.uid),
+                has_threads,
+                collapsed,
+                show_url_pattern.replace("__uid__", b.uid),
             )
 
         if version.is_published:
-            heads.append(cache.get((page, b.uid, marks, count), make))
+            parts.append(cache.get((page, b.uid, marks, count, bool(views), collapsed), make))
         else:
-            heads.append(make())
-    return heads
+            parts.append(make())
+        if views:
+            parts.extend(thread_html(view) for view in views)
+            parts.append("</section>")
+        parts.append("</li>" if b.list_tag else "</div>")
+    if blocks and blocks[-1].list_tag:
+        parts.append(f"</{blocks[-1].list_tag}>")
+    return Markup("".join(parts))  # noqa: S704  (escaped by the templates that made each part)

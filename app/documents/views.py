@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.documents.blueprint import bp
 from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Visibility
-from app.documents.page import block_heads
+from app.documents.page import render_blocks
 from app.extensions import db
 from app.review.labels import thread_context
 from app.review.rendering import ThreadRenderer
@@ -81,17 +80,6 @@ def _render_version(document, version):
     thread_open = version.accepts_comments() or bool(current and current.accepts_comments())
     refs = ref_labels(blocks)
     context = thread_context()
-    heads = block_heads(
-        document,
-        version,
-        blocks,
-        refs,
-        quote_ranges(threads),
-        threads.open_counts,
-        can_comment,
-        base,
-        url_for("review.comment_block", slug=document.slug, number=version.number, uid="__uid__"),
-    )
     thread_html = ThreadRenderer(
         context,
         texts=texts,
@@ -101,16 +89,30 @@ def _render_version(document, version):
         compare_pattern=compare_pattern,
         since_url=since_url,
     )
+    filter_query = ("?" + request.query_string.decode()) if request.query_string else ""
+    body = render_blocks(
+        document,
+        version,
+        blocks,
+        threads,
+        thread_html,
+        refs=refs,
+        ranges=quote_ranges(threads),
+        can_comment=can_comment,
+        version_url=base,
+        comment_url_pattern=url_for(
+            "review.comment_block", slug=document.slug, number=version.number, uid="__uid__"
+        ),
+        show_url_pattern=url_for(
+            "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"
+        )
+        + filter_query,
+    )
     return render_template(
         "documents/version.html",
         refs=refs,
-        heads=heads,
+        body=body,
         thread_html=thread_html,
-        filter_query=("?" + request.query_string.decode()) if request.query_string else "",
-        block_comments_pattern=url_for(
-            "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"
-        ),
-        comments_on_label=_("Comments on %(ref)s"),
         document=document,
         version=version,
         blocks=blocks,

@@ -99,14 +99,20 @@ def thread_labels() -> dict:
 def thread_context() -> dict:
     """What the thread templates need, computed once per request."""
     from flask import url_for
+    from flask_babel import get_locale
     from flask_login import current_user
+    from flask_wtf.csrf import generate_csrf
 
-    from app.review.forms import ConfirmForm
+    from app import fragments
 
     reply_url = url_for("review.reply", comment_id=0)
+    locale = get_locale()
+    language = locale.language if locale else "sv"
     return {
-        "L": thread_labels(),
-        "csrf_field": ConfirmForm().hidden_tag(),
+        # The same strings for every page in a language: translated once per process.
+        "L": fragments.cache("labels").get(language, thread_labels),
+        # Every thread has forms: the token field without building a form object each time.
+        "csrf_field": Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf(),
         "signed_in": current_user.is_authenticated,
         "moderator": current_user.is_authenticated and (current_user.is_editor or current_user.is_admin),
         "cbase": reply_url[: -len("0/reply")],

@@ -159,7 +159,7 @@ def load_threads(
                 Comment.updated_at,
                 Comment.row_version,
             ),
-            so.joinedload(Comment.author).load_only(User.id, User.name),
+            so.joinedload(Comment.author).load_only(User.id, User.name).lazyload("*"),
             so.joinedload(Comment.organisation).load_only(Organisation.id, Organisation.name),
             so.joinedload(Comment.block).load_only(Block.id, Block.uid),
         ).order_by(Comment.created_at, Comment.id)
