@@ -130,7 +130,9 @@ def _security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and current_user.is_authenticated:
+    # The session says whether someone is signed in; asking the user object could read it
+    # from the database again after the request's commit.
+    if "_user_id" in session:
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
     return response

@@ -84,20 +84,25 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
 
 
 def _after_store(comment, document, version, block):
+    if not wants_fragment():
+        # Worked out before the commit, which expires every loaded object: afterwards each
+        # would be read again, in a transaction of its own.
+        target = comment_url(comment, version)
+        message = _("Thank you. Your comment #%(n)d has been recorded.", n=comment.number)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(target)
     db.session.commit()
-    if wants_fragment():
-        view = CommentView.of(comment, _fresh_anchor(), current_user)
-        html = render_template(
-            "review/_thread.html",
-            view=view,
-            show_names=True,
-            show_organisations=True,
-            thread_open=True,
-            **thread_context(),
-        )
-        return html, 201
-    flash(_("Thank you. Your comment #%(n)d has been recorded.", n=comment.number), "success")
-    return redirect(comment_url(comment, version))
+    view = CommentView.of(comment, _fresh_anchor(), current_user)
+    html = render_template(
+        "review/_thread.html",
+        view=view,
+        show_names=True,
+        show_organisations=True,
+        thread_open=True,
+        **thread_context(),
+    )
+    return html, 201
 
 
 def _fresh_anchor():
