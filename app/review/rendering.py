@@ -32,9 +32,11 @@ def _comment_key(c) -> tuple:
         c.suggestion,
         c.response_html,
         c.block_text,
-        c.author.name,
-        c.organisation.name,
     )
+
+
+def _reply_key(r) -> tuple:
+    return (_comment_key(r.comment), r.author_name, r.organisation_name)
 
 
 def thread_key(view, current_text: str | None) -> tuple:
@@ -50,8 +52,20 @@ def thread_key(view, current_text: str | None) -> tuple:
         view.can_edit,
         view.can_withdraw,
         view.created,
+        view.author_name,
+        view.organisation_name,
         current_text,
-        tuple((_comment_key(r.comment), r.can_edit, r.can_withdraw, r.created) for r in view.replies),
+        tuple(
+            (
+                _comment_key(r.comment),
+                r.can_edit,
+                r.can_withdraw,
+                r.created,
+                r.author_name,
+                r.organisation_name,
+            )
+            for r in view.replies
+        ),
     )
 
 
@@ -101,8 +115,7 @@ class ThreadRenderer:
 
     def __call__(self, view) -> Markup:
         """The HTML of *view*'s thread with this session's CSRF token in its forms."""
-        c = view.comment
-        current = self.texts.get(c.block.uid) if c.block_id and c.block is not None else None
+        current = self.texts.get(view.block_uid) if view.block_uid else None
         key = (self.page_key, thread_key(view, current))
         html = self.cache.get(key, lambda: self.template.render(self.context, view=view))
         return fragments.fill_csrf(html, self.csrf_field)

@@ -30,11 +30,17 @@ class ReplyView:
     can_edit: bool = False
     can_withdraw: bool = False
     created: str = ""
+    author_name: str = ""
+    organisation_name: str = ""
 
     @classmethod
-    def of(cls, comment: Comment, viewer) -> ReplyView:
+    def of(cls, comment: Comment, viewer, names: tuple[str, str] | None = None) -> ReplyView:
+        """*names* (author, organisation) when already loaded; otherwise read from the comment."""
+        author, organisation = names or (comment.author.name, comment.organisation.name)
         created = short_datetime(comment.created_at)
-        return cls(comment, comment.can_edit(viewer), comment.can_withdraw(viewer), created)
+        return cls(
+            comment, comment.can_edit(viewer), comment.can_withdraw(viewer), created, author, organisation
+        )
 
 
 @dataclass
@@ -49,19 +55,41 @@ class CommentView:
     can_edit: bool = False
     can_withdraw: bool = False
     created: str = ""
+    author_name: str = ""
+    organisation_name: str = ""
+    block_uid: str | None = None
 
     @classmethod
-    def of(cls, comment: Comment, anchor: Anchor, viewer, replies=(), endorsements=0, endorsed=False):
-        """Build the view, working out the viewer's permissions once."""
+    def of(
+        cls,
+        comment: Comment,
+        anchor: Anchor,
+        viewer,
+        replies=(),
+        endorsements=0,
+        endorsed=False,
+        names: tuple[str, str, str | None] | None = None,
+    ):
+        """Build the view, working out the viewer's permissions once.
+
+        *replies* are ReplyViews; *names* (author, organisation, block uid) when the caller
+        loaded them with the comment, otherwise they are read through its relationships.
+        """
+        if names is None:
+            block = comment.block if comment.block_id else None
+            names = (comment.author.name, comment.organisation.name, block.uid if block else None)
         return cls(
             comment=comment,
             anchor=anchor,
-            replies=[ReplyView.of(r, viewer) for r in replies],
+            replies=list(replies),
             endorsements=endorsements,
             endorsed=endorsed,
             can_edit=comment.can_edit(viewer),
             can_withdraw=comment.can_withdraw(viewer),
             created=short_datetime(comment.created_at),
+            author_name=names[0],
+            organisation_name=names[1],
+            block_uid=names[2],
         )
 
 
@@ -125,15 +153,20 @@ def load_threads(
     if not visible or mode == "none":
         return empty
     earlier_numbers = {v.id: v.number for v in document.versions if v.number <= version.number}
-    query = sa.select(Comment).where(
+    query = sa.select(Comment, User.name, Organisation.name, Block.uid).where(
         Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers))
     )
     if only_blocks is not None:
         query = query.where(Comment.block_id.in_(list(only_blocks)))
     if except_blocks is not None:
         query = query.where(sa.or_(Comment.block_id.is_(None), Comment.block_id.not_in(list(except_blocks))))
-    rows = db.session.scalars(
-        query.options(
+    # Names and the block's uid come as plain columns of the same query: relationships
+    # loaded for each of thousands of rows would cost more than the rest of the page.
+    rows = db.session.execute(
+        query.join(User, User.id == Comment.author_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .outerjoin(Block, Block.id == Comment.block_id)
+        .options(
             # Only what a thread shows: the reading view carries thousands of these.
             so.load_only(
                 Comment.id,
@@ -159,10 +192,8 @@ def load_threads(
                 Comment.updated_at,
                 Comment.row_version,
             ),
-            so.joinedload(Comment.author).load_only(User.id, User.name).lazyload("*"),
-            so.joinedload(Comment.organisation).load_only(Organisation.id, Organisation.name),
-            so.joinedload(Comment.block).load_only(Block.id, Block.uid),
-        ).order_by(Comment.created_at, Comment.id)
+        )
+        .order_by(Comment.created_at, Comment.id)
     ).all()
     counts = dict(
         db.session.execute(
@@ -181,23 +212,26 @@ def load_threads(
                 .where(Comment.document_id == document.id, Endorsement.user_id == viewer.id)
             )
         )
-    replies: dict[int, list[Comment]] = defaultdict(list)
+    replies: dict[int, list[ReplyView]] = defaultdict(list)
     threads_organisations: dict[int, str] = {}
-    tops: list[Comment] = []
-    for comment in rows:
-        (replies[comment.parent_id] if comment.parent_id else tops).append(comment)
-        threads_organisations[comment.organisation_id] = comment.organisation.name
+    tops: list[tuple[Comment, tuple[str, str, str | None]]] = []
+    for comment, author_name, organisation_name, block_uid in rows:
+        if comment.parent_id:
+            replies[comment.parent_id].append(ReplyView.of(comment, viewer, (author_name, organisation_name)))
+        else:
+            tops.append((comment, (author_name, organisation_name, block_uid)))
+        threads_organisations[comment.organisation_id] = organisation_name
 
     threads = Threads({}, [], [], {}, names, organisations, True, 0)
     threads.organisations = dict(sorted(threads_organisations.items(), key=lambda item: item[1]))
-    for comment in tops:
+    for comment, names in tops:
         made_on_current = comment.version_id == version.id
         # Earlier versions' comments travel forward only while they are still open.
         if not made_on_current and comment.status is not CommentStatus.OPEN:
             continue
         if not made_on_current and comment.is_withdrawn:
             continue
-        uid = comment.block.uid if comment.block is not None else None
+        uid = names[2]
         view = CommentView.of(
             comment=comment,
             viewer=viewer,
@@ -212,6 +246,7 @@ def load_threads(
             replies=replies.get(comment.id, []),
             endorsements=counts.get(comment.id, 0),
             endorsed=comment.id in mine,
+            names=names,
         )
         if uid is not None and not view.anchor.removed and comment.is_open:
             threads.open_counts[uid] = threads.open_counts.get(uid, 0) + 1
