@@ -53,7 +53,7 @@ def configure_extensions(app: Flask) -> None:
     from app.accounts.auth import init_login
     from app.database import configure_sqlite
     from app.extensions import babel, csrf, db, limiter, migrate
-    from app.i18n import select_locale, select_timezone
+    from app.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -62,6 +62,7 @@ def configure_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     limiter.init_app(app)
     init_login(app)
     fragments.init_app(app)

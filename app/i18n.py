@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 
@@ -21,3 +22,28 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Times are shown in Swedish time: the network meets in Sweden."""
     return "Europe/Stockholm"
+
+
+def request_translations():
+    """This request's catalogue, looked up once.
+
+    Flask-Babel finds the catalogue again for every string (context, domain, locale name,
+    cache); a reading page shows a hundred strings, so templates ask here instead.
+    """
+    if not has_request_context():
+        return get_translations()
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _() and ngettext() through request_translations (after Babel's init_app)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )

@@ -19,11 +19,18 @@ from app.extensions import db, login_manager
 
 def get_document(slug: str) -> Document:
     """The document with *slug* if the current user may read it."""
-    document = db.session.scalar(
-        sa.select(Document)
-        .where(Document.slug == slug)
-        # Pages show who published each version, never what roles they hold.
-        .options(so.selectinload(Document.versions).joinedload(Version.published_by).lazyload(User.role_rows))
+    document = (
+        db.session.execute(
+            sa.select(Document)
+            .where(Document.slug == slug)
+            # The versions in the same query (a document has a handful); pages show who
+            # published each one, never what roles they hold.
+            .options(
+                so.joinedload(Document.versions).joinedload(Version.published_by).lazyload(User.role_rows)
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if document is None:
         abort(404)

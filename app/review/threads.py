@@ -195,23 +195,23 @@ def load_threads(
         )
         .order_by(Comment.created_at, Comment.id)
     ).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(Endorsement.comment_id, sa.func.count())
-            .join(Comment, Comment.id == Endorsement.comment_id)
-            .where(Comment.document_id == document.id)
-            .group_by(Endorsement.comment_id)
-        ).all()
-    )
+    # Endorsements per comment, and which of them are the reader's own, in one grouped query.
+    viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    counts: dict[int, int] = {}
     mine: set[int] = set()
-    if viewer is not None and viewer.is_authenticated:
-        mine = set(
-            db.session.scalars(
-                sa.select(Endorsement.comment_id)
-                .join(Comment, Comment.id == Endorsement.comment_id)
-                .where(Comment.document_id == document.id, Endorsement.user_id == viewer.id)
-            )
+    for comment_id, count, own in db.session.execute(
+        sa.select(
+            Endorsement.comment_id,
+            sa.func.count(),
+            sa.func.max(sa.case((Endorsement.user_id == viewer_id, 1), else_=0)),
         )
+        .join(Comment, Comment.id == Endorsement.comment_id)
+        .where(Comment.document_id == document.id)
+        .group_by(Endorsement.comment_id)
+    ):
+        counts[comment_id] = count
+        if own:
+            mine.add(comment_id)
     replies: dict[int, list[ReplyView]] = defaultdict(list)
     threads_organisations: dict[int, str] = {}
     tops: list[tuple[Comment, tuple[str, str, str | None]]] = []
