@@ -51,7 +51,7 @@ def configure_extensions(app: Flask) -> None:
         models,  # noqa: F401  (register every table with the metadata)
     )
     from app.accounts.auth import init_login
-    from app.database import configure_sqlite
+    from app.database import configure_postgresql, configure_sqlite
     from app.extensions import babel, csrf, db, limiter, migrate
     from app.i18n import install_template_gettext, select_locale, select_timezone
 
@@ -59,6 +59,8 @@ def configure_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(app, db)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

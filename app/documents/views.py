@@ -57,9 +57,19 @@ def _render_version(document, version):
     viewer = current_user._get_current_object()
     counts = count_by_block(document, version)
     if sum(total for total, _open in counts.values()) > INLINE_LIMIT and mode != "none":
-        # A busy version: counts in the margin, each block's discussion on its own page.
+        # A busy version: counts in the margin, each block's discussion on its own page; only
+        # the comments on the whole version and on removed text are shown in full.
         inside = {b.block_id for b in blocks}
-        threads = load_threads(document, version, texts, viewer, mode, organisation_id, except_blocks=inside)
+        threads = load_threads(
+            document,
+            version,
+            texts,
+            viewer,
+            mode,
+            organisation_id,
+            only_blocks=set(counts) - inside,
+            with_general=True,
+        )
         if threads.visible:
             by_id = {b.block_id: b.uid for b in blocks}
             threads.collapsed = {by_id[i]: total for i, (total, _o) in counts.items() if i in by_id}

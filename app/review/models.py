@@ -39,6 +39,8 @@ class Comment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("document_id", "number", name="uq_comment_document_number"),
         sa.Index("ix_comment_version_block", "version_id", "block_id"),
+        # The reading page's counts per block and its busy-version query (migration b1a0c0de0003).
+        sa.Index("ix_comment_document_block", "document_id", "block_id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -20,6 +20,8 @@ FILTERS = ("all", "open", "mine", "none")
 # Beyond this many threads a page shows counts per block and loads each block's
 # discussion on demand: rendering thousands of threads at once is slow to serve and to read.
 INLINE_LIMIT = 300
+# Up to this many comments, their endorsements are looked up by id.
+ENDORSEMENT_IDS_LIMIT = 1000
 
 
 @dataclass
@@ -141,12 +143,12 @@ def load_threads(
     mode: str = "all",
     organisation_id: int | None = None,
     only_blocks: set[int] | None = None,
-    except_blocks: set[int] | None = None,
+    with_general: bool = False,
 ) -> Threads:
     """The comments shown on *version*: its own, plus open ones carried from earlier versions.
 
-    *only_blocks* restricts them to those blocks' discussions; *except_blocks* leaves those
-    blocks out (general comments and comments on removed text remain).
+    *only_blocks* restricts them to those blocks' discussions, plus the comments on the
+    version as a whole when *with_general* is set.
     """
     visible, names, organisations = who_sees_what(document, viewer)
     empty = Threads({}, [], [], {}, names, organisations, visible, 0)
@@ -157,9 +159,8 @@ def load_threads(
         Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers))
     )
     if only_blocks is not None:
-        query = query.where(Comment.block_id.in_(list(only_blocks)))
-    if except_blocks is not None:
-        query = query.where(sa.or_(Comment.block_id.is_(None), Comment.block_id.not_in(list(except_blocks))))
+        in_blocks = Comment.block_id.in_(sorted(only_blocks))
+        query = query.where(sa.or_(in_blocks, Comment.block_id.is_(None)) if with_general else in_blocks)
     # Names and the block's uid come as plain columns of the same query: relationships
     # loaded for each of thousands of rows would cost more than the rest of the page.
     rows = db.session.execute(
@@ -195,19 +196,29 @@ def load_threads(
         )
         .order_by(Comment.created_at, Comment.id)
     ).all()
-    # Endorsements per comment, and which of them are the reader's own, in one grouped query.
+    # Endorsements per comment, and which of them are the reader's own, in one grouped query:
+    # for the comments loaded when they are few, for the whole document when they are many.
     viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
     counts: dict[int, int] = {}
     mine: set[int] = set()
-    for comment_id, count, own in db.session.execute(
-        sa.select(
-            Endorsement.comment_id,
-            sa.func.count(),
-            sa.func.max(sa.case((Endorsement.user_id == viewer_id, 1), else_=0)),
+    loaded = [comment.id for comment, *_names in rows if not comment.parent_id]
+    endorsed = (
+        Endorsement.comment_id.in_(loaded)
+        if len(loaded) <= ENDORSEMENT_IDS_LIMIT
+        else Endorsement.comment_id.in_(sa.select(Comment.id).where(Comment.document_id == document.id))
+    )
+    for comment_id, count, own in (
+        db.session.execute(
+            sa.select(
+                Endorsement.comment_id,
+                sa.func.count(),
+                sa.func.max(sa.case((Endorsement.user_id == viewer_id, 1), else_=0)),
+            )
+            .where(endorsed)
+            .group_by(Endorsement.comment_id)
         )
-        .join(Comment, Comment.id == Endorsement.comment_id)
-        .where(Comment.document_id == document.id)
-        .group_by(Endorsement.comment_id)
+        if loaded
+        else ()
     ):
         counts[comment_id] = count
         if own:

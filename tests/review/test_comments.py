@@ -11,7 +11,7 @@ from app.database import utcnow
 from app.documents.models import Version, Visibility
 from app.extensions import db
 from app.review.models import Comment, CommentRevision, CommentStatus, Endorsement
-from tests.conftest import add_comment
+from tests.conftest import add_comment, default_blocks
 
 TEXT = "Myndigheter skapar <strong>mycket</strong> material."
 
@@ -460,3 +460,24 @@ def test_busy_version_shows_counts_and_loads_each_blocks_discussion(
     with count_queries() as statements:
         client.get("/d/busy")
     assert len(statements) <= 12
+
+
+def test_busy_version_keeps_comments_on_removed_text_and_on_the_whole_version(
+    client, factory, app, monkeypatch
+):
+    import app.documents.views as document_views
+
+    monkeypatch.setattr(document_views, "INLINE_LIMIT", 2)
+    first = default_blocks()
+    second = [block for block in first if block[0] != "p3"]  # the next draft drops ¶ p3
+    doc = factory.document(slug="busy2", versions=[first, second])
+    person = factory.user(email="p@example.org", name="Petra")
+    with app.app_context():
+        add_comment(doc, "p3", person, version_number=1, body="Om det borttagna stycket")
+        for i in range(3):
+            add_comment(doc, "p1", person, body=f"Om stycke ett {i}")
+        add_comment(doc, None, person, body="Om hela versionen")
+    client.login(person.email)
+    html = client.get("/d/busy2").get_data(as_text=True)
+    assert "Visa 3 synpunkter" in html and "Om stycke ett" not in html
+    assert "Om det borttagna stycket" in html and "Om hela versionen" in html
