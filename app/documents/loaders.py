@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,19 +20,7 @@ from app.extensions import db, login_manager
 
 def get_document(slug: str) -> Document:
     """The document with *slug* if the current user may read it."""
-    document = (
-        db.session.execute(
-            sa.select(Document)
-            .where(Document.slug == slug)
-            # The versions in the same query (a document has a handful); pages show who
-            # published each one, never what roles they hold.
-            .options(
-                so.joinedload(Document.versions).joinedload(Version.published_by).lazyload(User.role_rows)
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    document = db.session.execute(_document_statement(), {"slug": slug}).unique().scalar_one_or_none()
     if document is None:
         abort(404)
     if not document.can_read(current_user):
@@ -39,6 +28,20 @@ def get_document(slug: str) -> Document:
             abort(login_manager.unauthorized())
         abort(403)
     return document
+
+
+@functools.cache
+def _document_statement() -> sa.Select:
+    """A document by slug with its versions in the same query (a document has a handful).
+
+    Built once: every document page runs it. Pages show who published each version,
+    never what roles they hold.
+    """
+    return (
+        sa.select(Document)
+        .where(Document.slug == sa.bindparam("slug"))
+        .options(so.joinedload(Document.versions).joinedload(Version.published_by).lazyload(User.role_rows))
+    )
 
 
 def get_version(document: Document, number: int) -> Version:

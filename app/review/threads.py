@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -155,74 +156,25 @@ def load_threads(
     if not visible or mode == "none":
         return empty
     earlier_numbers = {v.id: v.number for v in document.versions if v.number <= version.number}
-    query = sa.select(Comment, User.name, Organisation.name, Block.uid).where(
-        Comment.document_id == document.id, Comment.version_id.in_(list(earlier_numbers))
-    )
+    params = {"document_id": document.id, "version_ids": list(earlier_numbers)}
     if only_blocks is not None:
-        in_blocks = Comment.block_id.in_(sorted(only_blocks))
-        query = query.where(sa.or_(in_blocks, Comment.block_id.is_(None)) if with_general else in_blocks)
-    # Names and the block's uid come as plain columns of the same query: relationships
-    # loaded for each of thousands of rows would cost more than the rest of the page.
-    rows = db.session.execute(
-        query.join(User, User.id == Comment.author_id)
-        .join(Organisation, Organisation.id == Comment.organisation_id)
-        .outerjoin(Block, Block.id == Comment.block_id)
-        .options(
-            # Only what a thread shows: the reading view carries thousands of these.
-            so.load_only(
-                Comment.id,
-                Comment.number,
-                Comment.version_id,
-                Comment.block_id,
-                Comment.parent_id,
-                Comment.author_id,
-                Comment.organisation_id,
-                Comment.kind,
-                Comment.body_html,
-                Comment.quote_exact,
-                Comment.quote_start,
-                Comment.suggestion,
-                Comment.block_text,
-                Comment.status,
-                Comment.response_html,
-                Comment.decided_at,
-                Comment.withdrawn_at,
-                Comment.hidden_at,
-                Comment.hidden_reason,
-                Comment.created_at,
-                Comment.updated_at,
-                Comment.row_version,
-            ),
-        )
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
+        params["block_ids"] = sorted(only_blocks)
+    statement = _threads_statement(only_blocks is not None, with_general)
+    rows = db.session.execute(statement, params).all()
     # Endorsements per comment, and which of them are the reader's own, in one grouped query:
     # for the comments loaded when they are few, for the whole document when they are many.
     viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
     counts: dict[int, int] = {}
     mine: set[int] = set()
     loaded = [comment.id for comment, *_names in rows if not comment.parent_id]
-    endorsed = (
-        Endorsement.comment_id.in_(loaded)
-        if len(loaded) <= ENDORSEMENT_IDS_LIMIT
-        else Endorsement.comment_id.in_(sa.select(Comment.id).where(Comment.document_id == document.id))
-    )
-    for comment_id, count, own in (
-        db.session.execute(
-            sa.select(
-                Endorsement.comment_id,
-                sa.func.count(),
-                sa.func.max(sa.case((Endorsement.user_id == viewer_id, 1), else_=0)),
-            )
-            .where(endorsed)
-            .group_by(Endorsement.comment_id)
-        )
-        if loaded
-        else ()
-    ):
-        counts[comment_id] = count
-        if own:
-            mine.add(comment_id)
+    if loaded:
+        by_ids = len(loaded) <= ENDORSEMENT_IDS_LIMIT
+        params = {"viewer_id": viewer_id}
+        params.update({"comment_ids": loaded} if by_ids else {"document_id": document.id})
+        for comment_id, count, own in db.session.execute(_endorsements_statement(by_ids), params):
+            counts[comment_id] = count
+            if own:
+                mine.add(comment_id)
     replies: dict[int, list[ReplyView]] = defaultdict(list)
     threads_organisations: dict[int, str] = {}
     tops: list[tuple[Comment, tuple[str, str, str | None]]] = []
@@ -276,21 +228,8 @@ def load_threads(
 def count_by_block(document: Document, version: Version) -> dict[int, tuple[int, int]]:
     """Threads shown on *version* per block id: (all, open), in one grouped query."""
     earlier = [v.id for v in document.versions if v.number <= version.number]
-    is_open = sa.and_(Comment.status == CommentStatus.OPEN, Comment.withdrawn_at.is_(None))
     rows = db.session.execute(
-        sa.select(
-            Comment.block_id,
-            sa.func.count(),
-            sa.func.sum(sa.case((is_open, 1), else_=0)),
-        )
-        .where(
-            Comment.document_id == document.id,
-            Comment.parent_id.is_(None),
-            Comment.block_id.is_not(None),
-            Comment.version_id.in_(earlier),
-            sa.or_(Comment.version_id == version.id, is_open),
-        )
-        .group_by(Comment.block_id)
+        _counts_statement(), {"document_id": document.id, "version_ids": earlier, "version_id": version.id}
     ).all()
     return {block_id: (total, int(open_ or 0)) for block_id, total, open_ in rows}
 
@@ -316,3 +255,95 @@ def highlighted_texts(blocks, threads) -> dict[str, str]:
         block.uid: highlight(block.text, list(ranges[block.uid])) if block.uid in ranges else block.text
         for block in blocks
     }
+
+
+# The page's statements are built once per process with bound parameters: building a
+# select with its options and cache key costs more than running it on a small table.
+
+_THREAD_COLUMNS = (
+    Comment.id,
+    Comment.number,
+    Comment.version_id,
+    Comment.block_id,
+    Comment.parent_id,
+    Comment.author_id,
+    Comment.organisation_id,
+    Comment.kind,
+    Comment.body_html,
+    Comment.quote_exact,
+    Comment.quote_start,
+    Comment.suggestion,
+    Comment.block_text,
+    Comment.status,
+    Comment.response_html,
+    Comment.decided_at,
+    Comment.withdrawn_at,
+    Comment.hidden_at,
+    Comment.hidden_reason,
+    Comment.created_at,
+    Comment.updated_at,
+    Comment.row_version,
+)
+
+
+@functools.cache
+def _threads_statement(by_blocks: bool, with_general: bool) -> sa.Select:
+    """A document's comments on the given versions (and blocks), with names and block uids.
+
+    Names and the block's uid come as plain columns of the same query: relationships
+    loaded for each of thousands of rows would cost more than the rest of the page.
+    """
+    statement = sa.select(Comment, User.name, Organisation.name, Block.uid).where(
+        Comment.document_id == sa.bindparam("document_id"),
+        Comment.version_id.in_(sa.bindparam("version_ids", expanding=True)),
+    )
+    if by_blocks:
+        in_blocks = Comment.block_id.in_(sa.bindparam("block_ids", expanding=True))
+        statement = statement.where(
+            sa.or_(in_blocks, Comment.block_id.is_(None)) if with_general else in_blocks
+        )
+    return (
+        statement.join(User, User.id == Comment.author_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .outerjoin(Block, Block.id == Comment.block_id)
+        # Only what a thread shows: the reading view carries thousands of these.
+        .options(so.load_only(*_THREAD_COLUMNS))
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+@functools.cache
+def _endorsements_statement(by_ids: bool) -> sa.Select:
+    """Endorsements per comment and whether the viewer is among them: by comment ids, or
+    for the whole document when the ids are too many to list."""
+    comments = (
+        sa.bindparam("comment_ids", expanding=True)
+        if by_ids
+        else sa.select(Comment.id).where(Comment.document_id == sa.bindparam("document_id")).scalar_subquery()
+    )
+    return (
+        sa.select(
+            Endorsement.comment_id,
+            sa.func.count(),
+            sa.func.max(sa.case((Endorsement.user_id == sa.bindparam("viewer_id"), 1), else_=0)),
+        )
+        .where(Endorsement.comment_id.in_(comments))
+        .group_by(Endorsement.comment_id)
+    )
+
+
+@functools.cache
+def _counts_statement() -> sa.Select:
+    """Threads per block (all, open) on a version: its own and the open ones carried forward."""
+    is_open = sa.and_(Comment.status == CommentStatus.OPEN, Comment.withdrawn_at.is_(None))
+    return (
+        sa.select(Comment.block_id, sa.func.count(), sa.func.sum(sa.case((is_open, 1), else_=0)))
+        .where(
+            Comment.document_id == sa.bindparam("document_id"),
+            Comment.parent_id.is_(None),
+            Comment.block_id.is_not(None),
+            Comment.version_id.in_(sa.bindparam("version_ids", expanding=True)),
+            sa.or_(Comment.version_id == sa.bindparam("version_id"), is_open),
+        )
+        .group_by(Comment.block_id)
+    )
