@@ -53,7 +53,7 @@ def configure_extensions(app: Flask) -> None:
     from app.accounts.auth import init_login
     from app.database import configure_postgresql, configure_sqlite
     from app.extensions import babel, csrf, db, limiter, migrate
-    from app.i18n import install_template_gettext, select_locale, select_timezone
+    from app.i18n import install_template_gettext, select_locale, select_timezone, share_form_translations
 
     db.init_app(app)
     with app.app_context():
@@ -65,6 +65,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)
+    share_form_translations(app)
     limiter.init_app(app)
     init_login(app)
     fragments.init_app(app)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
+from babel import support
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 
 def select_locale() -> str:
@@ -47,3 +51,24 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
+
+
+@functools.cache
+def _wtforms_catalogue(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def share_form_translations(app) -> None:
+    """Load WTForms' own messages once per language and process, not once per request.
+
+    Flask-WTF reads the catalogue from disk for every request that builds a form, unless the
+    request already carries it (``request.wtforms_translations``); this hands it the copy
+    kept here. Should Flask-WTF stop looking there, it simply loads the file again.
+    """
+
+    @app.before_request
+    def _form_translations():
+        if request.endpoint in (None, "static", "site.health"):
+            return
+        locale = get_locale()
+        request.wtforms_translations = _wtforms_catalogue(str(locale) if locale else "sv")

@@ -68,3 +68,20 @@ def test_placeholders_survive_translation():
         source = message.id if isinstance(message.id, str) else message.id[0]
         target = message.string if isinstance(message.string, str) else message.string[0]
         assert sorted(pattern.findall(source)) == sorted(pattern.findall(target)), source
+
+
+def test_form_library_messages_follow_each_readers_language(factory, make_client):
+    """WTForms' own messages (kept once per language and process) come in the reader's language."""
+    document = factory.document(slug="d")
+    uid = document.block_uids["p2"]
+    for language, message in (
+        ("sv", "Inte ett giltigt val"),
+        ("en", "Not a valid choice"),
+        ("sv", "giltigt val"),
+    ):
+        user = factory.user(language=language)
+        client = make_client()
+        assert client.login(user.email).status_code == 302
+        response = client.post(f"/d/d/v/1/b/{uid}/comment", {"kind": "no-such-kind", "body": "Text"})
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True), language

@@ -7,6 +7,7 @@ request. app.notifications.delivery sends them later.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -105,9 +106,21 @@ def is_following(user, document: Document) -> bool:
 def follow_document(user, document: Document) -> None:
     """Follow a document: hear about its new versions and deadlines (idempotent)."""
     # INSERT … ON CONFLICT DO NOTHING: two comments at once must not fail on a duplicate follow.
-    _insert_ignoring_duplicates(
-        Follow, [{"user_id": user.id, "document_id": document.id, "created_at": utcnow()}]
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(
+        _follow_statement(dialect), {"user_id": user.id, "document_id": document.id, "created_at": utcnow()}
     )
+
+
+@functools.cache
+def _follow_statement(dialect: str):
+    """INSERT a follow unless it exists; built once per dialect (every comment runs it)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    columns = ("user_id", "document_id", "created_at")
+    return insert(Follow).values({name: sa.bindparam(name) for name in columns}).on_conflict_do_nothing()
 
 
 def unfollow_document(user, document: Document) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,11 +64,17 @@ def next_comment_number(document: Document) -> int:
     # Two people commenting at once on PostgreSQL would both read the same maximum; the row
     # lock on the document (held until commit) makes them take turns. SQLite writes one at a
     # time anyway (BEGIN IMMEDIATE) and ignores FOR UPDATE.
-    db.session.execute(sa.select(Document.id).where(Document.id == document.id).with_for_update())
-    highest = db.session.scalar(
-        sa.select(sa.func.max(Comment.number)).where(Comment.document_id == document.id)
-    )
-    return (highest or 0) + 1
+    lock, highest = _numbering_statements()
+    db.session.execute(lock, {"id": document.id})
+    return (db.session.scalar(highest, {"id": document.id}) or 0) + 1
+
+
+@functools.cache
+def _numbering_statements() -> tuple[sa.Select, sa.Select]:
+    """The document row lock and the highest number so far, built once (every comment runs them)."""
+    lock = sa.select(Document.id).where(Document.id == sa.bindparam("id")).with_for_update()
+    highest = sa.select(sa.func.max(Comment.number)).where(Comment.document_id == sa.bindparam("id"))
+    return lock, highest
 
 
 def create_comment(
