@@ -73,6 +73,8 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(root_path / "translations"),
         "LANGUAGES": ("sv", "en"),
         "INVITATION_DAYS": 7,
+        # Rendered blocks and threads each worker keeps (app.fragments); 0 turns the cache off.
+        "FRAGMENT_CACHE_SIZE": int(env.get("FRAGMENT_CACHE_SIZE", "4000")),
         "PASSWORD_MIN_LENGTH": 12,
     }
 

@@ -63,7 +63,7 @@ class LRU:
 
 def init_app(app: Flask) -> None:
     """Give *app* its caches; FRAGMENT_CACHE_SIZE=0 turns caching off."""
-    size = int(app.config.get("FRAGMENT_CACHE_SIZE", 4000))
+    size = int(app.config["FRAGMENT_CACHE_SIZE"])
     app.extensions["remiss.cache"] = {
         # A published version's blocks never change: one entry per version.
         "layouts": LRU(64 if size else 0),
