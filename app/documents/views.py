@@ -7,7 +7,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.documents.blueprint import bp
-from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
+from app.documents.loaders import get_document_for_reader, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Visibility
 from app.documents.page import render_blocks
 from app.extensions import db
@@ -29,24 +29,24 @@ def index():
 @bp.route("/d/<slug>")
 def document(slug: str):
     """The current published version of a document."""
-    document = get_document(slug)
+    document, following = get_document_for_reader(slug)
     wanted = request.args.get("v", type=int)
     if wanted is not None:
         return redirect(url_for("documents.version", slug=slug, number=wanted))
     version = document.current_version
     if version is None:
-        return render_template("documents/empty.html", document=document)
-    return _render_version(document, version)
+        return render_template("documents/empty.html", document=document, following=following)
+    return _render_version(document, version, following)
 
 
 @bp.route("/d/<slug>/v/<int:number>")
 def version(slug: str, number: int):
     """One version of a document, by number (a permalink)."""
-    document = get_document(slug)
-    return _render_version(document, get_version(document, number))
+    document, following = get_document_for_reader(slug)
+    return _render_version(document, get_version(document, number), following)
 
 
-def _render_version(document, version):
+def _render_version(document, version, following: bool):
     blocks = page_blocks(version)
     current = document.current_version
     texts = {b.uid: b.text for b in blocks}
@@ -132,5 +132,6 @@ def _render_version(document, version):
         is_current=version is document.current_version,
         can_comment=can_comment,
         thread_open=thread_open,
+        following=following,
         **context,
     )
