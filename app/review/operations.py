@@ -88,8 +88,12 @@ def create_comment(
     quote: Quote | None = None,
     parent: Comment | None = None,
     at: datetime | None = None,
+    follows: bool = False,
 ) -> Comment:
-    """Store a comment (or a reply when *parent* is given), rendered and sanitised once."""
+    """Store a comment (or a reply when *parent* is given), rendered and sanitised once.
+
+    The author starts following the document, unless the caller knows they do (*follows*).
+    """
     document = version.document
     comment = Comment(
         document_id=document.id,
@@ -116,7 +120,8 @@ def create_comment(
     db.session.add(comment)
     db.session.flush()
     # Commenting follows the document; a reply tells the author replied to (queued, not sent).
-    notifications.follow_document(author, document)
+    if not follows:
+        notifications.follow_document(author, document)
     notifications.enqueue_reply(comment)
     return comment
 

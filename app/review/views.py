@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
+from app.documents.loaders import get_document, get_document_for_reader, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
 from app.documents.richtext import plain
 from app.extensions import db
@@ -62,7 +62,7 @@ def _comment_form_page(document, version, block, form, status=200):
     return render_template(template, document=document, version=version, block=block, form=form), status
 
 
-def _store_comment(document: Document, version: Version, block, form: CommentForm):
+def _store_comment(document: Document, version: Version, block, form: CommentForm, follows: bool):
     quote = None
     if block is not None and form.quote.data and form.quote.data.strip():
         start = form.quote_start.data
@@ -80,6 +80,7 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
         body=form.body.data.strip(),
         suggestion=(form.suggestion.data or "").strip() or None,
         quote=quote,
+        follows=follows,
     )
 
 
@@ -115,7 +116,7 @@ def _fresh_anchor():
 @login_required
 def comment_block(slug: str, number: int, uid: str):
     """Comment on one block: a page of its own without JavaScript, a side panel with it."""
-    document = get_document(slug)
+    document, follows = get_document_for_reader(slug)
     version = get_version(document, number)
     block = _block_revision(version, uid)
     if not version.accepts_comments():
@@ -125,7 +126,7 @@ def comment_block(slug: str, number: int, uid: str):
         form.quote.data = request.args.get("quote", "")[:2000]
         form.quote_start.data = request.args.get("start", "")
     if form.validate_on_submit():
-        comment = _store_comment(document, version, block, form)
+        comment = _store_comment(document, version, block, form, follows)
         if comment is not None:
             return _after_store(comment, document, version, block)
     return _comment_form_page(document, version, block, form, 400 if form.is_submitted() else 200)
@@ -135,13 +136,13 @@ def comment_block(slug: str, number: int, uid: str):
 @login_required
 def comment_version(slug: str, number: int):
     """A general comment on the version as a whole."""
-    document = get_document(slug)
+    document, follows = get_document_for_reader(slug)
     version = get_version(document, number)
     if not version.accepts_comments():
         return refuse_closed(version)
     form = CommentForm()
     if form.validate_on_submit():
-        comment = _store_comment(document, version, None, form)
+        comment = _store_comment(document, version, None, form, follows)
         return _after_store(comment, document, version, None)
     return _comment_form_page(document, version, None, form, 400 if form.is_submitted() else 200)
 

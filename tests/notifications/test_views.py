@@ -8,7 +8,7 @@ from app.accounts.models import User
 from app.documents.models import Document
 from app.extensions import db
 from app.notifications import operations
-from app.notifications.models import Frequency, NotificationKind
+from app.notifications.models import Follow, Frequency, NotificationKind
 from app.notifications.tokens import DIGEST, unsubscribe_token
 
 
@@ -146,3 +146,24 @@ def test_a_token_for_a_removed_user_or_another_key_is_refused(app, client, peopl
         token = unsubscribe_token(people["maja"].id, "reply")
     monkeypatch.setattr(app, "secret_key", "another-secret-key-that-is-long-enough-0123456789")
     assert client.get(f"/unsubscribe/{token}").status_code == 400
+
+
+def test_commenting_through_the_page_follows_and_keeps_one_follow(app, client, doc, people):
+    client.login(people["maja"].email)
+    paragraph = f"/d/licenser/v/1/b/{doc.block_uids['p1']}/comment"
+
+    def following() -> int:
+        with app.app_context():
+            return db.session.query(Follow).filter_by(user_id=people["maja"].id, document_id=doc.id).count()
+
+    assert following() == 0
+    assert client.post(paragraph, {"kind": "comment", "body": "Första."}).status_code == 302
+    assert following() == 1
+    assert client.post(paragraph, {"kind": "comment", "body": "Andra."}).status_code == 302
+    assert client.post("/d/licenser/v/1/comment", {"kind": "comment", "body": "Om allt."}).status_code == 302
+    assert following() == 1
+    # Having stopped following, the next comment follows again.
+    assert client.post("/d/licenser/unfollow", {}).status_code == 302
+    assert following() == 0
+    assert client.post("/d/licenser/v/1/comment", {"kind": "comment", "body": "Igen."}).status_code == 302
+    assert following() == 1
