@@ -326,6 +326,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/no-such-document/follow", expect(302, 404)),
     ],
     ("notifications.unfollow", "POST"): [Case("/d/{public}/unfollow", expect(302, 302))],
+    ("notifications.undelivered", "GET"): [Case("/admin/mail", ADMIN_ONLY)],
+    # No such message: admins get 404 once the token is checked; the rest never get that far.
+    ("notifications.retry", "POST"): [Case("/admin/mail/999999/retry", expect(302, 403, admin=404))],
+    ("notifications.retry_all", "POST"): [Case("/admin/mail/retry", expect(302, 403, admin=302))],
     ("notifications.unsubscribe", "GET"): [Case("/unsubscribe/not-a-token", expect(400, 400))],
     ("notifications.unsubscribe", "POST"): [Case("/unsubscribe/not-a-token", expect(400, 400))],
 }

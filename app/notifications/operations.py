@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.audit import record
 from app.database import utcnow
 from app.documents.models import Document, Version, VersionState
 from app.extensions import db
@@ -265,3 +266,16 @@ def forget_user(user) -> None:
         .values(state=OutboxState.SKIPPED)
         .execution_options(synchronize_session=False)
     )
+
+
+def retry_failed(messages: list[Notification], actor) -> None:
+    """Queue given-up *messages* again with a fresh set of retries; each is audited."""
+    now = utcnow()
+    for message in messages:
+        before = {"state": message.state.value, "attempts": message.attempts, "error": message.last_error}
+        message.state = OutboxState.PENDING
+        message.attempts = 0
+        message.next_attempt_at = now
+        message.lease = None
+        record(actor, "notification.retry", message, before=before, after={"state": "pending", "attempts": 0})
+    db.session.flush()

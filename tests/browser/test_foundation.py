@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.accounts.models import Role
 from tests.browser.conftest import sign_in
+from tests.browser.xss import assert_inert
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -77,13 +78,29 @@ def test_axe_finds_no_violations_on_public_pages(page, factory, axe_check):
     axe_check(page, "login with error")
 
 
-def test_axe_finds_no_violations_on_signed_in_and_admin_pages(page, factory, axe_check):
+def test_axe_finds_no_violations_on_signed_in_and_admin_pages(app, page, factory, axe_check):
     admin = factory.user(email="admin@example.org", roles=(Role.ADMIN,), organisation="DIGG")
     member = factory.user(email="m@example.org", organisation="Samtrafiken")
+    hostile = factory.user(email="eve@example.org", name="<img src=x onerror=alert(1)>")
+    _undelivered_mail(app, factory, member, hostile)
     sign_in(page, admin.email, PASSWORD)
-    for path in ("/profile", "/admin/users", f"/admin/users/{member.id}", "/admin/organisations"):
+    # A recipient's name and an SMTP server's error text reach this page: both stay text.
+    assert_inert(page, "/admin/mail")
+    for path in (
+        "/profile",
+        "/admin/users",
+        f"/admin/users/{member.id}",
+        "/admin/organisations",
+        "/admin/mail",
+    ):
         page.goto(path)
         axe_check(page, path)
+    # Sending a given-up message again, by keyboard.
+    page.goto("/admin/mail")
+    page.get_by_role("button", name=re.compile("Skicka igen")).first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Meddelandet skickas igen vid nästa körning.")).to_be_visible()
+    axe_check(page, "/admin/mail after sending again")
     # a form error, then an invitation created
     page.goto("/admin/invitations")
     axe_check(page, "invite form")
@@ -119,3 +136,31 @@ def test_reading_view_works_on_a_phone(browser, live_server, factory):
     # nothing wider than the screen: no sideways scrolling of the text
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def _undelivered_mail(app, factory, person, other) -> None:
+    """Given-up messages to *person* and *other*, and one to *person* waiting for another try."""
+    from app.database import utcnow
+    from app.extensions import db
+    from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
+
+    document = factory.document(slug="post")
+    with app.app_context():
+        for who, state, attempts in (
+            (person, OutboxState.FAILED, 7),
+            (other, OutboxState.FAILED, 7),
+            (person, OutboxState.PENDING, 2),
+        ):
+            db.session.add(
+                Notification(
+                    user_id=who.id,
+                    kind=NotificationKind.NEW_VERSION,
+                    delivery=Frequency.IMMEDIATE,
+                    document_id=document.id,
+                    state=state,
+                    attempts=attempts,
+                    next_attempt_at=utcnow(),
+                    last_error="SMTPDataError: <script>alert(3)</script>",
+                )
+            )
+        db.session.commit()
