@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Requests that never touch the database or a template: per-request set-up skips them.
+BARE_ENDPOINTS = frozenset({None, "static", "site.health"})
 
 
 def utcnow() -> datetime:
@@ -88,6 +90,6 @@ def configure_postgresql(app, db) -> None:
 
     @app.before_request
     def _reads_autocommit():
-        if request.method in WRITE_METHODS or request.endpoint in (None, "static", "site.health"):
+        if request.method in WRITE_METHODS or request.endpoint in BARE_ENDPOINTS:
             return
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

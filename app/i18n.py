@@ -10,6 +10,8 @@ from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
+from app.database import BARE_ENDPOINTS
+
 
 def select_locale() -> str:
     """The interface language for this request."""
@@ -68,7 +70,7 @@ def share_form_translations(app) -> None:
 
     @app.before_request
     def _form_translations():
-        if request.endpoint in (None, "static", "site.health"):
+        if request.endpoint in BARE_ENDPOINTS:
             return
         locale = get_locale()
         request.wtforms_translations = _wtforms_catalogue(str(locale) if locale else "sv")

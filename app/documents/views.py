@@ -35,7 +35,7 @@ def document(slug: str):
         return redirect(url_for("documents.version", slug=slug, number=wanted))
     version = document.current_version
     if version is None:
-        return render_template("documents/empty.html", document=document, following=following)
+        return render_template("documents/empty.html", document=document)
     return _render_version(document, version, following)
 
 
@@ -120,12 +120,10 @@ def _render_version(document, version, following: bool):
     )
     return render_template(
         "documents/version.html",
-        refs=refs,
         body=body,
         thread_html=thread_html,
         document=document,
         version=version,
-        blocks=blocks,
         threads=threads,
         mode=mode,
         organisation_id=organisation_id,

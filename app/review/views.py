@@ -49,12 +49,12 @@ def refuse_closed(version: Version):
     return render_template("errors/error.html", code=403, message=message), 403
 
 
-def _block_revision(version: Version, uid: str):
-    blocks = page_blocks(version)
-    view = next((b for b in blocks if b.uid == uid), None)
-    if view is None:
+def _page_block(blocks, uid: str):
+    """The block *uid* among *blocks* (a version's page_blocks), or 404."""
+    block = next((b for b in blocks if b.uid == uid), None)
+    if block is None:
         abort(404)
-    return view
+    return block
 
 
 def _comment_form_page(document, version, block, form, status=200):
@@ -118,7 +118,7 @@ def comment_block(slug: str, number: int, uid: str):
     """Comment on one block: a page of its own without JavaScript, a side panel with it."""
     document, follows = get_document_for_reader(slug)
     version = get_version(document, number)
-    block = _block_revision(version, uid)
+    block = _page_block(page_blocks(version), uid)
     if not version.accepts_comments():
         return refuse_closed(version)
     form = CommentForm()
@@ -288,9 +288,7 @@ def block_comments(slug: str, number: int, uid: str):
     document = get_document(slug)
     version = get_version(document, number)
     blocks = page_blocks(version)
-    block = next((b for b in blocks if b.uid == uid), None)
-    if block is None:
-        abort(404)
+    block = _page_block(blocks, uid)
     mode = request.args.get("comments", "all")
     if mode not in FILTERS or mode == "none" or (mode == "mine" and not current_user.is_authenticated):
         mode = "all"
