@@ -32,6 +32,21 @@ class CommentStatus(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
+# One colour per outcome, (text, background) as hex: the web's status badges and the meeting pack's
+# compilation use these same pairs, so an outcome looks the same on screen and on paper. Each text
+# colour has a contrast of at least 7:1 on its background and on white (WCAG AA needs 4.5:1), and a
+# badge always carries the word too: colour is never the only signal.
+STATUS_COLOURS: dict[CommentStatus, tuple[str, str]] = {
+    CommentStatus.OPEN: ("3B3B3B", "EDEDED"),
+    CommentStatus.ACCEPTED: ("0B5A21", "DDF2E2"),
+    CommentStatus.PARTLY_ACCEPTED: ("5A4300", "FBEFC4"),
+    CommentStatus.REJECTED: ("8A1414", "FBE3E3"),
+    CommentStatus.NOTED: ("0B4A80", "DFECF9"),
+    CommentStatus.DUPLICATE: ("5B2A86", "EEE5F7"),
+    CommentStatus.WITHDRAWN: ("4A4A4A", "FFFFFF"),
+}
+
+
 class Comment(db.Model):
     """A comment (or a reply) submitted to the authority: never hard-deleted."""
 
