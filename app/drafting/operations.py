@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.audit import record
+from app.audit import AuditEvent, record
 from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
 from app.documents.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
@@ -380,6 +380,9 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
         raise DraftError("no_suggestion")
     if comment.is_withdrawn:
         raise DraftError("withdrawn")
+    if comment.resolved_in_version_id == draft.id and _applied_before(comment):
+        # Applied once already: a second attempt must say so, not that the paragraph changed.
+        raise DraftError("already_applied")
     revision = current_revision(draft, comment.block.uid)
     if revision is None:
         raise DraftError("block_gone")
@@ -408,6 +411,21 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
     record(editor, "suggestion.apply", comment, number=comment.number, block=revision.block.uid)
     db.session.flush()
     return revision
+
+
+def _applied_before(comment: Comment) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "suggestion.apply",
+                AuditEvent.object_type == "comment",
+                AuditEvent.object_id == comment.id,
+            )
+        )
+        > 0
+    )
 
 
 def draft_has_changes(draft: Version, previous: Version | None) -> bool:

@@ -1,0 +1,142 @@
+// Progressive enhancement of the review dashboard: a decision is saved in place, the card shows
+// its new status, the counts follow and focus moves to the next undecided comment; the bulk bar
+// gets "select all on this page" and a count of the ticked comments. Without this script every
+// card's form posts and the server returns to the same filters, page and place.
+
+const HEADERS = { "X-Requested-With": "fetch", Accept: "application/json" };
+
+function announce(text) {
+  const region = document.getElementById("triage-status");
+  if (!region) return;
+  // Emptied first, so the same message said twice is read twice.
+  region.textContent = "";
+  window.setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+function cards() {
+  return Array.from(document.querySelectorAll(".triage-card"));
+}
+
+function nextUndecided(card) {
+  const all = cards();
+  const index = all.indexOf(card);
+  const order = all.slice(index + 1).concat(all.slice(0, index));
+  return order.find((c) => c.dataset.status === "open") || null;
+}
+
+function updateCounts(counts) {
+  for (const [status, n] of Object.entries(counts || {})) {
+    const cell = document.querySelector(`[data-count="${status}"]`);
+    if (cell) cell.textContent = String(n);
+  }
+}
+
+function boxes() {
+  return Array.from(document.querySelectorAll('input[type="checkbox"][name="comment"][form="bulk-form"]'));
+}
+
+function updateSelection() {
+  const all = boxes();
+  const ticked = all.filter((box) => box.checked).length;
+  const count = document.querySelector("[data-selected]");
+  if (count) count.textContent = String(ticked);
+  const selectAll = document.getElementById("select-all");
+  if (selectAll) {
+    selectAll.checked = all.length > 0 && ticked === all.length;
+    selectAll.indeterminate = ticked > 0 && ticked < all.length;
+  }
+}
+
+function fromHTML(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  return template.content.firstElementChild;
+}
+
+async function decide(form) {
+  const card = form.closest(".triage-card");
+  const button = form.querySelector('button[type="submit"]');
+  const wasTicked = card.querySelector('input[name="comment"]')?.checked || false;
+  button.disabled = true;
+  form.setAttribute("aria-busy", "true");
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: HEADERS,
+    });
+  } catch (error) {
+    // No answer (offline): send the form the ordinary way, which shows the browser's own error.
+    form.submit();
+    return;
+  }
+  const type = response.headers.get("Content-Type") || "";
+  if (!type.includes("json")) {
+    // Not a card (an expired session, a refused token): let the server's page say what happened.
+    form.submit();
+    return;
+  }
+  const body = await response.json();
+  const fresh = fromHTML(body.card);
+  card.replaceWith(fresh);
+  const box = fresh.querySelector('input[name="comment"]');
+  if (box) box.checked = wasTicked;
+  enhanceCard(fresh);
+  updateCounts(body.counts);
+  updateSelection();
+  if (body.ok) {
+    const next = nextUndecided(fresh);
+    announce(body.message || "");
+    if (next) {
+      const details = next.querySelector("details.decide-card");
+      if (details) details.open = true;
+      const summary = next.querySelector("details.decide-card > summary");
+      next.scrollIntoView({ block: "start" });
+      (summary || next).focus();
+    } else {
+      (fresh.querySelector("details.decide-card > summary") || fresh).focus();
+    }
+  } else {
+    const invalid = fresh.querySelector('[aria-invalid="true"]');
+    const notice = fresh.querySelector(".card-notice");
+    if (notice) announce(notice.textContent.trim());
+    (invalid || notice || fresh).focus();
+  }
+}
+
+function enhanceCard(card) {
+  const form = card.querySelector("form.decide-form");
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    decide(form);
+  });
+}
+
+function enhanceBulk() {
+  const bar = document.getElementById("bulk-form");
+  if (!bar) return;
+  for (const hidden of bar.querySelectorAll(".bulk-all, .bulk-count")) hidden.hidden = false;
+  const selectAll = document.getElementById("select-all");
+  selectAll.addEventListener("change", () => {
+    for (const box of boxes()) box.checked = selectAll.checked;
+    updateSelection();
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches('input[name="comment"][form="bulk-form"]')) updateSelection();
+  });
+  updateSelection();
+}
+
+function start() {
+  const triage = document.querySelector("[data-triage]");
+  if (!triage) return;
+  for (const card of cards()) enhanceCard(card);
+  enhanceBulk();
+}
+
+start();
