@@ -8,6 +8,7 @@ can work on one draft at the same time without overwriting each other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,6 +68,23 @@ def next_version_number(document: Document) -> int:
         sa.select(sa.func.max(Version.number)).where(Version.document_id == document.id)
     )
     return (highest or 0) + 1
+
+
+_LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
+
+
+def next_label(label: str | None) -> str:
+    """The label after *label* in its own pattern: "Utkast 2" → "Utkast 3", "v0.2" → "v0.3".
+
+    The last number in the label counts up (keeping leading zeros: "v09" → "v10", "0.09" → "0.10");
+    a label without a number has no pattern to follow, and gives "".
+    """
+    match = _LAST_NUMBER.search(label or "")
+    if match is None:
+        return ""
+    digits = match.group(1)
+    following = str(int(digits) + 1).zfill(len(digits))
+    return label[: match.start()] + following + label[match.end() :]
 
 
 def start_draft(document: Document, editor, label: str | None = None) -> Version:

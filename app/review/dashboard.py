@@ -225,6 +225,19 @@ def status_counts(document: Document, version: Version) -> dict[str, int]:
     return {s.value: counts.get(s, 0) for s in CommentStatus}
 
 
+def undecided_count(document: Document, version: Version) -> int:
+    """How many comments *version* answers for are still undecided (open and not withdrawn)."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Comment)
+        .where(
+            _base_query(document, version),
+            Comment.status == CommentStatus.OPEN,
+            Comment.withdrawn_at.is_(None),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Next:
     """Where the flow goes after a decision: the next undecided comment, and its page."""
