@@ -275,7 +275,8 @@ def _decided(document: Document, comment: Comment, version, filters: Filters):
     following = next_undecided(document, version, filters, comment)
     if request.form.get("next") and following.comment_id is not None:
         flash(message, "success")
-        return redirect(_decide_url(document, following.comment_id, version, filters, page=following.page))
+        page = following.page if following.page > 1 else ""
+        return redirect(_decide_url(document, following.comment_id, version, filters, page=page))
     if request.form.get("next"):
         message = message + " " + _("There are no more undecided comments here.")
     flash(message, "success")
