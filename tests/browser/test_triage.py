@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.documents.models import Block, BlockRevision, Document
 from app.extensions import db
-from app.review.models import Comment, CommentStatus
+from app.review.models import Comment
 from tests.browser.conftest import sign_in
 from tests.conftest import add_comment
 
