@@ -15,7 +15,7 @@ from app.drafting.operations import DraftError, StaleEdit, apply_suggestion
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
-from app.review.dashboard import Filters, load_dashboard, load_row, next_undecided, status_counts
+from app.review.dashboard import Filters, load_dashboard, load_row, next_undecided
 from app.review.forms import BulkDecisionForm, ConfirmForm, DecisionForm
 from app.review.labels import STATUS_LABELS
 from app.review.models import Comment, CommentKind, CommentStatus
@@ -250,7 +250,7 @@ def decide(slug: str, comment_id: int):
         status = 400
     if _in_place():
         return _card_json(document, version, filters, comment, form, notice, status)
-    row = load_row(version, comment.id, document.draft)
+    row = load_row(version, comment, document.draft)
     return render_template(
         "review/decide.html",
         document=document,
@@ -286,8 +286,12 @@ def _decided(document: Document, comment: Comment, version, filters: Filters):
 
 
 def _card_json(document, version, filters: Filters, comment: Comment, form, notice, status: int):
-    """The card of *comment* as the dashboard shows it, with the new counts, for the script."""
-    row = load_row(version, comment.id, document.draft)
+    """The card of *comment* as the dashboard shows it, for the script.
+
+    The script moves the counts itself, from the status its card showed to the one sent back:
+    counting 3,000 comments again would cost more than the decision.
+    """
+    row = load_row(version, comment, document.draft)
     card = render_template(
         "review/_card_response.html",
         document=document,
@@ -308,7 +312,6 @@ def _card_json(document, version, filters: Filters, comment: Comment, form, noti
         status_label=str(STATUS_LABELS[comment.status]),
         open=comment.is_open,
         message=notice,
-        counts=status_counts(document, version),
         card=card,
     ), status
 

@@ -26,10 +26,12 @@ function nextUndecided(card) {
   return order.find((c) => c.dataset.status === "open") || null;
 }
 
-function updateCounts(counts) {
-  for (const [status, n] of Object.entries(counts || {})) {
+function moveCount(from, to) {
+  // The card said *from*, the server says *to*: one comment moves between the two counts.
+  if (from === to) return;
+  for (const [status, step] of [[from, -1], [to, 1]]) {
     const cell = document.querySelector(`[data-count="${status}"]`);
-    if (cell) cell.textContent = String(n);
+    if (cell) cell.textContent = String(Math.max(0, Number(cell.textContent) + step));
   }
 }
 
@@ -59,6 +61,7 @@ async function decide(form) {
   const card = form.closest(".triage-card");
   const button = form.querySelector('button[type="submit"]');
   const wasTicked = card.querySelector('input[name="comment"]')?.checked || false;
+  const shown = card.dataset.status;
   button.disabled = true;
   form.setAttribute("aria-busy", "true");
   let response;
@@ -86,7 +89,7 @@ async function decide(form) {
   const box = fresh.querySelector('input[name="comment"]');
   if (box) box.checked = wasTicked;
   enhanceCard(fresh);
-  updateCounts(body.counts);
+  moveCount(shown, fresh.dataset.status);
   updateSelection();
   if (body.ok) {
     const next = nextUndecided(fresh);
