@@ -290,6 +290,7 @@ def test_the_draft_says_it_is_a_draft_never_an_earlier_version(app, ed, doc):
     reading = ed.get("/d/vl/v/3").text
     assert "Arbetsutkast, inte publicerat" in reading
     assert "Du läser en tidigare version" not in reading
+    assert '<option value="3" selected>Utkast 3 (arbetsutkast, inte publicerat)</option>' in reading
     assert "Arbetsutkast Utkast 3, inte publicerat" in ed.get("/d/vl/draft").text
     compare = ed.get("/d/vl/compare/2..3").text
     assert "Ändringar från Utkast 2 till arbetsutkastet Utkast 3" in compare
