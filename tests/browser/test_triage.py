@@ -177,7 +177,8 @@ def test_an_editor_decides_twenty_comments_in_one_flow(page, app, demo, axe_chec
     bar.get_by_role("button", name="Besluta för de markerade synpunkterna").click()
     interactions += 3
     page.locator(".flashes", has_text="Beslut registrerat för 10 synpunkter").wait_for()
-    assert len(loads) == 2
+    page.wait_for_load_state("load")
+    assert len(loads) == 2, loads
     axe_check(page, "the dashboard after a bulk decision")
 
     statuses = _statuses(app)
