@@ -163,6 +163,12 @@ def test_an_editor_decides_twenty_comments_in_one_flow(page, app, demo, axe_chec
     assert len(loads) == 1, f"decisions in place loaded pages: {loads}"
 
     # 11–20: one bulk decision. "Select all on this page", then untick the ten already decided.
+    # The bar stays in view wherever the editor is in the list, and its count is announced.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    box = page.locator("#bulk-form").bounding_box()
+    viewport = page.viewport_size
+    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"] + 1
+    assert page.locator(".bulk-count").get_attribute("aria-live") == "polite"
     page.get_by_label(f"Markera alla på sidan ({JOURNEY})").check()
     interactions += 1
     assert page.locator("[data-selected]").inner_text() == str(JOURNEY)
