@@ -7,6 +7,8 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.documents.loaders import get_document, get_version
@@ -143,10 +145,8 @@ def dashboard(slug: str, number: int):
     ), status
 
 
-def _csrf_field():
-    from flask_wtf.csrf import generate_csrf
-    from markupsafe import Markup
-
+def _csrf_field() -> Markup:
+    """The CSRF token field, built once for the hundred card forms of a page."""
     return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
@@ -192,9 +192,9 @@ def _fill_from(form: DecisionForm, comment: Comment) -> None:
 def decide(slug: str, comment_id: int):
     """Decide on one comment: status, the response the commenter sees, an internal note.
 
-    The dashboard's cards post here too. A script gets the card back as JSON (with the new
-    counts); without one, the editor returns to the dashboard with the same filters and page,
-    at the next undecided comment. "Save and next" goes to the next undecided comment's page.
+    The dashboard's cards post here too. A script gets the card back as JSON; without one,
+    the editor returns to the dashboard with the same filters and page, at the next undecided
+    comment. "Save and next" goes to the next undecided comment's page.
     """
     document = editor_document(slug)
     comment = _comment_of(document, comment_id)
@@ -258,6 +258,7 @@ def decide(slug: str, comment_id: int):
         row=row,
         form=form,
         conflict=conflict,
+        notice=notice,
         apply_form=ConfirmForm(),
         draft=document.draft,
         version=version,
