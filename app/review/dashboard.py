@@ -302,14 +302,26 @@ def load_row(version: Version, comment: Comment, draft: Version | None) -> Row:
     """One dashboard card, as a decision returns it (a constant handful of queries)."""
     texts = {}
     if comment.block_id is not None:
-        texts = dict(
-            db.session.execute(
-                sa.select(BlockRevision.block_id, BlockRevision.text).where(
-                    BlockRevision.version_id == version.id, BlockRevision.block_id == comment.block_id
-                )
-            ).all()
-        )
+        texts = _texts(version, [comment.block_id])
     return _load_rows([comment.id], texts, draft)[0]
+
+
+def load_rows(version: Version, ids: list[int], draft: Version | None) -> list[Row]:
+    """The dashboard cards of the comments *ids*, as a bulk decision returns them."""
+    block_ids = db.session.scalars(
+        sa.select(Comment.block_id).where(Comment.id.in_(ids), Comment.block_id.is_not(None))
+    ).all()
+    return _load_rows(ids, _texts(version, set(block_ids)), draft)
+
+
+def _texts(version: Version, block_ids) -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            sa.select(BlockRevision.block_id, BlockRevision.text).where(
+                BlockRevision.version_id == version.id, BlockRevision.block_id.in_(list(block_ids))
+            )
+        ).all()
+    )
 
 
 def applied_suggestions(ids, draft: Version | None) -> set[int]:

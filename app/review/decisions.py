@@ -17,7 +17,7 @@ from app.drafting.operations import DraftError, StaleEdit, apply_suggestion
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
-from app.review.dashboard import Filters, load_dashboard, load_row, next_undecided
+from app.review.dashboard import Filters, load_dashboard, load_row, load_rows, next_undecided
 from app.review.forms import BulkDecisionForm, ConfirmForm, DecisionForm
 from app.review.labels import STATUS_LABELS
 from app.review.models import Comment, CommentKind, CommentStatus
@@ -119,16 +119,19 @@ def dashboard(slug: str, number: int):
                 done = _decide_many(document, ids, form)
                 if done is not None:
                     db.session.commit()
-                    flash(
-                        ngettext(
-                            "Decision recorded for %(num)d comment.",
-                            "Decision recorded for %(num)d comments.",
-                            done,
-                        ),
-                        "success",
+                    message = ngettext(
+                        "Decision recorded for %(num)d comment.",
+                        "Decision recorded for %(num)d comments.",
+                        done,
                     )
+                    if _in_place():
+                        return _cards_json(document, version, filters, sorted(ids), message)
+                    flash(message, "success")
                     return redirect(_dashboard_url(document, version, filters))
         status = 400
+        if _in_place():
+            # The script sends the form again the ordinary way, and the page shows what to correct.
+            return jsonify(ok=False), status
     board = load_dashboard(document, version, filters, document.draft)
     return render_template(
         "review/dashboard.html",
@@ -143,6 +146,30 @@ def dashboard(slug: str, number: int):
         kinds=list(CommentKind),
         choices=DecisionForm().status.choices,
     ), status
+
+
+def _cards_json(document: Document, version, filters: Filters, ids: list[int], message: str):
+    """The cards of a bulk decision, for the script to put in place of the ticked ones."""
+    rows = load_rows(version, ids, document.draft)
+    csrf_field = _csrf_field()
+    choices = DecisionForm().status.choices
+    cards = {
+        row.comment.number: render_template(
+            "review/_card_response.html",
+            document=document,
+            version=version,
+            filters=filters,
+            row=row,
+            form=None,
+            notice=None,
+            notice_kind="success",
+            draft=document.draft,
+            csrf_field=csrf_field,
+            choices=choices,
+        )
+        for row in rows
+    }
+    return jsonify(ok=True, message=message, cards=cards)
 
 
 def _csrf_field() -> Markup:

@@ -199,6 +199,23 @@ def test_bulk_decision_keeps_filters_and_refuses_foreign_ids(app, ed, comments, 
     assert comment(app, comments["general"]).status is CommentStatus.OPEN
 
 
+def test_a_bulk_decision_in_place_returns_the_cards(app, ed, comments):
+    ids = [comments["carried"], comments["plain"]]
+    done = ed.post("/d/vl/v/2/review?unanswered=1", {"comment": ids, "status": "noted"}, headers=IN_PLACE)
+    assert done.status_code == 200
+    body = done.get_json()
+    assert body["ok"] and body["message"] == "Beslut registrerat för 2 synpunkter."
+    assert set(body["cards"]) == {"1", "3"}
+    assert 'data-status="noted"' in body["cards"]["1"] and 'data-status="noted"' in body["cards"]["3"]
+    assert {comment(app, i).status for i in ids} == {CommentStatus.NOTED}
+    # Something to correct: the script is told to send the form as a page, nothing changes.
+    refused = ed.post(
+        "/d/vl/v/2/review", {"comment": [comments["general"]], "status": "rejected"}, headers=IN_PLACE
+    )
+    assert refused.status_code == 400 and refused.get_json() == {"ok": False}
+    assert comment(app, comments["general"]).status is CommentStatus.OPEN
+
+
 def test_the_bulk_bar_offers_select_all_with_the_page_count(ed, comments):
     board = ed.get("/d/vl/v/2/review").text
     assert 'form="bulk-form"' in board

@@ -5,6 +5,9 @@
 
 const HEADERS = { "X-Requested-With": "fetch", Accept: "application/json" };
 
+// form.submit() would be shadowed by a control named "submit" (WTForms names its buttons so).
+const sendAsPage = (form) => HTMLFormElement.prototype.submit.call(form);
+
 function announce(text) {
   const region = document.getElementById("triage-status");
   if (!region) return;
@@ -74,13 +77,13 @@ async function decide(form) {
     });
   } catch (error) {
     // No answer (offline): send the form the ordinary way, which shows the browser's own error.
-    form.submit();
+    sendAsPage(form);
     return;
   }
   const type = response.headers.get("Content-Type") || "";
   if (!type.includes("json")) {
     // Not a card (an expired session, a refused token): let the server's page say what happened.
-    form.submit();
+    sendAsPage(form);
     return;
   }
   const body = await response.json();
@@ -120,9 +123,53 @@ function enhanceCard(card) {
   });
 }
 
+async function decideMany(bar) {
+  const button = bar.querySelector('button[type="submit"], input[type="submit"]');
+  if (button) button.disabled = true;
+  let response;
+  try {
+    response = await fetch(bar.action, {
+      method: "POST",
+      body: new FormData(bar),
+      credentials: "same-origin",
+      headers: HEADERS,
+    });
+  } catch (error) {
+    sendAsPage(bar);
+    return;
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const body = type.includes("json") ? await response.json() : null;
+  if (!body || !body.ok) {
+    // Something to correct (or a refusal): the server's page says what, in full.
+    sendAsPage(bar);
+    return;
+  }
+  for (const [number, html] of Object.entries(body.cards)) {
+    const card = document.getElementById(`c-${number}`);
+    if (!card) continue;
+    const fresh = fromHTML(html);
+    const shown = card.dataset.status;
+    card.replaceWith(fresh);
+    enhanceCard(fresh);
+    moveCount(shown, fresh.dataset.status);
+  }
+  for (const box of boxes()) box.checked = false;
+  updateSelection();
+  if (button) button.disabled = false;
+  bar.querySelector("details.bulk-decision").open = false;
+  announce(body.message || "");
+  const next = document.querySelector('.triage-card[data-status="open"] details.decide-card > summary');
+  (next || bar).focus();
+}
+
 function enhanceBulk() {
   const bar = document.getElementById("bulk-form");
   if (!bar) return;
+  bar.addEventListener("submit", (event) => {
+    event.preventDefault();
+    decideMany(bar);
+  });
   for (const hidden of bar.querySelectorAll(".bulk-all, .bulk-count")) hidden.hidden = false;
   const selectAll = document.getElementById("select-all");
   selectAll.addEventListener("change", () => {
