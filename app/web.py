@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     from app.accounts.forms import ROLE_LABELS
     from app.documents.richtext import table_rows
-    from app.review.labels import KIND_LABELS, STATUS_LABELS, suggestion_diff, text_diff
+    from app.review.labels import KIND_LABELS, STATUS_LABELS, paragraph_now, suggestion_diff, text_diff
 
     app.jinja_env.globals.update(
         format_date=format_date,
@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
         status_label=lambda status: STATUS_LABELS[status],
         suggestion_diff=suggestion_diff,
         text_diff=text_diff,
+        paragraph_now=paragraph_now,
     )
     app.jinja_env.filters["table_rows"] = table_rows
     app.jinja_env.trim_blocks = True

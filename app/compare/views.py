@@ -6,8 +6,9 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.compare.blueprint import bp
 from app.compare.diff import (
@@ -17,6 +18,7 @@ from app.compare.diff import (
     render_change_side_by_side,
 )
 from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
+from app.documents.models import VersionState
 from app.extensions import db
 from app.review.models import Comment
 
@@ -32,7 +34,22 @@ def pick(slug: str):
         if len(published) < 2:
             abort(404)
         a, b = published[-2].number, published[-1].number
+    if a == b:
+        # Both menus on the same version: compare it with the one before instead of an empty diff.
+        earlier = [v.number for v in _comparable(document) if v.number < b]
+        flash(_("Choose two different versions to compare."), "error")
+        if not earlier:
+            return redirect(url_for("documents.document", slug=document.slug))
+        a = earlier[-1]
+    # The older version is always on the left, whichever menu it was picked in.
+    a, b = min(a, b), max(a, b)
     return redirect(url_for("compare.compare", slug=document.slug, a=a, b=b))
+
+
+def _comparable(document) -> list:
+    """The versions this reader may compare: the published ones, and the working draft for editors."""
+    editor = current_user.is_authenticated and current_user.is_editor
+    return [v for v in document.versions if editor or v.state is not VersionState.DRAFT]
 
 
 @bp.route("/d/<slug>/compare/<int:a>..<int:b>")
@@ -93,4 +110,7 @@ def compare(slug: str, a: int, b: int):
         layout=layout,
         only_changed=only_changed,
         status_labels=status_labels,
+        # Each menu lists only the versions that fit the other one: older on the left, newer on the right.
+        from_versions=[v for v in _comparable(document) if v.number < new.number],
+        to_versions=[v for v in _comparable(document) if v.number > old.number],
     )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -134,6 +143,8 @@ class PublishForm(FlaskForm):
         default=None,
         invalid_value_message=_l("Enter the time as hours and minutes, for example 13:00."),
     )
+    # Asked for only while comments on the previous version are undecided: a warning, not a ban.
+    confirm_undecided = BooleanField(_l("Publish anyway, with these comments still undecided"))
     submit = SubmitField(_l("Publish"))
 
     def validate_summary(self, field):

@@ -8,13 +8,14 @@ can work on one draft at the same time without overwriting each other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.audit import record
+from app.audit import AuditEvent, record
 from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
 from app.documents.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
@@ -67,6 +68,23 @@ def next_version_number(document: Document) -> int:
         sa.select(sa.func.max(Version.number)).where(Version.document_id == document.id)
     )
     return (highest or 0) + 1
+
+
+_LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
+
+
+def next_label(label: str | None) -> str:
+    """The label after *label* in its own pattern: "Utkast 2" → "Utkast 3", "v0.2" → "v0.3".
+
+    The last number in the label counts up (keeping leading zeros: "v09" → "v10", "0.09" → "0.10");
+    a label without a number has no pattern to follow, and gives "".
+    """
+    match = _LAST_NUMBER.search(label or "")
+    if match is None:
+        return ""
+    digits = match.group(1)
+    following = str(int(digits) + 1).zfill(len(digits))
+    return label[: match.start()] + following + label[match.end() :]
 
 
 def start_draft(document: Document, editor, label: str | None = None) -> Version:
@@ -380,6 +398,9 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
         raise DraftError("no_suggestion")
     if comment.is_withdrawn:
         raise DraftError("withdrawn")
+    if comment.resolved_in_version_id == draft.id and _applied_before(comment):
+        # Applied once already: a second attempt must say so, not that the paragraph changed.
+        raise DraftError("already_applied")
     revision = current_revision(draft, comment.block.uid)
     if revision is None:
         raise DraftError("block_gone")
@@ -408,6 +429,21 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
     record(editor, "suggestion.apply", comment, number=comment.number, block=revision.block.uid)
     db.session.flush()
     return revision
+
+
+def _applied_before(comment: Comment) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "suggestion.apply",
+                AuditEvent.object_type == "comment",
+                AuditEvent.object_id == comment.id,
+            )
+        )
+        > 0
+    )
 
 
 def draft_has_changes(draft: Version, previous: Version | None) -> bool:

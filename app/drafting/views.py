@@ -8,6 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation, User
@@ -29,6 +30,7 @@ from app.drafting.forms import (
 from app.drafting.markup import block_from_markup, block_to_markup, split_parts
 from app.extensions import db
 from app.meetings.operations import to_utc
+from app.review.dashboard import undecided_count
 from app.review.decisions import editor_document
 from app.review.models import Comment, CommentStatus
 from app.review.threads import count_by_block
@@ -105,7 +107,10 @@ def draft(slug: str):
     document = editor_document(slug)
     draft = document.draft
     if draft is None:
-        return render_template("drafting/start.html", document=document, form=StartDraftForm())
+        form = StartDraftForm()
+        if document.versions:
+            form.label.data = operations.next_label(document.versions[-1].label)
+        return render_template("drafting/start.html", document=document, form=form)
     blocks = version_blocks(draft)
     counts = count_by_block(document, draft)
     return render_template(
@@ -419,10 +424,22 @@ def publish(slug: str):
     """Publish the draft as the next open version; the previous open version closes."""
     document, draft = _load_draft(slug)
     previous = _previous(document, draft)
+    undecided = undecided_count(document, previous) if previous is not None else 0
     form = PublishForm()
     if request.method == "GET":
         form.label.data = draft.label
     if form.validate_on_submit():
+        if undecided and not form.confirm_undecided.data:
+            form.confirm_undecided.errors = [
+                ngettext(
+                    "%(num)d comment on version %(label)s is still undecided: "
+                    "tick the box to publish anyway.",
+                    "%(num)d comments on version %(label)s are still undecided: "
+                    "tick the box to publish anyway.",
+                    undecided,
+                    label=previous.label,
+                )
+            ]
         deadline = None
         if form.deadline_date.data is not None:
             deadline = to_utc(form.deadline_date.data, form.deadline_time.data or time(23, 59))
@@ -453,5 +470,6 @@ def publish(slug: str):
         document=document,
         draft=draft,
         previous=previous,
+        undecided=undecided,
         form=form,
     ), (400 if form.is_submitted() else 200)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.accounts.models import Organisation, User
+from app.audit import AuditEvent
 from app.documents.loaders import BlockView, ref_labels, version_blocks
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.extensions import db
@@ -84,12 +85,25 @@ class Row:
     current_text: str | None  # the block's text in this version (None: general or removed)
     draft_text: str | None  # the block's text in the working draft, if there is one
     in_draft: bool
+    applied: bool = False  # its suggestion is already in the working draft
+    duplicate_number: int | None = None  # the "#N" it duplicates
+
+    @property
+    def changed_since(self) -> bool:
+        """Whether the paragraph as it stands differs from the text the comment was made on."""
+        now = self.text_now
+        return now is not None and self.comment.block_text is not None and self.comment.block_text != now
+
+    @property
+    def text_now(self) -> str | None:
+        """The paragraph as it stands: in the working draft if there is one, else in this version."""
+        return self.draft_text if self.in_draft else self.current_text
 
     @property
     def can_apply(self) -> bool:
         """Whether the suggestion can be put into the draft as it stands."""
         c = self.comment
-        return bool(c.suggestion) and self.in_draft and c.status is not CommentStatus.WITHDRAWN
+        return bool(c.suggestion) and self.in_draft and not self.applied and not c.is_withdrawn
 
     @property
     def outdated(self) -> bool:
@@ -118,6 +132,11 @@ class Dashboard:
     pages: int
     organisations: dict[int, str]
 
+    @property
+    def selectable(self) -> int:
+        """How many comments on this page can be ticked for a bulk decision (not withdrawn ones)."""
+        return sum(1 for g in self.groups for r in g.rows if not r.comment.is_withdrawn)
+
 
 def _base_query(document: Document, version: Version):
     earlier = [v.id for v in document.versions if v.number < version.number]
@@ -138,22 +157,17 @@ def _base_query(document: Document, version: Version):
     )
 
 
-def load_dashboard(
-    document: Document, version: Version, filters: Filters, draft: Version | None
-) -> Dashboard:
-    """One page of *version*'s comments, grouped by block in document order, with counts per status."""
-    blocks = version_blocks(version)
-    labels = ref_labels(blocks)
-    by_block_id = {b.revision.block_id: b for b in blocks}
-    order = {b.revision.block_id: i for i, b in enumerate(blocks)}
-
-    light = db.session.execute(
+def _light_rows(document: Document, version: Version):
+    """Every comment *version* answers for, as light rows (no text): enough to filter, count, order."""
+    # Status and kind as their stored strings: converting 3,000 of each to enums costs more
+    # than the query itself.
+    return db.session.execute(
         sa.select(
             Comment.id,
             Comment.number,
             Comment.block_id,
-            Comment.status,
-            Comment.kind,
+            sa.type_coerce(Comment.status, sa.String).label("status"),
+            sa.type_coerce(Comment.kind, sa.String).label("kind"),
             Comment.organisation_id,
             Organisation.name,
             Comment.suggestion.is_not(None),
@@ -163,13 +177,13 @@ def load_dashboard(
         .join(Organisation, Organisation.id == Comment.organisation_id)
         .where(_base_query(document, version))
     ).all()
-    counts = Counter(row.status.value for row in light)
-    organisations = dict(sorted({(row.organisation_id, row.name) for row in light}, key=lambda item: item[1]))
 
+
+def _wanted(filters: Filters):
     def wanted(row) -> bool:
-        if filters.status and row.status.value != filters.status:
+        if filters.status and row.status != filters.status:
             return False
-        if filters.kind and row.kind.value != filters.kind:
+        if filters.kind and row.kind != filters.kind:
             return False
         if filters.organisation_id and row.organisation_id != filters.organisation_id:
             return False
@@ -177,6 +191,10 @@ def load_dashboard(
             return False
         return not (filters.unanswered and (row[8] or row[9]))
 
+    return wanted
+
+
+def _placer(order: dict[int, int]):
     def place(row) -> tuple:
         # General comments first, then blocks in document order, then those on removed text.
         if row.block_id is None:
@@ -185,11 +203,149 @@ def load_dashboard(
             return (1, order[row.block_id], row.number)
         return (2, 0, row.number)
 
-    chosen = sorted((row for row in light if wanted(row)), key=place)
+    return place
+
+
+def _block_order(version: Version) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(BlockRevision.block_id)
+        .where(BlockRevision.version_id == version.id)
+        .order_by(BlockRevision.position)
+    ).scalars()
+    return {block_id: i for i, block_id in enumerate(rows)}
+
+
+def undecided_count(document: Document, version: Version) -> int:
+    """How many comments *version* answers for are still undecided (open and not withdrawn)."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Comment)
+        .where(
+            _base_query(document, version),
+            Comment.status == CommentStatus.OPEN,
+            Comment.withdrawn_at.is_(None),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Next:
+    """Where the flow goes after a decision: the next undecided comment, and its page."""
+
+    comment_id: int | None
+    number: int | None
+    page: int
+
+
+def next_undecided(document: Document, version: Version, filters: Filters, after: Comment) -> Next:
+    """The first undecided comment after *after* in the dashboard's order under *filters* (wrapping).
+
+    *after* may have left the filtered set (it was just decided under "not yet decided"): its
+    place in the order is still known, so the flow goes on from where it was.
+    """
+    order = _block_order(version)
+    place = _placer(order)
+    chosen = sorted((row for row in _light_rows(document, version) if _wanted(filters)(row)), key=place)
+    here = place(after)
+    undecided = [
+        (i, row)
+        for i, row in enumerate(chosen)
+        if row.status == CommentStatus.OPEN.value and not row[9] and row.id != after.id
+    ]
+    following = [(i, row) for i, row in undecided if place(row) > here] or undecided
+    pages = max((len(chosen) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if not following:
+        return Next(None, None, min(filters.page, pages))
+    index, row = following[0]
+    return Next(row.id, row.number, index // PAGE_SIZE + 1)
+
+
+def load_dashboard(
+    document: Document, version: Version, filters: Filters, draft: Version | None
+) -> Dashboard:
+    """One page of *version*'s comments, grouped by block in document order, with counts per status."""
+    blocks = version_blocks(version)
+    labels = ref_labels(blocks)
+    by_block_id = {b.revision.block_id: b for b in blocks}
+    order = {b.revision.block_id: i for i, b in enumerate(blocks)}
+
+    light = _light_rows(document, version)
+    counts = Counter(row.status for row in light)
+    organisations = dict(sorted({(row.organisation_id, row.name) for row in light}, key=lambda item: item[1]))
+
+    chosen = sorted((row for row in light if _wanted(filters)(row)), key=_placer(order))
     pages = max((len(chosen) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
     ids = [row.id for row in chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    rows = _load_rows(ids, {k: b.text for k, b in by_block_id.items()}, draft)
 
+    groups: list[Group] = []
+    for row in rows:
+        comment = row.comment
+        block = by_block_id.get(comment.block_id) if comment.block_id is not None else None
+        key = "general" if comment.block_id is None else (block.uid if block else "removed")
+        if not groups or groups[-1].key != key:
+            groups.append(Group(key, block, labels.get(block.uid, "") if block else ""))
+        groups[-1].rows.append(row)
+    return Dashboard(
+        groups=groups,
+        counts={s: counts.get(s, 0) for s in STATUS_FILTERS},
+        total=len(light),
+        matching=len(chosen),
+        page=page,
+        pages=pages,
+        organisations=organisations,
+    )
+
+
+def load_row(version: Version, comment: Comment, draft: Version | None) -> Row:
+    """One dashboard card, as a decision returns it (a constant handful of queries)."""
+    texts = {}
+    if comment.block_id is not None:
+        texts = _texts(version, [comment.block_id])
+    return _load_rows([comment.id], texts, draft)[0]
+
+
+def load_rows(version: Version, ids: list[int], draft: Version | None) -> list[Row]:
+    """The dashboard cards of the comments *ids*, as a bulk decision returns them."""
+    block_ids = db.session.scalars(
+        sa.select(Comment.block_id).where(Comment.id.in_(ids), Comment.block_id.is_not(None))
+    ).all()
+    return _load_rows(ids, _texts(version, set(block_ids)), draft)
+
+
+def _texts(version: Version, block_ids) -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            sa.select(BlockRevision.block_id, BlockRevision.text).where(
+                BlockRevision.version_id == version.id, BlockRevision.block_id.in_(list(block_ids))
+            )
+        ).all()
+    )
+
+
+def applied_suggestions(ids, draft: Version | None) -> set[int]:
+    """Which of the comments *ids* have had their suggestion applied in *draft* (one query)."""
+    if draft is None or not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Comment.id)
+            .join(
+                AuditEvent,
+                sa.and_(
+                    AuditEvent.object_type == "comment",
+                    AuditEvent.object_id == Comment.id,
+                    AuditEvent.action == "suggestion.apply",
+                ),
+            )
+            .where(Comment.id.in_(list(ids)), Comment.resolved_in_version_id == draft.id)
+        )
+    )
+
+
+def _load_rows(ids: list[int], current_texts: dict[int, str], draft: Version | None) -> list[Row]:
+    """The comments *ids* in full, in that order, with replies, endorsements and the draft's text."""
     comments = {
         c.id: c
         for c in db.session.scalars(
@@ -234,29 +390,26 @@ def load_dashboard(
                 ).all()
             )
 
-    groups: list[Group] = []
+    applied = applied_suggestions(ids, draft)
+    duplicates: dict[int, int] = {}
+    targets = {c.duplicate_of_id for c in comments.values() if c.duplicate_of_id}
+    if targets:
+        duplicates = dict(
+            db.session.execute(sa.select(Comment.id, Comment.number).where(Comment.id.in_(targets))).all()
+        )
+    rows = []
     for comment_id in ids:
         comment = comments[comment_id]
-        block = by_block_id.get(comment.block_id) if comment.block_id is not None else None
-        key = "general" if comment.block_id is None else (block.uid if block else "removed")
-        if not groups or groups[-1].key != key:
-            groups.append(Group(key, block, labels.get(block.uid, "") if block else ""))
-        groups[-1].rows.append(
+        rows.append(
             Row(
                 comment=comment,
                 replies=replies.get(comment_id, []),
                 endorsements=endorsements.get(comment_id, 0),
-                current_text=block.text if block else None,
+                current_text=current_texts.get(comment.block_id),
                 draft_text=draft_texts.get(comment.block_id),
                 in_draft=comment.block_id in draft_texts,
+                applied=comment_id in applied,
+                duplicate_number=duplicates.get(comment.duplicate_of_id),
             )
         )
-    return Dashboard(
-        groups=groups,
-        counts={s: counts.get(s, 0) for s in STATUS_FILTERS},
-        total=len(light),
-        matching=len(chosen),
-        page=page,
-        pages=pages,
-        organisations=organisations,
-    )
+    return rows

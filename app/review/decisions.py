@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.documents.loaders import get_document, get_version
@@ -15,8 +17,9 @@ from app.drafting.operations import DraftError, StaleEdit, apply_suggestion
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
-from app.review.dashboard import Filters, load_dashboard
+from app.review.dashboard import Filters, load_dashboard, load_row, load_rows, next_undecided
 from app.review.forms import BulkDecisionForm, ConfirmForm, DecisionForm
+from app.review.labels import STATUS_LABELS
 from app.review.models import Comment, CommentKind, CommentStatus
 
 DRAFT_ERRORS = {
@@ -26,7 +29,15 @@ DRAFT_ERRORS = {
     "withdrawn": lambda: _(
         "The author has withdrawn this comment. It stays on record and needs no decision."
     ),
+    "already_applied": lambda: _(
+        "This suggestion is already applied in the working draft. Nothing was changed."
+    ),
 }
+
+
+def _in_place() -> bool:
+    """Whether the request comes from the dashboard's script, which wants the card back, not a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def editor_document(slug: str) -> Document:
@@ -64,6 +75,32 @@ def _review_version(document: Document, comment: Comment):
     return document.current_version or comment.version
 
 
+def _back(document: Document, comment: Comment):
+    """The dashboard the editor came from (``?v=`` and its filters), else the newest version's."""
+    number = request.args.get("v", "")
+    version = next((v for v in document.versions if str(v.number) == number), None)
+    if version is None:
+        version = _review_version(document, comment)
+    return version, Filters.from_args(request.args)
+
+
+def _dashboard_url(
+    document: Document, version, filters: Filters, anchor: int | None = None, **changes
+) -> str:
+    url = url_for("review.dashboard", slug=document.slug, number=version.number, **filters.args(**changes))
+    return url + (f"#c-{anchor}" if anchor else "")
+
+
+def _decide_url(document: Document, comment_id: int, version, filters: Filters, **changes) -> str:
+    return url_for(
+        "review.decide",
+        slug=document.slug,
+        comment_id=comment_id,
+        v=version.number,
+        **filters.args(**changes),
+    )
+
+
 @bp.route("/d/<slug>/v/<int:number>/review", methods=["GET", "POST"])
 @login_required
 def dashboard(slug: str, number: int):
@@ -82,16 +119,19 @@ def dashboard(slug: str, number: int):
                 done = _decide_many(document, ids, form)
                 if done is not None:
                     db.session.commit()
-                    flash(
-                        ngettext(
-                            "Decision recorded for %(num)d comment.",
-                            "Decision recorded for %(num)d comments.",
-                            done,
-                        ),
-                        "success",
+                    message = ngettext(
+                        "Decision recorded for %(num)d comment.",
+                        "Decision recorded for %(num)d comments.",
+                        done,
                     )
-                    return redirect(url_for("review.dashboard", slug=slug, number=number, **filters.args()))
+                    if _in_place():
+                        return _cards_json(document, version, filters, sorted(ids), message)
+                    flash(message, "success")
+                    return redirect(_dashboard_url(document, version, filters))
         status = 400
+        if _in_place():
+            # The script sends the form again the ordinary way, and the page shows what to correct.
+            return jsonify(ok=False), status
     board = load_dashboard(document, version, filters, document.draft)
     return render_template(
         "review/dashboard.html",
@@ -100,11 +140,41 @@ def dashboard(slug: str, number: int):
         board=board,
         filters=filters,
         form=form,
-        apply_form=ConfirmForm(),
+        csrf_field=_csrf_field(),
         draft=document.draft,
         statuses={s.value: s for s in CommentStatus},
         kinds=list(CommentKind),
+        choices=DecisionForm().status.choices,
     ), status
+
+
+def _cards_json(document: Document, version, filters: Filters, ids: list[int], message: str):
+    """The cards of a bulk decision, for the script to put in place of the ticked ones."""
+    rows = load_rows(version, ids, document.draft)
+    csrf_field = _csrf_field()
+    choices = DecisionForm().status.choices
+    cards = {
+        row.comment.number: render_template(
+            "review/_card_response.html",
+            document=document,
+            version=version,
+            filters=filters,
+            row=row,
+            form=None,
+            notice=None,
+            notice_kind="success",
+            draft=document.draft,
+            csrf_field=csrf_field,
+            choices=choices,
+        )
+        for row in rows
+    }
+    return jsonify(ok=True, message=message, cards=cards)
+
+
+def _csrf_field() -> Markup:
+    """The CSRF token field, built once for the hundred card forms of a page."""
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
 def _decide_many(document: Document, ids: set[int], form: BulkDecisionForm) -> int | None:
@@ -134,24 +204,37 @@ def _decide_many(document: Document, ids: set[int], form: BulkDecisionForm) -> i
     return len(decidable)
 
 
+def _fill_from(form: DecisionForm, comment: Comment) -> None:
+    """Put *comment*'s decision so far into *form*."""
+    form.status.data = comment.status.value if comment.status is not CommentStatus.WITHDRAWN else "open"
+    form.response.data = comment.response or ""
+    form.editor_note.data = comment.editor_note or ""
+    duplicate = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
+    form.duplicate_of.data = str(duplicate.number) if duplicate else ""
+    form.row_version.data = str(comment.row_version)
+
+
 @bp.route("/d/<slug>/review/c/<int:comment_id>", methods=["GET", "POST"])
 @login_required
 def decide(slug: str, comment_id: int):
-    """Decide on one comment: status, the response the commenter sees, an internal note."""
+    """Decide on one comment: status, the response the commenter sees, an internal note.
+
+    The dashboard's cards post here too. A script gets the card back as JSON; without one,
+    the editor returns to the dashboard with the same filters and page, at the next undecided
+    comment. "Save and next" goes to the next undecided comment's page.
+    """
     document = editor_document(slug)
     comment = _comment_of(document, comment_id)
+    version, filters = _back(document, comment)
     form = DecisionForm()
     status = 200
     conflict = False
+    notice = None
     if request.method == "GET":
-        form.status.data = comment.status.value if comment.status is not CommentStatus.WITHDRAWN else "open"
-        form.response.data = comment.response or ""
-        form.editor_note.data = comment.editor_note or ""
-        duplicate = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
-        form.duplicate_of.data = str(duplicate.number) if duplicate else ""
-        form.row_version.data = str(comment.row_version)
+        _fill_from(form, comment)
     elif comment.is_withdrawn:
         status = 409
+        notice = DRAFT_ERRORS["withdrawn"]()
     elif form.validate_on_submit():
         target = None
         if form.chosen_status is CommentStatus.DUPLICATE:
@@ -177,26 +260,87 @@ def decide(slug: str, comment_id: int):
                 comment = _comment_of(document, comment_id)
                 conflict = True
             else:
-                flash(_("Decision on comment #%(n)d saved.", n=comment.number), "success")
-                version = _review_version(document, comment)
-                return redirect(
-                    url_for("review.dashboard", slug=slug, number=version.number) + f"#c-{comment.number}"
-                )
+                return _decided(document, comment, version, filters)
         if conflict:
             # The other editor's decision is shown; saving again is a deliberate overwrite.
             form.row_version.data = str(comment.row_version)
+            notice = (
+                _("A moderator hid this comment while you were deciding. Nothing was changed.")
+                if comment.is_hidden
+                else _(
+                    "Another editor changed this decision while you were working on it. Their decision "
+                    "is shown; your choices are still in the form: save again to replace theirs."
+                )
+            )
         status = 409 if conflict else 400
     else:
         status = 400
+    if _in_place():
+        return _card_json(document, version, filters, comment, form, notice, status)
+    row = load_row(version, comment, document.draft)
     return render_template(
         "review/decide.html",
         document=document,
         comment=comment,
+        row=row,
         form=form,
         conflict=conflict,
+        notice=notice,
         apply_form=ConfirmForm(),
         draft=document.draft,
-        version=_review_version(document, comment),
+        version=version,
+        filters=filters,
+        back_url=_dashboard_url(document, version, filters, comment.number),
+        action_url=_decide_url(document, comment.id, version, filters),
+    ), status
+
+
+def _decided(document: Document, comment: Comment, version, filters: Filters):
+    """After a saved decision: the card (in place), the next comment ("Save and next") or the dashboard."""
+    message = _("Decision on comment #%(n)d saved.", n=comment.number)
+    if _in_place():
+        return _card_json(document, version, filters, comment, None, message, 200)
+    following = next_undecided(document, version, filters, comment)
+    if request.form.get("next") and following.comment_id is not None:
+        flash(message, "success")
+        page = following.page if following.page > 1 else ""
+        return redirect(_decide_url(document, following.comment_id, version, filters, page=page))
+    if request.form.get("next"):
+        message = message + " " + _("There are no more undecided comments here.")
+    flash(message, "success")
+    page = filters.page
+    anchor = following.number if following.page == page else comment.number
+    return redirect(_dashboard_url(document, version, filters, anchor))
+
+
+def _card_json(document, version, filters: Filters, comment: Comment, form, notice, status: int):
+    """The card of *comment* as the dashboard shows it, for the script.
+
+    The script moves the counts itself, from the status its card showed to the one sent back:
+    counting 3,000 comments again would cost more than the decision.
+    """
+    row = load_row(version, comment, document.draft)
+    card = render_template(
+        "review/_card_response.html",
+        document=document,
+        version=version,
+        filters=filters,
+        row=row,
+        form=form if status != 200 else None,
+        notice=notice,
+        notice_kind="success" if status == 200 else "error",
+        draft=document.draft,
+        csrf_field=_csrf_field(),
+        choices=DecisionForm().status.choices,
+    )
+    return jsonify(
+        ok=status == 200,
+        number=comment.number,
+        status=comment.status.value,
+        status_label=str(STATUS_LABELS[comment.status]),
+        open=comment.is_open,
+        message=notice,
+        card=card,
     ), status
 
 
@@ -206,6 +350,7 @@ def apply(slug: str, comment_id: int):
     """Put a comment's suggested wording into the working draft and accept the comment."""
     document = editor_document(slug)
     comment = _comment_of(document, comment_id)
+    version, filters = _back(document, comment)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -223,6 +368,7 @@ def apply(slug: str, comment_id: int):
             draft=draft,
             current=stale.current,
             message=None,
+            decide_url=_decide_url(document, comment.id, version, filters),
         ), 409
     except DraftError as error:
         db.session.rollback()
@@ -234,6 +380,7 @@ def apply(slug: str, comment_id: int):
             draft=draft,
             current=None,
             message=message,
+            decide_url=_decide_url(document, comment.id, version, filters),
         ), 409
     db.session.commit()
     flash(
@@ -244,4 +391,4 @@ def apply(slug: str, comment_id: int):
         ),
         "success",
     )
-    return redirect(url_for("review.decide", slug=slug, comment_id=comment.id))
+    return redirect(_decide_url(document, comment.id, version, filters))

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.compare.diff import render_ops_html, word_ops
-from app.documents.richtext import from_plain
+from app.documents.richtext import from_plain, from_segments, highlight, plain, segments
 from app.review.models import CommentKind, CommentStatus
 
 KIND_LABELS = {
@@ -43,6 +43,26 @@ def suggestion_diff(comment, current_text: str | None) -> Markup:
     return text_diff(
         current_text if current_text is not None else comment.block_text or "", comment.suggestion
     )
+
+
+def paragraph_now(comment, text_now: str | None) -> Markup:
+    """The paragraph as it stands: a redline from the text the comment was made on if it has
+    changed since, else the text with the comment's quote marked."""
+    if text_now is None:
+        return Markup("")
+    then = comment.block_text
+    if then is not None and then != text_now:
+        return text_diff(then, text_now)
+    if comment.quote_exact:
+        from app.review.anchoring import find_once
+
+        start = comment.quote_start
+        if start is None or plain(text_now)[start : start + len(comment.quote_exact)] != comment.quote_exact:
+            start = find_once(plain(text_now), comment.quote_exact)
+        if start is not None:
+            # highlight() rebuilds the text from its parsed runs, escaping every piece.
+            return Markup(highlight(text_now, [(start, start + len(comment.quote_exact))]))  # noqa: S704
+    return Markup(from_segments(segments(text_now)))  # noqa: S704  (re-serialised, escaped)
 
 
 _STOCKHOLM = None

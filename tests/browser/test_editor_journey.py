@@ -66,7 +66,7 @@ def test_editor_decides_applies_edits_publishes_and_compares(page, app, setting,
     page.goto("/d/oppna-licenser/v/1/review")
     with app.app_context():
         number = db.session.get(Comment, suggestion).number
-    page.get_by_role("button", name=f"För in ändringsförslaget i #{number} i utkastet").click()
+    page.get_by_role("button", name=f"För in förslaget i #{number} i utkastet").click()
     page.get_by_role("heading", level=1, name=f"Beslut om synpunkt #{number}").wait_for()
     assert "finns nu i utkastet" in page.locator(".flashes").inner_text()
     axe_check(page, "the decision page")
@@ -94,7 +94,7 @@ def test_editor_decides_applies_edits_publishes_and_compares(page, app, setting,
     with app.app_context():
         q_number = db.session.get(Comment, question).number
     page.get_by_role("link", name="Genomgång av synpunkter på version Utkast 1").click()
-    page.get_by_role("link", name=f"Besluta om synpunkt #{q_number}").click()
+    page.get_by_role("link", name=f"Öppna beslutssidan för #{q_number}").click()
     page.get_by_label("Ej beaktad").check()
     page.get_by_role("button", name="Spara beslutet").click()
     page.locator(".error-summary").wait_for()
@@ -166,7 +166,7 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
     page.goto("/d/oppna-licenser/v/1/review")
     with app.app_context():
         number = db.session.get(Comment, suggestion).number
-    page.get_by_role("button", name=f"För in ändringsförslaget i #{number} i utkastet").click()
+    page.get_by_role("button", name=f"För in förslaget i #{number} i utkastet").click()
     page.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()
     assert "Den andras text." in page.content()
     axe_check(page, "the apply-conflict page")

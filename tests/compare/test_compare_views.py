@@ -89,7 +89,7 @@ def test_decided_comments_stand_beside_their_block(client, doc, factory, app):
         db.session.commit()
     html = client.get("/d/jf/compare/1..2").get_data(as_text=True)
     assert "Synpunkter som avgjorts i den här versionen" in html
-    assert "#1</a> Samtrafiken – Beaktad" in html
+    assert '#1</a> Samtrafiken – <span class="badge status status--accepted">Beaktad</span>' in html
 
 
 def test_reading_view_links_to_the_changes(client, doc, factory, app):

@@ -99,7 +99,7 @@ def test_dashboard_lists_every_comment_grouped_by_block_with_counts(ed, comments
         < text.index("Bra stycke.")
     )
     assert "Håller med." in text
-    assert "Öppen: <strong>4</strong>" in text
+    assert re.search(r'status--open">Öppen</span>: <strong data-count="open">4</strong>', text)
 
 
 def test_dashboard_filters(ed, comments, app):

@@ -1,0 +1,192 @@
+// Progressive enhancement of the review dashboard: a decision is saved in place, the card shows
+// its new status, the counts follow and focus moves to the next undecided comment; the bulk bar
+// gets "select all on this page" and a count of the ticked comments. Without this script every
+// card's form posts and the server returns to the same filters, page and place.
+
+const HEADERS = { "X-Requested-With": "fetch", Accept: "application/json" };
+
+// form.submit() would be shadowed by a control named "submit" (WTForms names its buttons so).
+const sendAsPage = (form) => HTMLFormElement.prototype.submit.call(form);
+
+function announce(text) {
+  const region = document.getElementById("triage-status");
+  if (!region) return;
+  // Emptied first, so the same message said twice is read twice.
+  region.textContent = "";
+  window.setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+function cards() {
+  return Array.from(document.querySelectorAll(".triage-card"));
+}
+
+function nextUndecided(card) {
+  const all = cards();
+  const index = all.indexOf(card);
+  const order = all.slice(index + 1).concat(all.slice(0, index));
+  return order.find((c) => c.dataset.status === "open") || null;
+}
+
+function moveCount(from, to) {
+  // The card said *from*, the server says *to*: one comment moves between the two counts.
+  if (from === to) return;
+  for (const [status, step] of [[from, -1], [to, 1]]) {
+    const cell = document.querySelector(`[data-count="${status}"]`);
+    if (cell) cell.textContent = String(Math.max(0, Number(cell.textContent) + step));
+  }
+}
+
+function boxes() {
+  return Array.from(document.querySelectorAll('input[type="checkbox"][name="comment"][form="bulk-form"]'));
+}
+
+function updateSelection() {
+  const all = boxes();
+  const ticked = all.filter((box) => box.checked).length;
+  const count = document.querySelector("[data-selected]");
+  if (count) count.textContent = String(ticked);
+  const selectAll = document.getElementById("select-all");
+  if (selectAll) {
+    selectAll.checked = all.length > 0 && ticked === all.length;
+    selectAll.indeterminate = ticked > 0 && ticked < all.length;
+  }
+}
+
+function fromHTML(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  return template.content.firstElementChild;
+}
+
+async function decide(form) {
+  const card = form.closest(".triage-card");
+  const button = form.querySelector('button[type="submit"]');
+  const wasTicked = card.querySelector('input[name="comment"]')?.checked || false;
+  const shown = card.dataset.status;
+  button.disabled = true;
+  form.setAttribute("aria-busy", "true");
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: HEADERS,
+    });
+  } catch (error) {
+    // No answer (offline): send the form the ordinary way, which shows the browser's own error.
+    sendAsPage(form);
+    return;
+  }
+  const type = response.headers.get("Content-Type") || "";
+  if (!type.includes("json")) {
+    // Not a card (an expired session, a refused token): let the server's page say what happened.
+    sendAsPage(form);
+    return;
+  }
+  const body = await response.json();
+  const fresh = fromHTML(body.card);
+  card.replaceWith(fresh);
+  const box = fresh.querySelector('input[name="comment"]');
+  if (box) box.checked = wasTicked;
+  enhanceCard(fresh);
+  moveCount(shown, fresh.dataset.status);
+  updateSelection();
+  if (body.ok) {
+    const next = nextUndecided(fresh);
+    announce(body.message || "");
+    if (next) {
+      const details = next.querySelector("details.decide-card");
+      if (details) details.open = true;
+      const summary = next.querySelector("details.decide-card > summary");
+      next.scrollIntoView({ block: "start" });
+      (summary || next).focus();
+    } else {
+      (fresh.querySelector("details.decide-card > summary") || fresh).focus();
+    }
+  } else {
+    const invalid = fresh.querySelector('[aria-invalid="true"]');
+    const notice = fresh.querySelector(".card-notice");
+    if (notice) announce(notice.textContent.trim());
+    (invalid || notice || fresh).focus();
+  }
+}
+
+function enhanceCard(card) {
+  const form = card.querySelector("form.decide-form");
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    decide(form);
+  });
+}
+
+async function decideMany(bar) {
+  const button = bar.querySelector('button[type="submit"], input[type="submit"]');
+  if (button) button.disabled = true;
+  let response;
+  try {
+    response = await fetch(bar.action, {
+      method: "POST",
+      body: new FormData(bar),
+      credentials: "same-origin",
+      headers: HEADERS,
+    });
+  } catch (error) {
+    sendAsPage(bar);
+    return;
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const body = type.includes("json") ? await response.json() : null;
+  if (!body || !body.ok) {
+    // Something to correct (or a refusal): the server's page says what, in full.
+    sendAsPage(bar);
+    return;
+  }
+  for (const [number, html] of Object.entries(body.cards)) {
+    const card = document.getElementById(`c-${number}`);
+    if (!card) continue;
+    const fresh = fromHTML(html);
+    const shown = card.dataset.status;
+    card.replaceWith(fresh);
+    enhanceCard(fresh);
+    moveCount(shown, fresh.dataset.status);
+  }
+  for (const box of boxes()) box.checked = false;
+  updateSelection();
+  if (button) button.disabled = false;
+  bar.querySelector("details.bulk-decision").open = false;
+  announce(body.message || "");
+  const next = document.querySelector('.triage-card[data-status="open"] details.decide-card > summary');
+  (next || bar).focus();
+}
+
+function enhanceBulk() {
+  const bar = document.getElementById("bulk-form");
+  if (!bar) return;
+  bar.addEventListener("submit", (event) => {
+    event.preventDefault();
+    decideMany(bar);
+  });
+  for (const hidden of bar.querySelectorAll(".bulk-all, .bulk-count")) hidden.hidden = false;
+  const selectAll = document.getElementById("select-all");
+  selectAll.addEventListener("change", () => {
+    for (const box of boxes()) box.checked = selectAll.checked;
+    updateSelection();
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches('input[name="comment"][form="bulk-form"]')) updateSelection();
+  });
+  updateSelection();
+}
+
+function start() {
+  const triage = document.querySelector("[data-triage]");
+  if (!triage) return;
+  for (const card of cards()) enhanceCard(card);
+  enhanceBulk();
+}
+
+start();
