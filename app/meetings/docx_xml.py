@@ -56,6 +56,7 @@ def bookmark_end(bookmark_id: int) -> str:
     """The end of the bookmark *bookmark_id*."""
     return f'<w:bookmarkEnd w:id="{bookmark_id}"/>'
 
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSDECLS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'

@@ -26,7 +26,9 @@ def hex_pack() -> PackInput:
     return replace(
         pack,
         blocks=[replace(b, uid=uids[b.uid]) for b in pack.blocks],
-        comments=[replace(c, block_uid=uids.get(c.block_uid) if c.block_uid else None) for c in pack.comments],
+        comments=[
+            replace(c, block_uid=uids.get(c.block_uid) if c.block_uid else None) for c in pack.comments
+        ],
     )
 
 
