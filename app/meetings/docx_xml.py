@@ -60,6 +60,12 @@ def bookmark_end(bookmark_id: int) -> str:
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSDECLS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+# The comments part carries w14:paraId; Word 2007 and schema checks skip what mc:Ignorable lists.
+COMMENTS_NSDECLS = f'{NSDECLS} xmlns:mc="{MC_NS}" xmlns:w14="{W14_NS}" mc:Ignorable="w14"'
+COMMENTS_EX_NSDECLS = f'xmlns:mc="{MC_NS}" xmlns:w15="{W15_NS}" mc:Ignorable="w15"'
 
 # Characters XML 1.0 forbids (C0 controls other than tab, LF, CR; lone surrogates;
 # U+FFFE/U+FFFF). lxml refuses them and Word reports the file as corrupt.
@@ -335,17 +341,30 @@ def comment_end(comment_id: int) -> str:
     )
 
 
-def comment(comment_id: int, author: str, initials: str, date: str, paragraphs: Sequence[str]) -> str:
+def comment(
+    comment_id: int,
+    author: str,
+    initials: str,
+    date: str,
+    paragraphs: Sequence[str],
+    *,
+    para_id: str | None = None,
+) -> str:
     """A ``w:comment`` for comments.xml; *paragraphs* are run strings, one per paragraph.
 
     The first paragraph starts with the ``w:annotationRef`` run Word puts in every
-    comment (it draws the comment's mark in the balloon).
+    comment (it draws the comment's mark in the balloon). *para_id* is the ``w14:paraId``
+    of the last paragraph, by which commentsExtended.xml threads and resolves comments.
     """
     date_attr = f' w:date="{date}"' if date else ""
     paras = []
-    for i, runs in enumerate(paragraphs or [""]):
+    items = list(paragraphs or [""])
+    for i, runs in enumerate(items):
         ref = f"{COMMENT_REFERENCE}<w:annotationRef/></w:r>" if i == 0 else ""
-        paras.append(paragraph(ref + runs, style="CommentText"))
+        para = paragraph(ref + runs, style="CommentText")
+        if para_id and i == len(items) - 1:
+            para = f'<w:p w14:paraId="{para_id}" w14:textId="77777777">' + para[len("<w:p>") :]
+        paras.append(para)
     return (
         f'<w:comment w:id="{comment_id}" w:author="{attr(author)}"{date_attr}'
         f' w:initials="{attr(initials)}">{"".join(paras)}</w:comment>'

@@ -342,10 +342,14 @@ def test_export_writes_four_files_with_rows_and_real_tracked_changes(
     deleted_text = "".join(body.xpath(".//w:del//w:delText/text()"))
     assert "väldigt" in inserted_text and "Ett helt nytt stycke." in inserted_text
     assert "Ett stycke som tas bort." in deleted_text
-    # Open comments are Word comments, signed with name and organisation.
-    comments = [c.text for c in tracked.comments]
+    # Every comment on the text is a Word comment, signed with name and organisation; a
+    # decided one has the decision and response as a reply in its thread.
+    comments = {c.text: c.author for c in tracked.comments}
     assert any("Gör det tydligare." in text for text in comments)
-    assert not any("Redan beaktad." in text for text in comments)
+    assert any("Redan beaktad." in text for text in comments)
+    assert any("På version ett." in text for text in comments)  # made on the base version
+    reply = next(text for text in comments if "Vi har ändrat." in text)
+    assert reply.startswith("Beslut: Beaktad")
 
     clean = docx.Document(io.BytesIO(files[names[ExportKind.CLEAN]]))
     assert not clean.element.body.xpath(".//w:ins | .//w:del")
@@ -359,7 +363,7 @@ def test_export_writes_four_files_with_rows_and_real_tracked_changes(
 
 @pytest.fixture
 def member_comments(app, factory, doc):
-    """Comments on both versions: only those on version 2 (after the base) are in the pack."""
+    """Comments on both versions: those on the base (version 1) and on version 2 are in the pack."""
     member = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
     with app.app_context():
         add_comment(doc, "p1", member, version_number=1, body="På version ett.")
@@ -375,14 +379,18 @@ def member_comments(app, factory, doc):
     return member
 
 
-def test_compilation_lists_comments_after_the_base_with_refs_and_status(app, as_host, doc, member_comments):
+def test_compilation_lists_comments_on_the_base_and_after_with_refs_and_status(
+    app, as_host, doc, member_comments
+):
     meeting_id = _plan(app, doc)
     _export(as_host, meeting_id)
     files = _files(app)
     by_kind = {e.kind: files[e.path] for e in _exports(app)}
     data = json.loads(by_kind[ExportKind.JSON])
     rows = {c["body"]: c for c in data["comments"]}
-    assert set(rows) == {"Gör det tydligare.", "Redan beaktad.", "Allmänt om utkastet."}
+    assert set(rows) == {"På version ett.", "Gör det tydligare.", "Redan beaktad.", "Allmänt om utkastet."}
+    assert rows["På version ett."]["version"] == "Utkast 1"
+    assert rows["Gör det tydligare."]["version"] == "Utkast 2"
     assert rows["Gör det tydligare."]["ref"] == "1 st. 1"
     assert rows["Gör det tydligare."]["section"] == "1 Inledning"
     assert rows["Gör det tydligare."]["organisation"] == "Samtrafiken"
@@ -395,7 +403,7 @@ def test_compilation_lists_comments_after_the_base_with_refs_and_status(app, as_
     raw = by_kind[ExportKind.CSV]
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(table) == 4
+    assert len(table) == 5
     assert any("Beaktad" in row for row in table)
 
 
