@@ -204,7 +204,8 @@ _TEXT_WIDTH = 11906 - 2 * _MARGIN
 _HISTORY_GRID = (567, 1134, 1276, 2126, _TEXT_WIDTH - 567 - 1134 - 1276 - 2126)
 _LANDSCAPE_WIDTH = 16838 - 2 * _MARGIN
 # Nr fits a four-digit number at 9 pt; the comment itself gets the widest column.
-_COMPILATION_GRID = (680, 1150, 1650, 1400, 3640, 2150, 1350, _LANDSCAPE_WIDTH - 12020)
+# The response column is what the meeting reads most: it gets the second widest.
+_COMPILATION_GRID = (600, 1150, 1400, 1250, 3400, 1900, 1400, _LANDSCAPE_WIDTH - 11100)
 _HEADER_FILL = "D9E2F3"
 _GROUP_FILL = "EDEDED"
 _WITHDRAWN_FILL = "F6F6F6"
@@ -333,6 +334,8 @@ class _PackBuilder:
         # the link text only.
         self.comment_inline = x.Inline(lambda href: None, self.ids)
         self._rids: dict[str, str | None] = {}
+        self._labels: dict[tuple[str, str], str] = {}
+        self._suggestions: dict[str, list[Segment]] = {}
         self.comments: list[str] = []
         self.comments_ex: list[str] = []
         # (level, text, bookmark) of every heading, in order: the table of contents.
@@ -344,6 +347,20 @@ class _PackBuilder:
         self._unanchored: list[PackComment] = []
 
     # -- links and comments
+
+    def _label(self, key: str, value: str, placeholder: str = "label") -> str:
+        """The label *key* with its *placeholder* filled by *value* (cached: thousands of rows)."""
+        cached = self._labels.get((key, value))
+        if cached is None:
+            cached = self._labels[(key, value)] = fill(self.strings[key], **{placeholder: value})
+        return cached
+
+    def _suggestion(self, html: str) -> list[Segment]:
+        """The runs of a suggestion, parsed once for its Word comment and its table row."""
+        cached = self._suggestions.get(html)
+        if cached is None:
+            cached = self._suggestions[html] = segments(html)
+        return cached
 
     def _link(self, href: str) -> str | None:
         url = _safe_url(href)
@@ -413,7 +430,7 @@ class _PackBuilder:
         elif comment.ref:
             heading += f" · {comment.ref}"
         if comment.version_label:
-            heading += f" · {fill(s['made_on_version'], label=comment.version_label)}"
+            heading += f" · {self._label('made_on_version', comment.version_label)}"
         paragraphs = [x.run(heading, bold=True)]
         paragraphs += [x.run(line) for line in comment_text(comment, s).splitlines() if line.strip()]
         if comment.quote:
@@ -421,7 +438,7 @@ class _PackBuilder:
         if comment.suggestion:
             paragraphs.append(
                 x.run(f"{s['col_suggestion']}: ", bold=True)
-                + self.comment_inline.runs(segments(comment.suggestion))
+                + self.comment_inline.runs(self._suggestion(comment.suggestion))
             )
         if comment.withdrawn:
             paragraphs.append(x.run(status_label(comment, s), italic=True))
@@ -439,9 +456,9 @@ class _PackBuilder:
         if comment.withdrawn or comment.status == "open":
             return None
         s = self.strings
-        decision = fill(s["decision_reply"], status=status_label(comment, s))
+        decision = self._label("decision_reply", status_label(comment, s), "status")
         if comment.decided_in_label:
-            decision += f" · {fill(s['decided_in_version'], label=comment.decided_in_label)}"
+            decision += f" · {self._label('decided_in_version', comment.decided_in_label)}"
         paragraphs = [x.run(decision, bold=True)]
         paragraphs += [x.run(line) for line in comment.response.splitlines() if line.strip()]
         author = comment.decider_label or s["editors"]
@@ -473,8 +490,9 @@ class _PackBuilder:
             out.append(x.paragraph(x.run(f"{s['place']}: ", bold=True) + target))
         items = [line.strip() for line in p.agenda.splitlines() if line.strip()]
         if items:
-            out.append(x.paragraph(x.run(s["agenda"], bold=True), keep_next=True))
+            out.append(x.paragraph(x.run(s["agenda"]), style="PackSubheading"))
             out += [x.paragraph(x.run(item), style="PackAgenda") for item in items]
+            out.append(x.paragraph(""))
         if p.base_version_label:
             key = "compared_with" if self.tracked else "clean_compared_with"
             out.append(x.paragraph(x.run(fill(s[key], label=p.base_version_label))))
@@ -565,7 +583,7 @@ class _PackBuilder:
                 )
             )
         rows.append(x.row(cells([s["total"], str(figures["comments"])], grid, bold=True), cant_split=True))
-        out.append(x.paragraph(x.run(s["summary_by_decision"], bold=True), keep_next=True))
+        out.append(x.paragraph(x.run(s["summary_by_decision"]), style="PackSubheading"))
         out.append(x.table(grid, rows, fixed=True, caption=s["summary_by_decision"]))
 
         if by_org:
@@ -577,7 +595,7 @@ class _PackBuilder:
                 )
                 for o in by_org
             ]
-            out.append(x.paragraph(x.run(s["summary_by_organisation"], bold=True), keep_next=True))
+            out.append(x.paragraph(x.run(s["summary_by_organisation"]), style="PackSubheading"))
             out.append(x.table(grid3, rows, fixed=True, caption=s["summary_by_organisation"]))
 
         if p.base_version_label:
@@ -586,7 +604,7 @@ class _PackBuilder:
                 x.row(cells([s[f"change_{key}"], str(changes[key])], grid), cant_split=True)
                 for key in CHANGES
             ]
-            out.append(x.paragraph(x.run(s["summary_paragraphs"], bold=True), keep_next=True))
+            out.append(x.paragraph(x.run(s["summary_paragraphs"]), style="PackSubheading"))
             out.append(x.table(grid, rows, fixed=True, caption=s["summary_paragraphs"]))
         return "".join(out)
 
@@ -963,7 +981,7 @@ class _PackBuilder:
             colour = _STATUS_COLOURS.get(c.decision, ("000000", ""))[0]
             out = _coloured(status_label(c, s), colour)
             if c.decided_in_label:
-                out += br + run(fill(s["decided_in_version"], label=c.decided_in_label), italic=True)
+                out += br + run(self._label("decided_in_version", c.decided_in_label), italic=True)
             return out
 
         for section, comments in by_section(self.pack.comments, s):
@@ -983,7 +1001,7 @@ class _PackBuilder:
             for c in comments:
                 ref = run(c.ref or general)
                 if c.version_label:
-                    ref += br + run(fill(s["made_on_version"], label=c.version_label), italic=True)
+                    ref += br + run(self._label("made_on_version", c.version_label), italic=True)
                 body = lines_run(comment_text(c, s))
                 if c.kind != "comment":
                     body = run(kind_label(c, s), bold=True) + p_close + p_open + body
@@ -992,7 +1010,7 @@ class _PackBuilder:
                 response = lines_run(c.response) if c.response else ""
                 if c.decided_by:
                     response += br + run(f"– {c.decided_by}", italic=True)
-                suggestion = runs(segments(c.suggestion)) if c.suggestion else ""
+                suggestion = runs(self._suggestion(c.suggestion)) if c.suggestion else ""
                 cells = withdrawn_starts if c.withdrawn else starts
                 rows.append(
                     "".join(
@@ -1053,6 +1071,10 @@ _STYLES = """
   <w:name w:val="Pack Table Text"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>
   <w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="PackSubheading">
+  <w:name w:val="Pack Subheading"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:spacing w:before="240" w:after="80"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/></w:rPr></w:style>
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="PackAgenda">
   <w:name w:val="Pack Agenda"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:spacing w:before="0" w:after="60"/><w:ind w:left="284"/></w:pPr></w:style>
@@ -1202,6 +1224,10 @@ def _setup_settings(document: Document, language: str) -> None:
     compat = settings.find(_w("compat"))
     if compat is not None:
         compat.addprevious(update)
+    # python-docx's template leaves out w:zoom/@w:percent, which the schema requires.
+    zoom = settings.find(_w("zoom"))
+    if zoom is not None and zoom.get(_w("percent")) is None:
+        zoom.set(_w("percent"), "100")
     theme_lang = settings.find(_w("themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(_w("val"), "sv-SE" if language == "sv" else "en-GB")

@@ -80,8 +80,14 @@ def clean(value: str) -> str:
     return value
 
 
+# Anything text() has to change; most text has none of it, and skips the replaces.
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def text(value: str) -> str:
     """*value* escaped for element content."""
+    if not _SPECIAL.search(value):
+        return value
     return clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -98,7 +104,9 @@ def w_date(moment: datetime | None) -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(UTC)
+    # Formatted by hand: strftime was a tenth of the time of a pack with 3,000 comments.
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 class Ids:
