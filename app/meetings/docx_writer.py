@@ -387,17 +387,18 @@ class _PackBuilder:
             elif comment.block_uid in present or comment.block_uid in deleted:
                 self._anchored.setdefault(comment.block_uid, []).append(comment)
 
-    def _thread(self, comment: PackComment) -> tuple[str, str]:
+    def _thread(self, comment: PackComment, on_quote: bool = False) -> tuple[str, str]:
         """The range start and end (with reference runs) of *comment*'s Word thread.
 
         The thread is the comment and, once decided, the editors' decision and response
         as a reply in the same thread (``w15:paraIdParent``); a decided or withdrawn
-        thread is marked done (``w15:done``), as Word's "Resolve" does.
+        thread is marked done (``w15:done``), as Word's "Resolve" does. *on_quote*: the
+        range is the quoted span itself, so the comment does not repeat the quote.
         """
         cid = self.ids.next()
         done = not comment.is_open
         para_id = _para_id(cid)
-        self.comments.append(self._comment_xml(cid, comment, para_id))
+        self.comments.append(self._comment_xml(cid, comment, para_id, on_quote))
         self.comments_ex.append(_comment_ex(para_id, done=done))
         start, end = x.comment_start(cid), x.comment_end(cid)
         reply = self._reply_xml(comment)
@@ -422,8 +423,9 @@ class _PackBuilder:
             ends.append(end)
         return "".join(starts), "".join(ends)
 
-    def _comment_xml(self, cid: int, comment: PackComment, para_id: str) -> str:
+    def _comment_xml(self, cid: int, comment: PackComment, para_id: str, on_quote: bool = False) -> str:
         s = self.strings
+        run = x.comment_run
         heading = f"#{comment.number} {kind_label(comment, s)}"
         if comment.block_uid is None:
             heading += f" · {s['general_comment']}"
@@ -431,23 +433,23 @@ class _PackBuilder:
             heading += f" · {comment.ref}"
         if comment.version_label:
             heading += f" · {self._label('made_on_version', comment.version_label)}"
-        paragraphs = [x.run(heading, bold=True)]
-        paragraphs += [x.run(line) for line in comment_text(comment, s).splitlines() if line.strip()]
-        if comment.quote:
-            paragraphs.append(x.run(f"{s['col_quote']}: ”{comment.quote}”", italic=True))
+        lines = [run(heading, bold=True)]
+        lines += [run(line) for line in comment_text(comment, s).splitlines() if line.strip()]
+        if comment.quote and not on_quote:
+            lines.append(run(f"{s['col_quote']}: ”{comment.quote}”", italic=True))
         if comment.suggestion:
-            paragraphs.append(
-                x.run(f"{s['col_suggestion']}: ", bold=True)
+            lines.append(
+                run(f"{s['col_suggestion']}: ", bold=True)
                 + self.comment_inline.runs(self._suggestion(comment.suggestion))
             )
         if comment.withdrawn:
-            paragraphs.append(x.run(status_label(comment, s), italic=True))
+            lines.append(run(status_label(comment, s), italic=True))
         return x.comment(
             cid,
             comment.author_label,
             _initials(comment.author),
             x.w_date(comment.created_at),
-            paragraphs,
+            lines,
             para_id=para_id,
         )
 
@@ -459,8 +461,8 @@ class _PackBuilder:
         decision = self._label("decision_reply", status_label(comment, s), "status")
         if comment.decided_in_label:
             decision += f" · {self._label('decided_in_version', comment.decided_in_label)}"
-        paragraphs = [x.run(decision, bold=True)]
-        paragraphs += [x.run(line) for line in comment.response.splitlines() if line.strip()]
+        paragraphs = [x.comment_run(decision, bold=True)]
+        paragraphs += [x.comment_run(line) for line in comment.response.splitlines() if line.strip()]
         author = comment.decider_label or s["editors"]
         return author, x.w_date(comment.decided_at), paragraphs
 
@@ -833,7 +835,7 @@ class _PackBuilder:
                 outer.append(comment)
                 continue
             at = presented.index(quote)
-            start, end = self._thread(comment)
+            start, end = self._thread(comment, on_quote=True)
             markers += [(at, 1, start), (at + len(quote), 0, end)]
         start, end = self._comment_marks(outer)
         if not markers:

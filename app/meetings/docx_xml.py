@@ -349,6 +349,19 @@ def comment_end(comment_id: int) -> str:
     )
 
 
+def comment_run(value: str, bold: bool = False, italic: bool = False) -> str:
+    """A run for comments.xml, with no more elements than it needs (see :func:`comment`)."""
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    value = value.replace("\t", " ")
+    space = ' xml:space="preserve"' if value != value.strip() or "  " in value else ""
+    return f"<w:r>{rpr}<w:t{space}>{text(value)}</w:t></w:r>"
+
+
+# Between the lines of a comment: one paragraph with breaks rather than one per line.
+COMMENT_BREAK = "<w:r><w:br/></w:r>"
+
+
 def comment(
     comment_id: int,
     author: str,
@@ -358,22 +371,21 @@ def comment(
     *,
     para_id: str | None = None,
 ) -> str:
-    """A ``w:comment`` for comments.xml; *paragraphs* are run strings, one per paragraph.
+    """A ``w:comment`` for comments.xml; *paragraphs* are run strings, one per line.
 
-    The first paragraph starts with the ``w:annotationRef`` run Word puts in every
-    comment (it draws the comment's mark in the balloon). *para_id* is the ``w14:paraId``
-    of the last paragraph, by which commentsExtended.xml threads and resolves comments.
+    The lines share one paragraph, separated by breaks, opened by the ``w:annotationRef``
+    run Word puts in every comment. LibreOffice (7.4) parses the whole of comments.xml
+    again for every comment reference in the document, creating a context for every
+    element, so its import time grows with comments × elements: a comment here has about
+    half the elements of one paragraph per line (benchmarks/README.md, LibreOffice curve).
+    *para_id* is the paragraph's ``w14:paraId``, by which commentsExtended.xml threads and
+    resolves comments.
     """
     date_attr = f' w:date="{date}"' if date else ""
-    paras = []
-    items = list(paragraphs or [""])
-    for i, runs in enumerate(items):
-        ref = f"{COMMENT_REFERENCE}<w:annotationRef/></w:r>" if i == 0 else ""
-        para = paragraph(ref + runs, style="CommentText")
-        if para_id and i == len(items) - 1:
-            para = f'<w:p w14:paraId="{para_id}" w14:textId="77777777">' + para[len("<w:p>") :]
-        paras.append(para)
+    ids = f' w14:paraId="{para_id}" w14:textId="77777777"' if para_id else ""
+    body = COMMENT_BREAK.join(paragraphs)
     return (
         f'<w:comment w:id="{comment_id}" w:author="{attr(author)}"{date_attr}'
-        f' w:initials="{attr(initials)}">{"".join(paras)}</w:comment>'
+        f' w:initials="{attr(initials)}"><w:p{ids}><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
+        f"<w:r><w:annotationRef/></w:r>{body}</w:p></w:comment>"
     )

@@ -691,7 +691,9 @@ def test_every_comment_on_the_text_is_a_word_comment_with_the_decision_as_reply(
         ]
     )
     assert by_author["Anna Andersson (PRV)"][0].startswith("#1 ")
-    assert "”fet”" in by_author["Anna Andersson (PRV)"][0]
+    # Anchored on the quoted word itself, the comment does not repeat the quote.
+    assert "”fet”" not in by_author["Anna Andersson (PRV)"][0]
+    assert "Bra formulering.Men kort." in by_author["Anna Andersson (PRV)"][0]
     replies = sorted(by_author[EDITOR])
     assert replies == ["Beslut: Beaktad" + "Stycket är struket.", "Beslut: Dubblett av #1" + "Se #1."]
     assert "Återkallad" in by_author["Dan Dahl (Lunds kommun)"][0]

@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -588,3 +588,47 @@ def test_cli_reports_an_unknown_meeting(app):
     result = app.test_cli_runner().invoke(args=["export-meeting", "999999"])
     assert result.exit_code == 1
     assert "no meeting with id 999999" in result.output
+
+
+def test_open_comments_from_before_the_base_are_carried_forward_with_where_they_were_decided(
+    app, as_host, factory, editor, host
+):
+    """Three versions, the meeting shows 3 against 2: comments on 2 and 3 are listed, of
+    those on 1 only the ones still open; each row says where it was made and decided."""
+    v3 = [*V2[:4], ("p4", "paragraph", 1, "Välj en öppen licens.")]
+    three = factory.document(slug="tre", title="Tre versioner", versions=[V1, V2, v3], editor=editor)
+    member = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
+    with app.app_context():
+        add_comment(three, "p1", member, version_number=1, body="Öppen sedan version ett.")
+        closed = add_comment(three, "p4", member, version_number=1, body="Avgjord på version ett.")
+        gone = add_comment(three, "p2", member, version_number=1, body="Om det strukna stycket.")
+        on_base = add_comment(three, "p4", member, version_number=2, body="På basversionen.")
+        add_comment(three, "p1", member, version_number=3, body="På den visade versionen.")
+        document = db.session.get(Document, three.id)
+        for comment_id, status in ((closed, CommentStatus.REJECTED), (on_base, CommentStatus.ACCEPTED)):
+            comment = db.session.get(Comment, comment_id)
+            comment.status = status
+            comment.response = "Svar."
+            comment.decided_by_id = editor.id
+            comment.decided_at = document.versions[2].published_at - timedelta(days=1)
+            if status is CommentStatus.ACCEPTED:
+                comment.resolved_in_version_id = document.versions[2].id
+        db.session.commit()
+    _export(as_host, _plan(app, three, number=3, base=2))
+    by_kind = {e.kind: _files(app)[e.path] for e in _exports(app)}
+    data = json.loads(by_kind[ExportKind.JSON])
+    rows = {c["body"]: c for c in data["comments"]}
+    assert set(rows) == {
+        "Öppen sedan version ett.",
+        "Om det strukna stycket.",
+        "På basversionen.",
+        "På den visade versionen.",
+    }
+    assert rows["Öppen sedan version ett."]["version"] == "Utkast 1"
+    assert rows["På basversionen."]["decided_in_version"] == "Utkast 3"
+    assert rows["På den visade versionen."]["decided_in_version"] is None
+    # A carried-forward comment on a paragraph gone since keeps the reference it had then.
+    assert rows["Om det strukna stycket."]["ref"] == "1 st. 2"
+    assert data["summary"]["comments"] == 4
+    assert data["summary"]["by_decision"]["accepted"] == 1
+    assert gone is not None

@@ -144,6 +144,9 @@ def test_a_quote_found_once_is_the_anchor_else_the_whole_paragraph():
     whole = "Detta är gammalfet text med länk."
     assert _range_text(data, "Person 11 (SKR)") == whole  # "e" occurs many times
     assert _range_text(data, "Person 13 (SKR)") == whole  # not there any more
+    docx_comments = {c.author: c.text for c in docx.Document(io.BytesIO(data)).comments}
+    assert "”text med”" not in docx_comments["Person 10 (SKR)"]  # the range is the quote
+    assert "Citat: ”finns inte”" in docx_comments["Person 13 (SKR)"]  # the range is not
 
 
 def test_the_clean_variant_has_no_comments_at_all():
