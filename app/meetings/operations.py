@@ -120,6 +120,7 @@ def create_meeting(
     version: Version,
     base_version: Version | None,
     host: User,
+    place: str = "",
 ) -> Meeting:
     """Plan a meeting of *document*; without *base_version* the default one is taken."""
     meeting = Meeting(
@@ -128,6 +129,7 @@ def create_meeting(
         starts_at=starts_at,
         agenda=agenda,
         agenda_html=markdown.render(agenda),
+        place=place,
         version=version,
         base_version=base_version or default_base_version(document, version, starts_at),
         host_id=host.id,
@@ -148,6 +150,7 @@ def update_meeting(
     version: Version,
     base_version: Version | None,
     actor: User,
+    place: str = "",
 ) -> None:
     """Change a meeting's details; without *base_version* the default one is taken."""
     meeting.document = document
@@ -155,6 +158,7 @@ def update_meeting(
     meeting.starts_at = starts_at
     meeting.agenda = agenda
     meeting.agenda_html = markdown.render(agenda)
+    meeting.place = place
     meeting.version = version
     meeting.base_version = base_version or default_base_version(document, version, starts_at, meeting)
     record(
@@ -386,6 +390,24 @@ def _pack_comments(
     return [pack_comment for _order, pack_comment in sorted(rows, key=lambda row: row[0])]
 
 
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def agenda_lines(agenda: str) -> str:
+    """The agenda as the pack prints it: the lines as typed, Markdown marks taken out.
+
+    The form takes Markdown (``*emphasis*``, ``**bold**``, ``[text](url)``); on paper a
+    link reads "text (url)" and emphasis marks would only be noise.
+    """
+    lines = []
+    for line in agenda.splitlines():
+        line = _MD_LINK.sub(r"\1 (\2)", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _organisations(history: list[Version], revisions: list[BlockRevision]) -> list[str]:
     """The organisations that wrote the text: those of its publishers and editors, first seen first."""
     names: dict[str, None] = {}
@@ -428,7 +450,8 @@ def build_pack(meeting: Meeting) -> PackInput:
         version_date=presented.published_at,
         meeting_title=meeting.title,
         meeting_date=meeting.starts_at,
-        agenda=meeting.agenda or "",
+        agenda=agenda_lines(meeting.agenda or ""),
+        place=meeting.place or "",
         blocks=blocks_from_diff(diff.changes, _signer(span, revisions, presented, base)),
         comments=_pack_comments(document, span, places, presented, earlier),
         history=[

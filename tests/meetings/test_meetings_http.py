@@ -183,6 +183,7 @@ def test_first_version_has_no_base(app, as_host, doc):
     [
         ({"title": "  "}, "Give the meeting a title."),
         ({"title": "x" * 301}, "At most 300 characters."),
+        ({"place": "x" * 501}, "At most 500 characters."),
         ({"date": ""}, "Enter the date of the meeting."),
         ({"date": "2020-13-45"}, "Enter the date as year-month-day"),
         ({"time": "25:99"}, "Enter the time as hours and minutes"),
@@ -632,3 +633,32 @@ def test_open_comments_from_before_the_base_are_carried_forward_with_where_they_
     assert data["summary"]["comments"] == 4
     assert data["summary"]["by_decision"]["accepted"] == 1
     assert gone is not None
+
+
+def test_place_and_agenda_are_on_the_meeting_page_and_the_pack_cover(app, as_host, doc):
+    link = "https://meet.example.org/natverket?id=1&x=2"
+    agenda = "1. Välkommen\n2. Genomgång av *utkastet*\n3. Se [protokollet](https://example.org/p)"
+    response = as_host.post("/meetings/new", _form(app, doc, place=f"  {link}  ", agenda=agenda))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    meeting = _meetings(app)[0]
+    assert meeting.place == link
+    html = as_host.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Plats eller länk" in html
+    assert f'<a href="{link.replace("&", "&amp;")}">' in html
+    edit = as_host.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert f'value="{link.replace("&", "&amp;")}"' in edit
+    _export(as_host, meeting.id)
+    tracked = next(e for e in _exports(app) if e.kind is ExportKind.TRACKED)
+    document = docx.Document(io.BytesIO(_files(app)[tracked.path]))
+    cover = [p.text for p in document.paragraphs[:20]]
+    assert "Tid: 2020-10-06 13:00 (svensk tid)" in cover
+    assert f"Plats: {link}" in cover
+    start = cover.index("Dagordning")
+    assert cover[start + 1 : start + 4] == [
+        "1. Välkommen",
+        "2. Genomgång av utkastet",
+        "3. Se protokollet (https://example.org/p)",
+    ]
+    # The link is a real hyperlink on the cover.
+    body = document.element.body
+    assert body.xpath(".//w:hyperlink[.//w:t[contains(text(), 'meet.example.org')]]")
