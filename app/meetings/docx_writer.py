@@ -205,7 +205,7 @@ _HISTORY_GRID = (567, 1134, 1276, 2126, _TEXT_WIDTH - 567 - 1134 - 1276 - 2126)
 _LANDSCAPE_WIDTH = 16838 - 2 * _MARGIN
 # Nr fits a four-digit number at 9 pt; the comment itself gets the widest column.
 # The response column is what the meeting reads most: it gets the second widest.
-_COMPILATION_GRID = (600, 1150, 1500, 1250, 3300, 1900, 1400, _LANDSCAPE_WIDTH - 11100)
+_COMPILATION_GRID = (600, 1150, 1600, 1250, 3200, 1900, 1400, _LANDSCAPE_WIDTH - 11100)
 _HEADER_FILL = "D9E2F3"
 _GROUP_FILL = "EDEDED"
 _WITHDRAWN_FILL = "F6F6F6"
