@@ -499,13 +499,21 @@ class _PackBuilder:
                 list_num = None
             comments = self._anchored.get(block.uid, []) if role != "move_from" else []
             start, end = self._comment_marks(comments)
+            # The paragraph marker: a hidden bookmark named after the block, on every block
+            # of the presented version (not on the deleted or moved-away copies).
+            if role == "move_from" or (role == "normal" and _status(block) == "removed"):
+                mark_start = mark_end = ""
+            else:
+                bookmark_id = self.ids.next()
+                mark_start = x.bookmark_start(bookmark_id, x.paragraph_bookmark_name(block.uid))
+                mark_end = x.bookmark_end(bookmark_id)
             if kind == "table":
                 if previous_table:
                     # Two tables in a row would merge into one in Word.
                     out.append(x.paragraph(""))
-                out.append(self._table(block, role, start, end))
+                out.append(self._table(block, role, start, end, mark_start, mark_end))
             else:
-                out.append(self._paragraph(block, kind, role, list_num, start, end))
+                out.append(self._paragraph(block, kind, role, list_num, mark_start + start, end + mark_end))
             previous_table = kind == "table"
         out.append(f'<w:bookmarkEnd w:id="{TEXT_BOOKMARK_ID}"/>')
         return "".join(out)
@@ -592,7 +600,9 @@ class _PackBuilder:
             self._move_names[uid] = f"move{len(self._move_names) + 1}"
         return self._move_names[uid]
 
-    def _table(self, block: PackBlock, role: str, start: str, end: str) -> str:
+    def _table(
+        self, block: PackBlock, role: str, start: str, end: str, mark_start: str = "", mark_end: str = ""
+    ) -> str:
         """A table block; tracked rows carry ``w:ins``/``w:del`` in ``w:trPr`` when whole.
 
         Tables are never marked as moves (Word moves runs, not rows): a moved table is
@@ -631,7 +641,9 @@ class _PackBuilder:
         for i, r in enumerate(cells):
             padded = list(r) + [""] * (columns - len(r))
             if i == 0:
-                padded[0] = start + padded[0] + end
+                padded[0] = mark_start + start + padded[0] + end
+            if i == len(cells) - 1:
+                padded[-1] = padded[-1] + mark_end
             tcs = [
                 x.cell(
                     x.paragraph(content, mark=f"<{whole}{sig.attrs(self.ids)}/>" if whole else ""),
