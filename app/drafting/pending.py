@@ -17,8 +17,10 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -32,8 +34,29 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _SUFFIX = ".json"
 
 
+# Other kinds of pending upload (a preview waiting for "confirm"), by name: the class, a
+# function giving its JSON-ready payload and one building it back. Each is a dataclass with
+# ``user_id``, ``token`` and ``created`` like PendingImport, and is kept, claimed and swept alike.
+_KINDS: dict[str, tuple[type, Callable[[Any], dict], Callable[[dict], Any]]] = {}
+
+
+def register_kind(name: str, cls: type, dump: Callable[[Any], dict], load: Callable[[dict], Any]) -> None:
+    """Let the store keep pending uploads of *cls* too (``name`` is written into the stored text)."""
+    _KINDS[name] = (cls, dump, load)
+
+
 def to_json(pending: PendingImport) -> str:
-    """The JSON text of a pending import."""
+    """The JSON text of a pending import (or of a registered kind of pending upload)."""
+    for name, (cls, dump, _load) in _KINDS.items():
+        if isinstance(pending, cls):
+            data = {
+                "format": FORMAT,
+                "kind": name,
+                "user_id": pending.user_id,
+                "created": pending.created,
+                "payload": dump(pending),
+            }
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     data = {
         "format": FORMAT,
         "user_id": pending.user_id,
@@ -59,6 +82,11 @@ def from_json(token: str, text: str) -> PendingImport:
     data = json.loads(text)
     if data.get("format") != FORMAT:
         raise ValueError("unknown pending import format")
+    if "kind" in data:
+        _cls, _dump, load = _KINDS[data["kind"]]
+        pending = load(data["payload"])
+        pending.token, pending.user_id, pending.created = token, int(data["user_id"]), float(data["created"])
+        return pending
     spec = data["new_document"]
     return PendingImport(
         token=token,

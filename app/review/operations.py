@@ -89,10 +89,13 @@ def create_comment(
     parent: Comment | None = None,
     at: datetime | None = None,
     follows: bool = False,
+    organisation=None,
 ) -> Comment:
     """Store a comment (or a reply when *parent* is given), rendered and sanitised once.
 
     The author starts following the document, unless the caller knows they do (*follows*).
+    *organisation* is the one the comment is made for, when an editor submits it on behalf
+    of another organisation (a comment received by mail); by default the author's own.
     """
     document = version.document
     comment = Comment(
@@ -103,7 +106,7 @@ def create_comment(
         block_id=revision.block_id if revision is not None else (parent.block_id if parent else None),
         parent_id=parent.id if parent is not None else None,
         author_id=author.id,
-        organisation_id=author.organisation_id,
+        organisation_id=organisation.id if organisation is not None else author.organisation_id,
         kind=kind,
         body=body,
         body_html=markdown.render(body),

@@ -275,7 +275,11 @@ def _read(document, marker_of) -> WordFile:
         walker.item(el, number, None)
     comments: list[WordComment] = []
     by_para_id: dict[str, WordComment] = {}
-    parts = {rel.reltype.rsplit("/", 1)[-1]: rel.target_part for rel in document.part.rels.values() if not rel.is_external}
+    parts = {
+        rel.reltype.rsplit("/", 1)[-1]: rel.target_part
+        for rel in document.part.rels.values()
+        if not rel.is_external
+    }
     root = _part_root(parts.get("comments"))
     if root is not None:
         for el in root.iterfind(_w("comment")):

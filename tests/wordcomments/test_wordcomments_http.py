@@ -1,0 +1,342 @@
+"""Comments from Word through HTTP: upload → preview → confirm, with real reviewed files."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from app.audit import AuditEvent
+from app.database import utcnow
+from app.documents.models import Document, VersionState
+from app.extensions import db
+from app.notifications.models import Follow, Notification
+from app.review.models import Comment
+from app.wordcomments.models import WordImport
+from tests.wordcomments.conftest import V2
+from tests.wordcomments.wordfiles import Reviewer, libreoffice_round_trip, plain_copy, to_bytes, w
+
+URL = "/d/oppna-licenser/v/2/word-comments"
+
+
+def reviewed(pack: bytes) -> bytes:
+    """The pack as a member sends it back: comments, a reply, a reply to a pack comment, tracked changes."""
+    r = Reviewer(pack)
+    question = r.comment("Varför väldigt?", on="väldigt")
+    r.reply(question, "Håller med, stryk ordet.", author="Bertil Berg")
+    r.comment("Hela avsnittet är oklart.", on="Välj en licens", end_on="Sista stycket")
+    r.insert(" gärna", after="Välj en licens")
+    r.delete("och data", paragraph_contains="Ett helt nytt")
+    pack_comment = r.document.comments
+    first = next(c for c in pack_comment if c.text.startswith("#1 "))
+    r.reply(first, "Vi instämmer i #1.", author="Anna Andersson")
+    return r.save()
+
+
+def upload(client, data: bytes, name="granskning.docx", **fields):
+    return client.post(
+        URL, data={"file": (io.BytesIO(data), name), **fields}, content_type="multipart/form-data"
+    )
+
+
+def comments(app) -> list[Comment]:
+    with app.app_context():
+        found = db.session.scalars(sa.select(Comment).order_by(Comment.number)).all()
+        for c in found:
+            c.block, c.organisation, c.author, c.parent  # noqa: B018  (loaded before the session ends)
+        return found
+
+
+def confirm(client, response, include=()):
+    assert response.status_code == 302, response.get_data(as_text=True)
+    token = response.location.rsplit("/", 1)[-1]
+    page = client.get(response.location)
+    assert page.status_code == 200
+    return page.get_data(as_text=True), client.post(
+        f"/word-comments/{token}", data={"include": [str(k) for k in include]}
+    )
+
+
+@pytest.fixture
+def as_member(client, member):
+    client.login(member.email)
+    return client
+
+
+def by_body(found, start):
+    return next(c for c in found if c.body.startswith(start))
+
+
+def check_pack_round_trip(app, doc, found, *, threads: bool):
+    uids = doc.block_uids
+    new = [c for c in found if c.number > 1]
+    question = by_body(new, "Varför väldigt?")
+    assert (question.block.uid, question.quote_exact, question.kind.value) == (
+        uids["p1"],
+        "väldigt",
+        "comment",
+    )
+    assert question.organisation.name == "Kommun A" and question.author.name == "Maja Medlem"
+    assert "Anna Andersson" in question.body  # the Word author and date kept with the comment
+    agree = by_body(new, "Håller med, stryk ordet.")
+    if threads:
+        assert agree.parent_id == question.id
+    else:
+        # LibreOffice does not keep Word's reply threads: the reply comes in as a comment on the same span.
+        assert agree.parent_id is None and agree.block.uid == uids["p1"] and agree.quote_exact == "väldigt"
+    section = by_body(new, "Hela avsnittet är oklart.")
+    assert section.block.uid == uids["p4"] and section.quote_exact is None
+    assert "Välj en licens gärna som passar materialet och mottagarna." in section.body
+    assert "Sista stycket" in section.body
+    suggestions = {c.block.uid: c for c in new if c.kind.value == "suggestion"}
+    assert set(suggestions) == {uids["p3"], uids["p4"]}  # the pack's own changes are not the reviewer's
+    insert = suggestions[uids["p4"]]
+    assert (insert.quote_exact, insert.suggestion) == ("licens", "licens gärna")
+    delete = suggestions[uids["p3"]]
+    assert (delete.quote_exact, delete.suggestion) == ("licenser och data", "licenser")
+    if threads:
+        to_pack = by_body(new, "Vi instämmer i #1.")
+        assert to_pack.parent.number == 1
+    # Applying a suggestion gives the paragraph as the reviewer left it.
+    text = "Välj en licens som passar materialet och mottagarna."
+    start = insert.quote_start
+    assert text[:start] + insert.suggestion + text[start + len(insert.quote_exact) :] == (
+        "Välj en licens gärna som passar materialet och mottagarna."
+    )
+
+
+def test_pack_comments_replies_and_changes_land_on_their_paragraphs(app, as_member, doc, pack, member):
+    page, response = confirm(as_member, upload(as_member, reviewed(pack)))
+    assert "Varför väldigt?" in page and "licens gärna" in page
+    assert "Placerade med mötesunderlagets styckemarkörer" in page or "styckemarkörer" in page
+    assert response.status_code == 302
+    found = comments(app)
+    assert len(found) == 1 + 6
+    check_pack_round_trip(app, doc, found, threads=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WordImport)) == 6
+        # Follows and reply notifications as on the web.
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Follow).where(Follow.user_id == member.id)
+            )
+            == 1
+        )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) >= 1
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "comment.import_word"))
+        assert len(event.data["stored"]) == 6
+
+
+def test_the_same_file_again_adds_nothing_and_says_so(app, as_member, doc, pack):
+    data = reviewed(pack)
+    confirm(as_member, upload(as_member, data))
+    before = len(comments(app))
+    page, response = confirm(as_member, upload(as_member, data))
+    assert "redan" in page.lower()  # "taken in already" in Swedish
+    follow = as_member.get(response.location).get_data(as_text=True)
+    assert "Inget nytt sparades" in follow
+    assert len(comments(app)) == before
+    # A later copy with one more comment: only the new one is stored.
+    r = Reviewer(data)
+    r.comment("En sak till.", on="upphovsrätt")
+    confirm(as_member, upload(as_member, r.save()))
+    found = comments(app)
+    assert len(found) == before + 1 and found[-1].body.startswith("En sak till.")
+
+
+def test_libreoffice_round_trip_is_read_too(app, as_member, doc, pack):
+    data = libreoffice_round_trip(reviewed(pack))
+    _page, response = confirm(as_member, upload(as_member, data, name="granskning-lo.docx"))
+    assert response.status_code == 302
+    check_pack_round_trip(app, doc, comments(app), threads=False)
+
+
+def test_a_copy_without_markers_is_placed_by_its_text(app, as_member, doc):
+    texts = [re.sub(r"<[^>]+>", "", text) for _key, kind, _level, text in V2 if kind != "table"]
+    r = Reviewer(to_bytes(plain_copy(texts)))
+    r.comment("Vilka mottagare?", on="mottagarna")
+    r.delete("väldigt ", paragraph_contains="Myndigheter")
+    data = r.save()
+    page, _response = confirm(as_member, upload(as_member, data))
+    assert "inga styckemarkörer" in page
+    found = [c for c in comments(app) if c.number > 1] if False else comments(app)
+    uids = doc.block_uids
+    ask = by_body(found, "Vilka mottagare?")
+    assert (ask.block.uid, ask.quote_exact) == (uids["p4"], "mottagarna")
+    change = next(c for c in found if c.kind.value == "suggestion")
+    assert change.block.uid == uids["p1"]
+    assert (change.quote_exact, change.suggestion) == ("skapar väldigt", "skapar")
+
+
+def test_an_uncertain_match_is_stored_only_when_confirmed(app, as_member, doc):
+    r = Reviewer(
+        to_bytes(
+            plain_copy(
+                [
+                    "Inledning",
+                    "Myndigheter skapar en hel del olika slags material i dag.",
+                    "Ett helt nytt stycke om öppna licenser och data.",
+                    "Licenser",
+                    "Sista stycket handlar om upphovsrätt.",
+                ]
+            )
+        )
+    )
+    r.comment("Stämmer det?", on="en hel del")
+    r.comment("Bra.", on="upphovsrätt")
+    response = upload(as_member, r.save())
+    token = response.location.rsplit("/", 1)[-1]
+    page = as_member.get(response.location).get_data(as_text=True)
+    assert "Osäker" in page or "osäker" in page
+    assert 'name="include"' in page
+    as_member.post(f"/word-comments/{token}", data={})
+    bodies = [c.body.split("\n")[0] for c in comments(app)]
+    assert "Bra." in bodies and "Stämmer det?" not in bodies
+
+
+def test_editor_submits_a_mailed_file_for_another_organisation(app, client, editor, doc, pack, factory):
+    org = factory.organisation("Kommun B")
+    client.login(editor.email)
+    form = client.get(URL).get_data(as_text=True)
+    assert "Kommun B" in form
+    r = Reviewer(pack)
+    r.comment("Synpunkt från kommunen.", on="väldigt")
+    missing = upload(client, r.save(), organisation=str(org.id), sender="")
+    assert missing.status_code == 400 and "Ange" in missing.get_data(as_text=True)
+    confirm(client, upload(client, r.save(), organisation=str(org.id), sender="Registrator, Kommun B"))
+    found = comments(app)[-1]
+    assert found.organisation.name == "Kommun B" and found.author.name == "Eva Redaktör"
+    assert "Inskickad av Eva Redaktör för Kommun B (avsändare: Registrator, Kommun B)." in found.body
+    with app.app_context():
+        assert db.session.scalar(sa.select(WordImport.sender)) == "Registrator, Kommun B"
+
+
+def test_members_cannot_submit_for_another_organisation(app, as_member, doc, pack, factory):
+    org = factory.organisation("Kommun B")
+    assert "Kommun B" not in as_member.get(URL).get_data(as_text=True)
+    r = Reviewer(pack)
+    r.comment("Min egen.", on="väldigt")
+    confirm(as_member, upload(as_member, r.save(), organisation=str(org.id), sender="x"))
+    assert comments(app)[-1].organisation.name == "Kommun A"
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "tom"),
+        (b"%PDF-1.4 not a word file", "inget Word-dokument"),
+        (b"PK\x03\x04broken", "skadad"),
+        (
+            _zip({"[Content_Types].xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Types/>'}),
+            "DOCTYPE",
+        ),
+        (_zip({"[Content_Types].xml": b"<Types/>", "big.xml": b"a" * (60 * 1024 * 1024)}), "packas upp"),
+    ],
+)
+def test_bad_files_are_refused_with_a_message_and_nothing_stored(app, as_member, doc, data, message):
+    response = upload(as_member, data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert len(comments(app)) == 0
+
+
+def test_bad_content_is_listed_in_the_report(app, as_member, doc, pack):
+    r = Reviewer(pack)
+    r.comment("", on="väldigt")  # an empty comment
+    nowhere = r.comment("Ingenstans.", on="mycket")
+    cid = nowhere._comment_elm.get(w("id"))
+    body = r.document.element.body
+    for el in body.xpath(f".//w:commentRangeStart[@w:id='{cid}'] | .//w:commentRangeEnd[@w:id='{cid}']"):
+        el.getparent().remove(el)
+    for ref in body.xpath(f".//w:commentReference[@w:id='{cid}']"):
+        ref.getparent().getparent().remove(ref.getparent())
+    r.insert(" och ljud", after="Text och bilder")  # a tracked change in a table cell
+    page, _response = confirm(as_member, upload(as_member, r.save()))
+    assert "En Word-kommentar utan text" in page
+    assert "Ingenstans." in page and "förankrad någonstans" in page
+    assert "i en tabellcell" in page and "och ljud" in page
+    assert len(comments(app)) == 1  # only the web comment
+
+
+def test_a_file_of_another_document_is_refused(app, as_member, doc):
+    r = Reviewer(
+        to_bytes(
+            plain_copy(
+                [
+                    "Ett helt annat dokument om vägar.",
+                    "Asfalt och grus i kommunerna.",
+                    "Broar byggs av betong.",
+                ]
+            )
+        )
+    )
+    r.comment("Fel fil.", on="Asfalt")
+    response = upload(as_member, r.save())
+    assert response.status_code == 400
+    assert "ett annat dokument" in response.get_data(as_text=True)
+
+
+def test_a_version_that_closed_after_the_preview_stores_nothing(app, as_member, doc, pack):
+    r = Reviewer(pack)
+    r.comment("För sent.", on="väldigt")
+    response = upload(as_member, r.save())
+    token = response.location.rsplit("/", 1)[-1]
+    with app.app_context():
+        version = db.session.get(Document, doc.id).versions[1]
+        version.deadline = utcnow()
+        db.session.commit()
+    done = as_member.post(f"/word-comments/{token}", data={})
+    assert done.status_code == 302
+    assert "inte öppen för synpunkter" in as_member.get(done.location).get_data(as_text=True)
+    assert len(comments(app)) == 1
+
+
+def test_a_closed_version_takes_no_upload(app, as_member, doc, pack):
+    with app.app_context():
+        db.session.get(Document, doc.id).versions[1].state = VersionState.CLOSED
+        db.session.commit()
+    assert upload(as_member, pack).status_code == 403
+
+
+def test_a_preview_is_its_uploaders_only_and_cancel_stores_nothing(
+    app, client, make_client, member, doc, pack, factory
+):
+    client.login(member.email)
+    r = Reviewer(pack)
+    r.comment("Bara min.", on="väldigt")
+    response = upload(client, r.save())
+    other = make_client()
+    other.login(factory.user(email="x@example.org").email)
+    assert other.get(response.location).status_code == 404
+    token = response.location.rsplit("/", 1)[-1]
+    assert other.post(f"/word-comments/{token}", data={}).status_code == 404
+    done = client.post(f"/word-comments/{token}/cancel", data={})
+    assert done.status_code == 302
+    assert client.get(response.location).status_code == 404
+    assert len(comments(app)) == 1
+
+
+def test_the_version_page_links_to_the_upload(app, as_member, doc):
+    page = as_member.get("/d/oppna-licenser/v/2").get_data(as_text=True)
+    assert URL in page and "Skicka synpunkter från Word" in page
+
+
+def test_xss_in_word_comments_is_sanitised(app, as_member, doc, pack):
+    r = Reviewer(pack)
+    r.comment("<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))", on="väldigt")
+    page, _response = confirm(as_member, upload(as_member, r.save()))
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    found = comments(app)[-1]
+    assert "<script" not in found.body_html and "<img" not in found.body_html
+    assert 'href="javascript' not in found.body_html
