@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from app.accounts.auth import user_by_email
 from app.accounts.models import Organisation
@@ -96,29 +97,34 @@ def import_comments(slug, number, path, email, organisation, sender, include_unc
             raise click.BadParameter("--organisation needs --sender", param_hint="--sender")
     data = path.read_bytes()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # What is written into the comments is in the submitter's language, as on the web;
+    # the report on the terminal is in English, like the other commands.
+    language = user.language or current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")
     try:
-        pending = operations.prepare_upload(
-            version,
-            data,
-            filename=path.name,
-            user=user,
-            max_bytes=limit,
-            organisation=on_behalf,
-            sender=sender,
-        )
+        with force_locale(language):
+            pending = operations.prepare_upload(
+                version,
+                data,
+                filename=path.name,
+                user=user,
+                max_bytes=limit,
+                organisation=on_behalf,
+                sender=sender,
+            )
     except DocxRejected as error:
         raise click.ClickException(f"file refused: {REJECTION_CODES.get(error.code, error.code)}") from error
-    if pending.preview.refused:
-        raise click.ClickException(str(REFUSALS[pending.preview.refused]))
-    blocks = page_blocks(version)
-    for line in report_lines(pending, ref_labels(blocks)):
-        click.echo(line)
+    with force_locale("en"):
+        if pending.preview.refused:
+            raise click.ClickException(str(REFUSALS[pending.preview.refused]))
+        for line in report_lines(pending, ref_labels(page_blocks(version))):
+            click.echo(line)
     if dry_run:
         click.echo("Dry run: nothing stored.")
         db.session.rollback()
         return
     include = {item.key for item in pending.preview.items if item.uncertain} if include_uncertain else set()
-    done = operations.take_in(pending, user, include)
+    with force_locale(language):
+        done = operations.take_in(pending, user, include)
     db.session.commit()
     numbers = ", ".join(f"#{c.number}" for c in done.comments) or "none"
     click.echo(f"Stored {len(done.comments)} comments ({numbers}); {done.duplicates} taken in before.")
