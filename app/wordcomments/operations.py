@@ -23,7 +23,7 @@ from app.drafting.importing import old_blocks
 from app.extensions import db
 from app.meetings.docx_xml import uid_from_bookmark_name
 from app.review.models import Comment, CommentKind
-from app.review.operations import create_comment, locate_quote
+from app.review.operations import NewComment, create_comments, locate_quote
 from app.wordcomments.labels import body_labels
 from app.wordcomments.models import WordImport
 from app.wordcomments.placement import Item, LeftOut, Preview, build_preview
@@ -174,58 +174,71 @@ def take_in(pending: PendingWordComments, user, include: set[int] | frozenset[in
             "sender": pending.sender or "–",
         }
     done = TakenIn()
-    stored: dict[int, Comment] = {}
-    follows = False
-    for item in items:
-        if item.duplicate:
-            done.duplicates += 1
-            continue
-        if item.uncertain and item.key not in include:
-            done.left_out += 1
-            continue
+    # Which items are stored, and which of them are replies in a thread (of this file or not).
+    kept = [item for item in items if not item.duplicate and not (item.uncertain and item.key not in include)]
+    done.duplicates = sum(1 for item in items if item.duplicate)
+    done.left_out = len(items) - done.duplicates - len(kept)
+    kept_keys = {item.key for item in kept}
+    tops, replies = [], []
+    for item in kept:
+        revision = revisions.get(item.uid) if item.uid else None
         parent = None
         if item.parent_number is not None:
             parent = parents_by_number.get(item.parent_number)
         elif item.parent_key is not None:
-            parent = stored.get(item.parent_key) or parents_by_print.get(items[item.parent_key].fingerprint)
-        revision = revisions.get(item.uid) if item.uid else None
-        is_reply = item.parent_key is not None or item.parent_number is not None
-        if parent is None and revision is None and (is_reply or item.uid):
-            # A reply whose thread was left out and has no place of its own, or a comment
-            # on a paragraph that is not in this version.
+            parent = parents_by_print.get(items[item.parent_key].fingerprint)
+            if parent is None and item.parent_key in kept_keys:
+                replies.append((item, None))  # its parent is stored just before it
+                continue
+        if parent is not None:
+            replies.append((item, parent))
+        elif revision is None and (item.uid or item.parent_key is not None or item.parent_number is not None):
+            # A comment on a paragraph that is not in this version, or a reply whose thread
+            # was left out and that has no place of its own.
             done.left_out += 1
-            continue
-        quote = None
-        if parent is None and revision is not None and item.quote:
-            quote = locate_quote(revision.text, item.quote, start=item.quote_start)
-        body = f"{item.body}\n\n{on_behalf}" if on_behalf else item.body
-        comment = create_comment(
-            version=version,
-            revision=revision if parent is None else None,
-            author=user,
-            kind=CommentKind(item.kind) if parent is None else CommentKind.COMMENT,
-            body=body,
-            suggestion=item.suggestion if parent is None and item.suggestion else None,
-            quote=quote,
-            parent=parent,
-            follows=follows,
-            organisation=organisation,
+        else:
+            tops.append((item, revision))
+    behalf = {"author": user, "organisation": organisation}
+    stored: dict[int, Comment] = {}
+    entries = [
+        NewComment(
+            revision,
+            CommentKind(item.kind),
+            _body(item.body, on_behalf),
+            item.suggestion or None,
+            locate_quote(revision.text, item.quote, start=item.quote_start)
+            if revision is not None and item.quote
+            else None,
         )
-        follows = True
+        for item, revision in tops
+    ]
+    for (item, _revision), comment in zip(tops, create_comments(version, entries, **behalf), strict=True):
         stored[item.key] = comment
-        db.session.add(
-            WordImport(
-                document_id=document.id,
-                fingerprint=item.fingerprint,
-                comment_id=comment.id,
-                word_author=item.word_author[:200],
-                word_date=item.word_date[:40],
-                imported_by_id=user.id,
-                sender=pending.sender,
-                filename=pending.filename[:200],
-            )
+    entries = [
+        NewComment(
+            None, CommentKind.COMMENT, _body(item.body, on_behalf), parent=parent or stored[item.parent_key]
         )
-        done.comments.append(comment)
+        for item, parent in replies
+    ]
+    for (item, _parent), comment in zip(
+        replies, create_comments(version, entries, **behalf, follows=bool(tops)), strict=True
+    ):
+        stored[item.key] = comment
+    db.session.add_all(
+        WordImport(
+            document_id=document.id,
+            fingerprint=item.fingerprint,
+            comment_id=stored[item.key].id,
+            word_author=item.word_author[:200],
+            word_date=item.word_date[:40],
+            imported_by_id=user.id,
+            sender=pending.sender,
+            filename=pending.filename[:200],
+        )
+        for item in items
+        if item.key in stored
+    )
+    done.comments = sorted(stored.values(), key=lambda c: c.number)
     record(
         user,
         "comment.import_word",
@@ -239,6 +252,10 @@ def take_in(pending: PendingWordComments, user, include: set[int] | frozenset[in
     )
     db.session.flush()
     return done
+
+
+def _body(body: str, on_behalf: str) -> str:
+    return f"{body}\n\n{on_behalf}" if on_behalf else body
 
 
 def _parents_by_number(document: Document, items: list[Item]) -> dict[int, Comment]:

@@ -19,6 +19,7 @@ from app.drafting import pending as pending_store
 from app.drafting.docx_reader import DocxRejected
 from app.drafting.import_forms import DOCX_TYPES, rejection_message
 from app.extensions import db
+from app.review import markdown
 from app.review.views import refuse_closed
 from app.wordcomments import operations
 from app.wordcomments.blueprint import bp
@@ -122,6 +123,8 @@ def preview(token: str):
         cancel_form=CancelForm(),
         left_out_labels=LEFT_OUT_LABELS,
         source_labels=SOURCE_LABELS,
+        # The text as it will be stored: the comments' Markdown, sanitised (nh3).
+        render=markdown.render,
     )
 
 
