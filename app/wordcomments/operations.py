@@ -26,7 +26,7 @@ from app.review.models import Comment, CommentKind
 from app.review.operations import NewComment, create_comments, locate_quote
 from app.wordcomments.labels import body_labels
 from app.wordcomments.models import WordImport
-from app.wordcomments.placement import Item, LeftOut, Preview, build_preview
+from app.wordcomments.placement import PACK_COMMENT, Item, LeftOut, Preview, build_preview
 from app.wordcomments.reader import read_word_file
 
 SENDER_MAX = 200
@@ -79,9 +79,21 @@ def _load(data: dict) -> PendingWordComments:
 pending_store.register_kind("word_comments", PendingWordComments, _dump, _load)
 
 
-def known_numbers(document: Document) -> set[int]:
-    """The numbers of the document's comments (a pack's Word comments are headed "#12 …")."""
-    return set(db.session.scalars(sa.select(Comment.number).where(Comment.document_id == document.id)))
+def known_numbers(document: Document, word_file) -> dict[int, str]:
+    """Texts of the document's comments that the file's Word comments name as "#12 …", by number.
+
+    The pack heads each comment it carries with its number; only those numbers are looked up.
+    """
+    numbers = {int(m.group(1)) for c in word_file.comments if (m := PACK_COMMENT.match(c.text))}
+    if not numbers:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Comment.number, Comment.body).where(
+                Comment.document_id == document.id, Comment.number.in_(numbers)
+            )
+        ).all()
+    )
 
 
 def mark_duplicates(document: Document, preview: Preview) -> None:
@@ -117,7 +129,7 @@ def prepare_upload(
         word_file,
         old_blocks(version),
         document_id=document.id,
-        known_numbers=known_numbers(document),
+        known_numbers=known_numbers(document, word_file),
         labels=body_labels(),
     )
     mark_duplicates(document, preview)

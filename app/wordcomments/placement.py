@@ -36,8 +36,9 @@ QUOTE_MAX = 2000
 CONTEXT_CHARS = 32
 # Below this share of placed paragraphs a file without markers is taken for another document.
 MIN_PLACED_SHARE = 0.3
-_PACK_COMMENT = re.compile(r"^#(\d+)\s")
+PACK_COMMENT = re.compile(r"^#(\d+)\s")
 _SPACE = re.compile(r"\s+")
+_WORDS = re.compile(r"\w+")
 
 # Why something was left out (labels in app.wordcomments.labels).
 LEFT_OUT = (
@@ -262,7 +263,9 @@ def place(wf: WordFile, blocks: Sequence[OldBlock]) -> tuple[dict[int, _Place], 
 
 
 class _Builder:
-    def __init__(self, wf: WordFile, blocks: Sequence[OldBlock], document_id: int, known: set[int], labels):
+    def __init__(
+        self, wf: WordFile, blocks: Sequence[OldBlock], document_id: int, known: dict[int, str], labels
+    ):
         self.wf = wf
         self.labels = labels
         self.document_id = document_id
@@ -321,10 +324,15 @@ class _Builder:
             self._comment(comment)
 
     def _pack_number(self, comment: WordComment) -> int | None:
-        match = _PACK_COMMENT.match(comment.text)
-        if match and int(match.group(1)) in self.known:
-            return int(match.group(1))
-        return None
+        """The Remiss number of a comment the pack itself carries ("#12 Synpunkt · …" + its text)."""
+        match = PACK_COMMENT.match(comment.text)
+        if not match or int(match.group(1)) not in self.known:
+            return None
+        # A reviewer's own comment may start with "#12" too: the pack's copy holds comment 12's words.
+        words = _WORDS.findall(self.known[int(match.group(1))].casefold())[:8]
+        if " ".join(words) not in " ".join(_WORDS.findall(comment.text.casefold())):
+            return None
+        return int(match.group(1))
 
     def _reply(self, comment: WordComment, *, parent_number: int | None, parent_key: int | None) -> None:
         body = self._with_source(comment.text, comment)
@@ -589,7 +597,7 @@ def build_preview(
     blocks: Sequence[OldBlock],
     *,
     document_id: int,
-    known_numbers: set[int],
+    known_numbers: dict[int, str],
     labels: dict[str, str],
 ) -> Preview:
     """Everything *wf* would add to the version whose *blocks* are given; stores nothing."""

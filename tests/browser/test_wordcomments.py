@@ -120,3 +120,27 @@ def test_uncertain_match_is_confirmed_with_the_space_bar(page, app, doc, member,
     with app.app_context():
         bodies = [c.body for c in db.session.scalars(sa.select(Comment))]
         assert any(b.startswith("Stämmer det?") for b in bodies)
+
+
+def test_xss_corpus_in_word_comments_stays_inert(page, app, doc, member):  # noqa: F811
+    """Every line of the corpus as a Word comment (and some as Word author names): inert in preview and page."""
+    import re
+
+    from tests.browser.xss import assert_inert, payloads
+
+    not_xml = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    r = Reviewer(to_bytes(plain_copy(["Inledning", "Välj en licens som passar materialet och mottagarna."])))
+    for i, payload in enumerate(payloads()):
+        text = not_xml.sub("", payload)
+        author = text[:60] if i % 10 == 0 else "Anna Andersson"
+        r.comment(f"Synpunkt {i}: {text}", on="mottagarna", author=author or "Anna")
+    sign_in(page, member.email, PASSWORD)
+    _upload_by_keyboard(page, r.save(), "<img src=x onerror=alert(1)>.docx")
+    page.wait_for_url("**/word-comments/*")
+    preview = page.url
+    assert_inert(page, preview)
+    page.goto(preview)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bekräfta och spara synpunkterna").click()
+    assert "synpunkter från Word-filen sparades" in page.content()
+    assert_inert(page, "/d/oppna-licenser/v/2")

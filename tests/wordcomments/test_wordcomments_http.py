@@ -262,11 +262,17 @@ def test_bad_content_is_listed_in_the_report(app, as_member, doc, pack):
     for ref in body.xpath(f".//w:commentReference[@w:id='{cid}']"):
         ref.getparent().getparent().remove(ref.getparent())
     r.insert(" och ljud", after="Text och bilder")  # a tracked change in a table cell
-    page, _response = confirm(as_member, upload(as_member, r.save()))
+    r.comment("x" * 10_001, on="Licenser")  # longer than a comment may be
+    r.comment("#1 gäller även detta stycke.", on="Inledning")  # names #1, but is no copy of it
+    page, response = confirm(as_member, upload(as_member, r.save()))
     assert "En Word-kommentar utan text" in page
     assert "Ingenstans." in page and "förankrad någonstans" in page
     assert "i en tabellcell" in page and "och ljud" in page
-    assert len(comments(app)) == 1  # only the web comment
+    assert "Längre än en synpunkt får vara" in page
+    confirm_page = as_member.get(response.location).get_data(as_text=True)
+    assert "1 synpunkt från Word-filen sparades." in confirm_page
+    found = comments(app)
+    assert len(found) == 2 and found[-1].body.startswith("#1 gäller även detta stycke.")
 
 
 def test_a_file_of_another_document_is_refused(app, as_member, doc):
