@@ -48,6 +48,13 @@ _COMMENTS_EXTENDED = "commentsExtended"
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 SAME, INSERTED, DELETED = "same", "ins", "del"
+# Compiled XPath: python-docx's element classes make walking ancestors in Python slow.
+_COMMENT_PARAGRAPHS = etree.XPath(".//w:p", namespaces=_NS)
+_KEPT_TEXT = etree.XPath(
+    ".//*[(self::w:t or self::w:tab or self::w:br or self::w:cr)"
+    " and not(ancestor::w:del) and not(ancestor::w:moveFrom)]",
+    namespaces=_NS,
+)
 
 
 @dataclass(slots=True)
@@ -144,12 +151,8 @@ def _part_root(part) -> etree._Element | None:
 def _comment_text(comment: etree._Element) -> tuple[str, list[str]]:
     """The comment's paragraphs (accepted view) joined by blank lines, and their w14 paraIds."""
     paragraphs, ids = [], []
-    for p in comment.iter(W_P):
-        text = "".join(
-            (t.text or "") if t.tag == W_T else " "
-            for t in p.iter(W_T, *_SPACES)
-            if not any(a.tag in _DELETED for a in t.iterancestors())
-        )
+    for p in _COMMENT_PARAGRAPHS(comment):
+        text = "".join((t.text or "") if t.tag == W_T else " " for t in _KEPT_TEXT(p))
         paragraphs.append(" ".join(text.split()))
         para_id = p.get(f"{{{W14}}}paraId")
         if para_id:
