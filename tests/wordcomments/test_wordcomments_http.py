@@ -346,3 +346,26 @@ def test_xss_in_word_comments_is_sanitised(app, as_member, doc, pack):
     found = comments(app)[-1]
     assert "<script" not in found.body_html and "<img" not in found.body_html
     assert 'href="javascript' not in found.body_html
+
+
+def test_preview_and_confirm_take_the_same_queries_whatever_the_file(app, as_member, doc, pack, count_queries):
+    runs = []
+
+    def counts(n: int) -> tuple[int, int]:
+        runs.append(n)
+        r = Reviewer(pack)
+        for i in range(n):
+            r.comment(f"Synpunkt {len(runs)}-{i}.", on="väldigt")
+        response = upload(as_member, r.save())
+        with count_queries() as preview:
+            assert as_member.get(response.location).status_code == 200
+        with count_queries() as stored:
+            assert as_member.post(response.location, data={}).status_code == 302
+        # Rows are inserted one statement each on SQLite (batched on PostgreSQL); every other
+        # statement is run once whatever the number of comments.
+        return len(preview), sum(1 for q in stored if not q.lstrip().upper().startswith("INSERT"))
+
+    counts(1)  # the version's blocks are loaded once per process
+    small, large = counts(1), counts(12)
+    assert small[0] == large[0]
+    assert small[1] == large[1]
