@@ -348,7 +348,9 @@ def test_xss_in_word_comments_is_sanitised(app, as_member, doc, pack):
     assert 'href="javascript' not in found.body_html
 
 
-def test_preview_and_confirm_take_the_same_queries_whatever_the_file(app, as_member, doc, pack, count_queries):
+def test_preview_and_confirm_take_the_same_queries_whatever_the_file(
+    app, as_member, doc, pack, count_queries
+):
     runs = []
 
     def counts(n: int) -> tuple[int, int]:
