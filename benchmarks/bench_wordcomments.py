@@ -20,7 +20,6 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,29 +37,15 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def build(workdir: Path) -> Path:
     """The database and the reviewed file; returns the file's path."""
-    from app.extensions import db
-    from app.meetings.models import ExportKind, Meeting
-    from app.meetings.operations import pack_files
     from benchmarks._setup import make_app, make_document, make_users
+    from tests.wordcomments.wordfiles import export_pack
 
     app = make_app(workdir)
     rng = random.Random(16)
     with app.app_context():
         users = make_users(3)
         document = make_document("bench-word", PARAGRAPHS, users, rng)
-        meeting = Meeting(
-            document_id=document.id,
-            title="Nätverksträff",
-            starts_at=datetime(2026, 11, 10, 12, 0, tzinfo=UTC),
-            agenda="",
-            agenda_html="",
-            version_id=document.versions[0].id,
-            base_version_id=None,
-        )
-        db.session.add(meeting)
-        db.session.flush()
-        pack = {kind: data for kind, _path, data in pack_files(meeting)}[ExportKind.TRACKED]
-        db.session.rollback()
+        pack = export_pack({"document_id": document.id, "version_id": document.versions[0].id})
     path = workdir / "granskning.docx"
     path.write_bytes(mark_up(pack, rng))
     return path

@@ -1074,6 +1074,10 @@ def text_items(document) -> list[etree._Element]:
     return reader._marked_text(list(reader._block_items(reader.body)))
 
 
+# The root element of a package part, parsed safely if python-docx did not (comments, notes...).
+part_root = _part_root
+
+
 def read_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:
     """Check and read a .docx upload into blocks plus a report of what was not imported."""
     document = open_docx(data, max_bytes)

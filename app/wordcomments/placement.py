@@ -335,7 +335,7 @@ class _Builder:
         return int(match.group(1))
 
     def _reply(self, comment: WordComment, *, parent_number: int | None, parent_key: int | None) -> None:
-        body = self._with_source(comment.text, comment)
+        body = self._with_source(comment.text, comment.author, comment.date)
         if len(body) > BODY_MAX:
             self.leave("too_long", comment.text, comment.author)
             return
@@ -405,7 +405,7 @@ class _Builder:
             quote, quote_start = _locate(version_text, first.text, start.offset, commented)
         if commented and quote is None:
             body += "\n\n" + self.labels["commented_text"] % {"text": commented}
-        body = self._with_source(body, comment)
+        body = self._with_source(body, comment.author, comment.date)
         if len(body) > BODY_MAX:
             self.leave("too_long", comment.text, comment.author)
             return
@@ -430,9 +430,10 @@ class _Builder:
         )
         self.keys[comment.id] = item.key
 
-    def _with_source(self, body: str, comment: WordComment) -> str:
-        who = comment.author or self.labels["unknown_author"]
-        line = self.labels["word_source"] % {"author": who, "date": _day(comment.date)}
+    def _with_source(self, body: str, author: str, date: str) -> str:
+        """*body* with the Word author and date kept in a last line, for the record."""
+        who = author or self.labels["unknown_author"]
+        line = self.labels["word_source"] % {"author": who, "date": _day(date)}
         return f"{body}\n\n*{_escape_md(line)}*"
 
     # -- tracked changes
@@ -498,17 +499,13 @@ class _Builder:
             if before is not None:
                 change = changes[para.changes[0]]
                 body = self.labels["new_paragraph"] % {"text": para.text.strip()}
-                line = self.labels["word_source"] % {
-                    "author": change.author or self.labels["unknown_author"],
-                    "date": _day(change.date),
-                }
                 self.add(
                     Item(
                         key=0,
                         source="new_paragraph",
                         kind="comment",
                         uid=before.uid,
-                        body=f"{body}\n\n*{_escape_md(line)}*",
+                        body=self._with_source(body, change.author, change.date),
                         word_author=change.author,
                         word_date=change.date,
                         fingerprint=fingerprint(
@@ -540,11 +537,7 @@ class _Builder:
         if deleted.strip():
             lines.append(self.labels["deleted"] % {"text": deleted.strip()})
         date = max((c.date for c in changes), default="")
-        line = self.labels["word_source"] % {
-            "author": author or self.labels["unknown_author"],
-            "date": _day(date),
-        }
-        body = "\n\n".join(_escape_md(x) for x in lines) + f"\n\n*{_escape_md(line)}*"
+        body = self._with_source("\n\n".join(_escape_md(x) for x in lines), author, date)
         version_text = self.text_of.get(place.uid, "")
         quote_ok = bool(quote.strip()) and version_text[start : start + len(quote)] == quote
         self.add(

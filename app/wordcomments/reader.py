@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from app.drafting.docx_reader import MAX_UPLOAD_BYTES, open_docx, text_items
+from app.drafting.docx_reader import MAX_UPLOAD_BYTES, open_docx, part_root, text_items
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -45,7 +45,6 @@ _DELETED = {W_DEL, W_MOVEFROM}
 # Text that is not the paragraph's own: text boxes and field instructions.
 _FOREIGN = {_w("txbxContent"), _w("instrText"), _w("delInstrText")}
 _COMMENTS_EXTENDED = "commentsExtended"
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 SAME, INSERTED, DELETED = "same", "ins", "del"
 # Compiled XPath: python-docx's element classes make walking ancestors in Python slow.
@@ -134,18 +133,6 @@ class WordFile:
     changes: dict[str, Change]
     comments: list[WordComment]
     has_markers: bool
-
-
-def _part_root(part) -> etree._Element | None:
-    if part is None:
-        return None
-    element = getattr(part, "element", None)
-    if element is not None:
-        return element
-    try:
-        return etree.fromstring(part.blob, _SAFE_PARSER)
-    except etree.XMLSyntaxError:
-        return None
 
 
 def _comment_text(comment: etree._Element) -> tuple[str, list[str]]:
@@ -283,7 +270,7 @@ def _read(document, marker_of) -> WordFile:
         for rel in document.part.rels.values()
         if not rel.is_external
     }
-    root = _part_root(parts.get("comments"))
+    root = part_root(parts.get("comments"))
     if root is not None:
         for el in root.iterfind(_w("comment")):
             cid = el.get(W_ID, "")
@@ -301,7 +288,7 @@ def _read(document, marker_of) -> WordFile:
             comments.append(comment)
             for para_id in para_ids:
                 by_para_id[para_id] = comment
-    extended = _part_root(parts.get(_COMMENTS_EXTENDED))
+    extended = part_root(parts.get(_COMMENTS_EXTENDED))
     if extended is not None:
         for ex in extended.iter(f"{{{W15}}}commentEx"):
             own = by_para_id.get((ex.get(f"{{{W15}}}paraId") or "").upper())

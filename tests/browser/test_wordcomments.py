@@ -13,7 +13,7 @@ from app.review.models import Comment
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.wordcomments.conftest import doc, editor, member, pack, web_comment  # noqa: F401  (fixtures)
-from tests.wordcomments.wordfiles import Reviewer, plain_copy, to_bytes
+from tests.wordcomments.wordfiles import UNCERTAIN_COPY, Reviewer, plain_copy, to_bytes
 
 pytestmark = pytest.mark.browser
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -36,19 +36,7 @@ def reviewed(data: bytes) -> bytes:
 
 
 def uncertain_copy() -> bytes:
-    r = Reviewer(
-        to_bytes(
-            plain_copy(
-                [
-                    "Inledning",
-                    "Myndigheter skapar en hel del olika slags material i dag.",
-                    "Ett helt nytt stycke om öppna licenser och data.",
-                    "Licenser",
-                    "Sista stycket handlar om upphovsrätt.",
-                ]
-            )
-        )
-    )
+    r = Reviewer(to_bytes(plain_copy(UNCERTAIN_COPY)))
     r.comment("Stämmer det?", on="en hel del")
     return r.save()
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from app.accounts.models import Role
 from app.documents.models import Document
 from app.extensions import db
-from app.meetings.models import ExportKind, Meeting
-from app.meetings.operations import pack_files
 from tests.conftest import add_comment
+from tests.wordcomments.wordfiles import export_pack
 
 V1 = [
     ("h1", "heading", 1, "Inledning"),
@@ -64,17 +61,10 @@ def pack(app, doc, web_comment) -> bytes:
     """The tracked meeting pack of version 2 against version 1, as exported."""
     with app.app_context():
         document = db.session.get(Document, doc.id)
-        meeting = Meeting(
-            document_id=document.id,
-            title="Nätverksträff",
-            starts_at=datetime(2026, 11, 10, 12, 0, tzinfo=UTC),
-            agenda="",
-            agenda_html="",
-            version_id=document.versions[1].id,
-            base_version_id=document.versions[0].id,
+        return export_pack(
+            {
+                "document_id": document.id,
+                "version_id": document.versions[1].id,
+                "base_version_id": document.versions[0].id,
+            }
         )
-        db.session.add(meeting)
-        db.session.flush()
-        files = {kind: data for kind, _path, data in pack_files(meeting)}
-        db.session.rollback()
-        return files[ExportKind.TRACKED]

@@ -17,7 +17,14 @@ from app.notifications.models import Follow, Notification
 from app.review.models import Comment
 from app.wordcomments.models import WordImport
 from tests.wordcomments.conftest import V2
-from tests.wordcomments.wordfiles import Reviewer, libreoffice_round_trip, plain_copy, to_bytes, w
+from tests.wordcomments.wordfiles import (
+    UNCERTAIN_COPY,
+    Reviewer,
+    libreoffice_round_trip,
+    plain_copy,
+    to_bytes,
+    w,
+)
 
 URL = "/d/oppna-licenser/v/2/word-comments"
 
@@ -172,19 +179,7 @@ def test_a_copy_without_markers_is_placed_by_its_text(app, as_member, doc):
 
 
 def test_an_uncertain_match_is_stored_only_when_confirmed(app, as_member, doc):
-    r = Reviewer(
-        to_bytes(
-            plain_copy(
-                [
-                    "Inledning",
-                    "Myndigheter skapar en hel del olika slags material i dag.",
-                    "Ett helt nytt stycke om öppna licenser och data.",
-                    "Licenser",
-                    "Sista stycket handlar om upphovsrätt.",
-                ]
-            )
-        )
-    )
+    r = Reviewer(to_bytes(plain_copy(UNCERTAIN_COPY)))
     r.comment("Stämmer det?", on="en hel del")
     r.comment("Bra.", on="upphovsrätt")
     response = upload(as_member, r.save())

@@ -207,3 +207,36 @@ def to_bytes(document) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# A copy of version 2 (tests/wordcomments/conftest.py) without markers, its second paragraph reworded
+# so much that it matches its paragraph only uncertainly.
+UNCERTAIN_COPY = [
+    "Inledning",
+    "Myndigheter skapar en hel del olika slags material i dag.",
+    "Ett helt nytt stycke om öppna licenser och data.",
+    "Licenser",
+    "Sista stycket handlar om upphovsrätt.",
+]
+
+
+def export_pack(meeting_fields: dict) -> bytes:
+    """The tracked meeting pack of a meeting made of *meeting_fields* (nothing stored; needs an app context)."""
+    from datetime import UTC, datetime
+
+    from app.extensions import db
+    from app.meetings.models import ExportKind, Meeting
+    from app.meetings.operations import pack_files
+
+    meeting = Meeting(
+        title="Nätverksträff",
+        starts_at=datetime(2026, 11, 10, 12, 0, tzinfo=UTC),
+        agenda="",
+        agenda_html="",
+        **meeting_fields,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    files = {kind: data for kind, _path, data in pack_files(meeting)}
+    db.session.rollback()
+    return files[ExportKind.TRACKED]
