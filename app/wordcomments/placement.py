@@ -99,7 +99,11 @@ class Preview:
 
 
 def fingerprint(*parts: object) -> str:
-    """A stable hash of what identifies an imported comment (ids and dates of the file left out)."""
+    """A stable hash of what identifies an imported comment: its paragraph, Word author and text.
+
+    Ids, dates and the exact commented range are left out: Word and LibreOffice renumber and
+    move them when a file is saved again, and the same comment must still be known.
+    """
     text = "\x1f".join(_SPACE.sub(" ", str(part or "")).strip() for part in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -349,10 +353,12 @@ class _Builder:
                 body=body,
                 word_author=comment.author,
                 word_date=comment.date,
+                # The same identity as a comment on its thread's paragraph: a copy of the file
+                # that lost the thread (LibreOffice) brings the reply back as such a comment.
                 fingerprint=fingerprint(
                     self.document_id,
-                    "reply",
-                    parent.fingerprint if parent else f"#{parent_number}",
+                    "comment",
+                    self._anchor_uid(comment) or (parent.uid if parent else f"#{parent_number}"),
                     comment.author,
                     comment.text,
                 ),
@@ -362,6 +368,13 @@ class _Builder:
             )
         )
         self.keys[comment.id] = item.key
+
+    def _anchor_uid(self, comment: WordComment) -> str | None:
+        """The uid of the paragraph a Word comment is anchored in, if that paragraph was placed."""
+        if comment.start is None:
+            return None
+        place = self.place_of(self.wf.paragraphs[comment.start.paragraph])
+        return place.uid if place else None
 
     def _comment(self, comment: WordComment) -> None:
         if comment.start is None:
@@ -418,9 +431,7 @@ class _Builder:
                 body=body,
                 word_author=comment.author,
                 word_date=comment.date,
-                fingerprint=fingerprint(
-                    self.document_id, "comment", place.uid, comment.author, comment.text, commented
-                ),
+                fingerprint=fingerprint(self.document_id, "comment", place.uid, comment.author, comment.text),
                 quote=quote,
                 quote_start=quote_start,
                 uncertain=not place.certain,
