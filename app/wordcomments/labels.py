@@ -20,7 +20,7 @@ LEFT_OUT_LABELS = {
 
 SOURCE_LABELS = {
     "comment": _l("Word comment"),
-    "reply": _l("Reply"),
+    "reply": _l("Reply in the thread"),
     "change": _l("Tracked change"),
     "new_paragraph": _l("New paragraph"),
 }

@@ -132,3 +132,34 @@ def test_xss_corpus_in_word_comments_stays_inert(page, app, doc, member):  # noq
         page.get_by_role("button", name="Bekräfta och spara synpunkterna").click()
     assert "synpunkter från Word-filen sparades" in page.content()
     assert_inert(page, "/d/oppna-licenser/v/2")
+
+
+def test_editor_sends_a_mailed_file_for_an_organisation(page, app, doc, pack, editor, factory, axe_check):  # noqa: F811
+    factory.organisation("Kommun B")
+    sign_in(page, editor.email, PASSWORD)
+    page.goto("/d/oppna-licenser/v/2/word-comments")
+    page.get_by_label("Synpunkter från").select_option(label="Kommun B")
+    page.get_by_role("button", name="Läs filen").click()
+    page.locator(".error-summary").wait_for()
+    axe_check(page, "the upload page with errors, as an editor")
+    if SHOTS:
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(Path(SHOTS) / f"upload-editor-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_label("Word-fil (.docx)").set_input_files(
+        {"name": "kommun.docx", "mimeType": DOCX_TYPE, "buffer": reviewed(pack)}
+    )
+    page.get_by_label("Synpunkter från").select_option(label="Kommun B")
+    page.get_by_label("Avsändare (vem som skickade filen)").fill("Registrator, Kommun B")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Läs filen").click()
+    assert "Synpunkterna skickas in av Eva Redaktör för Kommun B" in page.content()
+    axe_check(page, "the preview for another organisation")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bekräfta och spara synpunkterna").click()
+    with app.app_context():
+        organisations = {
+            c.organisation.name for c in db.session.scalars(sa.select(Comment).where(Comment.number > 1))
+        }
+        assert organisations == {"Kommun B"}
