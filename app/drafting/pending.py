@@ -137,33 +137,34 @@ class PendingStore:
         os.replace(temporary, path)
         return token
 
-    def _read(self, path: Path, token: str, user_id: int) -> PendingImport | None:
+    def _read(self, path: Path, token: str, user_id: int, kind: type = PendingImport):
         try:
             pending = from_json(token, path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if pending.user_id != user_id or time.time() - pending.created > self.ttl:
             return None
-        return pending
+        # A token of one kind of upload never opens a page of another.
+        return pending if isinstance(pending, kind) else None
 
-    def load(self, token: str, user_id: int) -> PendingImport | None:
-        """The pending import *token* of *user_id*; None when unknown, expired or someone else's."""
+    def load(self, token: str, user_id: int, kind: type = PendingImport):
+        """The pending upload *token* of *user_id*; None when unknown, expired, another's or not a *kind*."""
         path = self._path(token)
         if path is None:
             return None
-        return self._read(path, token, user_id)
+        return self._read(path, token, user_id, kind)
 
-    def claim(self, token: str, user_id: int) -> PendingImport | None:
+    def claim(self, token: str, user_id: int, kind: type = PendingImport):
         """Take the pending import out of the store for writing; None if it is not (or no longer) there."""
         path = self._path(token)
-        if path is None or self.load(token, user_id) is None:
+        if path is None or self.load(token, user_id, kind) is None:
             return None
         claimed = self.folder / f".{token}.claimed"
         try:
             os.rename(path, claimed)
         except FileNotFoundError:
             return None  # another request confirmed or cancelled it a moment ago
-        pending = self._read(claimed, token, user_id)
+        pending = self._read(claimed, token, user_id, kind)
         if pending is None:
             claimed.unlink(missing_ok=True)
         return pending
@@ -179,9 +180,9 @@ class PendingStore:
         """Forget a claimed import once its draft is committed."""
         (self.folder / f".{pending.token}.claimed").unlink(missing_ok=True)
 
-    def discard(self, token: str, user_id: int) -> bool:
+    def discard(self, token: str, user_id: int, kind: type = PendingImport) -> bool:
         """Delete the pending import *token* of *user_id*; False when there was none."""
-        pending = self.claim(token, user_id)
+        pending = self.claim(token, user_id, kind)
         if pending is None:
             return False
         self.done(pending)

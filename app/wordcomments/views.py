@@ -88,8 +88,8 @@ def upload(slug: str, number: int):
 
 def _pending(token: str) -> PendingWordComments:
     """The current user's pending file *token*, or 404 (unknown, expired, someone else's)."""
-    pending = pending_store.store().load(token, current_user.id)
-    if not isinstance(pending, PendingWordComments):
+    pending = pending_store.store().load(token, current_user.id, PendingWordComments)
+    if pending is None:
         abort(404)
     return pending
 
@@ -137,8 +137,8 @@ def confirm(token: str):
     if not form.validate_on_submit():
         abort(400)
     store = pending_store.store()
-    pending = store.claim(token, current_user.id)
-    if not isinstance(pending, PendingWordComments):
+    pending = store.claim(token, current_user.id, PendingWordComments)
+    if pending is None:
         flash(str(REFUSALS["gone"]), "error")
         return redirect(url_for("documents.index"))
     document, version = _version(pending)
@@ -188,6 +188,6 @@ def cancel(token: str):
     if not CancelForm().validate_on_submit():
         abort(400)
     document, version = _version(pending)
-    pending_store.store().discard(token, current_user.id)
+    pending_store.store().discard(token, current_user.id, PendingWordComments)
     flash(_("The Word file was discarded. Nothing was stored."), "info")
     return redirect(url_for("documents.version", slug=document.slug, number=version.number))

@@ -372,3 +372,13 @@ def test_preview_and_confirm_take_the_same_queries_whatever_the_file(
     small, large = counts(1), counts(12)
     assert small[0] == large[0]
     assert small[1] == large[1]
+
+
+def test_a_preview_token_opens_no_draft_import_page(app, client, editor, doc, pack):
+    client.login(editor.email)
+    r = Reviewer(pack)
+    r.comment("Min synpunkt.", on="väldigt")
+    token = upload(client, r.save()).location.rsplit("/", 1)[-1]
+    assert client.get(f"/imports/{token}").status_code in (302, 404)
+    assert client.post(f"/imports/{token}/confirm", data={}).status_code in (302, 404)
+    assert client.get(f"/word-comments/{token}").status_code == 200  # still there
