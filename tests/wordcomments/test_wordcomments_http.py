@@ -20,6 +20,7 @@ from tests.wordcomments.conftest import V2
 from tests.wordcomments.wordfiles import (
     UNCERTAIN_COPY,
     Reviewer,
+    export_pack,
     libreoffice_round_trip,
     plain_copy,
     to_bytes,
@@ -383,3 +384,27 @@ def test_a_preview_token_opens_no_draft_import_page(app, client, editor, doc, pa
     assert client.get(f"/imports/{token}").status_code in (302, 404)
     assert client.post(f"/imports/{token}/confirm", data={}).status_code in (302, 404)
     assert client.get(f"/word-comments/{token}").status_code == 200  # still there
+
+
+def test_an_oversized_file_gets_the_413_page_and_nothing_is_stored(app, as_member, doc):
+    response = upload(as_member, b"PK\x03\x04" + b"\0" * (21 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "20 MB" in response.get_data(as_text=True)
+    assert len(comments(app)) == 0
+
+
+def test_a_pack_of_another_document_is_refused(app, as_member, doc, factory, editor):
+    other = factory.document(
+        slug="vagar",
+        versions=[[("a", "paragraph", 1, "Asfalt och grus i kommunerna."), ("b", "heading", 1, "Broar")]],
+        editor=editor,
+    )
+    with app.app_context():
+        document = db.session.get(Document, other.id)
+        foreign = export_pack({"document_id": document.id, "version_id": document.versions[0].id})
+    r = Reviewer(foreign)
+    r.comment("Fel dokument.", on="Asfalt")
+    response = upload(as_member, r.save())
+    assert response.status_code == 400
+    assert "ett annat dokument" in response.get_data(as_text=True)
+    assert len(comments(app)) == 0
