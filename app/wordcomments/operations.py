@@ -21,12 +21,12 @@ from app.documents.models import Block, BlockRevision, Document, Version
 from app.drafting import pending as pending_store
 from app.drafting.importing import old_blocks
 from app.extensions import db
-from app.meetings.docx_xml import uid_from_bookmark_name
+from app.meetings.docx_xml import uid_from_bookmark_name, w_date
 from app.review.models import Comment, CommentKind
 from app.review.operations import NewComment, create_comments, locate_quote
 from app.wordcomments.labels import body_labels
 from app.wordcomments.models import WordImport
-from app.wordcomments.placement import PACK_COMMENT, Item, LeftOut, Preview, build_preview
+from app.wordcomments.placement import PACK_COMMENT, Item, LeftOut, PackThread, Preview, build_preview
 from app.wordcomments.reader import read_word_file
 
 SENDER_MAX = 200
@@ -79,21 +79,21 @@ def _load(data: dict) -> PendingWordComments:
 pending_store.register_kind("word_comments", PendingWordComments, _dump, _load)
 
 
-def known_numbers(document: Document, word_file) -> dict[int, str]:
-    """Texts of the document's comments that the file's Word comments name as "#12 …", by number.
+def known_numbers(document: Document, word_file) -> dict[int, PackThread]:
+    """The document's comments that the file's Word comments name as "#12 …", by number.
 
     The pack heads each comment it carries with its number; only those numbers are looked up.
     """
     numbers = {int(m.group(1)) for c in word_file.comments if (m := PACK_COMMENT.match(c.text))}
     if not numbers:
         return {}
-    return dict(
-        db.session.execute(
-            sa.select(Comment.number, Comment.body).where(
-                Comment.document_id == document.id, Comment.number.in_(numbers)
-            )
-        ).all()
-    )
+    rows = db.session.execute(
+        sa.select(Comment.number, Comment.body, Comment.decided_at).where(
+            Comment.document_id == document.id, Comment.number.in_(numbers)
+        )
+    ).all()
+    # The pack writes the editors' decision as a reply dated when it was made (w_date's form).
+    return {number: PackThread(body, w_date(decided)) for number, body, decided in rows}
 
 
 def mark_duplicates(document: Document, preview: Preview) -> None:

@@ -53,6 +53,14 @@ LEFT_OUT = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class PackThread:
+    """What the pack wrote of Remiss comment #N: its text, and the date of the editors' reply ("" if none)."""
+
+    body: str
+    decided: str
+
+
 @dataclass
 class Item:
     """One comment, reply or suggestion to be stored."""
@@ -268,7 +276,7 @@ def place(wf: WordFile, blocks: Sequence[OldBlock]) -> tuple[dict[int, _Place], 
 
 class _Builder:
     def __init__(
-        self, wf: WordFile, blocks: Sequence[OldBlock], document_id: int, known: dict[int, str], labels
+        self, wf: WordFile, blocks: Sequence[OldBlock], document_id: int, known: dict[int, PackThread], labels
     ):
         self.wf = wf
         self.labels = labels
@@ -305,10 +313,25 @@ class _Builder:
 
         # Threads first, replies after their parents.
         ordered = [c for c in self.wf.comments if not c.parent] + [c for c in self.wf.comments if c.parent]
+        # Where the pack's own threads are anchored: LibreOffice turns their replies into
+        # comments of their own on the same range.
+        pack_ranges = {
+            (c.start, c.end): number
+            for c in self.wf.comments
+            if not c.parent and (number := self._pack_number(c)) is not None
+        }
         for comment in ordered:
             top = root(comment)
             pack_number = self._pack_number(top)
+            if pack_number is None and comment is top:
+                number = pack_ranges.get((comment.start, comment.end))
+                if number is not None and self._is_pack_reply(comment, number):
+                    self.preview.from_pack += 1
+                    continue
             if comment is top and pack_number is not None:
+                self.preview.from_pack += 1
+                continue
+            if pack_number is not None and self._is_pack_reply(comment, pack_number):
                 self.preview.from_pack += 1
                 continue
             if not comment.text.strip():
@@ -333,10 +356,15 @@ class _Builder:
         if not match or int(match.group(1)) not in self.known:
             return None
         # A reviewer's own comment may start with "#12" too: the pack's copy holds comment 12's words.
-        words = _WORDS.findall(self.known[int(match.group(1))].casefold())[:8]
+        words = _WORDS.findall(self.known[int(match.group(1))].body.casefold())[:8]
         if " ".join(words) not in " ".join(_WORDS.findall(comment.text.casefold())):
             return None
         return int(match.group(1))
+
+    def _is_pack_reply(self, comment: WordComment, number: int) -> bool:
+        """Whether *comment* is the editors' decision the pack wrote in the thread of #*number*."""
+        decided = self.known[number].decided
+        return bool(decided) and comment.date == decided
 
     def _reply(self, comment: WordComment, *, parent_number: int | None, parent_key: int | None) -> None:
         body = self._with_source(comment.text, comment.author, comment.date)
@@ -601,7 +629,7 @@ def build_preview(
     blocks: Sequence[OldBlock],
     *,
     document_id: int,
-    known_numbers: dict[int, str],
+    known_numbers: dict[int, PackThread],
     labels: dict[str, str],
 ) -> Preview:
     """Everything *wf* would add to the version whose *blocks* are given; stores nothing."""

@@ -1,7 +1,7 @@
 """Comments taken in from Word files, one row each, so a second upload stores nothing (issue 16).
 
 Revision ID: b1a0c0de0016
-Revises: b1a0c0de0003
+Revises: b1a0c0de0013
 Create Date: 2026-11-30 01:00:00
 
 """
@@ -13,7 +13,7 @@ from app.database import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "b1a0c0de0016"
-down_revision = "b1a0c0de0003"
+down_revision = "b1a0c0de0013"
 branch_labels = None
 depends_on = None
 

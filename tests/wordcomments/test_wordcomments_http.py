@@ -265,8 +265,8 @@ def test_bad_content_is_listed_in_the_report(app, as_member, doc, pack):
     for ref in body.xpath(f".//w:commentReference[@w:id='{cid}']"):
         ref.getparent().getparent().remove(ref.getparent())
     r.insert(" och ljud", after="Text och bilder")  # a tracked change in a table cell
-    r.comment("x" * 10_001, on="Licenser")  # longer than a comment may be
-    r.comment("#1 gäller även detta stycke.", on="Inledning")  # names #1, but is no copy of it
+    r.comment("x" * 10_001, on="handlar om")  # longer than a comment may be
+    r.comment("#1 gäller även detta stycke.", on="skapar")  # names #1, but is no copy of it
     page, response = confirm(as_member, upload(as_member, r.save()))
     assert "En Word-kommentar utan text" in page
     assert "Ingenstans." in page and "förankrad någonstans" in page
@@ -408,3 +408,40 @@ def test_a_pack_of_another_document_is_refused(app, as_member, doc, factory, edi
     assert response.status_code == 400
     assert "ett annat dokument" in response.get_data(as_text=True)
     assert len(comments(app)) == 0
+
+
+def test_the_packs_decision_replies_are_not_taken_for_the_reviewers(
+    app, as_member, doc, pack, editor, factory
+):
+    """The pack carries a decided comment's thread with the editors' reply; neither comes back in."""
+    from app.review.models import CommentStatus
+    from app.review.operations import decide
+    from tests.conftest import add_comment
+
+    other = factory.user(email="olle2@example.org", organisation="Region C")
+    with app.app_context():
+        comment = db.session.get(Comment, add_comment(doc, "p3", other, body="Stryk stycket."))
+        decide(
+            comment,
+            status=CommentStatus.REJECTED,
+            response="Stycket behövs för sammanhanget.",
+            editor=db.session.get(type(editor), editor.id),
+        )
+        db.session.commit()
+        document = db.session.get(Document, doc.id)
+        decided = export_pack(
+            {
+                "document_id": document.id,
+                "version_id": document.versions[1].id,
+                "base_version_id": document.versions[0].id,
+            }
+        )
+    r = Reviewer(decided)
+    r.comment("Ny synpunkt.", on="handlar om")
+    data = r.save()
+    before = len(comments(app))
+    for upload_data in (data, libreoffice_round_trip(data)):
+        page, _response = confirm(as_member, upload(as_member, upload_data))
+        assert "Stycket behövs för sammanhanget." not in page
+    found = comments(app)
+    assert len(found) == before + 1 and found[-1].body.startswith("Ny synpunkt.")

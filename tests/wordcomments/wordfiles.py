@@ -141,7 +141,15 @@ class Reviewer:
 
     def save(self) -> bytes:
         if self.replies:
-            root = etree.Element(f"{{{W15}}}commentsEx", nsmap={"w15": W15})
+            existing = next(
+                (rel.target_part for rel in self.document.part.rels.values() if rel.reltype == EXTENDED_REL),
+                None,
+            )
+            root = (
+                etree.fromstring(existing.blob)
+                if existing is not None
+                else etree.Element(f"{{{W15}}}commentsEx", nsmap={"w15": W15})
+            )
             for reply_id, parent_id in self.replies:
                 etree.SubElement(
                     root, f"{{{W15}}}commentEx", {f"{{{W15}}}paraId": parent_id, f"{{{W15}}}done": "0"}
@@ -156,10 +164,13 @@ class Reviewer:
                     },
                 )
             blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            part = Part(
-                PackURI("/word/commentsExtended.xml"), EXTENDED_TYPE, blob, self.document.part.package
-            )
-            self.document.part.relate_to(part, EXTENDED_REL)
+            if existing is not None:
+                existing._blob = blob  # the pack's own threads stay; the reviewer's are added
+            else:
+                part = Part(
+                    PackURI("/word/commentsExtended.xml"), EXTENDED_TYPE, blob, self.document.part.package
+                )
+                self.document.part.relate_to(part, EXTENDED_REL)
         out = io.BytesIO()
         self.document.save(out)
         return out.getvalue()
