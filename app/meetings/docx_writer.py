@@ -3,16 +3,25 @@
 :func:`write_pack` turns a :class:`PackInput` (plain data the app builds from the
 database) into the bytes of a Word document:
 
-1. a title page (title, version and state, date, meeting, organisations, licence);
-2. a table of contents as a TOC field that Word fills in on open (``w:updateFields``);
-3. the version history table;
-4. the text of the presented version, with real tracked changes against the base
+1. a title page (title, version and state, date, meeting with its time, place and agenda,
+   organisations, licence);
+2. the summary, "we asked – you answered – we did": comments by decision and by
+   organisation, paragraphs changed, added, removed and moved;
+3. a table of contents: a TOC field that Word updates on open (``w:updateFields``), whose
+   result already lists every heading, numbered and linked, for readers that do not;
+4. the version history table;
+5. the text of the presented version, with real tracked changes against the base
    version (``w:ins``/``w:del`` signed with the editor and the time of the change,
    moved paragraphs as ``w:moveFrom``/``w:moveTo``), Word heading styles with 1 / 1.1 /
-   1.1.1 numbering, real Word lists, quotes, tables, bold, italic and links;
-5. every open comment as a Word comment on its paragraph, signed "Name (Organisation)";
-6. the compilation of comments ("Sammanställning av inkomna synpunkter"), a landscape
+   1.1.1 numbering, real Word lists, quotes, tables, bold, italic and links; each block
+   of the presented version inside a hidden bookmark named after its uid;
+6. every comment of the compilation as a Word comment on its paragraph (on its quoted
+   words when the paragraph still has them once), signed "Name (Organisation)", with
+   the editors' decision and response as a threaded reply and decided threads done;
+7. the compilation of comments ("Sammanställning av inkomna synpunkter"), a landscape
    table grouped by section whose header row repeats on every page.
+
+Each section is one method of the builder, listed in :func:`write_pack`.
 
 ``tracked=False`` gives the clean variant: no revision marks, no Word comments, removed
 blocks left out, the text as it stands in the presented version.
@@ -205,7 +214,7 @@ _HISTORY_GRID = (567, 1134, 1276, 2126, _TEXT_WIDTH - 567 - 1134 - 1276 - 2126)
 _LANDSCAPE_WIDTH = 16838 - 2 * _MARGIN
 # Nr fits a four-digit number at 9 pt; the comment itself gets the widest column.
 # The response column is what the meeting reads most: it gets the second widest.
-_COMPILATION_GRID = (600, 1150, 1500, 1250, 3300, 1900, 1400, _LANDSCAPE_WIDTH - 11100)
+_COMPILATION_GRID = (600, 1150, 1600, 1250, 3200, 1900, 1400, _LANDSCAPE_WIDTH - 11100)
 _HEADER_FILL = "D9E2F3"
 _GROUP_FILL = "EDEDED"
 _WITHDRAWN_FILL = "F6F6F6"
@@ -268,10 +277,6 @@ def _comment_ex(para_id: str, *, parent: str | None = None, done: bool = False) 
 def _side(ops: Sequence[WordOp], skip: str) -> list[Segment]:
     """The runs of one side of *ops*: the old text (skip inserts) or the new (skip deletes)."""
     return [seg for tag, runs in ops if tag != skip for seg in runs]
-
-
-def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split()[:3]).upper()
 
 
 def _safe_url(href: str | None) -> str | None:
@@ -407,7 +412,9 @@ class _PackBuilder:
             reply_para = _para_id(rid)
             author, date, paragraphs = reply
             self.comments.append(
-                x.comment(rid, author, _initials(author), date, paragraphs, para_id=reply_para)
+                # Author and initials both "Name (Organisation)" (issue 13): Word shows the
+                # initials in the comment mark, where a bare "MM" would not say who.
+                x.comment(rid, author, author, date, paragraphs, para_id=reply_para)
             )
             self.comments_ex.append(_comment_ex(reply_para, parent=para_id, done=done))
             start += x.comment_start(rid)
@@ -447,7 +454,7 @@ class _PackBuilder:
         return x.comment(
             cid,
             comment.author_label,
-            _initials(comment.author),
+            comment.author_label,
             x.w_date(comment.created_at),
             lines,
             para_id=para_id,

@@ -368,7 +368,7 @@ def _pack_comments(
                     section=place.section if place else "",
                     organisation=comment.organisation.name,
                     author=comment.author.name,
-                    body_text="" if comment.is_hidden else comment.body,
+                    body_text="" if comment.is_hidden else markdown_text(comment.body),
                     version_label=labels_by_id[comment.version_id],
                     created_at=comment.created_at,
                     kind=comment.kind.value,
@@ -391,17 +391,17 @@ def _pack_comments(
 
 
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 
 
-def agenda_lines(agenda: str) -> str:
-    """The agenda as the pack prints it: the lines as typed, Markdown marks taken out.
+def markdown_text(value: str) -> str:
+    """Markdown typed in a form (an agenda, a comment) as the pack prints it.
 
-    The form takes Markdown (``*emphasis*``, ``**bold**``, ``[text](url)``); on paper a
-    link reads "text (url)" and emphasis marks would only be noise.
+    The lines stay as typed; on paper a link reads "text (url)" and the marks of
+    ``*emphasis*`` and ``**bold**`` would only be noise, so they are taken out.
     """
     lines = []
-    for line in agenda.splitlines():
+    for line in value.splitlines():
         line = _MD_LINK.sub(r"\1 (\2)", line)
         line = _MD_EMPHASIS.sub(r"\2", line)
         lines.append(line)
@@ -450,7 +450,7 @@ def build_pack(meeting: Meeting) -> PackInput:
         version_date=presented.published_at,
         meeting_title=meeting.title,
         meeting_date=meeting.starts_at,
-        agenda=agenda_lines(meeting.agenda or ""),
+        agenda=markdown_text(meeting.agenda or ""),
         place=meeting.place or "",
         blocks=blocks_from_diff(diff.changes, _signer(span, revisions, presented, base)),
         comments=_pack_comments(document, span, places, presented, earlier),

@@ -690,6 +690,8 @@ def test_every_comment_on_the_text_is_a_word_comment_with_the_decision_as_reply(
             EDITOR,
         ]
     )
+    # Author and initials both say "Name (Organisation)".
+    assert all(c.get(w("initials")) == c.get(w("author")) for c in entries.values())
     assert by_author["Anna Andersson (PRV)"][0].startswith("#1 ")
     # Anchored on the quoted word itself, the comment does not repeat the quote.
     assert "”fet”" not in by_author["Anna Andersson (PRV)"][0]

@@ -662,3 +662,17 @@ def test_place_and_agenda_are_on_the_meeting_page_and_the_pack_cover(app, as_hos
     # The link is a real hyperlink on the cover.
     body = document.element.body
     assert body.xpath(".//w:hyperlink[.//w:t[contains(text(), 'meet.example.org')]]")
+
+
+def test_markdown_typed_in_forms_prints_as_plain_text():
+    from app.meetings.operations import markdown_text
+
+    assert (
+        markdown_text("Se **fet** och *kursiv* och _lutande_ text.") == "Se fet och kursiv och lutande text."
+    )
+    assert (
+        markdown_text("Läs [protokollet](https://example.org/p).")
+        == "Läs protokollet (https://example.org/p)."
+    )
+    # Lines stay; a lone star or an underscore inside a word is text, not a mark.
+    assert markdown_text("1. a * b\n2. snake_case_name") == "1. a * b\n2. snake_case_name"
