@@ -445,3 +445,34 @@ def test_the_packs_decision_replies_are_not_taken_for_the_reviewers(
         assert "Stycket behövs för sammanhanget." not in page
     found = comments(app)
     assert len(found) == before + 1 and found[-1].body.startswith("Ny synpunkt.")
+
+
+def test_a_pack_of_an_earlier_version_lands_by_its_markers_on_the_open_one(
+    app, client, factory, editor, member
+):
+    """Version 3 is open and reworded paragraph p4; the pack of version 2 still places every comment."""
+    v3 = [*V2[:4], ("p4", "paragraph", 1, "Välj den licens som passar bäst."), *V2[5:]]
+    document = factory.document(slug="tre-versioner", versions=[V2, V2, v3], editor=editor)
+    with app.app_context():
+        stored = db.session.get(Document, document.id)
+        old_pack = export_pack({"document_id": stored.id, "version_id": stored.versions[1].id})
+    r = Reviewer(old_pack)
+    r.comment("Fortfarande oklart.", on="mottagarna")  # text that version 3 no longer has
+    r.comment("Bra rubrik.", on="handlar om")  # unchanged
+    r.insert(" gärna", after="Välj en licens")  # a change on the old wording
+    client.login(member.email)
+    response = client.post(
+        "/d/tre-versioner/v/3/word-comments",
+        data={"file": (io.BytesIO(r.save()), "gammal.docx")},
+        content_type="multipart/form-data",
+    )
+    page, _done = confirm(client, response)
+    assert "Placerade med mötesunderlagets styckemarkörer." in page
+    assert "Stycket har också ändrats utan spårning" in page  # the change cannot be split any more
+    found = {c.body.split("\n")[0]: c for c in comments(app)}
+    unclear = found["Fortfarande oklart."]
+    assert unclear.block.uid == document.block_uids["p4"] and unclear.quote_exact is None
+    assert "Kommenterad text i Word: ”mottagarna”" in unclear.body
+    good = found["Bra rubrik."]
+    assert (good.block.uid, good.quote_exact) == (document.block_uids["p5"], "handlar om")
+    assert not any(c.kind.value == "suggestion" for c in found.values())
