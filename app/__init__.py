@@ -98,6 +98,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.review import views as _review  # noqa: F401
     from app.review.blueprint import bp as review_bp
     from app.site import bp as site_bp
+    from app.wordcomments import views as _wordcomments_views  # noqa: F401
+    from app.wordcomments.blueprint import bp as wordcomments_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
@@ -110,6 +112,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(wordcomments_bp)
 
 
 def configure_hooks(app: Flask) -> None:
@@ -131,7 +134,9 @@ def configure_commands(app: Flask) -> None:
     from app.commands import register
     from app.meetings import cli as meetings_cli
     from app.notifications import cli as notifications_cli
+    from app.wordcomments import cli as wordcomments_cli
 
     register(app)
     meetings_cli.register(app)
     notifications_cli.register(app)
+    wordcomments_cli.register(app)

@@ -7,6 +7,7 @@ from app.documents.models import Block, BlockRevision, Document, Version
 from app.meetings.models import Export, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.review.models import Comment, CommentRevision, Endorsement
+from app.wordcomments.models import WordImport
 
 __all__ = [
     "ApiToken",
@@ -28,4 +29,5 @@ __all__ = [
     "User",
     "UserRole",
     "Version",
+    "WordImport",
 ]

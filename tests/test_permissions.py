@@ -197,6 +197,20 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("drafting.import_report", "GET"): [Case("/imports/" + "A" * 32, editor_gets(302))],
     ("drafting.import_confirm", "POST"): [Case("/imports/" + "A" * 32 + "/confirm", editor_gets(302))],
     ("drafting.import_cancel", "POST"): [Case("/imports/" + "A" * 32 + "/cancel", editor_gets(302))],
+    # Comments from Word (issue 16): anyone who may comment; a preview belongs to its uploader.
+    ("wordcomments.upload", "GET"): [
+        Case("/d/{public}/v/2/word-comments", SIGNED_IN),
+        Case("/d/{network}/v/1/word-comments", SIGNED_IN),
+        Case("/d/{public}/v/1/word-comments", expect(302, 403)),
+        Case("/d/no-such-document/v/1/word-comments", expect(302, 404)),
+    ],
+    ("wordcomments.upload", "POST"): [
+        Case("/d/{public}/v/2/word-comments", expect(302, 400)),
+        Case("/d/{public}/v/1/word-comments", expect(302, 403)),
+    ],
+    ("wordcomments.preview", "GET"): [Case("/word-comments/" + "A" * 32, expect(302, 404))],
+    ("wordcomments.confirm", "POST"): [Case("/word-comments/" + "A" * 32, expect(302, 404))],
+    ("wordcomments.cancel", "POST"): [Case("/word-comments/" + "A" * 32 + "/cancel", expect(302, 404))],
     ("review.dashboard", "GET"): [
         Case("/d/{public}/v/2/review", EDITOR_ONLY),
         Case("/d/{network}/v/1/review", EDITOR_ONLY),

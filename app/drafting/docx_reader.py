@@ -1050,8 +1050,8 @@ def _part_root(part) -> etree._Element | None:
         return None
 
 
-def read_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:
-    """Check and read a .docx upload into blocks plus a report of what was not imported."""
+def open_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES):
+    """Check an upload and open it with python-docx; raises :class:`DocxRejected` as the import does."""
     check_docx(data, max_bytes)
     import docx  # deferred: python-docx is only needed once the file passed the checks
 
@@ -1062,6 +1062,25 @@ def read_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:
     if getattr(document.element, "body", None) is None:
         # "Strict Open XML" and other dialects python-docx cannot read.
         raise DocxRejected("not_docx")
+    return document
+
+
+def text_items(document) -> list[etree._Element]:
+    """The body's paragraphs and tables in order (content controls unwrapped), as the import reads them.
+
+    In a meeting pack only the text part counts: not the title page, history or compilation.
+    """
+    reader = _Reader(document)
+    return reader._marked_text(list(reader._block_items(reader.body)))
+
+
+# The root element of a package part, parsed safely if python-docx did not (comments, notes...).
+part_root = _part_root
+
+
+def read_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:
+    """Check and read a .docx upload into blocks plus a report of what was not imported."""
+    document = open_docx(data, max_bytes)
     try:
         result = _Reader(document).read()
     except (etree.LxmlError, ValueError, RecursionError) as exc:

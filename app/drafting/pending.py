@@ -17,8 +17,10 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -32,8 +34,29 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _SUFFIX = ".json"
 
 
+# Other kinds of pending upload (a preview waiting for "confirm"), by name: the class, a
+# function giving its JSON-ready payload and one building it back. Each is a dataclass with
+# ``user_id``, ``token`` and ``created`` like PendingImport, and is kept, claimed and swept alike.
+_KINDS: dict[str, tuple[type, Callable[[Any], dict], Callable[[dict], Any]]] = {}
+
+
+def register_kind(name: str, cls: type, dump: Callable[[Any], dict], load: Callable[[dict], Any]) -> None:
+    """Let the store keep pending uploads of *cls* too (``name`` is written into the stored text)."""
+    _KINDS[name] = (cls, dump, load)
+
+
 def to_json(pending: PendingImport) -> str:
-    """The JSON text of a pending import."""
+    """The JSON text of a pending import (or of a registered kind of pending upload)."""
+    for name, (cls, dump, _load) in _KINDS.items():
+        if isinstance(pending, cls):
+            data = {
+                "format": FORMAT,
+                "kind": name,
+                "user_id": pending.user_id,
+                "created": pending.created,
+                "payload": dump(pending),
+            }
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     data = {
         "format": FORMAT,
         "user_id": pending.user_id,
@@ -59,6 +82,11 @@ def from_json(token: str, text: str) -> PendingImport:
     data = json.loads(text)
     if data.get("format") != FORMAT:
         raise ValueError("unknown pending import format")
+    if "kind" in data:
+        _cls, _dump, load = _KINDS[data["kind"]]
+        pending = load(data["payload"])
+        pending.token, pending.user_id, pending.created = token, int(data["user_id"]), float(data["created"])
+        return pending
     spec = data["new_document"]
     return PendingImport(
         token=token,
@@ -109,33 +137,34 @@ class PendingStore:
         os.replace(temporary, path)
         return token
 
-    def _read(self, path: Path, token: str, user_id: int) -> PendingImport | None:
+    def _read(self, path: Path, token: str, user_id: int, kind: type = PendingImport):
         try:
             pending = from_json(token, path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if pending.user_id != user_id or time.time() - pending.created > self.ttl:
             return None
-        return pending
+        # A token of one kind of upload never opens a page of another.
+        return pending if isinstance(pending, kind) else None
 
-    def load(self, token: str, user_id: int) -> PendingImport | None:
-        """The pending import *token* of *user_id*; None when unknown, expired or someone else's."""
+    def load(self, token: str, user_id: int, kind: type = PendingImport):
+        """The pending upload *token* of *user_id*; None when unknown, expired, another's or not a *kind*."""
         path = self._path(token)
         if path is None:
             return None
-        return self._read(path, token, user_id)
+        return self._read(path, token, user_id, kind)
 
-    def claim(self, token: str, user_id: int) -> PendingImport | None:
+    def claim(self, token: str, user_id: int, kind: type = PendingImport):
         """Take the pending import out of the store for writing; None if it is not (or no longer) there."""
         path = self._path(token)
-        if path is None or self.load(token, user_id) is None:
+        if path is None or self.load(token, user_id, kind) is None:
             return None
         claimed = self.folder / f".{token}.claimed"
         try:
             os.rename(path, claimed)
         except FileNotFoundError:
             return None  # another request confirmed or cancelled it a moment ago
-        pending = self._read(claimed, token, user_id)
+        pending = self._read(claimed, token, user_id, kind)
         if pending is None:
             claimed.unlink(missing_ok=True)
         return pending
@@ -151,9 +180,9 @@ class PendingStore:
         """Forget a claimed import once its draft is committed."""
         (self.folder / f".{pending.token}.claimed").unlink(missing_ok=True)
 
-    def discard(self, token: str, user_id: int) -> bool:
+    def discard(self, token: str, user_id: int, kind: type = PendingImport) -> bool:
         """Delete the pending import *token* of *user_id*; False when there was none."""
-        pending = self.claim(token, user_id)
+        pending = self.claim(token, user_id, kind)
         if pending is None:
             return False
         self.done(pending)

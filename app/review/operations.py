@@ -77,6 +77,48 @@ def _numbering_statements() -> tuple[sa.Select, sa.Select]:
     return lock, highest
 
 
+@dataclass(frozen=True, slots=True)
+class NewComment:
+    """One comment of many stored at once by :func:`create_comments`."""
+
+    revision: BlockRevision | PageBlock | None
+    kind: CommentKind
+    body: str
+    suggestion: str | None = None
+    quote: Quote | None = None
+    parent: Comment | None = None
+
+
+def _build_comment(
+    version: Version, entry: NewComment, *, author, organisation, number: int, at: datetime | None
+) -> Comment:
+    """A new comment row, its body rendered and sanitised once (not yet added to the session)."""
+    revision, parent, quote = entry.revision, entry.parent, entry.quote
+    comment = Comment(
+        document_id=version.document_id,
+        number=number,
+        version_id=version.id,
+        # Replies carry their thread's block, so a block's discussion loads in one query.
+        block_id=revision.block_id if revision is not None else (parent.block_id if parent else None),
+        parent_id=parent.id if parent is not None else None,
+        author_id=author.id,
+        organisation_id=organisation.id if organisation is not None else author.organisation_id,
+        kind=entry.kind,
+        body=entry.body,
+        body_html=markdown.render(entry.body),
+        suggestion=sanitize_inline(entry.suggestion) if entry.suggestion else None,
+        block_text=revision.text if revision is not None else None,
+        created_at=at or utcnow(),
+    )
+    if quote is not None:
+        comment.quote_exact = quote.exact
+        comment.quote_prefix = quote.prefix
+        comment.quote_suffix = quote.suffix
+        comment.quote_start = quote.start
+        comment.quote_end = quote.end
+    return comment
+
+
 def create_comment(
     *,
     version: Version,
@@ -89,41 +131,50 @@ def create_comment(
     parent: Comment | None = None,
     at: datetime | None = None,
     follows: bool = False,
+    organisation=None,
 ) -> Comment:
     """Store a comment (or a reply when *parent* is given), rendered and sanitised once.
 
     The author starts following the document, unless the caller knows they do (*follows*).
+    *organisation* is the one the comment is made for, when an editor submits it on behalf
+    of another organisation (a comment received by mail); by default the author's own.
     """
+    entry = NewComment(revision, kind, body, suggestion, quote, parent)
+    return create_comments(
+        version, [entry], author=author, organisation=organisation, at=at, follows=follows
+    )[0]
+
+
+def create_comments(
+    version: Version,
+    entries: list[NewComment],
+    *,
+    author,
+    organisation=None,
+    at: datetime | None = None,
+    follows: bool = False,
+) -> list[Comment]:
+    """Store several comments by one author at once, by the rules of :func:`create_comment`.
+
+    They are numbered in one go and inserted in one flush (a Word file brings hundreds);
+    the parents of replies must be stored already.
+    """
+    if not entries:
+        return []
     document = version.document
-    comment = Comment(
-        document_id=document.id,
-        number=next_comment_number(document),
-        version_id=version.id,
-        # Replies carry their thread's block, so a block's discussion loads in one query.
-        block_id=revision.block_id if revision is not None else (parent.block_id if parent else None),
-        parent_id=parent.id if parent is not None else None,
-        author_id=author.id,
-        organisation_id=author.organisation_id,
-        kind=kind,
-        body=body,
-        body_html=markdown.render(body),
-        suggestion=sanitize_inline(suggestion) if suggestion else None,
-        block_text=revision.text if revision is not None else None,
-        created_at=at or utcnow(),
-    )
-    if quote is not None:
-        comment.quote_exact = quote.exact
-        comment.quote_prefix = quote.prefix
-        comment.quote_suffix = quote.suffix
-        comment.quote_start = quote.start
-        comment.quote_end = quote.end
-    db.session.add(comment)
+    first = next_comment_number(document)
+    comments = [
+        _build_comment(version, entry, author=author, organisation=organisation, number=first + i, at=at)
+        for i, entry in enumerate(entries)
+    ]
+    db.session.add_all(comments)
     db.session.flush()
     # Commenting follows the document; a reply tells the author replied to (queued, not sent).
     if not follows:
         notifications.follow_document(author, document)
-    notifications.enqueue_reply(comment)
-    return comment
+    for comment in comments:
+        notifications.enqueue_reply(comment)
+    return comments
 
 
 def seed_comment(*, document, version, block: Block, author, kind, body, suggestion, quote, at):
