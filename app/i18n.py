@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from babel import support
+from babel import Locale, UnknownLocaleError, dates, support
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
@@ -74,3 +76,78 @@ def share_form_translations(app) -> None:
             return
         locale = get_locale()
         request.wtforms_translations = _wtforms_catalogue(str(locale) if locale else "sv")
+
+
+# The region each interface language is written for when the browser names none.
+_DEFAULT_REGION = {"sv": "sv_SE", "en": "en_GB"}
+
+
+def format_locale() -> Locale:
+    """The locale dates are written in: the interface language, in the reader's own region.
+
+    The interface has two languages, but an English reader in London expects 20/12/2026 and one
+    in New York 12/20/26: the browser's Accept-Language picks the region (en-GB, en-US ...),
+    and a language asked for without a region gets the one in _DEFAULT_REGION.
+    """
+    if has_request_context() and "_format_locale" in g:
+        return g._format_locale
+    interface = get_locale()
+    language = interface.language if interface else "sv"
+    chosen = None
+    if has_request_context():
+        for value, _quality in request.accept_languages:
+            try:
+                candidate = Locale.parse(value, sep="-")
+            except (ValueError, UnknownLocaleError):
+                continue
+            if candidate.language == language and candidate.territory:
+                chosen = candidate
+                break
+    if chosen is None:
+        chosen = Locale.parse(_DEFAULT_REGION.get(language, language))
+    if has_request_context():
+        g._format_locale = chosen
+    return chosen
+
+
+def _local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(select_timezone()))
+
+
+def format_datetime(value: datetime | None, format: str = "medium", zone: bool = False) -> str:
+    """A moment in Swedish time, in the reader's locale; *zone* says "Swedish time" after it.
+
+    *format* is one of Babel's names (short, medium, long, full) or a CLDR pattern.
+    """
+    if value is None:
+        return ""
+    text = dates.format_datetime(_local(value), format, tzinfo=_local(value).tzinfo, locale=format_locale())
+    if zone:
+        from flask_babel import gettext
+
+        text = gettext("%(moment)s Swedish time", moment=text)
+    return text
+
+
+def format_date(value: date | datetime | None, format: str = "medium") -> str:
+    """A day in the reader's locale (a moment is first placed in Swedish time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return dates.format_date(value, format, locale=format_locale())
+
+
+def format_time(value: datetime | None, format: str = "short", zone: bool = False) -> str:
+    """A time of day in Swedish time, in the reader's locale."""
+    if value is None:
+        return ""
+    local = _local(value)
+    text = dates.format_time(local, format, tzinfo=local.tzinfo, locale=format_locale())
+    if zone:
+        from flask_babel import gettext
+
+        text = gettext("%(moment)s Swedish time", moment=text)
+    return text

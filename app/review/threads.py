@@ -61,6 +61,7 @@ class CommentView:
     author_name: str = ""
     organisation_name: str = ""
     block_uid: str | None = None
+    can_endorse: bool = False
 
     @classmethod
     def of(
@@ -93,6 +94,7 @@ class CommentView:
             author_name=names[0],
             organisation_name=names[1],
             block_uid=names[2],
+            can_endorse=comment.can_endorse(viewer),
         )
 
 

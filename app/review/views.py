@@ -215,6 +215,12 @@ def endorse(comment_id: int):
         return refuse_closed(comment.version)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not comment.can_endorse(current_user):
+        message = _("You cannot endorse your own comment: endorsements show editors that others agree.")
+        if wants_fragment():
+            return {"error": message}, 403
+        flash(message, "error")
+        return redirect(comment_url(comment))
     endorsed = operations.toggle_endorsement(comment, current_user)
     db.session.commit()
     if wants_fragment():
