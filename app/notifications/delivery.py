@@ -288,6 +288,9 @@ def _still_to_send(
 
 
 def _send_single(notification: Notification, outcome: Outcome, now: datetime) -> None:
+    if notification.kind is NotificationKind.PASSWORD_RESET:
+        _send_reset(notification, outcome, now)
+        return
     with force_locale(_language(notification.user)):
         for row, item in _still_to_send([notification], outcome, now):
             build = partial(
@@ -300,6 +303,17 @@ def _send_single(notification: Notification, outcome: Outcome, now: datetime) ->
                 kind_label=KIND_LABELS[row.kind],
             )
             _send([row], build, outcome, now)
+
+
+def _send_reset(notification: Notification, outcome: Outcome, now: datetime) -> None:
+    """A password reset link: asked for by the person, so no preferences and no unsubscribe link."""
+    from app.accounts.reset import reset_message, still_worth_sending
+
+    if not still_worth_sending(notification, now):
+        _skip(notification, outcome)
+        return
+    with force_locale(_language(notification.user)):
+        _send([notification], partial(reset_message, notification), outcome, now)
 
 
 def send_immediate(now: datetime | None = None, limit: int = BATCH) -> Outcome:

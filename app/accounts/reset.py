@@ -1,0 +1,124 @@
+"""Forgotten passwords: a single-use link, valid for an hour, sent through the mail outbox.
+
+The request writes an outbox row (kind PASSWORD_RESET) and nothing else, so a known and an
+unknown address take the same time and get the same answer. The link's secret is never stored:
+it is an HMAC, under the app's secret key, of the outbox row and of the user's current
+password hash. Setting a password changes the hash, so every link sent before stops working:
+the link is single-use without a token table, and an old link cannot undo a newer password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+
+from app import mail
+from app.accounts.models import User
+from app.database import utcnow
+from app.extensions import db
+from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
+
+VALID_FOR = timedelta(hours=1)
+# However often it is asked for, at most this many links per address are queued in VALID_FOR.
+MAX_PENDING = 3
+
+
+def _signature(notification: Notification, user: User) -> str:
+    message = "|".join(
+        (
+            "password-reset",
+            str(notification.id),
+            str(user.id),
+            notification.created_at.isoformat(),
+            user.password_hash or "",
+        )
+    )
+    key = current_app.secret_key.encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def reset_token(notification: Notification) -> str:
+    """The secret part of the link for *notification* (made when the message is sent)."""
+    return f"{notification.id}-{_signature(notification, notification.user)}"
+
+
+def expires_at(notification: Notification) -> datetime:
+    """When the link in *notification* stops working."""
+    return notification.created_at + VALID_FOR
+
+
+def user_for_token(token: str, now: datetime | None = None) -> tuple[User | None, str]:
+    """(user, 'valid') for a good link; (None, 'invalid' | 'expired') otherwise.
+
+    A used link is 'invalid' like a forged one: the password it was made for has changed.
+    """
+    number, _dash, signature = token.partition("-")
+    if not number.isdigit() or not signature:
+        return None, "invalid"
+    notification = db.session.get(Notification, int(number))
+    if notification is None or notification.kind is not NotificationKind.PASSWORD_RESET:
+        return None, "invalid"
+    user = notification.user
+    if not hmac.compare_digest(signature, _signature(notification, user)):
+        return None, "invalid"
+    if not user.active or user.pseudonymised:
+        return None, "invalid"
+    if (now or utcnow()) >= expires_at(notification):
+        return None, "expired"
+    return user, "valid"
+
+
+def queue_reset(user: User) -> Notification | None:
+    """Put a reset message for *user* in the outbox (unless enough are waiting already)."""
+    recent = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.kind == NotificationKind.PASSWORD_RESET,
+            Notification.created_at > utcnow() - VALID_FOR,
+        )
+    )
+    if recent >= MAX_PENDING:
+        return None
+    notification = Notification(
+        user_id=user.id,
+        kind=NotificationKind.PASSWORD_RESET,
+        delivery=Frequency.IMMEDIATE,
+        document_id=None,
+        state=OutboxState.PENDING,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
+def still_worth_sending(notification: Notification, now: datetime) -> bool:
+    """A link that has expired, or whose account is closed, is not sent any more."""
+    user = notification.user
+    if not user.active or user.pseudonymised or not user.email:
+        return False
+    return now < expires_at(notification)
+
+
+def reset_message(notification: Notification):
+    """The e-mail with the link, in the current language (the sender sets the recipient's)."""
+    from app.i18n import format_datetime
+
+    user = notification.user
+    link = url_for("accounts.reset_password", token=reset_token(notification), _external=True)
+    body = render_template(
+        "mail/password_reset.txt",
+        user=user,
+        link=link,
+        until=format_datetime(expires_at(notification), "short", zone=True),
+    )
+    return mail.build(
+        user.email, _("Choose a new password for Remiss"), body, {"Auto-Submitted": "auto-generated"}
+    )
