@@ -47,6 +47,10 @@ def compare(slug: str, a: int, b: int):
     changes = [
         c for c in diff.changes if not only_changed or c.status is not ChangeStatus.UNCHANGED or c.moved
     ]
+    # ?block=<uid>: the change in one paragraph (from "what happened to my comments").
+    block_uid = request.args.get("block")
+    if block_uid:
+        changes = [c for c in changes if c.uid == block_uid]
     refs = {**ref_labels(old_blocks), **ref_labels(new_blocks)}
     decided = defaultdict(list)
     for comment in db.session.scalars(
@@ -93,4 +97,5 @@ def compare(slug: str, a: int, b: int):
         layout=layout,
         only_changed=only_changed,
         status_labels=status_labels,
+        block_uid=block_uid,
     )

@@ -49,6 +49,8 @@ PAGE_TYPES = [
     PageType("meetings", "/meetings"),
     PageType("meeting", "/meetings/{meeting}"),
     PageType("downloads", "/d/{slug}/v/{current}/downloads"),
+    PageType("forgot-password", "/forgot-password"),
+    PageType("reset-link-invalid", "/reset-password/1-forged", status=410),
     # a member
     PageType("reading", "/d/{slug}", "member"),
     PageType("comment-form", "/d/{slug}/v/{current}/b/{uid}/comment", "member"),
@@ -127,6 +129,25 @@ def build_world(app) -> dict:
             kind=CommentKind.QUESTION,
             body="Gäller detta även kommuner?",
         )
+        # A member's comment on the first version, accepted into the current one.
+        from app.review.markdown import render
+        from app.review.models import Comment, CommentStatus
+
+        earlier = db.session.scalar(
+            sa.select(Comment)
+            .where(
+                Comment.author_id == member.id,
+                Comment.version_id != current.id,
+                Comment.block_id.is_not(None),
+                Comment.parent_id.is_(None),
+            )
+            .order_by(Comment.id)
+        )
+        if earlier is not None:
+            earlier.status = CommentStatus.ACCEPTED
+            earlier.response = "Vi har skrivit om stycket efter synpunkten."
+            earlier.response_html = render(earlier.response)
+            earlier.resolved_in_version_id = current.id
         db.session.commit()
         meeting = db.session.scalar(sa.select(Meeting).order_by(Meeting.starts_at.desc()))
         block_uid = db.session.get(Block, paragraph.block_id).uid
