@@ -66,7 +66,10 @@ PAGE_TYPES = [
     PageType("review-dashboard", "/d/{slug}/v/{current}/review", "editor"),
     PageType("decide", "/d/{slug}/review/c/{comment}", "editor"),
     PageType("hide-comment", "/comments/{comment}/hide", "editor"),
-    PageType("start-draft", "/d/{slug}/draft", "editor"),
+    PageType("draft", "/d/{slug}/draft", "editor"),
+    PageType("draft-block", "/d/{slug}/draft/b/{uid}", "editor"),
+    PageType("draft-insert", "/d/{slug}/draft/insert?after={uid}", "editor"),
+    PageType("publish", "/d/{slug}/draft/publish", "editor"),
     PageType("import-new", "/documents/new/import", "editor"),
     # a host
     PageType("meeting", "/meetings/{meeting}", "host"),
@@ -148,6 +151,12 @@ def build_world(app) -> dict:
             earlier.response = "Vi har skrivit om stycket efter synpunkten."
             earlier.response_html = render(earlier.response)
             earlier.resolved_in_version_id = current.id
+        db.session.commit()
+        # The editors' working draft of the next version.
+        from app.drafting.operations import start_draft
+
+        editor = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["editor"]))
+        start_draft(document, editor)
         db.session.commit()
         meeting = db.session.scalar(sa.select(Meeting).order_by(Meeting.starts_at.desc()))
         block_uid = db.session.get(Block, paragraph.block_id).uid
