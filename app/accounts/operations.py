@@ -125,12 +125,13 @@ def change_password(user: User, password: str) -> None:
     record(user, "user.password", user)
 
 
-def request_password_reset(user: User) -> None:
-    """Queue a link to choose a new password for *user* (the sender mails it within a minute)."""
+def request_password_reset(email: str) -> None:
+    """Queue a link to choose a new password for the account of *email*, if any (sent within a minute)."""
     from app.accounts.reset import queue_reset
 
-    if queue_reset(user) is not None:
-        record(None, "user.password_reset_requested", user)
+    notification = queue_reset(email)
+    if notification is not None:
+        record(None, "user.password_reset_requested", notification.user)
 
 
 def reset_password(user: User, password: str) -> None:

@@ -73,26 +73,43 @@ def user_for_token(token: str, now: datetime | None = None) -> tuple[User | None
     return user, "valid"
 
 
-def queue_reset(user: User) -> Notification | None:
-    """Put a reset message for *user* in the outbox (unless enough are waiting already)."""
-    recent = db.session.scalar(
+def _candidate_statement() -> sa.Select:
+    """The account of an address that may get a link, with its links of the last hour: one query."""
+    recent = (
         sa.select(sa.func.count())
         .select_from(Notification)
         .where(
-            Notification.user_id == user.id,
+            Notification.user_id == User.id,
             Notification.kind == NotificationKind.PASSWORD_RESET,
-            Notification.created_at > utcnow() - VALID_FOR,
+            Notification.created_at > sa.bindparam("since"),
         )
+        .scalar_subquery()
     )
-    if recent >= MAX_PENDING:
+    return sa.select(User.id, recent).where(
+        User.email == sa.bindparam("email"), User.active.is_(True), User.pseudonymised.is_(False)
+    )
+
+
+def queue_reset(email: str) -> Notification | None:
+    """Put a reset message for the account of *email* in the outbox, if there is one.
+
+    Known and unknown addresses cost the same single query; only a message actually queued
+    writes (and at most MAX_PENDING an hour per address are).
+    """
+    now = utcnow()
+    row = db.session.execute(
+        _candidate_statement(), {"email": email.strip().lower(), "since": now - VALID_FOR}
+    ).first()
+    if row is None or row[1] >= MAX_PENDING:
         return None
     notification = Notification(
-        user_id=user.id,
+        user_id=row[0],
         kind=NotificationKind.PASSWORD_RESET,
         delivery=Frequency.IMMEDIATE,
         document_id=None,
         state=OutboxState.PENDING,
-        next_attempt_at=utcnow(),
+        next_attempt_at=now,
+        created_at=now,
     )
     db.session.add(notification)
     db.session.flush()

@@ -159,10 +159,8 @@ def forgot_password():
         return redirect(url_for("accounts.profile"))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user is not None and user.active and not user.pseudonymised:
-            operations.request_password_reset(user)
-            db.session.commit()
+        operations.request_password_reset(form.email.data)
+        db.session.commit()
         log_security("password-reset-requested", email=form.email.data)
         return render_template("accounts/forgot_sent.html", email=form.email.data.strip())
     status = 400 if form.is_submitted() else 200
