@@ -152,6 +152,22 @@ def build_world(app) -> dict:
             earlier.response_html = render(earlier.response)
             earlier.resolved_in_version_id = current.id
         db.session.commit()
+        # An invitation that expired unused, for the admin to send again.
+        from datetime import timedelta
+
+        from app.accounts.models import Role
+        from app.accounts.operations import invite
+        from app.database import utcnow
+
+        admin = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["admin"]))
+        expired, _token = invite(
+            email="nina@example.org",
+            name="Nina Ny",
+            organisation=admin.organisation,
+            roles={Role.MEMBER},
+            actor=admin,
+        )
+        expired.expires_at = utcnow() - timedelta(days=1)
         # The editors' working draft of the next version.
         from app.drafting.operations import start_draft
 
