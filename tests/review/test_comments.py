@@ -233,6 +233,25 @@ def test_own_comment_cannot_be_endorsed(client, doc, member, app, factory):
     assert f"/comments/{theirs}/endorse" in client.get("/d/vl").get_data(as_text=True)
 
 
+def test_endorse_control_follows_the_reader_through_the_page_cache(
+    client, make_client, doc, member, app, factory
+):
+    """A decided comment looks the same to its author and to others, except for "Instämmer"."""
+    client.post(_url(doc), {"kind": "comment", "body": "Besvarad synpunkt"})
+    comment = _comments(app)[0]
+    with app.app_context():
+        stored = db.session.get(Comment, comment.id)
+        stored.status = CommentStatus.NOTED
+        stored.decided_at = utcnow()
+        db.session.commit()
+    endorse = f"/comments/{comment.id}/endorse"
+    assert endorse not in client.get("/d/vl").get_data(as_text=True)  # the author's page, now cached
+    other = make_client()
+    other.login(factory.user(email="o@example.org", organisation="SKR").email)
+    assert endorse in other.get("/d/vl").get_data(as_text=True)
+    assert endorse not in client.get("/d/vl").get_data(as_text=True)
+
+
 def test_author_edits_until_a_response_and_history_is_kept(client, doc, member, app):
     client.post(_url(doc), {"kind": "comment", "body": "Första lydelsen"})
     comment = _comments(app)[0]
