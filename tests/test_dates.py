@@ -46,3 +46,41 @@ def test_swedish_dates_by_default_and_a_space_before_each_separator(client, doc)
     listing = _page(client, "/", "sv-SE,sv;q=0.9")
     assert "publicerad 2 nov. 2026 · synpunkter till 2026-12-20 17:00 svensk tid" in listing
     assert "2026·" not in listing
+
+
+@pytest.mark.parametrize("locale_name", ["sv_SE", "en_GB", "en_US", "de_DE", "fi_FI"])
+def test_the_fast_short_format_matches_babel(locale_name):
+    from zoneinfo import ZoneInfo
+
+    from babel import Locale, dates
+
+    from app.i18n import _short_datetime_parts
+
+    parts = _short_datetime_parts(locale_name)
+    assert parts is not None
+    stockholm = ZoneInfo("Europe/Stockholm")
+    for moment in (
+        datetime(2026, 1, 5, 0, 7, tzinfo=stockholm),
+        datetime(2026, 12, 20, 12, 30, tzinfo=stockholm),
+        datetime(2027, 6, 9, 17, 59, tzinfo=stockholm),
+    ):
+        fast = "".join(p if isinstance(p, str) else p(moment) for p in parts)
+        assert fast == dates.format_datetime(
+            moment, "short", tzinfo=stockholm, locale=Locale.parse(locale_name)
+        )
+
+
+def test_comment_times_follow_the_reader(client, app, factory):
+    from tests.conftest import add_comment
+
+    document = factory.document(slug="vl")
+    author = factory.user(email="maja@example.org")
+    with app.app_context():
+        comment_id = add_comment(document, "p2", author, body="En synpunkt.")
+        from app.review.models import Comment
+
+        db.session.get(Comment, comment_id).created_at = DEADLINE
+        db.session.commit()
+    assert "20/12/2026, 17:00" in _page(client, "/d/vl", "en-GB,en;q=0.9")
+    assert "12/20/26, 5:00\u202fPM" in _page(client, "/d/vl", "en-US")
+    assert "2026-12-20 17:00" in _page(client, "/d/vl", "sv-SE")
