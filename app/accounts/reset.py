@@ -2,9 +2,10 @@
 
 Asking costs one query whatever the address, and the answer is the same; only for an account
 that may have a link is an outbox row (kind PASSWORD_RESET) then written, and sent by cron.
-The link's secret is never stored: it is an HMAC, under the app's secret key, of the outbox row and of the user's current
-password hash. Setting a password changes the hash, so every link sent before stops working:
-the link is single-use without a token table, and an old link cannot undo a newer password.
+The link's secret is never stored: it is an HMAC, under the app's secret key, of the outbox
+row and of the user's current password hash. Setting a password changes the hash, so every
+link sent before stops working: the link is single-use without a token table, and an old
+link cannot undo a newer password.
 """
 
 from __future__ import annotations
