@@ -7,7 +7,6 @@ import time
 import unicodedata
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, session
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -74,11 +73,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     from app.accounts.forms import ROLE_LABELS
     from app.documents.richtext import table_rows
+    from app.i18n import format_date, format_datetime, format_time
     from app.review.labels import KIND_LABELS, STATUS_LABELS, paragraph_now, suggestion_diff, text_diff
 
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
+        format_time=format_time,
         role_label=lambda role: ROLE_LABELS[role],
         kind_label=lambda kind: KIND_LABELS[kind],
         status_label=lambda status: STATUS_LABELS[status],

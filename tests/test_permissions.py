@@ -82,6 +82,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.admin_organisations", "GET"): [Case("/admin/organisations", ADMIN_ONLY)],
     ("accounts.admin_organisations", "POST"): [Case("/admin/organisations", expect(302, 403, admin=400))],
     ("accounts.admin_invite", "GET"): [Case("/admin/invitations", ADMIN_ONLY)],
+    # A valid invitation is not renewed: the admin is sent back with a message.
+    ("accounts.admin_renew_invitation", "POST"): [
+        Case("/admin/invitations/{invitation_id}/renew", expect(302, 403, admin=302))
+    ],
+    ("accounts.forgot_password", "GET"): [Case("/forgot-password", expect(200, 302))],
+    ("accounts.forgot_password", "POST"): [Case("/forgot-password", expect(400, 302))],  # empty form
+    ("accounts.reset_password", "GET"): [Case("/reset-password/1-forged", expect(410, 410))],
+    ("accounts.reset_password", "POST"): [Case("/reset-password/not-a-token", expect(410, 410))],
     ("accounts.admin_invite", "POST"): [Case("/admin/invitations", expect(302, 403, admin=400))],
     ("site.accessibility", "GET"): [Case("/accessibility", EVERYONE_OK)],
     ("site.set_language", "POST"): [Case("/language", expect(400, 400))],
@@ -383,7 +391,7 @@ def world(app, factory):
     network = factory.document(slug="natverk", visibility=Visibility.NETWORK)
     with app.app_context():
         admin = db.session.merge(users["admin"])
-        _, token = operations.invite(
+        invitation, token = operations.invite(
             email="new@example.org",
             name="Ny",
             organisation=admin.organisation,
@@ -391,6 +399,7 @@ def world(app, factory):
             actor=admin,
         )
         db.session.commit()
+        invitation_id = invitation.id
         comment_id = add_comment(public, "p2", users["member_a"], version_number=2)
         network_comment_id = add_comment(network, "p2", users["member_b"], version_number=1)
         meeting_ids, export_ids = _meetings_with_exports(app, public, network)
@@ -403,6 +412,7 @@ def world(app, factory):
         "public": public.slug,
         "network": network.slug,
         "invitation": token,
+        "invitation_id": invitation_id,
         "member_a_id": users["member_a"].id,
         "meeting_id": meeting_ids[0],
         "network_meeting_id": meeting_ids[1],

@@ -47,6 +47,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    """The address a reset link is sent to."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
 def _password_length(form, field):
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(field.data or "") < minimum:
@@ -64,6 +71,12 @@ class SetPasswordForm(FlaskForm):
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Set password and sign in"))
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """Choose a new password through a reset link."""
+
+    submit = SubmitField(_l("Save the new password and sign in"))
 
 
 class ChangePasswordForm(SetPasswordForm):

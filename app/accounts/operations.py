@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from app.accounts.models import Invitation, Organisation, Role, User
+from app.accounts.models import Invitation, Organisation, Role, User, hash_token
 from app.audit import record
 from app.database import utcnow
 from app.extensions import db
@@ -121,6 +123,33 @@ def change_password(user: User, password: str) -> None:
     user.set_password(password)
     user.rotate_session()
     record(user, "user.password", user)
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a link to choose a new password for the account of *email*, if any (sent within a minute)."""
+    from app.accounts.reset import queue_reset
+
+    notification = queue_reset(email)
+    if notification is not None:
+        record(None, "user.password_reset_requested", notification.user)
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a password chosen through a reset link; every session of the user ends, the link dies."""
+    user.set_password(password)
+    user.rotate_session()
+    record(user, "user.password_reset", user)
+
+
+def renew_invitation(invitation: Invitation, actor: User) -> str:
+    """Give an expired, unused invitation a new link and a new validity; returns the secret."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
+    invitation.created_by = actor
+    db.session.flush()
+    record(actor, "invitation.renew", invitation)
+    return token
 
 
 def sign_out(user: User) -> None:

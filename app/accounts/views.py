@@ -15,18 +15,22 @@ from app.accounts.auth import role_required, user_by_email
 from app.accounts.blueprint import bp
 from app.accounts.forms import (
     ChangePasswordForm,
+    ForgotPasswordForm,
     InvitationForm,
     LanguageForm,
     LoginForm,
     OrganisationForm,
+    ResetPasswordForm,
     SetPasswordForm,
     UserForm,
 )
 from app.accounts.models import Invitation, Organisation, Role, User, hash_token
 from app.accounts.personal_data import personal_data
+from app.accounts.reset import user_for_token
 from app.api.pages import token_section
 from app.extensions import db, limiter
 from app.mail import send_invitation
+from app.review.forms import ConfirmForm
 from app.web import log_security
 
 
@@ -147,6 +151,40 @@ def profile_password():
     ), 400
 
 
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def forgot_password():
+    """Ask for a link to choose a new password; the answer never says whether the address is known."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        db.session.commit()
+        log_security("password-reset-requested", email=form.email.data)
+        return render_template("accounts/forgot_sent.html", email=form.email.data.strip())
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password through a link from the mail; it works once, for an hour."""
+    user, state = user_for_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html", state=state), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        operations.reset_password(user, form.password.data)
+        start_session(user)
+        db.session.commit()
+        flash(_("Your new password is saved. You are signed out everywhere else."), "success")
+        return redirect(url_for("documents.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form, user=user), status
+
+
 def _load_invitation(token: str) -> Invitation:
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None:
@@ -242,6 +280,23 @@ def admin_organisations():
     ).all()
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/admin_organisations.html", form=form, rows=rows), status
+
+
+@bp.route("/admin/invitations/<int:invitation_id>/renew", methods=["POST"])
+@role_required(Role.ADMIN)
+def admin_renew_invitation(invitation_id: int):
+    """Send an expired invitation again, with a new link (the old one stays dead)."""
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if invitation.state() != "expired" or not ConfirmForm().validate_on_submit():
+        flash(_("Only an expired, unused invitation can be sent again."), "error")
+        return redirect(url_for("accounts.admin_users"))
+    token = operations.renew_invitation(invitation, current_user)
+    db.session.commit()
+    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    mailed = send_invitation(invitation, link)
+    return render_template(
+        "accounts/invitation_created.html", invitation=invitation, link=link, mailed=mailed
+    )
 
 
 @bp.route("/admin/invitations", methods=["GET", "POST"])

@@ -64,6 +64,10 @@ def compare(slug: str, a: int, b: int):
     changes = [
         c for c in diff.changes if not only_changed or c.status is not ChangeStatus.UNCHANGED or c.moved
     ]
+    # ?block=<uid>: the change in one paragraph (from "what happened to my comments").
+    block_uid = request.args.get("block")
+    if block_uid:
+        changes = [c for c in changes if c.uid == block_uid]
     refs = {**ref_labels(old_blocks), **ref_labels(new_blocks)}
     decided = defaultdict(list)
     for comment in db.session.scalars(
@@ -113,4 +117,5 @@ def compare(slug: str, a: int, b: int):
         # Each menu lists only the versions that fit the other one: older on the left, newer on the right.
         from_versions=[v for v in _comparable(document) if v.number < new.number],
         to_versions=[v for v in _comparable(document) if v.number > old.number],
+        block_uid=block_uid,
     )

@@ -31,8 +31,13 @@ def render_blocks(
     version_url: str,
     comment_url_pattern: str,
     show_url_pattern: str,
+    answered=None,
 ) -> Markup:
-    """All of *blocks* with their threads (or, on a busy version, links to them), in order."""
+    """All of *blocks* with their threads (or, on a busy version, links to them), in order.
+
+    *answered*, when given, is called with a block's uid and returns what to show after its
+    threads (the comments this version answered there), or an empty string.
+    """
     macro = get_template_attribute("documents/_block_head.html", "block_head")
     cache = fragments.cache("blocks")
     locale = get_locale()
@@ -74,6 +79,8 @@ def render_blocks(
         if views:
             parts.extend(thread_html(view) for view in views)
             parts.append("</section>")
+        if answered is not None:
+            parts.append(answered(b.uid))
         parts.append("</li>" if b.list_tag else "</div>")
     if blocks and blocks[-1].list_tag:
         parts.append(f"</{blocks[-1].list_tag}>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, request, url_for
+from flask import get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.documents.blueprint import bp
@@ -13,7 +13,14 @@ from app.documents.page import render_blocks
 from app.extensions import db
 from app.review.labels import thread_context
 from app.review.rendering import ThreadRenderer
-from app.review.threads import FILTERS, INLINE_LIMIT, count_by_block, load_threads, quote_ranges
+from app.review.threads import (
+    FILTERS,
+    INLINE_LIMIT,
+    answered_by_block,
+    count_by_block,
+    load_threads,
+    quote_ranges,
+)
 
 
 @bp.route("/")
@@ -100,6 +107,7 @@ def _render_version(document, version, following: bool):
         since_url=since_url,
     )
     filter_query = ("?" + request.query_string.decode()) if request.query_string else ""
+    answered = answered_by_block(version) if threads.visible and version.number > 1 else {}
     body = render_blocks(
         document,
         version,
@@ -117,6 +125,7 @@ def _render_version(document, version, following: bool):
             "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"
         )
         + filter_query,
+        answered=_answered_renderer(answered, document.slug, threads.show_organisations),
     )
     return render_template(
         "documents/version.html",
@@ -133,3 +142,11 @@ def _render_version(document, version, following: bool):
         following=following,
         **context,
     )
+
+
+def _answered_renderer(answered: dict, slug: str, show_organisations: bool):
+    """For render_blocks: a block's "answered in this version" list, or None if there is none."""
+    if not answered:
+        return None
+    macro = get_template_attribute("documents/_answered.html", "answered_here")
+    return lambda uid: macro(answered[uid], slug, show_organisations) if uid in answered else ""

@@ -20,13 +20,14 @@ from urllib.parse import urljoin
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, has_request_context, render_template, request, url_for
-from flask_babel import force_locale, format_datetime, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from app import mail
 from app.database import utcnow
 from app.documents.models import VersionState
 from app.extensions import db
+from app.i18n import format_datetime
 from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
 from app.notifications.operations import enqueue_deadline_reminders, preferences_of
@@ -181,9 +182,8 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
             version=version.label,
         )
         if version.deadline is not None and version.state is VersionState.OPEN:
-            text += " " + _(
-                "Comments are welcome until %(date)s.", date=format_datetime(version.deadline, "short")
-            )
+            deadline = format_datetime(version.deadline, "short", zone=True)
+            text += " " + _("Comments are welcome until %(date)s.", date=deadline)
         return Item(
             subject=_("New version of “%(title)s”", title=document.title),
             text=text,
@@ -198,7 +198,7 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
             "Comments on “%(title)s” (%(version)s) close on %(date)s.",
             title=document.title,
             version=version.label,
-            date=format_datetime(version.deadline, "short"),
+            date=format_datetime(version.deadline, "short", zone=True),
         ),
         link=_version_link(version),
     )
@@ -288,6 +288,9 @@ def _still_to_send(
 
 
 def _send_single(notification: Notification, outcome: Outcome, now: datetime) -> None:
+    if notification.kind is NotificationKind.PASSWORD_RESET:
+        _send_reset(notification, outcome, now)
+        return
     with force_locale(_language(notification.user)):
         for row, item in _still_to_send([notification], outcome, now):
             build = partial(
@@ -300,6 +303,17 @@ def _send_single(notification: Notification, outcome: Outcome, now: datetime) ->
                 kind_label=KIND_LABELS[row.kind],
             )
             _send([row], build, outcome, now)
+
+
+def _send_reset(notification: Notification, outcome: Outcome, now: datetime) -> None:
+    """A password reset link: asked for by the person, so no preferences and no unsubscribe link."""
+    from app.accounts.reset import reset_message, still_worth_sending
+
+    if not still_worth_sending(notification, now):
+        _skip(notification, outcome)
+        return
+    with force_locale(_language(notification.user)):
+        _send([notification], partial(reset_message, notification), outcome, now)
 
 
 def send_immediate(now: datetime | None = None, limit: int = BATCH) -> Outcome:

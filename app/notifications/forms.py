@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from app.notifications.labels import FREQUENCY_LABELS, KIND_LABELS
-from app.notifications.models import Frequency, NotificationKind
+from app.notifications.models import PREFERENCE_KINDS, Frequency, NotificationKind
 
 FREQUENCY_CHOICES = [SelectChoice(frequency.value, label) for frequency, label in FREQUENCY_LABELS.items()]
 
@@ -36,7 +36,7 @@ class PreferencesForm(FlaskForm):
 
     def kind_fields(self):
         """(kind, field) for each kind, in a fixed order."""
-        return [(kind, self[kind.value]) for kind in NotificationKind]
+        return [(kind, self[kind.value]) for kind in PREFERENCE_KINDS]
 
     def choices(self) -> dict[NotificationKind, Frequency]:
         """The submitted frequency of each kind."""

@@ -11,6 +11,7 @@ KIND_LABELS = {
     NotificationKind.DECISION: _l("Decisions on my comments"),
     NotificationKind.NEW_VERSION: _l("New versions of documents I follow"),
     NotificationKind.DEADLINE: _l("Comment deadlines two days away, for documents I follow"),
+    NotificationKind.PASSWORD_RESET: _l("Link to choose a new password"),
 }
 
 FREQUENCY_LABELS = {

@@ -19,6 +19,17 @@ class NotificationKind(enum.Enum):
     DECISION = "decision"
     NEW_VERSION = "new_version"
     DEADLINE = "deadline"
+    # A link to choose a new password: asked for by the person, never subject to preferences.
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (a kind of message, not a secret)
+
+
+# The kinds a user chooses a frequency for (and can unsubscribe from).
+PREFERENCE_KINDS = (
+    NotificationKind.REPLY,
+    NotificationKind.DECISION,
+    NotificationKind.NEW_VERSION,
+    NotificationKind.DEADLINE,
+)
 
 
 class Frequency(enum.Enum):
@@ -89,7 +100,8 @@ class Notification(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
     kind: so.Mapped[NotificationKind] = so.mapped_column(enum_type(NotificationKind, "notification_kind"))
     delivery: so.Mapped[Frequency] = so.mapped_column(enum_type(Frequency, "notification_frequency"))
-    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("document.id"))
+    # None only for messages about the account itself (a password reset link).
+    document_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("document.id"))
     version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
     comment_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"))
     dedupe_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
@@ -105,7 +117,7 @@ class Notification(db.Model):
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     user: so.Mapped[User] = so.relationship()  # noqa: F821
-    document: so.Mapped[Document] = so.relationship()  # noqa: F821
+    document: so.Mapped[Document | None] = so.relationship()  # noqa: F821
     version: so.Mapped[Version | None] = so.relationship()  # noqa: F821
     comment: so.Mapped[Comment | None] = so.relationship()  # noqa: F821
 

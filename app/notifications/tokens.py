@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
-from app.notifications.models import NotificationKind
+from app.notifications.models import PREFERENCE_KINDS
 
 SALT = "remiss.notifications.unsubscribe"
 # The digest's own link stops every kind the user receives as a digest.
 DIGEST = "digest"
-SCOPES = {kind.value for kind in NotificationKind} | {DIGEST}
+SCOPES = {kind.value for kind in PREFERENCE_KINDS} | {DIGEST}
 
 
 def _serializer() -> URLSafeSerializer:

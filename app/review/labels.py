@@ -69,13 +69,32 @@ _STOCKHOLM = None
 
 
 def short_datetime(value) -> str:
-    """A timestamp in Swedish time as ISO 8601 'YYYY-MM-DD HH:MM' (fast: pages show thousands)."""
+    """A timestamp in Swedish time in the reader's short format (fast: pages show thousands).
+
+    Outside a request (or before the locale is known) it is ISO 8601, 'YYYY-MM-DD HH:MM'.
+    """
     global _STOCKHOLM
     if _STOCKHOLM is None:
         from zoneinfo import ZoneInfo
 
         _STOCKHOLM = ZoneInfo("Europe/Stockholm")
-    return value.astimezone(_STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(_STOCKHOLM)
+    formatter = _request_formatter()
+    return formatter(local) if formatter else local.strftime("%Y-%m-%d %H:%M")
+
+
+def _request_formatter():
+    """This request's short date-and-time formatter, made once per request."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    formatter = g.get("_short_datetime")
+    if formatter is None:
+        from app.i18n import short_datetime_formatter
+
+        formatter = g._short_datetime = short_datetime_formatter()
+    return formatter
 
 
 def thread_labels() -> dict:

@@ -155,6 +155,12 @@ class Comment(db.Model):
         """Authors may withdraw an open comment; it stays on record."""
         return self.is_author(user) and not self.is_withdrawn and self.status is CommentStatus.OPEN
 
+    def can_endorse(self, user) -> bool:
+        """Signed-in members endorse other people's top-level comments, never their own."""
+        if user is None or not user.is_authenticated:
+            return False
+        return self.parent_id is None and not self.is_author(user)
+
     def can_moderate(self, user) -> bool:
         """Editors and administrators may hide a comment (with a reason) and show it again."""
         if user is None or not user.is_authenticated:

@@ -51,6 +51,7 @@ def thread_key(view, current_text: str | None) -> tuple:
         view.endorsed,
         view.can_edit,
         view.can_withdraw,
+        view.can_endorse,
         view.created,
         view.author_name,
         view.organisation_name,

@@ -61,6 +61,7 @@ class CommentView:
     author_name: str = ""
     organisation_name: str = ""
     block_uid: str | None = None
+    can_endorse: bool = False
 
     @classmethod
     def of(
@@ -93,6 +94,7 @@ class CommentView:
             author_name=names[0],
             organisation_name=names[1],
             block_uid=names[2],
+            can_endorse=comment.can_endorse(viewer),
         )
 
 
@@ -113,6 +115,44 @@ class Threads:
 
     def for_block(self, uid: str) -> list[CommentView]:
         return self.by_block.get(uid, [])
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A comment on an earlier version that *this* version answered (accepted into it)."""
+
+    number: int
+    version_number: int
+    organisation: str
+    status: CommentStatus
+    response_html: str | None
+
+
+def answered_by_block(version: Version) -> dict[str, list[Answered]]:
+    """Per block uid, the comments whose decision was carried out in *version*; one query."""
+    rows = db.session.execute(
+        sa.select(
+            Block.uid,
+            Comment.number,
+            Version.number,
+            Organisation.name,
+            Comment.status,
+            Comment.response_html,
+        )
+        .join(Block, Block.id == Comment.block_id)
+        .join(Version, Version.id == Comment.version_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .where(
+            Comment.resolved_in_version_id == version.id,
+            Comment.parent_id.is_(None),
+            Comment.hidden_at.is_(None),
+        )
+        .order_by(Comment.number)
+    ).all()
+    answered: dict[str, list[Answered]] = defaultdict(list)
+    for uid, *values in rows:
+        answered[uid].append(Answered(*values))
+    return dict(answered)
 
 
 def who_sees_what(document: Document, viewer) -> tuple[bool, bool, bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -14,9 +16,10 @@ from app.documents.richtext import plain
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
+from app.review.excerpts import excerpt
 from app.review.forms import CommentForm, ConfirmForm, EditCommentForm, ReplyForm
 from app.review.labels import thread_context
-from app.review.models import Comment, CommentKind
+from app.review.models import Comment, CommentKind, CommentStatus
 from app.review.threads import (
     FILTERS,
     CommentView,
@@ -215,6 +218,12 @@ def endorse(comment_id: int):
         return refuse_closed(comment.version)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not comment.can_endorse(current_user):
+        message = _("You cannot endorse your own comment: endorsements show editors that others agree.")
+        if wants_fragment():
+            return {"error": message}, 403
+        flash(message, "error")
+        return redirect(comment_url(comment))
     endorsed = operations.toggle_endorsement(comment, current_user)
     db.session.commit()
     if wants_fragment():
@@ -361,19 +370,38 @@ def section_counts(blocks, threads) -> list[dict]:
 @bp.route("/d/<slug>/mine")
 @login_required
 def my_comments(slug: str):
-    """What happened to each of my comments on a document, with what changed since I made it."""
+    """What happened to each of my comments on a document: where, the decision, what changed there."""
     document = get_document(slug)
     mine = db.session.scalars(
         sa.select(Comment)
         .where(Comment.document_id == document.id, Comment.author_id == current_user.id)
-        .options(so.selectinload(Comment.parent))
+        .options(so.selectinload(Comment.parent), so.joinedload(Comment.block))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     ).all()
     versions = {v.id: v for v in document.versions}
+    # Each paragraph is named as it was numbered in the version commented on: one load per version.
+    refs = {
+        version_id: ref_labels(page_blocks(versions[version_id]))
+        for version_id in {c.version_id for c in mine}
+    }
+    rows = []
+    for comment in mine:
+        uid = comment.block.uid if comment.block else None
+        text = plain(comment.block_text or "")
+        rows.append(
+            {
+                "comment": comment,
+                "version": versions[comment.version_id],
+                "ref": refs[comment.version_id].get(uid) if uid else None,
+                "uid": uid,
+                "excerpt": excerpt(text, comment.quote_exact, comment.quote_start) if text else None,
+            }
+        )
+    outcomes = Counter(c.status for c in mine if c.parent_id is None)
     return render_template(
         "review/mine.html",
         document=document,
-        comments=mine,
-        versions=versions,
+        rows=rows,
+        outcomes=[(status, outcomes[status]) for status in CommentStatus if outcomes[status]],
         current=document.current_version,
     )

@@ -95,6 +95,12 @@ def test_comment_on_a_selection(page, app, doc, factory):
     paragraph.dispatch_event("mouseup")
     button = page.get_by_role("button", name="Lämna synpunkt på markeringen")
     button.wait_for()
+    # Beside the selection: just below the selected words, not at the foot of the page.
+    words = page.evaluate("window.getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
+    box = button.bounding_box()
+    assert 0 <= box["y"] - (words["y"] + words["height"]) < 20
+    assert abs(box["x"] - words["x"]) < 2
+    page.screenshot(path="test-results/selection-in-a-paragraph.png")
     button.click()
     quote = page.get_by_label("Citerad text (valfritt)")
     quote.wait_for()
@@ -105,8 +111,48 @@ def test_comment_on_a_selection(page, app, doc, factory):
     (comment,) = _comments(app)
     assert comment.quote_exact == "enkel att förstå"
     assert comment.quote_start == len("Myndigheter bör välja en licens som är ")
+    # Posted: the quote is marked in its paragraph at once, and the control is gone.
+    assert page.locator(f"#b-{uid} .block-body mark").inner_text() == "enkel att förstå"
+    assert button.is_hidden()
     page.reload()
     assert page.locator(f"#b-{uid} mark").inner_text() == "enkel att förstå"
+
+
+def test_a_selection_across_paragraphs_says_so_beside_it(page, doc, factory):
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    first, second = doc.block_uids["p"], doc.block_uids["r"]
+    page.evaluate(
+        """([a, b]) => {
+            const range = document.createRange();
+            range.setStart(document.querySelector(`#b-${a} .block-body p`).firstChild, 12);
+            range.setEnd(document.querySelector(`#b-${b} .block-body p`).firstChild, 10);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
+        }""",
+        [first, second],
+    )
+    note = page.get_by_text("markera ord inom ett och samma stycke")
+    note.wait_for()
+    assert page.get_by_role("button", name="Lämna synpunkt på markeringen").is_hidden()
+    words = page.evaluate("window.getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
+    assert 0 <= note.bounding_box()["y"] - (words["y"] + words["height"]) < 20
+    page.screenshot(path="test-results/selection-across-paragraphs.png")
+    # Narrowing the selection to one paragraph offers the control instead.
+    page.evaluate(
+        """(a) => {
+            const node = document.querySelector(`#b-${a} .block-body p`).firstChild;
+            const range = document.createRange();
+            range.setStart(node, 0);
+            range.setEnd(node, 11);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
+        }""",
+        first,
+    )
+    page.get_by_role("button", name="Lämna synpunkt på markeringen").wait_for()
+    assert note.is_hidden()
 
 
 def test_reply_and_endorse_without_reload(page, app, doc, factory, axe_check):

@@ -243,6 +243,7 @@ def test_deadline_reminder_is_sent_once(app, doc, people, smtp):
         assert len(outbox(kind=NotificationKind.DEADLINE)) == 1
     [message] = smtp.sent
     assert "Synpunkter på ”Öppna licenser” (Utkast 1) kan lämnas till" in _body(message)
+    assert "svensk tid" in _body(message)  # the deadline says which clock it is in
 
 
 def test_a_reminder_for_a_version_closed_meanwhile_is_skipped(app, doc, people, smtp):

@@ -215,6 +215,43 @@ def test_endorsement_is_one_per_user_and_toggles(client, doc, member, app, facto
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 0
 
 
+def test_own_comment_cannot_be_endorsed(client, doc, member, app, factory):
+    """The server refuses an endorsement of one's own comment, stores nothing, offers no control."""
+    client.post(_url(doc), {"kind": "comment", "body": "Min egen synpunkt"})
+    own = _comments(app)[0].id
+    before = client.get("/d/vl").get_data(as_text=True)
+    assert f"/comments/{own}/endorse" not in before
+    refused = client.post(f"/comments/{own}/endorse", follow_redirects=True)
+    assert refused.status_code == 200
+    assert "Du kan inte instämma i din egen synpunkt" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 0
+    # others can
+    other = factory.user(email="o@example.org", organisation="SKR")
+    with app.app_context():
+        theirs = add_comment(doc, "p", other)
+    assert f"/comments/{theirs}/endorse" in client.get("/d/vl").get_data(as_text=True)
+
+
+def test_endorse_control_follows_the_reader_through_the_page_cache(
+    client, make_client, doc, member, app, factory
+):
+    """A decided comment looks the same to its author and to others, except for "Instämmer"."""
+    client.post(_url(doc), {"kind": "comment", "body": "Besvarad synpunkt"})
+    comment = _comments(app)[0]
+    with app.app_context():
+        stored = db.session.get(Comment, comment.id)
+        stored.status = CommentStatus.NOTED
+        stored.decided_at = utcnow()
+        db.session.commit()
+    endorse = f"/comments/{comment.id}/endorse"
+    assert endorse not in client.get("/d/vl").get_data(as_text=True)  # the author's page, now cached
+    other = make_client()
+    other.login(factory.user(email="o@example.org", organisation="SKR").email)
+    assert endorse in other.get("/d/vl").get_data(as_text=True)
+    assert endorse not in client.get("/d/vl").get_data(as_text=True)
+
+
 def test_author_edits_until_a_response_and_history_is_kept(client, doc, member, app):
     client.post(_url(doc), {"kind": "comment", "body": "Första lydelsen"})
     comment = _comments(app)[0]
@@ -420,8 +457,8 @@ def test_script_requests_get_html_fragments(client, doc, member, app):
     comment_id = _comments(app)[0].id
     reply = client.post(f"/comments/{comment_id}/reply", {"body": "Svar via skript"}, headers=headers)
     assert reply.status_code == 201 and "Svar via skript" in reply.get_data(as_text=True)
-    endorse = client.post(f"/comments/{comment_id}/endorse", headers=headers)
-    assert endorse.get_json() == {"endorsed": True, "count": 1}
+    own = client.post(f"/comments/{comment_id}/endorse", headers=headers)
+    assert own.status_code == 403 and "error" in own.get_json()
     assert len(_comments(app)) == 2
 
 

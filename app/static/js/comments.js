@@ -51,7 +51,7 @@ function showMessage(panel, message) {
   panel.prepend(note);
 }
 
-async function openPanel(block, url, opener) {
+async function openPanel(block, url, opener, onPosted = null) {
   document.querySelectorAll(".comment-panel-inline").forEach((p) => p.remove());
   const panel = document.createElement("div");
   panel.className = "comment-panel-inline";
@@ -64,12 +64,12 @@ async function openPanel(block, url, opener) {
     return;
   }
   panel.innerHTML = body;
-  wirePanel(panel, block, opener);
+  wirePanel(panel, block, opener, onPosted);
   const first = panel.querySelector("textarea[name=body]");
   if (first) first.focus();
 }
 
-function wirePanel(panel, block, opener) {
+function wirePanel(panel, block, opener, onPosted = null) {
   const form = panel.querySelector("form.comment-form");
   const cancel = panel.querySelector(".cancel-link");
   if (cancel) {
@@ -94,11 +94,12 @@ function wirePanel(panel, block, opener) {
       wireThread(added);
       panel.remove();
       updateCount(block, +1);
+      if (onPosted) onPosted();
       added.setAttribute("tabindex", "-1");
       added.focus();
     } else if (status === 400) {
       panel.innerHTML = body;
-      wirePanel(panel, block, opener);
+      wirePanel(panel, block, opener, onPosted);
       const summary = panel.querySelector(".error-summary");
       if (summary) summary.focus();
     } else {
@@ -163,14 +164,21 @@ function wireThread(root) {
   });
 }
 
-// Quoting by selection: one "Comment on selection" button that follows the selection.
+// Quoting by selection: a "Comment on selection" button beside a selection within one
+// paragraph; a selection across paragraphs gets a note saying so instead.
 function selectionQuote() {
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
   const range = selection.getRangeAt(0);
   const startBlock = blockOf(range.startContainer);
   const endBlock = blockOf(range.endContainer);
-  if (!startBlock || startBlock !== endBlock) return null;
+  if (!startBlock && !endBlock) return null;
+  const rect = range.getBoundingClientRect();
+  if (!startBlock || startBlock !== endBlock) {
+    const reading = document.querySelector(".reading");
+    if (!fold(range.toString()).trim() || !reading.contains(range.commonAncestorContainer)) return null;
+    return { across: true, rect };
+  }
   const container = textContainer(startBlock);
   if (!container || !container.contains(range.startContainer) || !container.contains(range.endContainer)) {
     return null;
@@ -182,35 +190,88 @@ function selectionQuote() {
   before.setEnd(range.startContainer, range.startOffset);
   const prefix = fold(before.toString()).replace(/^ /, "");
   const leading = fold(range.toString()).startsWith(" ") ? 1 : 0;
-  return { block: startBlock, exact, start: prefix.length + leading, rect: range.getBoundingClientRect() };
+  return { block: startBlock, exact, start: prefix.length + leading, rect, range: range.cloneRange() };
 }
 
-function setUpSelection(button) {
+// Place *element* just below the selection, inside the window's width.
+function placeBeside(element, rect) {
+  element.hidden = false;
+  const margin = 8;
+  const width = element.offsetWidth;
+  const left = Math.max(margin, Math.min(rect.left, document.documentElement.clientWidth - width - margin));
+  element.style.top = `${window.scrollY + rect.bottom + 6}px`;
+  element.style.left = `${window.scrollX + left}px`;
+}
+
+// Mark the quoted words in the paragraph, as the server does for quotes on the next load.
+function markQuote(range) {
+  const root = range.commonAncestorContainer;
+  const walker = document.createTreeWalker(
+    root.nodeType === Node.TEXT_NODE ? root.parentNode : root,
+    NodeFilter.SHOW_TEXT,
+  );
+  const nodes = [];
+  while (walker.nextNode()) {
+    if (range.intersectsNode(walker.currentNode)) nodes.push(walker.currentNode);
+  }
+  nodes.forEach((node) => {
+    const from = node === range.startContainer ? range.startOffset : 0;
+    const to = node === range.endContainer ? range.endOffset : node.length;
+    if (to <= from || !node.data.slice(from, to).trim()) return;
+    const middle = node.splitText(from);
+    middle.splitText(to - from);
+    const mark = document.createElement("mark");
+    middle.replaceWith(mark);
+    mark.appendChild(middle);
+  });
+}
+
+function setUpSelection(button, note) {
   let quote = null;
+  const hide = () => {
+    button.hidden = true;
+    if (note) note.hidden = true;
+  };
   const update = () => {
-    quote = selectionQuote();
-    const link = quote && quote.block.querySelector(".comment-link");
-    if (!quote || !link) {
+    const found = selectionQuote();
+    quote = found && !found.across ? found : null;
+    if (found && found.across) {
       button.hidden = true;
+      if (note) placeBeside(note, found.rect);
       return;
     }
-    button.hidden = false;
-    button.style.top = `${window.scrollY + quote.rect.bottom + 6}px`;
-    button.style.left = `${window.scrollX + quote.rect.left}px`;
+    const link = quote && quote.block.querySelector(".comment-link");
+    if (!quote || !link) {
+      quote = null;
+      hide();
+      return;
+    }
+    if (note) note.hidden = true;
+    placeBeside(button, quote.rect);
   };
-  document.addEventListener("mouseup", () => setTimeout(update, 0));
-  document.addEventListener("keyup", (event) => {
-    if (event.shiftKey || event.key.startsWith("Arrow")) setTimeout(update, 0);
+  let pending = false;
+  document.addEventListener("selectionchange", () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      update();
+    });
   });
   button.addEventListener("mousedown", (event) => event.preventDefault());
   button.addEventListener("click", () => {
     if (!quote) return;
-    const link = quote.block.querySelector(".comment-link");
+    const chosen = quote;
+    const link = chosen.block.querySelector(".comment-link");
     const url = new URL(link.href);
-    url.searchParams.set("quote", quote.exact);
-    url.searchParams.set("start", String(quote.start));
-    button.hidden = true;
-    openPanel(quote.block, url.toString(), link);
+    url.searchParams.set("quote", chosen.exact);
+    url.searchParams.set("start", String(chosen.start));
+    hide();
+    openPanel(chosen.block, url.toString(), link, () => {
+      markQuote(chosen.range);
+      window.getSelection().removeAllRanges();
+      hide();
+    });
   });
 }
 
@@ -240,7 +301,7 @@ function init() {
   });
   wireThread(reading);
   const button = document.getElementById("quote-button");
-  if (button) setUpSelection(button);
+  if (button) setUpSelection(button, document.getElementById("quote-note"));
 }
 
 init();
