@@ -114,9 +114,10 @@ def configure_blueprints(app: Flask) -> None:
 
 def configure_hooks(app: Flask) -> None:
     """Security headers, session timeouts and template helpers."""
-    from app import web
+    from app import pagecache, web
 
     web.init_app(app)
+    pagecache.init_app(app)
 
 
 def configure_errorhandlers(app: Flask) -> None:

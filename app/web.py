@@ -140,6 +140,9 @@ def _security_headers(response):
 
 def init_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the user's language, with the session rolled back."""
+    from app import outage
+
+    outage.init_app(app)  # the database unreachable: 503, not 500
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
