@@ -7,6 +7,7 @@ blueprints, request hooks, error handlers and commands, in that order.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -20,7 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; *config* overrides settings (tests use it)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        # INSTANCE_PATH: several servers on one machine each keep their own (tests, benchmarks).
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )

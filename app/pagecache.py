@@ -131,13 +131,13 @@ def bump() -> None:
 # --------------------------------------------------------------------------- whole-page cache
 
 
+# What a plain visitor's session may hold: a language, a CSRF secret, Flask-Login's marker.
+_VISITOR_KEYS = frozenset({"language", "csrf_token", "_fresh"})
+
+
 def _visitor_request() -> bool:
-    """A plain visitor's GET: nothing in the session but a language and a CSRF secret."""
-    return (
-        request.method == "GET"
-        and not g.get("session_expired")
-        and set(session.keys()) <= {"language", "csrf_token"}
-    )
+    """A plain visitor's GET: no one signed in, no flashed messages, nothing else in the session."""
+    return request.method == "GET" and not g.get("session_expired") and set(session.keys()) <= _VISITOR_KEYS
 
 
 def visitor_page(view):

@@ -73,29 +73,34 @@ class DatabaseStorage(Storage):
     def base_exceptions(self):
         return sa.exc.SQLAlchemyError
 
+    @staticmethod
+    def _on_request_connection() -> bool:
+        # SQLite has one write lock, and a writing request may already hold it (the limit is
+        # checked in the view's wrapper, its headers added after the view): a second
+        # connection would wait for it until the busy timeout. Use the request's own.
+        return db.engine.dialect.name == "sqlite" and db.session().in_transaction()
+
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        engine = db.engine
-        dialect = engine.dialect.name
+        dialect = db.engine.dialect.name
         if dialect not in self._statements:
             self._statements[dialect] = _upsert(dialect)
         now = time.time()
         values = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
-        if dialect == "sqlite" and db.session.in_transaction():
-            # SQLite has one write lock, and a writing request may already hold it: a second
-            # connection would wait for it until the busy timeout. Count on the request's own
-            # connection instead and commit there (nothing of the request is written yet: the
-            # limit is checked before the view runs).
+        if self._on_request_connection():
+            # Committed at once, as on the separate connection: nothing of the request's own is
+            # written yet when the limit is checked, and a refused sign-in must still count.
             count = db.session.execute(self._statements[dialect], values).scalar_one()
             db.session.commit()
             return count
-        with engine.begin() as connection:
+        with db.engine.begin() as connection:
             return connection.execute(self._statements[dialect], values).scalar_one()
 
     def _row(self, key: str):
+        query = sa.select(RateCounter.count, RateCounter.expires_at).where(RateCounter.key == key)
+        if self._on_request_connection():
+            return db.session.execute(query).first()
         with db.engine.connect() as connection:
-            return connection.execute(
-                sa.select(RateCounter.count, RateCounter.expires_at).where(RateCounter.key == key)
-            ).first()
+            return connection.execute(query).first()
 
     def get(self, key: str) -> int:
         row = self._row(key)
