@@ -14,7 +14,7 @@ import socket
 import subprocess
 import threading
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 
 import pytest
 import sqlalchemy as sa
@@ -323,10 +323,8 @@ class Proxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def stop(self) -> None:
         try:
@@ -335,10 +333,8 @@ class Proxy:
             pass
         self.listener.close()
         for sock in self.connections:
-            try:
+            with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         self.connections = []
 
