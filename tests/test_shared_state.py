@@ -327,10 +327,8 @@ class Proxy:
                     sock.shutdown(socket.SHUT_RDWR)
 
     def stop(self) -> None:
-        try:
+        with suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        except OSError:
-            pass
         self.listener.close()
         for sock in self.connections:
             with suppress(OSError):
