@@ -113,19 +113,36 @@ def watch(session_target) -> None:
     sa.event.listen(session_target, "after_rollback", _forget)
 
 
-@functools.cache
-def _stamp_statement():
-    return sa.select(DataStamp.counter).where(DataStamp.id == 1)
-
-
 def data_stamp() -> int:
-    """The current data stamp (0 before the first change)."""
-    return db.session.scalar(_stamp_statement()) or 0
+    """The current data stamp (0 before the first change).
+
+    Read on every cached page, so as plainly as the driver allows (no ORM statement to run).
+    """
+    row = db.session.connection().exec_driver_sql("SELECT counter FROM data_stamp WHERE id = 1").first()
+    return row[0] if row else 0
 
 
 def bump() -> None:
     """Mark the current transaction as changing shown data (for writes made without the ORM)."""
     db.session.info[_BUMP] = True
+
+
+# --------------------------------------------------------------------------- ETags
+
+
+def _masked_digest(body: bytes, token: str | None) -> bytes:
+    """The digest of a page without its CSRF token."""
+    if token:
+        body = body.replace(token.encode(), b"")
+    return hashlib.sha256(body).digest()
+
+
+def _etag(masked_digest: bytes, token: str | None) -> str:
+    """A page's tag: its digest without the token, and (when it has one) the session's secret's."""
+    digest = hashlib.sha256(masked_digest)
+    if token:
+        digest.update(hashlib.sha256(str(session.get("csrf_token", "")).encode()).digest())
+    return digest.hexdigest()[:32]
 
 
 # --------------------------------------------------------------------------- whole-page cache
@@ -155,14 +172,22 @@ def visitor_page(view):
             int(time.time() // 60),
         )
         cache = fragments.cache("pages")
-        html = cache.lookup(key)
-        if html is not None:
-            return make_response(html.replace(_CSRF_PLACEHOLDER, generate_csrf()))
+        entry = cache.lookup(key)
+        if entry is not None:
+            html, masked_digest, has_token = entry
+            token = generate_csrf() if has_token else None
+            response = make_response(html.replace(_CSRF_PLACEHOLDER, token) if token else html)
+            response.set_etag(_etag(masked_digest, token), weak=True)
+            return response
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html" and _visitor_request():
-            html = response.get_data(as_text=True)
+            body = response.get_data()
             token = g.get("csrf_token")
-            cache.store(key, html.replace(token, _CSRF_PLACEHOLDER) if token else html)
+            has_token = bool(token) and token.encode() in body
+            html = body.decode()
+            if has_token:
+                html = html.replace(token, _CSRF_PLACEHOLDER)
+            cache.store(key, (html, _masked_digest(body, token if has_token else None), has_token))
         return response
 
     return wrapper
@@ -191,12 +216,9 @@ def _conditional(response):
     if "ETag" not in headers:
         body = response.get_data()
         token = g.get("csrf_token")
-        digest = hashlib.sha256()
-        if token and token.encode() in body:
-            body = body.replace(token.encode(), b"")
-            digest.update(hashlib.sha256(str(session.get("csrf_token", "")).encode()).digest())
-        digest.update(body)
-        response.set_etag(digest.hexdigest()[:32], weak=True)
+        if not (token and token.encode() in body):
+            token = None
+        response.set_etag(_etag(_masked_digest(body, token), token), weak=True)
     return response.make_conditional(request)
 
 
