@@ -72,6 +72,8 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         # Counters every worker and server shares (app.ratelimit): Redis when given, else the database.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "remissdb://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front that set X-Forwarded-For/-Proto (app.web): 0 trusts none.
+        "PROXIES": int(env.get("PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

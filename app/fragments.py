@@ -14,8 +14,9 @@ derived from that key alone: ``layouts`` hold a *published* version's blocks, wh
 change (``(version id, published_at)``: a version id reused after a restore has another
 publication time); ``blocks`` and ``threads`` hold HTML rendered from exactly what their keys
 name; ``labels`` hold translated strings per language; ``pages`` are keyed by the database-wide
-data stamp. The ``functools.cache`` helpers elsewhere (``_*_statement``) keep SQL statements
-built once, with bound parameters and no data. ``tests/test_several_servers.py`` checks that two
+data stamp. The ``functools`` caches elsewhere hold no data from the database: SQL statements
+built once with bound parameters (``_*_statement``), WTForms' catalogue per language
+(app.i18n), and ``review.labels.text_diff``, a pure function of the two texts it is given. ``tests/test_several_servers.py`` checks that two
 servers show identical pages through changes made on either.
 
 The CSRF token is the one per-session value inside cached HTML: fragments are rendered with

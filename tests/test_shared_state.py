@@ -392,3 +392,16 @@ def test_pages_recover_by_themselves_when_postgresql_returns(own_app, factory, a
         assert client.get("/d/vl").status_code == 200
     finally:
         proxy.stop()
+
+
+def test_behind_one_proxy_the_limit_counts_the_clients_address(own_app):
+    app = own_app(RATELIMIT_ENABLED=True, PROXIES=1)
+    with app.app_context():
+        db.create_all()
+    client = Client(app.test_client())
+    for n in range(12):
+        # Twelve people behind one load balancer, each trying once: nobody is refused.
+        response = client.post(
+            "/login", {**WRONG, "email": f"p{n}@example.org"}, headers={"X-Forwarded-For": f"192.0.2.{n}"}
+        )
+        assert response.status_code == 200
