@@ -405,3 +405,56 @@ def test_behind_one_proxy_the_limit_counts_the_clients_address(own_app):
             "/login", {**WRONG, "email": f"p{n}@example.org"}, headers={"X-Forwarded-For": f"192.0.2.{n}"}
         )
         assert response.status_code == 200
+
+
+@pytest.mark.skipif(_postgres_target() is None, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+def test_comments_posted_while_postgresql_goes_away_get_503_and_none_acknowledged_is_lost(
+    own_app, factory, app
+):
+    from app.review.models import Comment
+
+    host, port, url = _postgres_target()
+    doc = factory.document(slug="vl")
+    people = [factory.user() for _ in range(4)]
+    proxy = Proxy((host, port))
+    proxy.start()
+    relayed = sa.engine.make_url(url).set(host="127.0.0.1", port=proxy.port)
+    own = own_app(
+        SQLALCHEMY_DATABASE_URI=relayed.render_as_string(hide_password=False), RATELIMIT_ENABLED=False
+    )
+    path = f"/d/vl/v/1/b/{doc.block_uids['p1']}/comment"
+    results: list[tuple[int, str, float]] = []
+    began = time.monotonic()
+
+    def post(n: int) -> None:
+        client = Client(own.test_client())
+        assert client.login(people[n].email).status_code == 302
+        token = client.csrf()
+        i = 0
+        while time.monotonic() - began < 4.0:
+            i += 1
+            body = f"Avbrott {n}-{i}."
+            status = client.post(path, {"kind": "comment", "body": body, "csrf_token": token}).status_code
+            results.append((status, body, time.monotonic() - began))
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        proxy.stop()
+        time.sleep(1.5)
+        proxy.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        proxy.stop()
+    statuses = {status for status, _body, _at in results}
+    assert statuses <= {302, 503}, statuses  # an outage, never a 500
+    assert 503 in statuses
+    restored = max(at for status, _b, at in results if status == 503)
+    assert any(status == 302 and at > restored for status, _b, at in results)  # it came back by itself
+    acknowledged = {body for status, body, _at in results if status == 302}
+    with app.app_context():
+        stored = set(db.session.scalars(sa.select(Comment.body).where(Comment.body.like("Avbrott %"))))
+    assert acknowledged <= stored
