@@ -16,8 +16,9 @@ publication time); ``blocks`` and ``threads`` hold HTML rendered from exactly wh
 name; ``labels`` hold translated strings per language; ``pages`` are keyed by the database-wide
 data stamp. The ``functools`` caches elsewhere hold no data from the database: SQL statements
 built once with bound parameters (``_*_statement``), WTForms' catalogue per language
-(app.i18n), and ``review.labels.text_diff``, a pure function of the two texts it is given. ``tests/test_several_servers.py`` checks that two
-servers show identical pages through changes made on either.
+(app.i18n), and ``review.labels.text_diff``, a pure function of the two texts it is given.
+``tests/test_several_servers.py`` checks that two servers show identical pages through changes
+made on either.
 
 The CSRF token is the one per-session value inside cached HTML: fragments are rendered with
 ``CSRF_PLACEHOLDER`` and the page swaps in the session's own token after assembly.
