@@ -99,6 +99,18 @@ def health():
 
 
 def init_app(app: Flask) -> None:
-    """Answer database outages with 503 wherever they surface."""
-    for error_class in UNAVAILABLE:
+    """Answer database outages with 503 wherever they surface; Redis ones too, when it is used.
+
+    With the rate-limit counters in Redis, a sign-in while Redis is unreachable cannot be
+    counted: it is refused with 503 (the throttle fails closed), and pages that count nothing
+    are unaffected.
+    """
+    errors = list(UNAVAILABLE)
+    try:
+        from redis import exceptions as redis_errors
+    except ImportError:  # pragma: no cover  (redis is in requirements.txt)
+        pass
+    else:
+        errors += [redis_errors.ConnectionError, redis_errors.TimeoutError]
+    for error_class in errors:
         app.register_error_handler(error_class, unavailable)

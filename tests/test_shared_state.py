@@ -458,3 +458,15 @@ def test_comments_posted_while_postgresql_goes_away_get_503_and_none_acknowledge
     with app.app_context():
         stored = set(db.session.scalars(sa.select(Comment.body).where(Comment.body.like("Avbrott %"))))
     assert acknowledged <= stored
+
+
+def test_sign_in_fails_closed_with_503_while_redis_is_unreachable(own_app, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    app = own_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    client = Client(app.test_client())
+    response = client.post("/login", WRONG)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert client.get("/login").status_code == 200  # pages that count nothing are unaffected
