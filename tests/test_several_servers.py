@@ -390,3 +390,86 @@ def test_four_workers_on_one_server_keep_the_throttle(servers, database_url, tmp
         assert statuses == [200] * 10 + [429]
     finally:
         server.stop()
+
+
+@pytest.mark.skipif(_postgres_schema() is None, reason="stopping the database needs PostgreSQL")
+def test_postgresql_gone_for_three_seconds_under_eight_posting_clients(
+    servers, database_url, tmp_path_factory
+):
+    """The issue's trial: 503s instead of 500s, nothing acknowledged lost, recovery by itself."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from tests.test_shared_state import Proxy
+
+    url = sa.engine.make_url(database_url)
+    proxy = Proxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    relayed = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    server = Server("e", tmp_path_factory.mktemp("server-e"), relayed, workers=4).start()
+    accounts = ("member@demo.example", "member2@demo.example", "editor@demo.example", "host@demo.example")
+    browsers = []
+    for n in range(8):
+        browser = Browser(f"127.0.2.{n + 1}")
+        browser.sign_in(server, accounts[n % 4])
+        browsers.append(browser)
+    page = browsers[0].get(server, f"/d/{SLUG}").text
+    path = re.search(rf'href="(/d/{SLUG}/v/\d+/b/[^/"]+/comment)"', page).group(1)
+    tokens = [CSRF.search(b.get(server, path).text).group(1) for b in browsers]
+    results: list[tuple[int, str, float]] = []
+    began = time.monotonic()
+
+    def post(n: int) -> None:
+        i = 0
+        while time.monotonic() - began < 7.0:
+            i += 1
+            body = f"Avbrottsprov {n}-{i}."
+            try:
+                status = (
+                    browsers[n]
+                    .session.post(
+                        server.url(path),
+                        data={"kind": "comment", "body": body, "csrf_token": tokens[n]},
+                        allow_redirects=False,
+                        timeout=30,
+                    )
+                    .status_code
+                )
+            except requests.RequestException:
+                status = 0
+            results.append((status, body, time.monotonic() - began))
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
+        proxy.stop()
+        health = requests.get(server.url("/healthz"), timeout=10).status_code
+        time.sleep(3.0)
+        proxy.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        server.stop()
+        proxy.stop()
+    assert health == 503
+    statuses = {status for status, _body, _at in results}
+    assert statuses <= {302, 503}, statuses  # an outage: never a 500, never a dropped connection
+    assert 503 in statuses
+    last_refused = max(at for status, _b, at in results if status == 503)
+    assert any(status == 302 and at > last_refused for status, _b, at in results)  # recovered by itself
+    acknowledged = {body for status, body, _at in results if status == 302}
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = set(
+                connection.execute(
+                    sa.text("SELECT body FROM comment WHERE body LIKE 'Avbrottsprov %'")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    assert acknowledged <= stored
+    assert "Traceback" not in (server.folder / "gunicorn.log").read_text()
