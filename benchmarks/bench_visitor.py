@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     app_rate, minimal_rate = sum(app_rates) / len(app_rates), sum(minimal_rates) / len(minimal_rates)
     ratio = app_rate / minimal_rate
+
     def rounds(rates):
         return ", ".join(f"{r:.0f}" for r in rates)
 
