@@ -345,6 +345,20 @@ def test_changes_on_either_server_show_at_once_and_both_show_the_same_pages(serv
     assert other.post(b, f"/comments/{newest}/endorse").status_code == 302
     after = _reading_pages(a, b, visitor, member)
     assert masked(after[1]) != masked(before[1])  # the endorsement count moved on both servers
+    # An editor's decision on B, its response shown on both servers at once.
+    editor = Browser("127.0.0.10")
+    editor.sign_in(a, "editor@demo.example")
+    form = editor.get(b, f"/d/{SLUG}/review/c/{newest}").text
+    row_version = re.search(r'name="row_version" (?:type="hidden" )?value="(\d+)"', form).group(1)
+    response = "Beslut fattat via server B."
+    decided = editor.post(
+        b,
+        f"/d/{SLUG}/review/c/{newest}",
+        {"status": "accepted", "response": response, "editor_note": "", "row_version": row_version},
+    )
+    assert decided.status_code == 302, decided.text[:500]
+    for shown in _reading_pages(a, b, visitor, member):
+        assert response in shown
 
 
 @pytest.fixture(scope="module")
