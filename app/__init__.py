@@ -7,6 +7,7 @@ blueprints, request hooks, error handlers and commands, in that order.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -20,7 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; *config* overrides settings (tests use it)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        # INSTANCE_PATH: several servers on one machine each keep their own (tests, benchmarks).
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
@@ -117,9 +119,10 @@ def configure_blueprints(app: Flask) -> None:
 
 def configure_hooks(app: Flask) -> None:
     """Security headers, session timeouts and template helpers."""
-    from app import web
+    from app import pagecache, web
 
     web.init_app(app)
+    pagecache.init_app(app)
 
 
 def configure_errorhandlers(app: Flask) -> None:

@@ -1,11 +1,11 @@
-"""Command-line tools: `flask users create`, `flask seed-demo`, `flask import-docx`."""
+"""Command-line tools: `flask users create`, `flask seed-demo`, `flask import-docx`, `flask purge`."""
 
 from __future__ import annotations
 
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.accounts import operations as account_ops
 from app.accounts.models import Organisation, Role, User
@@ -55,6 +55,22 @@ def seed_demo():
         click.echo(f"  {email:<24} {', '.join(r.value for r in roles)}")
 
 
+@click.command("purge")
+@with_appcontext
+@click.option("--quiet", is_flag=True, help="Print nothing when nothing was purged.")
+def purge_command(quiet):
+    """Remove expired pending imports (rows, and files older versions left in IMPORTS_DIR) and
+    ended rate-limit windows. Run it from cron on one host, e.g. hourly."""
+    from app.drafting.pending import store
+    from app.ratelimit import purge_expired
+
+    imports = store().sweep()
+    counters = purge_expired()
+    db.session.commit()
+    if imports or counters or not quiet:
+        click.echo(f"Purged {imports} expired pending imports and {counters} ended rate-limit counters.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to the app's CLI."""
     from app.backup import backup_command, restore_command
@@ -63,4 +79,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(purge_command)
     drafting_cli.register(app)

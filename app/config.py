@@ -31,6 +31,16 @@ def _instance_secret(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _engine_options(database_url: str) -> dict:
+    """Check connections before use (they recover by themselves after a database restart);
+    give up connecting to PostgreSQL after a few seconds, so an outage is answered with 503
+    quickly instead of holding every worker."""
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 3}
+    return options
+
+
 def from_environment(instance_path: Path, root_path: Path) -> dict:
     """Build the Flask configuration from environment variables."""
     env = os.environ
@@ -47,7 +57,7 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "PRODUCTION": production,
         "SECRET_KEY": secret or "",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "EXPORTS_DIR": str(Path(env.get("EXPORTS_DIR") or root_path.parent / "exports").resolve()),
         "BACKUP_DIR": str(Path(env.get("BACKUP_DIR") or instance_path / "backups").resolve()),
         # Word imports waiting for the editor's confirmation (app.drafting.pending).
@@ -59,8 +69,11 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), True),
         "MAIL_FROM": env.get("MAIL_FROM", "remiss@localhost"),
         "BASE_URL": env.get("BASE_URL", ""),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Counters every worker and server shares (app.ratelimit): Redis when given, else the database.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "remissdb://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front that set X-Forwarded-For/-Proto (app.web): 0 trusts none.
+        "PROXIES": int(env.get("PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -75,6 +88,8 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "INVITATION_DAYS": 7,
         # Rendered blocks and threads each worker keeps (app.fragments); 0 turns the cache off.
         "FRAGMENT_CACHE_SIZE": int(env.get("FRAGMENT_CACHE_SIZE", "4000")),
+        # Whole reading pages kept for visitors in each worker (app.pagecache); 0 turns it off.
+        "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", "64")),
         "PASSWORD_MIN_LENGTH": 12,
     }
 

@@ -5,6 +5,21 @@ viewer, language or count is simply a different key, and the old entry ages out 
 Nothing here is invalidated and nothing is shared between processes or apps (each Flask app
 holds its own caches, so tests with fresh databases never see each other's entries).
 
+Why this is safe with several workers and app servers on one database: no entry is ever
+*used* on the strength of what this process last wrote. Each request first reads from the
+database the values the key is made of (counts, comment ids and row versions, a version's id
+and publication time, the data stamp of app.pagecache), so a change committed by any other
+process gives a different key on the very next request here. What is cached under a key is
+derived from that key alone: ``layouts`` hold a *published* version's blocks, which never
+change (``(version id, published_at)``: a version id reused after a restore has another
+publication time); ``blocks`` and ``threads`` hold HTML rendered from exactly what their keys
+name; ``labels`` hold translated strings per language; ``pages`` are keyed by the database-wide
+data stamp. The ``functools`` caches elsewhere hold no data from the database: SQL statements
+built once with bound parameters (``_*_statement``), WTForms' catalogue per language
+(app.i18n), and ``review.labels.text_diff``, a pure function of the two texts it is given.
+``tests/test_several_servers.py`` checks that two servers show identical pages through changes
+made on either.
+
 The CSRF token is the one per-session value inside cached HTML: fragments are rendered with
 ``CSRF_PLACEHOLDER`` and the page swaps in the session's own token after assembly.
 """
@@ -52,6 +67,28 @@ class LRU:
                 self._data.popitem(last=False)
         return value
 
+    def lookup(self, key: Hashable):
+        """The value stored under *key*, or None."""
+        if self.maxsize <= 0:
+            return None
+        with self._lock:
+            try:
+                self._data.move_to_end(key)
+            except KeyError:
+                self.misses += 1
+                return None
+            self.hits += 1
+            return self._data[key]
+
+    def store(self, key: Hashable, value) -> None:
+        """Keep *value* under *key*, forgetting the least recently used beyond the bound."""
+        if self.maxsize <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
     def __len__(self) -> int:
         return len(self._data)
 
@@ -71,6 +108,8 @@ def init_app(app: Flask) -> None:
         "threads": LRU(size),
         # Per-language label sets (review.labels.thread_labels).
         "labels": LRU(8 if size else 0),
+        # Whole reading pages for visitors (app.pagecache), keyed by the database's data stamp.
+        "pages": LRU(int(app.config.get("PAGE_CACHE_SIZE", 0))),
     }
 
 

@@ -4,8 +4,11 @@ from app.accounts.models import Invitation, Organisation, Role, User, UserRole
 from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
+from app.drafting.pending import StoredImport
 from app.meetings.models import Export, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
+from app.pagecache import DataStamp
+from app.ratelimit import RateCounter
 from app.review.models import Comment, CommentRevision, Endorsement
 from app.wordcomments.models import WordImport
 
@@ -16,6 +19,7 @@ __all__ = [
     "BlockRevision",
     "Comment",
     "CommentRevision",
+    "DataStamp",
     "Document",
     "Endorsement",
     "Export",
@@ -25,7 +29,9 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Organisation",
+    "RateCounter",
     "Role",
+    "StoredImport",
     "User",
     "UserRole",
     "Version",

@@ -32,5 +32,7 @@ def set_language():
 
 @bp.route("/healthz")
 def health():
-    """A cheap liveness check for load balancers and monitoring."""
-    return {"status": "ok"}
+    """For load balancers and monitoring: 200 only while the database answers (app.outage)."""
+    from app import outage
+
+    return outage.health()

@@ -69,6 +69,13 @@ def log_security(what: str, **details) -> None:
 
 def init_app(app: Flask) -> None:
     """Install the request hooks and template helpers."""
+    if app.config.get("PROXIES"):
+        # Behind a load balancer: the client's address (the sign-in limit counts per address)
+        # and scheme come from the proxies' headers, trusting only as many hops as there are.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.before_request(_enforce_session_timeouts)
     app.after_request(_security_headers)
     from app.accounts.forms import ROLE_LABELS
@@ -142,6 +149,9 @@ def _security_headers(response):
 
 def init_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the user's language, with the session rolled back."""
+    from app import outage
+
+    outage.init_app(app)  # the database unreachable: 503, not 500
 
     @app.errorhandler(CSRFError)
     def _csrf(error):

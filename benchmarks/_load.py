@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -75,7 +75,8 @@ def fresh_database(url: str | None, workdir: Path) -> Iterator[str]:
     if not url or url.startswith("sqlite"):
         yield f"sqlite:///{workdir / 'load.db'}"
         return
-    schema = f"load_{uuid.uuid4().hex[:12]}"
+    # BENCH_SCHEMA_PREFIX: where several people share one PostgreSQL, each their own names.
+    schema = f"{os.environ.get('BENCH_SCHEMA_PREFIX', 'load_')}{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(sqlalchemy_url(url))
     with admin.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
@@ -403,15 +404,20 @@ def stored_comments(database_url: str, marker: str) -> set[str]:
 
 
 def run_load(
-    base: str, database_url: str, clients: int, seconds: float, post_share: float = 0.35
+    base: str | list[str], database_url: str, clients: int, seconds: float, post_share: float = 0.35
 ) -> LoadResult:
-    """Run *clients* threads against *base* for *seconds*, then check the database."""
+    """Run *clients* threads against *base* for *seconds*, then check the database.
+
+    With several servers (a list of bases) client *i* talks to server *i* mod *n*, as a load
+    balancer spreading connections would have it.
+    """
+    bases = [base] if isinstance(base, str) else list(base)
     marker = f"[load {uuid.uuid4().hex[:10]}]"
     start = threading.Barrier(clients + 1)
     results: list[ClientResult] = [ClientResult() for _ in range(clients)]
 
     def work(i: int) -> None:
-        results[i] = _client(i, base, start, seconds, post_share, marker)
+        results[i] = _client(i, bases[i % len(bases)], start, seconds, post_share, marker)
 
     threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
@@ -448,16 +454,19 @@ def load_test(
     seconds: float,
     workers: int = 4,
     post_share: float = 0.35,
+    servers: int = 1,
 ) -> LoadResult:
-    """Everything in one call: fresh database, demo data, gunicorn, the clients, the check."""
+    """Everything in one call: fresh database, demo data, gunicorn (*servers* of them, with
+    *workers* each, on the one database), the clients, the check."""
     workdir = Path(tempfile.mkdtemp(prefix="remiss-load-"))
     try:
         with fresh_database(database_url, workdir) as url:
             prepare(url)
-            log_path = workdir / "gunicorn.log"
-            with gunicorn(url, log_path, workers=workers) as base:
-                result = run_load(base, url, clients, seconds, post_share)
-            result.server_log = log_path.read_text(errors="replace")[-4000:]
+            logs = [workdir / f"gunicorn-{n}.log" for n in range(servers)]
+            with ExitStack() as stack:
+                bases = [stack.enter_context(gunicorn(url, log, workers=workers)) for log in logs]
+                result = run_load(bases, url, clients, seconds, post_share)
+            result.server_log = "\n".join(log.read_text(errors="replace")[-4000:] for log in logs)
             return result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -6,6 +6,7 @@ then checks that there was no 5xx and that every acknowledged comment is in the 
 
     python benchmarks/bench_load.py                       # a temporary SQLite file
     python benchmarks/bench_load.py --database-url postgresql://postgres@127.0.0.1/test
+    python benchmarks/bench_load.py --database-url postgresql://... --servers 2 --workers 2
     BENCH_DATABASE_URL=postgresql://... python benchmarks/bench_load.py --seconds 60
 
 A PostgreSQL run works in a schema of its own, dropped afterwards. Targets on the project's
@@ -36,15 +37,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="app servers on the one database (issue 18: two)"
+    )
     parser.add_argument(
         "--post-share", type=float, default=0.35, help="share of requests that post a comment"
     )
     args = parser.parse_args(argv)
 
     database = "PostgreSQL" if (args.database_url or "").startswith("postgres") else "SQLite"
-    print(f"gunicorn, {args.workers} workers, {database}; demo document; {args.post_share:.0%} posts")
-    result = load_test(args.database_url, args.clients, args.seconds, args.workers, args.post_share)
+    print(
+        f"{args.servers} × gunicorn, {args.workers} workers each, {database}; demo document; "
+        f"{args.post_share:.0%} posts"
+    )
+    result = load_test(
+        args.database_url, args.clients, args.seconds, args.workers, args.post_share, args.servers
+    )
     print(result.report())
     for label, value, target, better in (
         ("page reads/s", result.rate(result.reads), TARGET_READS, "≥"),

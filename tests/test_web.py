@@ -45,4 +45,4 @@ def test_unexpected_error_shows_a_generic_page_in_the_users_language(app, caplog
 
 
 def test_health_check(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}

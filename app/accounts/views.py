@@ -57,8 +57,17 @@ def start_session(user: User) -> None:
     operations.note_sign_in(user)
 
 
+def _account_tried() -> str:
+    """The rate-limit key of the account a sign-in names (spread over many addresses or not)."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+SIGN_IN_LIMIT = "10 per minute; 50 per hour"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], key_func=_account_tried)
 def login():
     """Sign in with e-mail and password."""
     form = LoginForm()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify, request, send_from_directory, url_for
+from flask import jsonify, request, url_for
 
 from app.api import serializers as s
 from app.api.blueprint import bp
@@ -26,7 +26,7 @@ from app.documents.loaders import ref_labels
 from app.extensions import db
 from app.meetings import operations as meeting_operations
 from app.meetings.models import Export
-from app.meetings.views import can_download, content_disposition, file_name
+from app.meetings.views import can_download, send_export
 from app.review.models import CommentStatus
 from app.review.threads import who_sees_what
 
@@ -208,14 +208,7 @@ def export_file(export_id: int):
     document = load_document(export.meeting.document.slug)
     if not can_download(document, viewer()):
         raise refuse("The meeting pack names every commenter: send an API token.")
-    name = file_name(export)
-    response = send_from_directory(
-        meeting_operations.exports_root(),
-        export.path,
-        as_attachment=True,
-        download_name=name,
-        mimetype=meeting_operations.MEDIA_TYPES[export.kind],
-        max_age=0,
-    )
-    response.headers["Content-Disposition"] = content_disposition(name)
-    return response
+    data = meeting_operations.export_bytes(export)
+    if data is None:
+        raise not_found("file")
+    return send_export(export, data)

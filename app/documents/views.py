@@ -11,6 +11,7 @@ from app.documents.loaders import get_document_for_reader, get_version, page_blo
 from app.documents.models import Document, Visibility
 from app.documents.page import render_blocks
 from app.extensions import db
+from app.pagecache import visitor_page
 from app.review.labels import thread_context
 from app.review.rendering import ThreadRenderer
 from app.review.threads import (
@@ -34,6 +35,7 @@ def index():
 
 
 @bp.route("/d/<slug>")
+@visitor_page
 def document(slug: str):
     """The current published version of a document."""
     document, following = get_document_for_reader(slug)
@@ -47,6 +49,7 @@ def document(slug: str):
 
 
 @bp.route("/d/<slug>/v/<int:number>")
+@visitor_page
 def version(slug: str, number: int):
     """One version of a document, by number (a permalink)."""
     document, following = get_document_for_reader(slug)

@@ -1,17 +1,22 @@
-"""Pending imports kept on the server between the report and the editor's decision.
+"""Pending imports kept between the report and the editor's decision, in the database.
 
-An import can be megabytes of text, too much for the cookie session, and needs no table:
-each one is a JSON file named by a random token under ``IMPORTS_DIR`` (the instance
-folder by default; with several app servers, point it at a shared folder). A file records
-the editor who uploaded it, and only that editor can see, confirm or cancel it. Files older
-than :data:`TTL_SECONDS` are removed whenever an import is saved.
+An import can be megabytes of text, too much for the cookie session. Each one is a row of
+``pending_import`` named by a random token: the JSON of the parsed import (bytes, sha256, size),
+who uploaded it and when. Any app server can show, confirm or cancel it, and only the editor
+who uploaded it can. Rows older than :data:`TTL_SECONDS` are refused, swept whenever an import
+is saved, and purged by ``flask purge`` (cron), which also removes the files that older
+versions kept under ``IMPORTS_DIR``.
 
-Confirming *claims* the file first by renaming it (atomic), so two confirmations racing
-each other cannot both write the draft; a failed write puts it back.
+Like the files they replace, the store's calls take effect at once (they commit the session),
+except :meth:`PendingStore.claim`: confirming *takes the row out* (``DELETE … RETURNING``) in
+the same transaction as the draft it writes, so two confirmations racing each other cannot
+both write the draft (the second waits for the first's row lock, then finds nothing), and a
+failed write rolls the claim back with everything else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -19,24 +24,28 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
+from app.database import UTCDateTime
 from app.drafting.alignment import Match
 from app.drafting.docx_reader import ImportedBlock, ReportItem
 from app.drafting.importing import NewDocument, PendingImport
+from app.extensions import db
 
 TTL_SECONDS = 24 * 3600
 FORMAT = 1
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-_SUFFIX = ".json"
-
 
 # Other kinds of pending upload (a preview waiting for "confirm"), by name: the class, a
 # function giving its JSON-ready payload and one building it back. Each is a dataclass with
-# ``user_id``, ``token`` and ``created`` like PendingImport, and is kept, claimed and swept alike.
+# ``user_id``, ``token``, ``created`` and ``filename`` like PendingImport, and is kept, claimed
+# and swept alike.
 _KINDS: dict[str, tuple[type, Callable[[Any], dict], Callable[[dict], Any]]] = {}
 
 
@@ -45,7 +54,7 @@ def register_kind(name: str, cls: type, dump: Callable[[Any], dict], load: Calla
     _KINDS[name] = (cls, dump, load)
 
 
-def to_json(pending: PendingImport) -> str:
+def to_json(pending) -> str:
     """The JSON text of a pending import (or of a registered kind of pending upload)."""
     for name, (cls, dump, _load) in _KINDS.items():
         if isinstance(pending, cls):
@@ -77,8 +86,8 @@ def to_json(pending: PendingImport) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def from_json(token: str, text: str) -> PendingImport:
-    """A pending import read back from :func:`to_json`'s text."""
+def from_json(token: str, text: str):
+    """A pending import (or registered kind) read back from :func:`to_json`'s text."""
     data = json.loads(text)
     if data.get("format") != FORMAT:
         raise ValueError("unknown pending import format")
@@ -110,100 +119,131 @@ def from_json(token: str, text: str) -> PendingImport:
     )
 
 
+class StoredImport(db.Model):
+    """A parsed import waiting for its editor's decision (see the module's notes)."""
+
+    __tablename__ = "pending_import"
+
+    token: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(300))
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    size: so.Mapped[int] = so.mapped_column(sa.Integer)
+
+
+def _created(row) -> float:
+    return row.created_at.timestamp()
+
+
 class PendingStore:
-    """Pending imports as files in one folder."""
+    """Pending imports as rows of ``pending_import``; *folder* is only swept of older files."""
 
     def __init__(self, folder: Path, ttl: int = TTL_SECONDS) -> None:
         self.folder = Path(folder)
         self.ttl = ttl
 
-    def _path(self, token: str) -> Path | None:
-        # The token comes from a URL: only our own format may name a file.
-        if not isinstance(token, str) or not _TOKEN.match(token):
-            return None
-        return self.folder / f"{token}{_SUFFIX}"
+    @staticmethod
+    def _valid(token) -> bool:
+        # The token comes from a URL: only our own format is looked up.
+        return isinstance(token, str) and bool(_TOKEN.match(token))
 
     def save(self, pending: PendingImport) -> str:
-        """Store *pending* under a new token and return the token; sweeps expired files."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Store *pending* under a new token and return the token; sweeps expired imports."""
         self.sweep()
         token = secrets.token_urlsafe(24)
         pending.token, pending.created = token, time.time()
-        path = self._path(token)
-        temporary = self.folder / f".{token}.tmp"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(to_json(pending))
-        os.replace(temporary, path)
+        data = to_json(pending).encode("utf-8")
+        db.session.add(
+            StoredImport(
+                token=token,
+                user_id=pending.user_id,
+                created_at=datetime.fromtimestamp(pending.created, UTC),
+                filename=(pending.filename or "")[:300],
+                data=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+            )
+        )
+        db.session.commit()
         return token
 
-    def _read(self, path: Path, token: str, user_id: int, kind: type = PendingImport):
-        try:
-            pending = from_json(token, path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
+    def _parsed(self, token: str, user_id: int, row, kind: type = PendingImport):
+        if row is None or row.user_id != user_id or time.time() - _created(row) > self.ttl:
             return None
-        if pending.user_id != user_id or time.time() - pending.created > self.ttl:
+        try:
+            pending = from_json(token, bytes(row.data).decode("utf-8"))
+        except (ValueError, KeyError, TypeError):
             return None
         # A token of one kind of upload never opens a page of another.
         return pending if isinstance(pending, kind) else None
 
     def load(self, token: str, user_id: int, kind: type = PendingImport):
         """The pending upload *token* of *user_id*; None when unknown, expired, another's or not a *kind*."""
-        path = self._path(token)
-        if path is None:
+        if not self._valid(token):
             return None
-        return self._read(path, token, user_id, kind)
+        row = db.session.execute(
+            sa.select(StoredImport.user_id, StoredImport.created_at, StoredImport.data).where(
+                StoredImport.token == token
+            )
+        ).first()
+        return self._parsed(token, user_id, row, kind)
 
     def claim(self, token: str, user_id: int, kind: type = PendingImport):
-        """Take the pending import out of the store for writing; None if it is not (or no longer) there."""
-        path = self._path(token)
-        if path is None or self.load(token, user_id, kind) is None:
+        """Take the pending import out of the store for writing, in the session's transaction.
+
+        Commit writes the draft and forgets the import together; a rollback puts it back.
+        None if it is not (or no longer) there.
+        """
+        if not self._valid(token) or self.load(token, user_id, kind) is None:
             return None
-        claimed = self.folder / f".{token}.claimed"
-        try:
-            os.rename(path, claimed)
-        except FileNotFoundError:
-            return None  # another request confirmed or cancelled it a moment ago
-        pending = self._read(claimed, token, user_id, kind)
-        if pending is None:
-            claimed.unlink(missing_ok=True)
-        return pending
+        table = StoredImport.__table__
+        row = db.session.execute(
+            sa.delete(table)
+            .where(table.c.token == token, table.c.user_id == user_id)
+            .returning(table.c.user_id, table.c.created_at, table.c.data)
+        ).first()
+        return self._parsed(token, user_id, row, kind)
 
     def release(self, pending: PendingImport) -> None:
-        """Put a claimed import back (its write failed), so the editor can try again."""
-        claimed = self.folder / f".{pending.token}.claimed"
-        path = self._path(pending.token)
-        if path is not None and claimed.exists():
-            os.replace(claimed, path)
+        """Put a claimed import back (its write failed); the rollback already did, so a no-op."""
 
     def done(self, pending: PendingImport) -> None:
-        """Forget a claimed import once its draft is committed."""
-        (self.folder / f".{pending.token}.claimed").unlink(missing_ok=True)
+        """Forget a claimed import for good, also after a rollback (the import was refused)."""
+        db.session.execute(sa.delete(StoredImport).where(StoredImport.token == pending.token))
+        db.session.commit()
 
     def discard(self, token: str, user_id: int, kind: type = PendingImport) -> bool:
-        """Delete the pending import *token* of *user_id*; False when there was none."""
+        """Delete the pending upload *token* of *user_id*; False when there was none."""
         pending = self.claim(token, user_id, kind)
         if pending is None:
+            db.session.rollback()
             return False
-        self.done(pending)
+        db.session.commit()
         return True
 
-    def sweep(self) -> None:
-        """Remove files older than the time to live (left by editors who never decided)."""
+    def sweep(self) -> int:
+        """Remove imports older than the time to live, and such files in *folder*; returns how many rows."""
         limit = time.time() - self.ttl
+        removed = db.session.execute(
+            sa.delete(StoredImport).where(StoredImport.created_at < datetime.fromtimestamp(limit, UTC))
+        ).rowcount
+        db.session.commit()
         try:
             entries = list(os.scandir(self.folder))
-        except FileNotFoundError:
-            return
+        except (FileNotFoundError, NotADirectoryError):
+            return removed or 0
         for entry in entries:
             try:
                 if entry.is_file() and entry.stat().st_mtime < limit:
                     os.unlink(entry.path)
             except FileNotFoundError:
                 continue
+        return removed or 0
 
 
 def store() -> PendingStore:
-    """The store of the current app (``IMPORTS_DIR``)."""
+    """The store of the current app (rows in the database; ``IMPORTS_DIR`` is swept of old files)."""
     folder = current_app.config.get("IMPORTS_DIR") or Path(current_app.instance_path) / "imports"
     return PendingStore(Path(folder))

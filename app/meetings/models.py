@@ -65,6 +65,9 @@ class Export(db.Model):
     base_version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The file's bytes, so every app server can serve it (EXPORTS_DIR is a mirror); loaded
+    # only when asked for. NULL for files exported before the bytes were kept here.
+    content: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
 
     meeting: so.Mapped[Meeting] = so.relationship(back_populates="exports")
     created_by: so.Mapped[User | None] = so.relationship()  # noqa: F821

@@ -574,11 +574,36 @@ def exports_root() -> Path:
     return Path(current_app.config["EXPORTS_DIR"])
 
 
+def export_bytes(export: Export) -> bytes | None:
+    """An export's file: its bytes from the database, the mirror re-written if it is missing.
+
+    Every app server can serve every file this way. A file exported before the database kept
+    the bytes is read from EXPORTS_DIR (None if it is gone too).
+    """
+    data = export.content
+    root = exports_root()
+    target = (root / export.path).resolve()
+    if not target.is_relative_to(root.resolve()):
+        return None  # a recorded path can never leave EXPORTS_DIR
+    if data is None:
+        try:
+            return target.read_bytes()
+        except OSError:
+            return None
+    if not target.exists():
+        try:
+            write_files(root, [(export.path, data)])
+        except OSError:
+            log.warning("could not re-write the mirror of export %s", export.id, exc_info=True)
+    return bytes(data)
+
+
 def export_meeting(meeting: Meeting, actor: User | None) -> list[Export]:
     """Write the meeting pack (tracked and clean DOCX, CSV, JSON) and record each file.
 
-    One Export row per file on disk: exporting again rewrites the same files and
-    updates their rows (checksum, size, who, when); the audit log keeps every export.
+    One Export row per file, holding its bytes (any app server serves it from there) and
+    mirrored under EXPORTS_DIR with the same name: exporting again rewrites the same files and
+    updates their rows (bytes, checksum, size, who, when); the audit log keeps every export.
     Raises :class:`ExportError` when anything fails, with no file changed.
     """
     if meeting.version is None:
@@ -601,6 +626,7 @@ def export_meeting(meeting: Meeting, actor: User | None) -> list[Export]:
         export.base_version_id = meeting.base_version_id
         export.created_by_id = actor.id if actor is not None else None
         export.created_at = now
+        export.content = data
         db.session.add(export)
         exports.append(export)
     record(

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -199,7 +199,7 @@ def export(meeting_id: int):
 
 @bp.route("/exports/<int:export_id>")
 def download(export_id: int):
-    """One file of a meeting pack, read from EXPORTS_DIR by the path recorded when it was made."""
+    """One file of a meeting pack, as stored in the database when it was made."""
     export = db.session.get(Export, export_id)
     if export is None:
         abort(404)
@@ -208,15 +208,16 @@ def download(export_id: int):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(403)
+    return send_export(export)
+
+
+def send_export(export: Export, data: bytes | None = None):
+    """The file of *export* (*data*, else read now) as a download; 404 if it is gone."""
+    data = data if data is not None else operations.export_bytes(export)
+    if data is None:
+        abort(404)
     name = file_name(export)
-    # send_from_directory joins safely: a recorded path can never leave EXPORTS_DIR.
-    response = send_from_directory(
-        operations.exports_root(),
-        export.path,
-        as_attachment=True,
-        download_name=name,
-        mimetype=operations.MEDIA_TYPES[export.kind],
-        max_age=0,
-    )
+    response = Response(data, mimetype=operations.MEDIA_TYPES[export.kind])
     response.headers["Content-Disposition"] = content_disposition(name)
-    return response
+    response.set_etag(export.sha256)
+    return response.make_conditional(request)

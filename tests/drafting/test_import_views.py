@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 import zipfile
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -57,8 +59,12 @@ def as_editor(client, editor):
     return client
 
 
-def pending_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.json")) if folder.exists() else []
+def pending_rows(app) -> list[str]:
+    """The tokens of the imports waiting in the database (any app server sees them)."""
+    from app.drafting.pending import StoredImport
+
+    with app.app_context():
+        return sorted(db.session.scalars(sa.select(StoredImport.token)))
 
 
 def snapshot(app) -> dict[str, int]:
@@ -232,7 +238,7 @@ def test_every_bad_upload_gives_a_clear_message_and_writes_nothing(
     assert str(REJECTIONS[code]).replace("'", "&#39;").replace('"', "&#34;") in html
     assert 'class="error-summary"' in html
     assert snapshot(app) == before
-    assert pending_files(_imports_dir) == []
+    assert pending_rows(app) == []
 
 
 def test_the_same_refusals_for_a_new_document(app, as_editor, docx_kit, _imports_dir):
@@ -249,7 +255,7 @@ def test_the_same_refusals_for_a_new_document(app, as_editor, docx_kit, _imports
         )
         assert response.status_code == 400, kind
     assert snapshot(app) == before
-    assert pending_files(_imports_dir) == []
+    assert pending_rows(app) == []
 
 
 def test_a_file_over_20_mb_gets_a_413_page_in_the_users_language(app, as_editor, doc, _imports_dir):
@@ -261,7 +267,7 @@ def test_a_file_over_20_mb_gets_a_413_page_in_the_users_language(app, as_editor,
     assert "The file is too large: at most 20 MB can be uploaded. Nothing was saved." in html
     assert "<html" in html and "Remiss" in html
     assert snapshot(app) == before
-    assert pending_files(_imports_dir) == []
+    assert pending_rows(app) == []
 
 
 def test_the_413_page_is_swedish_for_a_swedish_user(app, make_client, factory, doc):
@@ -294,7 +300,7 @@ def test_upload_report_confirm_keeps_uids_and_comments(app, as_editor, doc, docx
     response = upload(as_editor, "/d/vl/draft/import", every_feature(docx_kit))
     token = token_of(response)
     assert snapshot(app) == before  # uploading writes nothing to the database
-    assert len(pending_files(_imports_dir)) == 1
+    assert len(pending_rows(app)) == 1
 
     report = as_editor.get(f"/imports/{token}")
     html = report.get_data(as_text=True)
@@ -338,7 +344,7 @@ def test_upload_report_confirm_keeps_uids_and_comments(app, as_editor, doc, docx
         assert comment.block.uid == doc.block_uids["p2"]  # the comment follows its paragraph
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "draft.replace"))
         assert event.data["source"] == "docx"
-    assert pending_files(_imports_dir) == []
+    assert pending_rows(app) == []
 
     # Confirming again (a second tab, the back button) changes nothing and says why.
     again = as_editor.post(f"/imports/{token}/confirm")
@@ -398,7 +404,7 @@ def test_cancel_writes_nothing_and_forgets_the_import(app, as_editor, doc, docx_
     assert response.location.endswith("/d/vl")
     assert "The import was cancelled. Nothing was changed." in flashes(as_editor)
     assert snapshot(app) == before
-    assert pending_files(_imports_dir) == []
+    assert pending_rows(app) == []
     assert as_editor.post(f"/imports/{token}/confirm").status_code == 302
     assert "no longer waiting" in flashes(as_editor)
     assert snapshot(app) == before
@@ -459,15 +465,30 @@ def test_someone_elses_token_or_a_made_up_one_is_refused(app, as_editor, doc, do
     assert as_editor.get(f"/imports/{token}").status_code == 200  # still the owner's
 
 
-def test_expired_imports_are_swept(app, as_editor, doc, docx_kit, _imports_dir, monkeypatch):
+def test_expired_imports_are_refused_and_purged_with_old_files(
+    app, as_editor, doc, docx_kit, _imports_dir, monkeypatch
+):
     from app.drafting import pending
 
     token = token_of(upload(as_editor, "/d/vl/draft/import", every_feature(docx_kit)))
-    monkeypatch.setattr(pending, "TTL_SECONDS", -1)
-    store = pending.PendingStore(_imports_dir, ttl=-1)
-    assert store.load(token, 1) is None
-    store.sweep()
-    assert pending_files(_imports_dir) == []
+    fresh = token_of(upload(as_editor, "/d/vl/draft/import", every_feature(docx_kit)))
+    # A file an older version left in IMPORTS_DIR a day ago, and one of today.
+    _imports_dir.mkdir(parents=True, exist_ok=True)
+    stale_file, new_file = _imports_dir / ("x" * 32 + ".json"), _imports_dir / ("y" * 32 + ".json")
+    stale_file.write_text("{}")
+    new_file.write_text("{}")
+    os.utime(stale_file, (time.time() - pending.TTL_SECONDS - 60,) * 2)
+    with app.app_context():
+        row = db.session.get(pending.StoredImport, token)
+        row.created_at = row.created_at - timedelta(seconds=pending.TTL_SECONDS + 60)
+        db.session.commit()
+    assert as_editor.get(f"/imports/{token}").status_code in (302, 404)  # expired: refused
+    assert as_editor.get(f"/imports/{fresh}").status_code == 200
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 expired pending imports" in result.output
+    assert pending_rows(app) == [fresh]
+    assert not stale_file.exists() and new_file.exists()
 
 
 # --------------------------------------------------------------------------- paste

@@ -439,10 +439,27 @@ def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name():
     assert content_disposition('"\\/..') == "attachment; filename=\"download\"; filename*=UTF-8''%22%5C%2F.."
 
 
-def test_a_missing_file_is_a_404(app, as_host, doc):
+def test_a_missing_mirror_file_is_served_from_the_database_and_written_again(app, as_host, doc):
     _export(as_host, _plan(app, doc))
     export = _exports(app)[0]
-    (Path(app.config["EXPORTS_DIR"]) / export.path).unlink()
+    mirror = Path(app.config["EXPORTS_DIR"]) / export.path
+    mirror.unlink()
+    response = as_host.get(f"/exports/{export.id}")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.data).hexdigest() == export.sha256
+    assert mirror.read_bytes() == response.data  # the mirror has the same bytes and name again
+    assert not [p for p in mirror.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_from_before_the_database_kept_bytes_is_read_from_disk_or_404(app, as_host, doc):
+    _export(as_host, _plan(app, doc))
+    export = _exports(app)[0]
+    with app.app_context():
+        db.session.get(Export, export.id).content = None
+        db.session.commit()
+    mirror = Path(app.config["EXPORTS_DIR"]) / export.path
+    assert hashlib.sha256(as_host.get(f"/exports/{export.id}").data).hexdigest() == export.sha256
+    mirror.unlink()
     assert as_host.get(f"/exports/{export.id}").status_code == 404
 
 
