@@ -342,9 +342,11 @@ def test_changes_on_either_server_show_at_once_and_both_show_the_same_pages(serv
     for shown in _reading_pages(a, b, visitor, member):
         assert reply in shown
     before = _reading_pages(a, b, visitor, member)
-    assert other.post(b, f"/comments/{newest}/endorse").status_code == 302
+    # The newest comment is the other member's (nobody may endorse their own): the member endorses it on B.
+    assert member.post(b, f"/comments/{newest}/endorse").status_code == 302
     after = _reading_pages(a, b, visitor, member)
-    assert masked(after[1]) != masked(before[1])  # the endorsement count moved on both servers
+    assert masked(after[0]) != masked(before[0])  # the endorsement count moved on both servers
+    assert masked(after[1]) != masked(before[1])
     # An editor's decision on B, its response shown on both servers at once.
     editor = Browser("127.0.0.10")
     editor.sign_in(a, "editor@demo.example")
