@@ -7,6 +7,7 @@ from app.documents.models import Block, BlockRevision, Document, Version
 from app.meetings.models import Export, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.review.models import Comment, CommentRevision, Endorsement
+from app.search.models import SearchEntry
 
 __all__ = [
     "ApiToken",
@@ -25,6 +26,7 @@ __all__ = [
     "NotificationPreference",
     "Organisation",
     "Role",
+    "SearchEntry",
     "User",
     "UserRole",
     "Version",
