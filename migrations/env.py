@@ -61,9 +61,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table" and name and name.startswith("search_fts"):
         return False
     table = getattr(getattr(obj, "table", None), "name", None)
-    if (type_, name) in SEARCH_OBJECTS and table == "search_entry":
-        return False
-    return True
+    return not ((type_, name) in SEARCH_OBJECTS and table == "search_entry")
 
 
 def run_migrations_offline():
