@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from app.extensions import db
 
 
 @click.command("search-reindex")
+@with_appcontext
 def search_reindex() -> None:
     """Rebuild the search index (after a restore, or a change of stemmer); one transaction."""
     from app.search.index import reindex
