@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.accounts.models import User
 from app.documents.models import BlockKind, CommentVisibility, Document
 from app.drafting import operations as drafting
 from app.extensions import db
-from app.accounts.models import User
 from app.review import operations as review
 from app.review.models import Comment
 from tests.api.conftest import bearer, make_token
@@ -140,8 +140,9 @@ def test_filters(app, client, sw):
     assert uids(search(client, "idéer", headers=headers)) == {sw["uid"]["p6"]}
     # The page offers the same filters; odd values are ignored, never an error.
     with app.app_context():
-        from app.accounts.models import Organisation
         import sqlalchemy as sa
+
+        from app.accounts.models import Organisation
 
         org_b = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == "Org B"))
     page = client.get("/search", query_string={"q": "licensen", "what": "comments", "organisation": org_b})
