@@ -47,6 +47,9 @@ URL = {"type": "string", "format": "uri"}
 N_URL = {"type": ["string", "null"], "format": "uri"}
 KIND = {"type": "string", "enum": ["heading", "paragraph", "bullet", "number", "quote", "table"]}
 STATUSES = [status.value for status in CommentStatus]
+# A search: something besides white space, and no control characters.
+_NOT_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]"
+SEARCH_PATTERN = f"^{_NOT_CONTROL}*[^\\s\\u0000-\\u001F\\u007F-\\u009F]{_NOT_CONTROL}*$"
 
 
 def _list_of(item: str, **extra_props) -> dict:
@@ -341,6 +344,11 @@ SCHEMAS: dict = {
             "comments": _nullable(
                 _obj({"total": INTEGER, "items": {"type": "array", "items": _ref("SearchCommentHit")}})
             ),
+            "notice": {
+                **N_STRING,
+                "description": "Why nothing was searched: the query had no words, only stop words, "
+                "or more than 12 words.",
+            },
             "next_cursor": {
                 "type": ["string", "null"],
                 "description": "Pass as `cursor` for the next page; null on the last page.",
@@ -535,7 +543,7 @@ PATHS: dict = {
             _param(
                 "q",
                 "query",
-                {"type": "string", "minLength": 1, "maxLength": 500},
+                {"type": "string", "minLength": 1, "maxLength": 500, "pattern": SEARCH_PATTERN},
                 _l("All these words in any form, in any order; a phrase in double quotes."),
                 True,
                 example="öppna licenser",
@@ -579,8 +587,8 @@ PATHS: dict = {
         {"304": ERRORS["304"], "401": ERRORS["401"], **BAD_REQUEST},
         _l(
             "The same rules as the web page: drafts only for editors, hidden comments only for "
-            "moderators, names only where the page shows them. A query of only stop words, or "
-            "without any word, is a 400 naming `q`."
+            "moderators, names only where the page shows them. A query without any word or of only "
+            "stop words finds nothing and says why in `notice`; a blank one is a 400 naming `q`."
         ),
     ),
     "/exports/{export_id}/file": {

@@ -49,6 +49,8 @@ MESSAGES = {
     "invalid": _l("The search contains characters that cannot be searched for."),
 }
 # The API's messages are English, like the rest of its errors.
+# Well-formed queries that just have nothing to search for: the API answers them with no results.
+ANSWERED = {"no_words", "stop_words", "too_many"}
 API_MESSAGES = {
     "empty": "Give the words to search for.",
     "no_words": "The query has no words (letters or digits).",
@@ -255,8 +257,7 @@ def _api_filters(args) -> Filters:
         filters.version = _int(args["version"])
         if filters.version is None:
             raise bad_parameter("version", "A version number.")
-        if not filters.document:
-            raise bad_parameter("version", "A version is chosen within a document: give document too.")
+        # A version number means something within a document only: without one it is ignored.
     for name, allowed in (("status", STATUSES), ("kind", KINDS)):
         if name in args:
             if args[name] not in allowed:
@@ -273,10 +274,13 @@ def _api_filters(args) -> Filters:
 def api_search():
     """Search as the token's user (or as a visitor): text and comments, with the page's rules."""
     args = request.args
+    notice = None
     try:
         query = parse(args.get("q"))
     except QueryError as error:
-        raise bad_parameter("q", API_MESSAGES[error.code]) from None
+        if error.code not in ANSWERED:
+            raise bad_parameter("q", API_MESSAGES[error.code]) from None
+        query, notice = None, API_MESSAGES[error.code]
     filters = _api_filters(args)
     limit = API_LIMIT[0]
     if "limit" in args:
@@ -289,7 +293,14 @@ def api_search():
         if offset is None or len(args["cursor"]) > 9:
             raise bad_parameter("cursor", "Take next_cursor from the previous page.")
     reader = Reader.of(current_user)
-    body: dict = {"query": args.get("q"), "text": None, "comments": None}
+    body: dict = {"query": args.get("q"), "text": None, "comments": None, "notice": notice}
+    if query is None:
+        # Nothing to search for: an empty answer that says why, not an error.
+        empty = {"total": 0, "items": []}
+        body["text"] = empty if filters.what in ("all", "text") else None
+        body["comments"] = empty if filters.what in ("all", "comments") else None
+        body["next_cursor"] = None
+        return jsonify(body)
     more = False
     if filters.what in ("all", "text"):
         found = search_blocks(query, reader, filters, limit, offset)
