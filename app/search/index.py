@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from app.accounts.models import User
 from app.audit import AuditEvent
 from app.documents.models import BlockRevision, Version, VersionState
+from app.documents.numbering import number_blocks
 from app.review.models import Comment
 from app.search.models import EntryKind, SearchEntry
 from app.search.text import html_to_text, index_terms, plain_words
@@ -90,6 +91,8 @@ def sync_comments(connection: Connection, comment_ids) -> None:
                     "text": text,
                     "terms": terms(text),
                     "name_terms": terms(name or ""),
+                    "ref_section": "",
+                    "ref_paragraph": None,
                 }
             )
         if entries:
@@ -97,26 +100,46 @@ def sync_comments(connection: Connection, comment_ids) -> None:
 
 
 def sync_versions(connection: Connection, version_ids) -> None:
-    """Make the block rows of these versions match their block revisions; only changes are written."""
+    """Make the block rows of these versions match their block revisions (text and reference);
+    only changed rows are written."""
     terms = _terms(connection)
     for ids in _chunks(set(version_ids), 20):
-        wanted = {}
-        for version_id, block_id, text, document_id in connection.execute(
+        rows = connection.execute(
             sa.select(
-                BlockRevision.version_id, BlockRevision.block_id, BlockRevision.text, Version.document_id
+                BlockRevision.version_id,
+                BlockRevision.block_id,
+                BlockRevision.text,
+                BlockRevision.kind,
+                BlockRevision.level,
+                Version.document_id,
             )
             .join(Version, Version.id == BlockRevision.version_id)
             .where(BlockRevision.version_id.in_(ids))
-        ):
-            wanted[(version_id, block_id)] = (document_id, html_to_text(text))
+            .order_by(BlockRevision.version_id, BlockRevision.position)
+        ).all()
+        wanted = {}
+        for version_id, group in itertools.groupby(rows, key=lambda row: row.version_id):
+            group = list(group)
+            for row, ref in zip(group, number_blocks(group), strict=True):
+                wanted[(version_id, row.block_id)] = (
+                    row.document_id,
+                    html_to_text(row.text),
+                    ref.section[:32],
+                    ref.paragraph,
+                )
         stale = []
-        for entry_id, version_id, block_id, text in connection.execute(
-            sa.select(ENTRY.c.id, ENTRY.c.version_id, ENTRY.c.block_id, ENTRY.c.text).where(
-                ENTRY.c.kind == EntryKind.BLOCK.value, ENTRY.c.version_id.in_(ids)
-            )
+        for entry_id, version_id, block_id, text, section, paragraph in connection.execute(
+            sa.select(
+                ENTRY.c.id,
+                ENTRY.c.version_id,
+                ENTRY.c.block_id,
+                ENTRY.c.text,
+                ENTRY.c.ref_section,
+                ENTRY.c.ref_paragraph,
+            ).where(ENTRY.c.kind == EntryKind.BLOCK.value, ENTRY.c.version_id.in_(ids))
         ):
             want = wanted.get((version_id, block_id))
-            if want is not None and want[1] == text:
+            if want is not None and want[1:] == (text, section, paragraph):
                 del wanted[(version_id, block_id)]  # already right
             else:
                 stale.append(entry_id)
@@ -132,8 +155,10 @@ def sync_versions(connection: Connection, version_ids) -> None:
                 "text": text,
                 "terms": terms(text),
                 "name_terms": "",
+                "ref_section": section,
+                "ref_paragraph": paragraph,
             }
-            for (version_id, block_id), (document_id, text) in wanted.items()
+            for (version_id, block_id), (document_id, text, section, paragraph) in wanted.items()
         ]
         if entries:
             connection.execute(sa.insert(ENTRY), entries)

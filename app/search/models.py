@@ -54,3 +54,7 @@ class SearchEntry(db.Model):
     terms: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # A comment's author's name, searchable only by readers who may see names.
     name_terms: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # A block's reference ("3.2", paragraph 4), worked out when its version is indexed, so that a
+    # page of results needs no second look at the whole version to number its paragraphs.
+    ref_section: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
+    ref_paragraph: so.Mapped[int | None] = so.mapped_column(sa.Integer)

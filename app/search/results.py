@@ -11,19 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from app.accounts.models import Organisation, User
 from app.documents.models import (
     Block,
-    BlockRevision,
     CommentVisibility,
     Document,
     Version,
     VersionState,
     Visibility,
 )
-from app.documents.numbering import number_blocks
 from app.extensions import db
 from app.review.models import Comment, CommentKind, CommentStatus
 from app.search.models import EntryKind, SearchEntry
@@ -133,75 +130,77 @@ def _visible_documents(statement: sa.Select, reader: Reader, filters: Filters) -
     return statement
 
 
+def _ranked(statement: sa.Select, score, limit: int, offset: int) -> tuple[list[int], int]:
+    """The ids of one page of matching rows, best first, and how many match in all.
+
+    Only ids and scores go through the sort: the rows' text and names are read afterwards
+    for the page alone (a common word matches thousands of rows).
+    """
+    statement = statement.add_columns(score.label("score"), sa.func.count().over().label("total"))
+    rows = db.session.execute(
+        statement.order_by(score.desc(), SearchEntry.id).limit(limit).offset(offset)
+    ).all()
+    return [row.id for row in rows], (rows[0].total if rows else 0)
+
+
+def _in_order(rows, ids: list[int]) -> list:
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def search_blocks(query: Query, reader: Reader, filters: Filters, limit: int, offset: int = 0) -> Page:
     """Paragraphs (and headings, list items...) of the newest version each reader may see, or of
     the chosen version."""
     statement = (
+        sa.select(SearchEntry.id)
+        .join(Document, Document.id == SearchEntry.document_id)
+        .join(Version, Version.id == SearchEntry.version_id)
+        .where(SearchEntry.kind == EntryKind.BLOCK)
+    )
+    statement = _visible_documents(statement, reader, filters)
+    if not (filters.document and filters.version is not None):
+        # The newest version each reader may see, per document: one grouped subquery joined once
+        # (a correlated one ran again for every matching row).
+        newest = sa.select(Version.document_id, sa.func.max(Version.number).label("number"))
+        if not reader.editor:
+            newest = newest.where(Version.state != VersionState.DRAFT)
+        newest = newest.group_by(Version.document_id).subquery("newest")
+        statement = statement.join(
+            newest,
+            sa.and_(newest.c.document_id == SearchEntry.document_id, newest.c.number == Version.number),
+        )
+    statement, score = _Match(query).apply(statement, True)
+    ids, total = _ranked(statement, score, limit, offset)
+    if not ids:
+        return Page([], total)
+    rows = db.session.execute(
         sa.select(
+            SearchEntry.id,
             SearchEntry.text,
+            SearchEntry.ref_section,
+            SearchEntry.ref_paragraph,
             Document.slug,
             Document.title,
-            Version.id.label("version_id"),
             Version.number,
             Version.label,
             Version.state,
             Block.uid,
         )
-        .select_from(SearchEntry)
         .join(Document, Document.id == SearchEntry.document_id)
         .join(Version, Version.id == SearchEntry.version_id)
         .join(Block, Block.id == SearchEntry.block_id)
-        .join(
-            BlockRevision,
-            sa.and_(
-                BlockRevision.version_id == SearchEntry.version_id,
-                BlockRevision.block_id == SearchEntry.block_id,
-            ),
-        )
-        .where(SearchEntry.kind == EntryKind.BLOCK)
-    )
-    statement = _visible_documents(statement, reader, filters)
-    if not (filters.document and filters.version is not None):
-        newer = so.aliased(Version)
-        newest = sa.select(sa.func.max(newer.number)).where(newer.document_id == SearchEntry.document_id)
-        if not reader.editor:
-            newest = newest.where(newer.state != VersionState.DRAFT)
-        statement = statement.where(Version.number == newest.scalar_subquery())
-    statement, score = _Match(query).apply(statement, True)
-    statement = statement.add_columns(score.label("score"), sa.func.count().over().label("total")).order_by(
-        score.desc(), Document.title, Version.number.desc(), BlockRevision.position
-    )
-    rows = db.session.execute(statement.limit(limit).offset(offset)).all()
-    return Page(rows, rows[0].total if rows else 0)
+        .where(SearchEntry.id.in_(ids))
+    ).all()
+    return Page(_in_order(rows, ids), total)
 
 
 def search_comments(query: Query, reader: Reader, filters: Filters, limit: int, offset: int = 0) -> Page:
     """Comments and replies the reader may see, as the reading view shows them."""
     statement = (
-        sa.select(
-            SearchEntry.text,
-            Document.slug,
-            Document.title,
-            Document.comment_visibility,
-            Version.number,
-            Version.label,
-            Comment.number.label("comment_number"),
-            Comment.kind,
-            Comment.status,
-            Comment.withdrawn_at,
-            Comment.hidden_at,
-            Comment.parent_id,
-            User.name.label("author"),
-            Organisation.name.label("organisation"),
-            Block.uid,
-        )
-        .select_from(SearchEntry)
+        sa.select(SearchEntry.id)
         .join(Comment, Comment.id == SearchEntry.comment_id)
         .join(Document, Document.id == SearchEntry.document_id)
         .join(Version, Version.id == SearchEntry.version_id)
-        .join(User, User.id == Comment.author_id)
-        .join(Organisation, Organisation.id == Comment.organisation_id)
-        .outerjoin(Block, Block.id == Comment.block_id)
         .where(SearchEntry.kind == EntryKind.COMMENT)
     )
     statement = _visible_documents(statement, reader, filters)
@@ -220,41 +219,49 @@ def search_comments(query: Query, reader: Reader, filters: Filters, limit: int, 
     if filters.organisation_id is not None:
         statement = statement.where(Comment.organisation_id == filters.organisation_id)
     if filters.organisation_name:
-        statement = statement.where(Organisation.name == filters.organisation_name)
+        statement = statement.join(Organisation, Organisation.id == Comment.organisation_id).where(
+            Organisation.name == filters.organisation_name
+        )
     # Names are searchable where the page shows them: to everyone signed in, and to visitors
     # only on documents whose comments show names in full.
     names_if = True if reader.signed_in else Document.comment_visibility == CommentVisibility.FULL
     statement, score = _Match(query).apply(statement, names_if)
-    statement = statement.add_columns(score.label("score"), sa.func.count().over().label("total")).order_by(
-        score.desc(), Document.title, Comment.number
-    )
-    rows = db.session.execute(statement.limit(limit).offset(offset)).all()
-    return Page(rows, rows[0].total if rows else 0)
+    ids, total = _ranked(statement, score, limit, offset)
+    if not ids:
+        return Page([], total)
+    rows = db.session.execute(
+        sa.select(
+            SearchEntry.id,
+            SearchEntry.text,
+            Document.slug,
+            Document.title,
+            Document.comment_visibility,
+            Version.number,
+            Version.label,
+            Comment.number.label("comment_number"),
+            Comment.kind,
+            Comment.status,
+            Comment.withdrawn_at,
+            Comment.hidden_at,
+            Comment.parent_id,
+            User.name.label("author"),
+            Organisation.name.label("organisation"),
+            Block.uid,
+        )
+        .join(Comment, Comment.id == SearchEntry.comment_id)
+        .join(Document, Document.id == SearchEntry.document_id)
+        .join(Version, Version.id == SearchEntry.version_id)
+        .join(User, User.id == Comment.author_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .outerjoin(Block, Block.id == Comment.block_id)
+        .where(SearchEntry.id.in_(ids))
+    ).all()
+    return Page(_in_order(rows, ids), total)
 
 
 def shows_names(row, reader: Reader) -> bool:
     """Whether the reading view would show this comment's author's name to *reader*."""
     return reader.signed_in or row.comment_visibility is CommentVisibility.FULL
-
-
-def references(version_ids) -> dict[tuple[int, str], object]:
-    """Each block's Ref (app.documents.numbering) in these versions, keyed (version id, uid): one query."""
-    if not version_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(BlockRevision.version_id, Block.uid, BlockRevision.kind, BlockRevision.level)
-        .join(Block, Block.id == BlockRevision.block_id)
-        .where(BlockRevision.version_id.in_(sorted(version_ids)))
-        .order_by(BlockRevision.version_id, BlockRevision.position)
-    ).all()
-    out = {}
-    by_version: dict[int, list] = {}
-    for row in rows:
-        by_version.setdefault(row.version_id, []).append(row)
-    for version_id, blocks in by_version.items():
-        for row, ref in zip(blocks, number_blocks(blocks), strict=True):
-            out[(version_id, row.uid)] = ref
-    return out
 
 
 def filter_choices(reader: Reader, document_slug: str | None) -> dict:

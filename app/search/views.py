@@ -25,7 +25,6 @@ from app.search.results import (
     Filters,
     Reader,
     filter_choices,
-    references,
     search_blocks,
     search_comments,
     shows_names,
@@ -89,25 +88,23 @@ class CommentHit:
     url: str
 
 
-def _ref_label(ref) -> str:
-    if ref is None:
-        return ""
-    if ref.is_heading:
-        return ref.section
-    if ref.section:
-        return _("%(section)s ¶%(n)d", section=ref.section, n=ref.paragraph)
-    return _("¶%(n)d", n=ref.paragraph)
+def _ref_label(section: str, paragraph: int | None) -> str:
+    """As documents.loaders.ref_labels says it: "3.2" for a heading, "3.2 ¶4" (sv "3.2 st. 4")."""
+    if paragraph is None:
+        return section
+    if section:
+        return _("%(section)s ¶%(n)d", section=section, n=paragraph)
+    return _("¶%(n)d", n=paragraph)
 
 
 def _text_hits(page, query: Query, external: bool = False) -> list[TextHit]:
-    refs = references({row.version_id for row in page.rows})
     return [
         TextHit(
             document=row.slug,
             title=row.title,
             version=row.label,
             draft=row.state is VersionState.DRAFT,
-            ref=_ref_label(refs.get((row.version_id, row.uid))),
+            ref=_ref_label(row.ref_section, row.ref_paragraph),
             snippet=snippet(row.text, query.keys),
             url=(
                 url_for("drafting.draft", slug=row.slug, _external=external, _anchor=f"b-{row.uid}")

@@ -72,6 +72,8 @@ def upgrade():
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("terms", sa.Text(), nullable=False),
         sa.Column("name_terms", sa.Text(), nullable=False),
+        sa.Column("ref_section", sa.String(length=32), nullable=False),
+        sa.Column("ref_paragraph", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["block_id"], ["block.id"], name=op.f("fk_search_entry_block_id_block")),
         sa.ForeignKeyConstraint(
             ["comment_id"], ["comment.id"], name=op.f("fk_search_entry_comment_id_comment")

@@ -104,6 +104,12 @@ def test_drafting_and_publishing(app, client, sw):
         )
         db.session.commit()
     assert uids(search(client, "barn", headers=headers, document="offentlig")) == set()
+    # The paragraphs after the deleted one move up: their references follow.
+    assert [i["ref"] for i in search(client, "skogsdata", headers=headers)["text"]["items"]] == ["1 st. 6"]
+    assert [
+        i["ref"]
+        for i in search(client, "vidareutnyttjande", document="offentlig", version="2")["text"]["items"]
+    ] == ["1 st. 7"]
     with app.app_context():
         draft = db.session.get(Document, sw["public"].id).draft
         drafting.publish_draft(draft, summary="Skog", editor=db.session.get(User, sw["editor"].id))
