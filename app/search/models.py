@@ -3,7 +3,7 @@
 The rows are plain SQLAlchemy; what each database searches them with is not in the metadata,
 because SQLAlchemy cannot describe it: on SQLite an FTS5 table ``search_fts`` over ``terms`` and
 ``name_terms`` (kept in step by triggers), on PostgreSQL a generated ``tsv`` column with a GIN
-index. Migration b1a0c0de0019 creates both, and ``migrations/env.py`` leaves them out of
+indexes (one per kind). Migration b1a0c0de0019 creates both, and ``migrations/env.py`` leaves them out of
 ``flask db check``.
 """
 
