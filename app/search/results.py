@@ -99,7 +99,7 @@ class _Match:
         )
 
     def apply(
-        self, statement: sa.Select, names_if: sa.ColumnElement | bool
+        self, statement: sa.Select, names_if: sa.ColumnElement | bool, kind: EntryKind
     ) -> tuple[sa.Select, sa.ColumnElement]:
         """*statement* narrowed to matching rows, and the score (higher is better).
 
@@ -117,12 +117,20 @@ class _Match:
                 )
                 statement = statement.where(sa.or_(names_if, SearchEntry.id.in_(text_only)))
             return statement, found.c.score
+        # The matching rows of this kind first, through its GIN index, then the joins: as one
+        # query the planner sometimes walked every row in comment order instead (40 ms for 5 hits).
         tsv = sa.literal_column("search_entry.tsv")
         everything = self._tsquery(names_if is not False)
-        statement = statement.where(tsv.op("@@")(everything))
+        found = (
+            sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank(tsv, everything).label("score"))
+            .where(SearchEntry.kind == kind, tsv.op("@@")(everything))
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = statement.join(found, found.c.entry_id == SearchEntry.id)
         if names_if is not True and names_if is not False:
             statement = statement.where(sa.or_(names_if, tsv.op("@@")(self._tsquery(False))))
-        return statement, sa.func.ts_rank(tsv, everything)
+        return statement, found.c.score
 
 
 def _visible_documents(statement: sa.Select, reader: Reader, filters: Filters) -> sa.Select:
@@ -174,7 +182,7 @@ def search_blocks(query: Query, reader: Reader, filters: Filters, limit: int, of
             newest = newest.where(newer.state != VersionState.DRAFT)
         newest_ids = sa.select(Version.id).where(Version.number == newest.scalar_subquery())
         statement = statement.where(SearchEntry.version_id.in_(newest_ids))
-    statement, score = _Match(query).apply(statement, True)
+    statement, score = _Match(query).apply(statement, True, EntryKind.BLOCK)
     ids, total = _ranked(statement, score, limit, offset)
     if not ids:
         return Page([], total)
@@ -241,7 +249,7 @@ def search_comments(query: Query, reader: Reader, filters: Filters, limit: int, 
             .limit(1)
         )
         names_if = Document.comment_visibility == CommentVisibility.FULL if full is not None else False
-    statement, score = _Match(query).apply(statement, names_if)
+    statement, score = _Match(query).apply(statement, names_if, EntryKind.COMMENT)
     ids, total = _ranked(statement, score, limit, offset)
     if not ids:
         return Page([], total)
