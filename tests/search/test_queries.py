@@ -14,9 +14,7 @@ def _count(client, count_queries, path, **params):
 
 
 def test_constant_number_of_queries(app, client, factory, sw, count_queries):
-    small = {
-        path: _count(client, count_queries, path, q="data") for path in ("/search", "/api/v1/search")
-    }
+    small = {path: _count(client, count_queries, path, q="data") for path in ("/search", "/api/v1/search")}
     # Grow the index tenfold: more documents, paragraphs and comments, all matching.
     member = sw["member_a"]
     for n in range(4):
@@ -25,8 +23,6 @@ def test_constant_number_of_queries(app, client, factory, sw, count_queries):
             for key in ("p2", "p3", "p4"):
                 add_comment(document, key, member, body="Myndigheten borde ändra detta om data.")
     assert search(client, "data")["comments"]["total"] >= 12
-    large = {
-        path: _count(client, count_queries, path, q="data") for path in ("/search", "/api/v1/search")
-    }
+    large = {path: _count(client, count_queries, path, q="data") for path in ("/search", "/api/v1/search")}
     assert large == small
     assert small["/search"] <= 8 and small["/api/v1/search"] <= 6

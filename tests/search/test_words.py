@@ -110,3 +110,27 @@ def test_snippets_mark_the_matching_word_forms(client, sw):
     snippets = {item["block_uid"]: item["snippet_html"] for item in body["text"]["items"]}
     assert "<mark>Myndighetens</mark>" in snippets[sw["uid"]["p2"]]
     assert "<mark>myndigheter</mark>" in snippets[sw["uid"]["p3"]]
+
+
+def test_where_the_two_databases_rank_differently(app, client, factory):
+    """bm25 (SQLite) weighs a rare word more than a common one; ts_rank (PostgreSQL) does not.
+
+    X holds "data" three times and "kartor" once, Y the other way round, in a corpus where "data"
+    is in every paragraph. SQLite puts Y
+    first (its rare word counts more); PostgreSQL scores the two alike and falls back to the
+    order of the rows, so X (indexed first) comes first. Both find the same two paragraphs.
+    """
+    filler = [(f"f{i}", "paragraph", 1, f"Data nummer {i} om annat.") for i in range(20)]
+    blocks = [
+        ("x", "paragraph", 1, "Data data data kartor."),
+        ("y", "paragraph", 1, "Kartor kartor kartor data."),
+        *filler,
+    ]
+    document = factory.document(slug="rangordning", versions=[blocks])
+    body = search(client, "data kartor", type="text")
+    order = [item["block_uid"] for item in body["text"]["items"]]
+    x, y = document.block_uids["x"], document.block_uids["y"]
+    assert set(order) == {x, y}
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    assert order == ([y, x] if dialect == "sqlite" else [x, y])
