@@ -3,9 +3,14 @@ page (with results, with a message, at 390 px), a result link to the paragraph, 
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import quote
 
-from app.accounts.models import Role
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role, User
+from app.extensions import db
+from tests.browser.xss import assert_inert, payloads
 from tests.conftest import add_comment
 
 pytestmark = pytest.mark.browser
@@ -99,3 +104,14 @@ def test_narrow_screen_and_no_javascript(browser, live_server, doc, axe_check):
         axe_check(page, "search results at 390 px")
     finally:
         context.close()
+
+
+def test_xss_corpus_in_queries_and_in_indexed_text_renders_inert(page, app, doc):
+    lines = payloads()
+    with app.app_context():
+        author = db.session.scalar(sa.select(User).where(User.email == "maja@example.org"))
+        add_comment(doc, "p2", author, body="xsskorpus\n\n" + "\n\n".join(lines))
+    assert_inert(page, "/search?q=xsskorpus")
+    assert page.locator(".search-hit mark", has_text="xsskorpus").count() == 1
+    for line in lines[:: max(1, len(lines) // 25)]:
+        assert_inert(page, "/search?q=" + quote(line, safe=""))
