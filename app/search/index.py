@@ -6,8 +6,9 @@ One mechanism, SQLAlchemy session events, so no operation has to remember the in
   whose name changed (pseudonymising), block revisions (new, changed, deleted), and versions an
   audit event names (every drafting operation records one on its draft).
 * ``do_orm_execute`` notes bulk INSERT/UPDATE/DELETE statements on ``block_revision`` (drafting
-  copies, shifts and edits blocks that way): then every working draft is looked at again, since
-  only drafts' blocks change (a published version is frozen).
+  copies, shifts and edits blocks that way) and the versions or rows their WHERE clause or
+  parameters name; a statement that names neither makes every working draft be looked at again
+  (only drafts' blocks change: a published version is frozen).
 * ``before_commit`` flushes, then rewrites the index rows of what was noted, before COMMIT.
 
 Rewriting is recomputing from the database (idempotent), so a stale note costs a little time and
@@ -24,6 +25,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from app.accounts.models import User
 from app.audit import AuditEvent
@@ -210,13 +213,58 @@ def _note_flushed(session: so.Session, _context) -> None:
             pending["versions"].add(obj.object_id)
 
 
+def _bulk_targets(state: so.ORMExecuteState) -> tuple[set[int], set[int]] | None:
+    """(version ids, block revision ids) a bulk statement on block_revision names, or None if
+    it names neither (then every draft is looked at again)."""
+    versions: set[int] = set()
+    revisions: set[int] = set()
+    if state.is_insert:
+        parameters = state.parameters
+        rows = parameters if isinstance(parameters, list) else [parameters] if parameters else []
+        versions.update(
+            row["version_id"] for row in rows if isinstance(row, dict) and row.get("version_id") is not None
+        )
+        return (versions, revisions) if versions else None
+    where = state.statement.whereclause
+    for clause in visitors.iterate(where) if where is not None else ():
+        if not isinstance(clause, BinaryExpression) or clause.operator is not operators.eq:
+            continue
+        column, value = clause.left, clause.right
+        if (
+            not isinstance(value, BindParameter)
+            or getattr(column, "table", None) is not BlockRevision.__table__
+        ):
+            continue
+        wanted = {"version_id": versions, "id": revisions}.get(column.name)
+        if wanted is not None and value.effective_value is not None:
+            wanted.add(value.effective_value)
+    if isinstance(state.parameters, list):
+        # executemany UPDATE by primary key (publishing renumbers positions that way)
+        revisions.update(row["id"] for row in state.parameters if isinstance(row, dict) and "id" in row)
+    return (versions, revisions) if versions or revisions else None
+
+
 @event.listens_for(so.Session, "do_orm_execute")
 def _note_bulk(state: so.ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) == BlockRevision.__tablename__:
-        _pending(state.session)["drafts"] = True
+    if getattr(table, "name", None) != BlockRevision.__tablename__:
+        return
+    pending = _pending(state.session)
+    targets = _bulk_targets(state)
+    if targets is None:
+        pending["drafts"] = True
+        return
+    versions, revisions = targets
+    pending["versions"].update(versions)
+    if revisions:
+        # Looked up now, before the statement runs: a DELETE leaves nothing to look up at commit.
+        pending["versions"].update(
+            state.session.connection().scalars(
+                sa.select(BlockRevision.version_id).where(BlockRevision.id.in_(sorted(revisions))).distinct()
+            )
+        )
 
 
 @event.listens_for(so.Session, "before_commit")

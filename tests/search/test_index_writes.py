@@ -154,3 +154,32 @@ def test_reindex_rebuilds_the_same_index(app, client, sw):
         ).all()
     assert after == before and len(after) > 10
     assert uids(search(client, "myndighet"))
+
+
+def test_bulk_statements_name_the_versions_they_change(app, sw):
+    """Drafting writes blocks with bulk statements; the index rewrites only the versions they
+    name, and every draft only when a statement names none (copying a version)."""
+    from app.documents.models import BlockRevision
+    from app.search import index
+
+    with app.app_context():
+        db.session.execute(
+            sa.update(BlockRevision)
+            .where(BlockRevision.id == 5, BlockRevision.revision == 1)
+            .values(revision=1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            sa.update(BlockRevision)
+            .where(BlockRevision.version_id == 2, BlockRevision.position > 99)
+            .values(position=BlockRevision.position + 1)
+            .execution_options(synchronize_session=False)
+        )
+        pending = db.session.info[index.PENDING]
+        with_five = db.session.scalar(sa.select(BlockRevision.version_id).where(BlockRevision.id == 5))
+        assert (pending["versions"], pending["drafts"]) == ({2, with_five}, False)
+        copy = sa.select(BlockRevision.version_id).where(BlockRevision.version_id == -1)
+        db.session.execute(sa.insert(BlockRevision).from_select(["version_id"], copy))
+        assert db.session.info[index.PENDING]["drafts"] is True
+        db.session.rollback()
+        assert index.PENDING not in db.session.info
