@@ -163,21 +163,23 @@ def test_bulk_statements_name_the_versions_they_change(app, sw):
     from app.search import index
 
     with app.app_context():
+        some_id, its_version = db.session.execute(
+            sa.select(BlockRevision.id, BlockRevision.version_id).order_by(BlockRevision.id.desc()).limit(1)
+        ).one()
         db.session.execute(
             sa.update(BlockRevision)
-            .where(BlockRevision.id == 5, BlockRevision.revision == 1)
+            .where(BlockRevision.id == some_id, BlockRevision.revision == 1)
             .values(revision=1)
             .execution_options(synchronize_session=False)
         )
         db.session.execute(
             sa.update(BlockRevision)
-            .where(BlockRevision.version_id == 2, BlockRevision.position > 99)
+            .where(BlockRevision.version_id == -2, BlockRevision.position > 99)
             .values(position=BlockRevision.position + 1)
             .execution_options(synchronize_session=False)
         )
         pending = db.session.info[index.PENDING]
-        with_five = db.session.scalar(sa.select(BlockRevision.version_id).where(BlockRevision.id == 5))
-        assert (pending["versions"], pending["drafts"]) == ({2, with_five}, False)
+        assert (pending["versions"], pending["drafts"]) == ({-2, its_version}, False)
         copy = sa.select(BlockRevision.version_id).where(BlockRevision.version_id == -1)
         db.session.execute(sa.insert(BlockRevision).from_select(["version_id"], copy))
         assert db.session.info[index.PENDING]["drafts"] is True
