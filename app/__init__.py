@@ -99,6 +99,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.review import moderation as _moderation  # noqa: F401
     from app.review import views as _review  # noqa: F401
     from app.review.blueprint import bp as review_bp
+    from app.search import views as _search  # noqa: F401
+    from app.search.blueprint import bp as search_bp
     from app.site import bp as site_bp
     from app.wordcomments import views as _wordcomments_views  # noqa: F401
     from app.wordcomments.blueprint import bp as wordcomments_bp
@@ -115,6 +117,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(wordcomments_bp)
+    app.register_blueprint(search_bp)
 
 
 def configure_hooks(app: Flask) -> None:
@@ -137,9 +140,11 @@ def configure_commands(app: Flask) -> None:
     from app.commands import register
     from app.meetings import cli as meetings_cli
     from app.notifications import cli as notifications_cli
+    from app.search import cli as search_cli
     from app.wordcomments import cli as wordcomments_cli
 
     register(app)
     meetings_cli.register(app)
     notifications_cli.register(app)
     wordcomments_cli.register(app)
+    search_cli.register(app)

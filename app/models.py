@@ -10,6 +10,7 @@ from app.notifications.models import Follow, Notification, NotificationPreferenc
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
 from app.review.models import Comment, CommentRevision, Endorsement
+from app.search.models import SearchEntry
 from app.wordcomments.models import WordImport
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Organisation",
     "RateCounter",
     "Role",
+    "SearchEntry",
     "StoredImport",
     "User",
     "UserRole",

@@ -50,6 +50,11 @@ class Case:
 
 MATRIX: dict[tuple[str, str], list[Case]] = {
     ("documents.index", "GET"): [Case("/", EVERYONE_OK)],
+    ("search.search", "GET"): [
+        Case("/search", EVERYONE_OK),
+        Case("/search?q=licenser&document={public}&version=1", EVERYONE_OK),
+        Case("/search?q=och", expect(400, 400)),
+    ],
     ("documents.document", "GET"): [
         Case("/d/{public}", EVERYONE_OK),
         Case("/d/{network}", SIGNED_IN),
@@ -271,6 +276,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     # The JSON API (issue 8) ignores the session cookie: only a bearer token gives rights
     # (tests/api), so every actor here gets a visitor's answer; 401 where a token is needed.
     ("api.index", "GET"): [Case("/api/v1/", EVERYONE_OK)],
+    # Search (issue 19): everyone may search; what each finds is tested in tests/search/.
+    ("api.api_search", "GET"): [
+        Case("/api/v1/search?q=licenser", EVERYONE_OK),
+        Case("/api/v1/search?q=", expect(400, 400)),
+        Case("/api/v1/search?q=a%00b", expect(400, 400)),
+    ],
     ("api.openapi", "GET"): [Case("/api/v1/openapi.json", EVERYONE_OK)],
     ("api.documents", "GET"): [
         Case("/api/v1/documents", EVERYONE_OK),

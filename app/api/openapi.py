@@ -47,6 +47,9 @@ URL = {"type": "string", "format": "uri"}
 N_URL = {"type": ["string", "null"], "format": "uri"}
 KIND = {"type": "string", "enum": ["heading", "paragraph", "bullet", "number", "quote", "table"]}
 STATUSES = [status.value for status in CommentStatus]
+# A search: something besides white space, and no control characters.
+_NOT_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]"
+SEARCH_PATTERN = f"^{_NOT_CONTROL}*[^\\s\\u0000-\\u001F\\u007F-\\u009F]{_NOT_CONTROL}*$"
 
 
 def _list_of(item: str, **extra_props) -> dict:
@@ -298,6 +301,60 @@ SCHEMAS: dict = {
         "additionalProperties": False,
     },
     "MeetingList": _list_of("Meeting"),
+    "SearchTextHit": _obj(
+        {
+            "document": STRING,
+            "document_title": STRING,
+            "version": INTEGER,
+            "version_label": STRING,
+            "draft": {**BOOLEAN, "description": "Only editors find text in drafts."},
+            "block_uid": STRING,
+            "ref": {"type": "string", "description": 'As people say it: "3.2 ¶4" (localised).'},
+            "snippet_html": {
+                "type": "string",
+                "description": "Escaped text around the match, matches in `mark`.",
+            },
+            "html": URL,
+        }
+    ),
+    "SearchCommentHit": _obj(
+        {
+            "document": STRING,
+            "document_title": STRING,
+            "version": INTEGER,
+            "number": INTEGER,
+            "reply": BOOLEAN,
+            "kind": {"type": "string", "enum": ["comment", "question", "suggestion"]},
+            "status": {"type": "string", "enum": STATUSES},
+            "hidden": {
+                **BOOLEAN,
+                "description": "Hidden comments are found by editors and administrators only.",
+            },
+            "author": _ref("Person"),
+            "snippet_html": STRING,
+            "html": URL,
+        }
+    ),
+    "SearchResults": _obj(
+        {
+            "query": STRING,
+            "text": _nullable(
+                _obj({"total": INTEGER, "items": {"type": "array", "items": _ref("SearchTextHit")}})
+            ),
+            "comments": _nullable(
+                _obj({"total": INTEGER, "items": {"type": "array", "items": _ref("SearchCommentHit")}})
+            ),
+            "notice": {
+                **N_STRING,
+                "description": "Why nothing was searched: the query had no words, only stop words, "
+                "or more than 12 words.",
+            },
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as `cursor` for the next page; null on the last page.",
+            },
+        }
+    ),
 }
 
 
@@ -477,6 +534,62 @@ PATHS: dict = {
                 example=1,
             )
         ],
+    ),
+    "/search": _get(
+        "search",
+        _l("Search text and comments, in Swedish word forms"),
+        "SearchResults",
+        [
+            _param(
+                "q",
+                "query",
+                {"type": "string", "minLength": 1, "maxLength": 500, "pattern": SEARCH_PATTERN},
+                _l("All these words in any form, in any order; a phrase in double quotes."),
+                True,
+                example="öppna licenser",
+            ),
+            _param(
+                "type",
+                "query",
+                {"type": "string", "enum": ["all", "text", "comments"]},
+                _l("What to search."),
+            ),
+            _param(
+                "document",
+                "query",
+                {"type": "string", "minLength": 1, "maxLength": 80},
+                _l("A document's slug."),
+            ),
+            _param(
+                "version",
+                "query",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                _l("A version of the document (default: the newest the caller may see)."),
+            ),
+            _param(
+                "status", "query", {"type": "string", "enum": STATUSES}, _l("Only comments with this status.")
+            ),
+            _param(
+                "kind",
+                "query",
+                {"type": "string", "enum": ["comment", "question", "suggestion"]},
+                _l("Only comments of this kind."),
+            ),
+            _param(
+                "organisation",
+                "query",
+                {"type": "string", "minLength": 1, "maxLength": 200},
+                _l("Only comments from the organisation with this name."),
+            ),
+            _limit(20, 50),
+            CURSOR,
+        ],
+        {"304": ERRORS["304"], "401": ERRORS["401"], **BAD_REQUEST},
+        _l(
+            "The same rules as the web page: drafts only for editors, hidden comments only for "
+            "moderators, names only where the page shows them. A query without any word or of only "
+            "stop words finds nothing and says why in `notice`; a blank one is a 400 naming `q`."
+        ),
     ),
     "/exports/{export_id}/file": {
         "get": {

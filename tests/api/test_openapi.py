@@ -87,6 +87,8 @@ def test_answers_with_real_data_match_too(app, world, seeded):
         ("/meetings", {}, {}),
         ("/meetings/{meeting_id}", {"meeting_id": ids["meeting"]}, {}),
         ("/exports/{export_id}/file", {"export_id": ids["export"]}, {}),
+        ("/search", {}, {"q": "licenser"}),
+        ("/search", {}, {"q": "stycke", "type": "text", "limit": 1}),
     ]
     for path, path_parameters, query in requests:
         operation = _operation(app, path)

@@ -1,0 +1,1 @@
+"""Search across documents, versions and comments, in Swedish (issue 19); see README.md here."""

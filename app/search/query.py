@@ -1,0 +1,131 @@
+"""Reading a search: the query as typed, parsed once, then asked of each database in its own way."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from app.search.text import MAX_WORD, STOP_PLACEHOLDER, WORD, is_stop, key, words
+
+MAX_LENGTH = 500
+MAX_TERMS = 12
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; *code* picks the message (app.search.views.MESSAGES)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Query:
+    """Words that must all occur (any order) and phrases that must occur as written.
+
+    A phrase holds None where a stop word stood: the word may be any word there, as on
+    PostgreSQL, whose phrase search counts a dropped stop word as one position.
+    """
+
+    words: tuple[str, ...]
+    phrases: tuple[tuple[str | None, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The stems to mark in snippets."""
+        found = {key(w) for w in self.words}
+        for phrase in self.phrases:
+            found.update(key(w) for w in phrase if w)
+        return frozenset(found)
+
+    def fts5(self, names: bool = True) -> str:
+        """The SQLite FTS5 expression: every term a quoted string of stems, so no syntax gets through."""
+        parts = [f'"{key(w)}"' for w in self.words]
+        for phrase in self.phrases:
+            parts.append('"' + " ".join(key(w) if w else STOP_PLACEHOLDER for w in phrase) + '"')
+        expression = " AND ".join(parts)
+        return expression if names else "{terms} : (" + expression + ")"
+
+    def tsquery(self, names: bool = True) -> str:
+        """The text for PostgreSQL's ``to_tsquery('swedish', …)``, which stems each quoted word.
+
+        Words hold only letters and digits, so quoting them is enough. Without *names* every
+        word is restricted to weight A, the comment's text (the author's name is weight B).
+        """
+        weight = "" if names else ":A"
+        parts = [f"'{w}'{weight}" for w in self.words]
+        for phrase in self.phrases:
+            out, gap = f"'{phrase[0]}'{weight}", 1
+            for w in phrase[1:]:
+                if w is None:
+                    gap += 1
+                    continue
+                out += f" <{gap}> '{w}'{weight}"
+                gap = 1
+            parts.append(f"({out})")
+        return " & ".join(parts)
+
+
+def parse(raw: str | None) -> Query:
+    """*raw* as a Query, or QueryError: nothing to search, too long, control characters, only stop words."""
+    raw = raw or ""
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in raw):
+        raise QueryError("invalid")
+    text = raw.strip()
+    if not text:
+        raise QueryError("empty")
+    if len(text) > MAX_LENGTH:
+        raise QueryError("too_long")
+    loose: list[str] = []
+    phrases: list[tuple[str | None, ...]] = []
+    # Text between double quotes is a phrase; an unclosed quote runs to the end.
+    for index, part in enumerate(text.split('"')):
+        found = words(part)
+        if index % 2 == 0:
+            loose.extend(found)
+            continue
+        phrase = [None if is_stop(w) else w for w in found]
+        while phrase and phrase[0] is None:
+            phrase.pop(0)
+        while phrase and phrase[-1] is None:
+            phrase.pop()
+        if len(phrase) == 1:
+            loose.append(phrase[0])
+        elif phrase and tuple(phrase) not in phrases:
+            phrases.append(tuple(phrase))
+    seen: list[str] = []
+    for w in loose:
+        if not is_stop(w) and w not in seen:
+            seen.append(w)
+    if not seen and not phrases:
+        raise QueryError("stop_words" if words(text) else "no_words")
+    if len(seen) + sum(len(p) for p in phrases) > MAX_TERMS:
+        raise QueryError("too_many")
+    return Query(tuple(seen), tuple(phrases))
+
+
+def snippet(text: str, keys: frozenset[str], size: int = 36, before: int = 10) -> Markup:
+    """A window of *text* around its first match, every match in ``<mark>``; all of it escaped."""
+    text = unicodedata.normalize("NFC", text or "")
+    tokens = list(WORD.finditer(text))
+    if not tokens:
+        return Markup(escape(text[:240]))  # noqa: S704  (escaped)
+    hits = [i for i, m in enumerate(tokens) if len(m.group()) <= MAX_WORD and key(m.group().lower()) in keys]
+    start = max(0, (hits[0] if hits else 0) - before)
+    end = min(len(tokens), start + size)
+    marked = set(hits)
+    out = [escape("… ")] if start > 0 else []
+    position = tokens[start].start() if start > 0 else 0
+    for i in range(start, end):
+        match = tokens[i]
+        out.append(escape(text[position : match.start()]))
+        word = escape(match.group())
+        out.append(Markup("<mark>%s</mark>") % word if i in marked else word)
+        position = match.end()
+    if end < len(tokens):
+        out.append(escape(" …"))
+    else:
+        out.append(escape(text[position:]))
+    return Markup("").join(out)

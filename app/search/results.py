@@ -1,0 +1,333 @@
+"""The queries: matching rows of the index, joined with the live rows that decide who may see them.
+
+Each database matches in its own way (``_Match``): SQLite's FTS5 with Snowball stems, PostgreSQL's
+``@@`` on the generated ``tsv`` column. Everything else is the same SQL on both. A page of
+results is a constant number of statements: one per kind of result (with the total as a window
+count), one for the references of the versions shown, and the filters' lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import Organisation, User
+from app.documents.models import (
+    Block,
+    CommentVisibility,
+    Document,
+    Version,
+    VersionState,
+    Visibility,
+)
+from app.extensions import db
+from app.review.models import Comment, CommentKind, CommentStatus
+from app.search.models import EntryKind, SearchEntry
+from app.search.query import Query
+
+WHAT = ("all", "text", "comments")
+STATUSES = tuple(s.value for s in CommentStatus)
+KINDS = tuple(k.value for k in CommentKind)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What the searcher may see, from their roles."""
+
+    signed_in: bool = False
+    editor: bool = False
+    moderator: bool = False
+
+    @classmethod
+    def of(cls, user) -> Reader:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return cls()
+        return cls(True, bool(user.is_editor), bool(user.is_editor or user.is_admin))
+
+
+@dataclass
+class Filters:
+    """The narrowing a searcher chose; values are already checked (see views)."""
+
+    what: str = "all"
+    document: str | None = None
+    version: int | None = None
+    status: str | None = None
+    kind: str | None = None
+    organisation_id: int | None = None
+    organisation_name: str | None = None
+
+
+@dataclass
+class Page:
+    """One kind of result: the rows of this page and how many there are in all."""
+
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+
+class _Match:
+    """Which index rows match the query, and how well, on this database."""
+
+    def __init__(self, query: Query):
+        self.query = query
+        self.sqlite = db.engine.dialect.name == "sqlite"
+
+    def _fts(self, names: bool, alias: str):
+        parameter = f"fts_{alias}"
+        return (
+            sa.text(
+                f"SELECT rowid AS entry_id, -bm25(search_fts, 1.0, 0.5) AS score "  # noqa: S608  (constant)
+                f"FROM search_fts WHERE search_fts MATCH :{parameter}"
+            )
+            .bindparams(**{parameter: self.query.fts5(names)})
+            .columns(entry_id=sa.Integer, score=sa.Float)
+            .subquery(alias)
+        )
+
+    def _tsquery(self, names: bool):
+        parameter = "tsq_names" if names else "tsq_text"
+        # Written into the statement (literal_execute): psycopg prepares a statement after five runs
+        # and PostgreSQL may then plan it once for any query, without knowing how common the words
+        # are; a generic plan walked every row (300 ms instead of 30). The text is made by
+        # Query.tsquery of letters, digits and its own quotes and operators, and quoted again here.
+        return sa.func.to_tsquery(
+            sa.literal_column("'swedish'::regconfig"),
+            sa.bindparam(parameter, self.query.tsquery(names), type_=sa.String, literal_execute=True),
+        )
+
+    def apply(
+        self, statement: sa.Select, names_if: sa.ColumnElement | bool, kind: EntryKind
+    ) -> tuple[sa.Select, sa.ColumnElement]:
+        """*statement* narrowed to matching rows, and the score (higher is better).
+
+        The author's name counts as text only where *names_if* holds (the reader sees names);
+        elsewhere the query must match the comment's own text. True and False (everywhere,
+        nowhere) need one pass over the index; a condition needs a second for the text alone.
+        """
+        if self.sqlite:
+            found = self._fts(names_if is not False, "m")
+            statement = statement.join(found, found.c.entry_id == SearchEntry.id)
+            if names_if is not True and names_if is not False:
+                text_only = sa.select(sa.literal_column("rowid")).select_from(sa.table("search_fts"))
+                text_only = text_only.where(
+                    sa.text("search_fts MATCH :fts_text").bindparams(fts_text=self.query.fts5(False))
+                )
+                statement = statement.where(sa.or_(names_if, SearchEntry.id.in_(text_only)))
+            return statement, found.c.score
+        tsv = sa.literal_column("search_entry.tsv")
+        everything = self._tsquery(names_if is not False)
+        if kind is EntryKind.BLOCK:
+            statement = statement.where(tsv.op("@@")(everything))
+            score = sa.func.ts_rank(tsv, everything)
+        else:
+            # Comments: the matching rows first, through the comments' GIN index, then the
+            # joins. As one query the planner sometimes walked every row in comment order to
+            # join the comments (40 ms for 5 hits, against 2 ms).
+            found = (
+                sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank(tsv, everything).label("score"))
+                .where(SearchEntry.kind == kind, tsv.op("@@")(everything))
+                .cte("found")
+                .prefix_with("MATERIALIZED")
+            )
+            statement = statement.join(found, found.c.entry_id == SearchEntry.id)
+            score = found.c.score
+        if names_if is not True and names_if is not False:
+            statement = statement.where(sa.or_(names_if, tsv.op("@@")(self._tsquery(False))))
+        return statement, score
+        # The matching rows of this kind first, through its GIN index, then the joins: as one
+        # query the planner sometimes walked every row in comment order instead (40 ms for 5 hits).
+        tsv = sa.literal_column("search_entry.tsv")
+        everything = self._tsquery(names_if is not False)
+        found = (
+            sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank(tsv, everything).label("score"))
+            .where(SearchEntry.kind == kind, tsv.op("@@")(everything))
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = statement.join(found, found.c.entry_id == SearchEntry.id)
+        if names_if is not True and names_if is not False:
+            statement = statement.where(sa.or_(names_if, tsv.op("@@")(self._tsquery(False))))
+        return statement, found.c.score
+
+
+def _visible_documents(statement: sa.Select, reader: Reader, filters: Filters) -> sa.Select:
+    if not reader.signed_in:
+        statement = statement.where(Document.visibility == Visibility.PUBLIC)
+    if not reader.editor:
+        statement = statement.where(Version.state != VersionState.DRAFT)
+    if filters.document:
+        statement = statement.where(Document.slug == filters.document)
+        if filters.version is not None:
+            statement = statement.where(Version.number == filters.version)
+    return statement
+
+
+def _ranked(statement: sa.Select, score, limit: int, offset: int) -> tuple[list[int], int]:
+    """The ids of one page of matching rows, best first, and how many match in all.
+
+    Only ids and scores go through the sort: the rows' text and names are read afterwards
+    for the page alone (a common word matches thousands of rows).
+    """
+    statement = statement.add_columns(score.label("score"), sa.func.count().over().label("total"))
+    rows = db.session.execute(
+        statement.order_by(score.desc(), SearchEntry.id).limit(limit).offset(offset)
+    ).all()
+    return [row.id for row in rows], (rows[0].total if rows else 0)
+
+
+def _in_order(rows, ids: list[int]) -> list:
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def search_blocks(query: Query, reader: Reader, filters: Filters, limit: int, offset: int = 0) -> Page:
+    """Paragraphs (and headings, list items...) of the newest version each reader may see, or of
+    the chosen version."""
+    statement = (
+        sa.select(SearchEntry.id)
+        .join(Document, Document.id == SearchEntry.document_id)
+        .join(Version, Version.id == SearchEntry.version_id)
+        .where(SearchEntry.kind == EntryKind.BLOCK)
+    )
+    statement = _visible_documents(statement, reader, filters)
+    if not (filters.document and filters.version is not None):
+        # The newest version each reader may see, per document, as a short list of version ids
+        # worked out once over the (small) version table.
+        newer = so.aliased(Version)
+        newest = sa.select(sa.func.max(newer.number)).where(newer.document_id == Version.document_id)
+        if not reader.editor:
+            newest = newest.where(newer.state != VersionState.DRAFT)
+        newest_ids = sa.select(Version.id).where(Version.number == newest.scalar_subquery())
+        statement = statement.where(SearchEntry.version_id.in_(newest_ids))
+    statement, score = _Match(query).apply(statement, True, EntryKind.BLOCK)
+    ids, total = _ranked(statement, score, limit, offset)
+    if not ids:
+        return Page([], total)
+    rows = db.session.execute(
+        sa.select(
+            SearchEntry.id,
+            SearchEntry.text,
+            SearchEntry.ref_section,
+            SearchEntry.ref_paragraph,
+            Document.slug,
+            Document.title,
+            Version.number,
+            Version.label,
+            Version.state,
+            Block.uid,
+        )
+        .join(Document, Document.id == SearchEntry.document_id)
+        .join(Version, Version.id == SearchEntry.version_id)
+        .join(Block, Block.id == SearchEntry.block_id)
+        .where(SearchEntry.id.in_(ids))
+    ).all()
+    return Page(_in_order(rows, ids), total)
+
+
+def search_comments(query: Query, reader: Reader, filters: Filters, limit: int, offset: int = 0) -> Page:
+    """Comments and replies the reader may see, as the reading view shows them."""
+    statement = (
+        sa.select(SearchEntry.id)
+        .join(Comment, Comment.id == SearchEntry.comment_id)
+        .join(Document, Document.id == SearchEntry.document_id)
+        .join(Version, Version.id == SearchEntry.version_id)
+        .where(SearchEntry.kind == EntryKind.COMMENT)
+    )
+    statement = _visible_documents(statement, reader, filters)
+    if not reader.signed_in:
+        statement = statement.where(Document.comment_visibility != CommentVisibility.NONE)
+    if not reader.moderator:
+        statement = statement.where(Comment.hidden_at.is_(None))
+    if filters.status == CommentStatus.WITHDRAWN.value:
+        statement = statement.where(Comment.withdrawn_at.is_not(None))
+    elif filters.status:
+        statement = statement.where(
+            Comment.status == CommentStatus(filters.status), Comment.withdrawn_at.is_(None)
+        )
+    if filters.kind:
+        statement = statement.where(Comment.kind == CommentKind(filters.kind))
+    if filters.organisation_id is not None:
+        statement = statement.where(Comment.organisation_id == filters.organisation_id)
+    if filters.organisation_name:
+        statement = statement.join(Organisation, Organisation.id == Comment.organisation_id).where(
+            Organisation.name == filters.organisation_name
+        )
+    # Names are searchable where the page shows them: to everyone signed in, and to visitors
+    # only on documents whose comments show names in full.
+    names_if: sa.ColumnElement | bool = True
+    if not reader.signed_in:
+        # Most networks show visitors no names at all: then one pass over the index is enough.
+        full = db.session.scalar(
+            sa.select(Document.id)
+            .where(
+                Document.visibility == Visibility.PUBLIC,
+                Document.comment_visibility == CommentVisibility.FULL,
+            )
+            .limit(1)
+        )
+        names_if = Document.comment_visibility == CommentVisibility.FULL if full is not None else False
+    statement, score = _Match(query).apply(statement, names_if, EntryKind.COMMENT)
+    ids, total = _ranked(statement, score, limit, offset)
+    if not ids:
+        return Page([], total)
+    rows = db.session.execute(
+        sa.select(
+            SearchEntry.id,
+            SearchEntry.text,
+            Document.slug,
+            Document.title,
+            Document.comment_visibility,
+            Version.number,
+            Version.label,
+            Comment.number.label("comment_number"),
+            Comment.kind,
+            Comment.status,
+            Comment.withdrawn_at,
+            Comment.hidden_at,
+            Comment.parent_id,
+            User.name.label("author"),
+            Organisation.name.label("organisation"),
+            Block.uid,
+        )
+        .join(Comment, Comment.id == SearchEntry.comment_id)
+        .join(Document, Document.id == SearchEntry.document_id)
+        .join(Version, Version.id == SearchEntry.version_id)
+        .join(User, User.id == Comment.author_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .outerjoin(Block, Block.id == Comment.block_id)
+        .where(SearchEntry.id.in_(ids))
+    ).all()
+    return Page(_in_order(rows, ids), total)
+
+
+def shows_names(row, reader: Reader) -> bool:
+    """Whether the reading view would show this comment's author's name to *reader*."""
+    return reader.signed_in or row.comment_visibility is CommentVisibility.FULL
+
+
+def filter_choices(reader: Reader, document_slug: str | None) -> dict:
+    """The documents, versions (of the chosen document) and organisations the filters offer."""
+    documents = sa.select(Document.slug, Document.title).order_by(Document.title)
+    if not reader.signed_in:
+        documents = documents.where(Document.visibility == Visibility.PUBLIC)
+    choices = {
+        "documents": db.session.execute(documents).all(),
+        "organisations": db.session.execute(
+            sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+        ).all(),
+        "versions": [],
+    }
+    if document_slug and document_slug in {d.slug for d in choices["documents"]}:
+        versions = (
+            sa.select(Version.number, Version.label, Version.state)
+            .join(Document, Document.id == Version.document_id)
+            .where(Document.slug == document_slug)
+            .order_by(Version.number.desc())
+        )
+        if not reader.editor:
+            versions = versions.where(Version.state != VersionState.DRAFT)
+        choices["versions"] = db.session.execute(versions).all()
+    return choices
