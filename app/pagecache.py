@@ -18,8 +18,9 @@ key names every input of such a page:
 - the *data stamp*: a counter in the database (``data_stamp``) that every transaction writing
   anything a page could show increases as it commits (session hooks below), so a change made
   on *any* app server is a new key on every server at once;
-- the language, the path with its query string, and the current minute (a version's deadline
-  is a time of day: a page never outlives the minute it was made in);
+- the language and the reader's region (dates follow it), the path with its query string, and
+  the current minute (a version's deadline is a time of day: a page never outlives the minute
+  it was made in);
 - the CSRF token is not part of the page: the stored HTML has a placeholder and each answer
   gets its own session's token.
 
@@ -38,12 +39,12 @@ import time
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app, g, make_response, request, session
-from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from app import fragments
 from app.database import BARE_ENDPOINTS
 from app.extensions import db
+from app.i18n import format_locale
 
 # Tables no page shows: writing them leaves cached pages valid.
 UNSHOWN_TABLES = frozenset(
@@ -171,10 +172,11 @@ def visitor_page(view):
     def wrapper(*args, **kwargs):
         if current_app.config.get("PAGE_CACHE_SIZE", 0) <= 0 or not _visitor_request():
             return view(*args, **kwargs)
-        locale = get_locale()
         key = (
             data_stamp(),
-            locale.language if locale else "",
+            # The interface language *and* the reader's region: dates are written in both (en-GB
+            # and en-US readers get the same words but different dates).
+            str(format_locale()),
             request.full_path,
             int(time.time() // 60),
         )

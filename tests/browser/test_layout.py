@@ -44,14 +44,24 @@ LAYOUT_PROBLEMS = """
   const name = (el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.value || el.name || "").trim().slice(0, 30)}"`;
   const controls = [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")]
     .filter((el) => shown(el) && !el.closest(".visually-hidden, .skip-link"));
+  // A sticky or fixed bar (the dashboard's bulk bar) floats over the text by design and moves
+  // with scrolling: it is compared only with the controls inside such bars, not with the page.
+  const floating = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const position = getComputedStyle(e).position;
+      if (position === "sticky" || position === "fixed") return true;
+    }
+    return false;
+  };
   const boxes = controls.map((el) => [el, [...el.getClientRects()].filter((r) => r.width > 2 && r.height > 2)]);
+  const floats = new Map(controls.map((el) => [el, floating(el)]));
   const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2
     && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2;
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
       const [a, ra] = boxes[i];
       const [b, rb] = boxes[j];
-      if (a.contains(b) || b.contains(a)) continue;
+      if (a.contains(b) || b.contains(a) || floats.get(a) !== floats.get(b)) continue;
       if (ra.some((x) => rb.some((y) => overlap(x, y)))) {
         problems.push(`controls overlap: ${name(a)} and ${name(b)}`);
       }

@@ -62,7 +62,7 @@ def test_host_plans_a_meeting_creates_and_downloads_the_pack(page, app, doc, fac
     page.get_by_label("Starttid").fill("13:00")
     page.get_by_label("Dagordning").fill("1. Välkommen\n2. Genomgång av utkastet")
     page.get_by_label("Plats eller länk").fill("https://meet.example.org/natverket")
-    page.get_by_label("Dokument").select_option(label="Öppna licenser")
+    page.get_by_label("Dokument", exact=True).select_option(label="Öppna licenser")
     page.get_by_label("Version som visas").select_option(value=str(newest.id))
     page.get_by_role("button", name="Spara mötet").click()
     summary = page.locator(".error-summary")
