@@ -51,6 +51,8 @@ PAGE_TYPES = [
     PageType("downloads", "/d/{slug}/v/{current}/downloads"),
     PageType("forgot-password", "/forgot-password"),
     PageType("reset-link-invalid", "/reset-password/1-forged", status=410),
+    PageType("search", "/search?q=myndighet"),
+    PageType("search-nothing", "/search?q=och", status=400),
     # a member
     PageType("reading", "/d/{slug}", "member"),
     PageType("comment-form", "/d/{slug}/v/{current}/b/{uid}/comment", "member"),
@@ -61,6 +63,8 @@ PAGE_TYPES = [
     PageType("withdraw-comment", "/comments/{comment}/withdraw", "member"),
     PageType("reply", "/comments/{comment}/reply", "member"),
     PageType("profile", "/profile", "member"),
+    PageType("word-comments-upload", "/d/{slug}/v/{current}/word-comments", "member"),
+    PageType("search", "/search?q=licens", "member"),
     # an editor
     PageType("reading", "/d/{slug}", "editor"),
     PageType("review-dashboard", "/d/{slug}/v/{current}/review", "editor"),
@@ -71,6 +75,8 @@ PAGE_TYPES = [
     PageType("draft-insert", "/d/{slug}/draft/insert?after={uid}", "editor"),
     PageType("publish", "/d/{slug}/draft/publish", "editor"),
     PageType("import-new", "/documents/new/import", "editor"),
+    PageType("word-comments-for-organisation", "/d/{slug}/v/{current}/word-comments", "editor"),
+    PageType("search-comments", "/search?q=licens&what=comments", "editor"),
     # a host
     PageType("meeting", "/meetings/{meeting}", "host"),
     PageType("meeting-edit", "/meetings/{meeting}/edit", "host"),
