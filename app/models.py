@@ -6,6 +6,7 @@ from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.meetings.models import Export, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
+from app.responses.models import Response, SectionPosition
 from app.review.models import Comment, CommentRevision, Endorsement
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Organisation",
+    "Response",
     "Role",
+    "SectionPosition",
     "User",
     "UserRole",
     "Version",
