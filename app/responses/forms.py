@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
@@ -15,8 +17,12 @@ SUMMARY_MAX = 20_000
 SECTION_FIELD = "section-"
 
 
+# NUL and other C0 controls: PostgreSQL refuses NUL in text, and none has a place in a response.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    return _CONTROLS.sub("", value).strip() if isinstance(value, str) else value
 
 
 class ResponseForm(FlaskForm):

@@ -91,7 +91,12 @@ def enqueue_response_reminders(now: datetime | None = None) -> int:
         if stage is None:
             continue
         key = reminder_key(version, stage)
-        frequencies = _frequencies(recipients(version), NotificationKind.DEADLINE)
+        reminded = set(
+            db.session.scalars(sa.select(Notification.user_id).where(Notification.dedupe_key == key))
+        )
+        frequencies = _frequencies(
+            [u for u in recipients(version) if u not in reminded], NotificationKind.DEADLINE
+        )
         rows = [
             _row(
                 user_id,

@@ -203,11 +203,13 @@ def overview(slug: str, number: int):
         ).all()
     )
     keys = [reminder_key(version, stage) for stage in ("week", "days")]
-    reminded = dict(db.session.execute(
+    reminded = dict(
+        db.session.execute(
             sa.select(Notification.dedupe_key, sa.func.count())
             .where(Notification.dedupe_key.in_(keys))
             .group_by(Notification.dedupe_key)
-        ).all())
+        ).all()
+    )
     by_org: dict[int, dict] = {}
     for org_id, state, position, submitted_at in responses:
         entry = by_org.setdefault(org_id, {})
