@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import html as lxml_html
 
 from app.meetings import docx_xml as x
 from app.meetings.compilation import STATUSES
@@ -78,15 +80,61 @@ def _p(value: str, style: str | None = None, bold: bool = False) -> str:
     return x.paragraph(x.lines_run(value, bold=bold), style=style)
 
 
+def _small(value: str, bold: bool = False) -> str:
+    """A table cell's paragraph: 9 pt, lines kept."""
+    props = ("<w:b/><w:bCs/>" if bold else "") + '<w:sz w:val="18"/><w:szCs w:val="18"/>'
+    lines = value.replace("\t", " ").replace("\r\n", "\n").split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{x.text(line)}</w:t>' for line in lines)
+    return x.paragraph(f"<w:r><w:rPr>{props}</w:rPr>{body}</w:r>")
+
+
+def _header(header: list[str], grid: list[int]) -> str:
+    cells = [x.cell(_small(h, bold=True), w, fill="F1EFE9") for h, w in zip(header, grid, strict=True)]
+    return x.row(cells, header=True)
+
+
 def _table(grid: list[int], header: list[str], rows: list[list[str]], caption: str) -> str:
-    head = x.row(
-        [x.cell(_p(h, bold=True), w, fill="F1EFE9") for h, w in zip(header, grid, strict=True)], header=True
-    )
     body = [
-        x.row([x.cell(_p(v), w) for v, w in zip(values, grid, strict=True)], cant_split=True)
+        x.row([x.cell(_small(v), w) for v, w in zip(values, grid, strict=True)], cant_split=True)
         for values in rows
     ]
-    return x.table(grid, [head, *body], fixed=True, caption=caption)
+    return x.table(grid, [_header(header, grid), *body], fixed=True, caption=caption)
+
+
+_INLINE = {"strong": (True, False), "b": (True, False), "em": (False, True), "i": (False, True)}
+
+
+def _runs(element, bold: bool = False, italic: bool = False) -> str:
+    """Runs for the inline content of a sanitised HTML element (emphasis kept, links as text and URL)."""
+    out = [x.run(element.text, bold, italic)] if element.text else []
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br":
+            out.append("<w:r><w:br/></w:r>")
+        elif tag not in ("ul", "ol"):
+            b, i = _INLINE.get(tag, (False, False))
+            out.append(_runs(child, bold or b, italic or i))
+            if tag == "a" and child.get("href") and child.get("href") != (child.text or ""):
+                out.append(x.run(f" ({child.get('href')})", bold, italic))
+        if child.tail:
+            out.append(x.run(child.tail, bold, italic))
+    return "".join(out)
+
+
+def summary_paragraphs(summary_html: str) -> list[str]:
+    """The stored (sanitised) summary HTML as Word paragraphs: paragraphs and list items, emphasis kept."""
+    if not summary_html.strip():
+        return []
+    root = lxml_html.fragment_fromstring(summary_html, create_parent="div")
+    out = [x.paragraph(x.run(root.text))] if root.text and root.text.strip() else []
+    for element in root:
+        if element.tag in ("ul", "ol"):
+            for n, item in enumerate(element.findall("li"), start=1):
+                mark = "• " if element.tag == "ul" else f"{n}. "
+                out.append(x.paragraph(x.run(mark) + _runs(item)))
+        else:
+            out.append(x.paragraph(_runs(element)))
+    return out
 
 
 def _decided(record: ResponseRecord) -> str:
@@ -115,7 +163,7 @@ def responses_table(outcome: Outcome) -> str:
             rows.append([org.name, L["no_answer"], "", "", ""])
         else:
             rows.append([org.name, POSITION_SV[r.position], r.reference, _decided(r), _date(r.submitted_at)])
-    grid = [2600, 2300, 1500, 2238, 1000]
+    grid = [2400, 2200, 1700, 2138, 1200]
     header = [L["col_org"], L["col_position"], L["col_reference"], L["col_decided"], L["col_date"]]
     summary = _fill(L["answered"], n=len(outcome.answered), total=len(outcome.organisations))
     return _p(L["responses"], "Heading1") + _p(summary) + _table(grid, header, rows, L["responses"])
@@ -154,8 +202,7 @@ def full_responses(outcome: Outcome) -> str:
         if r.officer:
             facts.append(_fill(L["officer"], name=r.officer))
         out.append(_p(" · ".join(facts)))
-        for paragraph in [p for p in r.summary.replace("\r\n", "\n").split("\n\n") if p.strip()]:
-            out.append(_p(paragraph.strip()))
+        out.extend(summary_paragraphs(r.summary_html))
         for answer in r.sections:
             out.append(_p(f"{answer.heading}: {POSITION_SV[answer.position]}"))
         for old in org.history:
@@ -181,7 +228,7 @@ def counts_table(outcome: Outcome) -> str:
     if not rows:
         return out + _p(L["no_comments"])
     strings = pack_labels("sv")
-    grid = [2038] + [900] * len(STATUSES) + [1000]
+    grid = [2570] + [1500] * len(STATUSES) + [1500]
     header = [L["col_org"], *[strings[f"status_{s}"] for s in STATUSES], L["total"]]
     body = [[org, *[str(counts[s]) for s in STATUSES], str(total)] for org, counts, total in rows]
     body.append([L["total"], *[str(totals[s]) for s in STATUSES], str(sum(totals.values()))])
@@ -196,7 +243,7 @@ def paragraphs_table(outcome: Outcome) -> str:
     if not outcome.comments:
         return out + _p(L["no_comments"])
     strings = pack_labels("sv")
-    grid = [600, 1100, 1700, 3138, 1300, 1800]
+    grid = [700, 1300, 2400, 5070, 1600, 3500]
     header = [
         L["col_number"],
         L["col_ref"],
@@ -205,14 +252,11 @@ def paragraphs_table(outcome: Outcome) -> str:
         L["col_status"],
         L["col_response"],
     ]
-    head = x.row(
-        [x.cell(_p(h, bold=True), w, fill="F1EFE9") for h, w in zip(header, grid, strict=True)], header=True
-    )
-    rows = [head]
+    rows = [_header(header, grid)]
     from app.meetings.compilation import comment_text, status_label
 
     for section, paragraphs in outcome.by_paragraph(strings["general_comments"]):
-        rows.append(x.row([x.cell(_p(section, bold=True), sum(grid), span=len(grid), fill="FAFAF7")]))
+        rows.append(x.row([x.cell(_small(section, bold=True), sum(grid), span=len(grid), fill="FAFAF7")]))
         for ref, comments in paragraphs:
             for c in comments:
                 who = f"{c.organisation}\n{c.author}" if c.author else c.organisation
@@ -224,7 +268,7 @@ def paragraphs_table(outcome: Outcome) -> str:
                     status_label(c, strings),
                     c.response,
                 ]
-                rows.append(x.row([x.cell(_p(v), w) for v, w in zip(values, grid, strict=True)]))
+                rows.append(x.row([x.cell(_small(v), w) for v, w in zip(values, grid, strict=True)]))
     return out + x.table(grid, rows, fixed=True, caption=L["paragraphs"])
 
 
@@ -246,9 +290,33 @@ def _zip(data: bytes, replace: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def _prepare(document) -> None:
+    """Drop the template's blank-page thumbnail and its Word 2010 stylesWithEffects copy; set the zoom.
+
+    The template's ``w:zoom`` lacks ``w:percent``, which the schema requires (Word tolerates it).
+    """
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[rid]
+    for rid, rel in list(document.part.rels.items()):
+        if rel.reltype == _STYLES_WITH_EFFECTS:
+            document.part.drop_rel(rid)
+    zoom = document.settings.element.find(f"{{{x.W_NS}}}zoom")
+    if zoom is not None:
+        zoom.set(f"{{{x.W_NS}}}percent", "100")
+    lang = document.styles.element.find(f".//{{{x.W_NS}}}rPrDefault//{{{x.W_NS}}}lang")
+    if lang is not None:
+        lang.set(f"{{{x.W_NS}}}val", "sv-SE")
+
+
 def write_outcome(outcome: Outcome) -> bytes:
     """The outcome report as DOCX bytes."""
     document = docx.Document()
+    _prepare(document)
     props = document.core_properties
     moment = outcome.published_at or datetime(2000, 1, 1, tzinfo=UTC)
     props.title = x.clean(f"{L['title']}: {outcome.document_title}")[:255]
@@ -266,9 +334,11 @@ def write_outcome(outcome: Outcome) -> bytes:
             responses_table(outcome),
             sections_table(outcome),
             full_responses(outcome),
+            # The portrait part ends here; the comment tables get landscape pages.
+            x.paragraph("", sect_pr=x.sect_pr(landscape=False, margins=MARGIN)),
             counts_table(outcome),
             paragraphs_table(outcome),
-            x.sect_pr(landscape=False, margins=MARGIN),
+            x.sect_pr(landscape=True, margins=MARGIN),
         )
     )
     part = (
