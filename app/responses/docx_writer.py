@@ -18,7 +18,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import html as lxml_html
 
 from app.meetings import docx_xml as x
-from app.meetings.compilation import STATUSES
+from app.meetings.compilation import STATUSES, comment_text, status_label
 from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
@@ -80,12 +80,21 @@ def _p(value: str, style: str | None = None, bold: bool = False) -> str:
     return x.paragraph(x.lines_run(value, bold=bold), style=style)
 
 
+_SMALL = '<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
+
+
+def _texts(value: str) -> str:
+    """``w:t`` elements for *value*, its lines joined by ``w:br`` (every piece escaped)."""
+    if "\n" not in value and "\r" not in value and "\t" not in value:
+        return f'<w:t xml:space="preserve">{x.text(value)}</w:t>'
+    lines = value.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<w:br/>".join(f'<w:t xml:space="preserve">{x.text(line)}</w:t>' for line in lines)
+
+
 def _small(value: str, bold: bool = False) -> str:
     """A table cell's paragraph: 9 pt, lines kept."""
-    props = ("<w:b/><w:bCs/>" if bold else "") + '<w:sz w:val="18"/><w:szCs w:val="18"/>'
-    lines = value.replace("\t", " ").replace("\r\n", "\n").split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{x.text(line)}</w:t>' for line in lines)
-    return x.paragraph(f"<w:r><w:rPr>{props}</w:rPr>{body}</w:r>")
+    props = "<w:rPr><w:b/><w:bCs/>" + _SMALL[7:] if bold else _SMALL
+    return x.paragraph(f"<w:r>{props}{_texts(value)}</w:r>")
 
 
 def _header(header: list[str], grid: list[int]) -> str:
@@ -253,22 +262,24 @@ def paragraphs_table(outcome: Outcome) -> str:
         L["col_response"],
     ]
     rows = [_header(header, grid)]
-    from app.meetings.compilation import comment_text, status_label
-
+    # Thousands of rows: each cell's fixed markup is made once, only the text is escaped per row.
+    starts = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p><w:r>{_SMALL}' for w in grid]
+    end = "</w:r></w:p></w:tc>"
     for section, paragraphs in outcome.by_paragraph(strings["general_comments"]):
         rows.append(x.row([x.cell(_small(section, bold=True), sum(grid), span=len(grid), fill="FAFAF7")]))
         for ref, comments in paragraphs:
             for c in comments:
                 who = f"{c.organisation}\n{c.author}" if c.author else c.organisation
-                values = [
+                values = (
                     f"#{c.number}",
                     ref,
                     who,
                     comment_text(c, strings),
                     status_label(c, strings),
                     c.response,
-                ]
-                rows.append(x.row([x.cell(_small(v), w) for v, w in zip(values, grid, strict=True)]))
+                )
+                cells = "".join(start + _texts(v) + end for start, v in zip(starts, values, strict=True))
+                rows.append(f"<w:tr>{cells}</w:tr>")
     return out + x.table(grid, rows, fixed=True, caption=L["paragraphs"])
 
 

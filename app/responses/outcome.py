@@ -12,21 +12,24 @@ import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
 
 from app.accounts.models import Organisation, User
 from app.documents.loaders import page_blocks
-from app.documents.models import Document, Version
+from app.documents.models import Block, BlockRevision, Document, Version
+from app.documents.richtext import plain
 from app.extensions import db
 from app.meetings.compilation import STATUSES, PackComment, by_section
 from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.models import Position, Response, ResponseState
 from app.responses.operations import sections_of
+from app.review.models import Comment
 
 POSITIONS = tuple(Position)
 
@@ -103,6 +106,14 @@ class Outcome:
     comments: list[PackComment]
     comments_visible: bool
     names_shown: bool
+    # Comments per (organisation, status) over the whole version, whatever part *comments* holds.
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The first comment's place in the whole list (a page of the web view starts further on).
+    offset: int = 0
+
+    @property
+    def comment_total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def answered(self) -> list[OrganisationRow]:
@@ -119,8 +130,8 @@ class Outcome:
     def decision_table(self) -> tuple[list[tuple[str, dict[str, int], int]], dict[str, int]]:
         """Comment counts per organisation and decision (withdrawn apart), and the totals row."""
         per: dict[str, Counter] = defaultdict(Counter)
-        for c in self.comments:
-            per[c.organisation][_status(c)] += 1
+        for (organisation, status), n in self.counts.items():
+            per[organisation][status] += n
         rows = [
             (org, {s: per[org].get(s, 0) for s in STATUSES}, sum(per[org].values())) for org in sorted(per)
         ]
@@ -195,10 +206,123 @@ def load_records(version: Version, names: bool) -> list[ResponseRecord]:
     return [_record(r, names, users) for r in responses]
 
 
-def load_outcome(document: Document, version: Version, comments_visible: bool, names: bool) -> Outcome:
-    """The outcome of *version*, with comments only as the viewer may see them."""
-    from app.meetings.operations import version_compilation
+def load_comments(
+    version: Version, names: bool, limit: int | None = None, offset: int = 0
+) -> list[PackComment]:
+    """The top-level comments made on *version*, in reading order, as the compilation rows.
 
+    Plain columns in one query (no ORM objects: a version may have thousands), placed with
+    the version's cached layout. Hidden comments keep their row without their text; without
+    *names* the rows carry organisations only.
+    """
+    from app.documents.loaders import ref_labels
+
+    blocks = page_blocks(version)
+    labels = ref_labels(blocks)
+    places: dict[int, tuple[str, str, int]] = {}
+    section = _("Before the first heading")
+    for position, block in enumerate(blocks):
+        if block.kind == "heading" and block.level == 1:
+            section = f"{block.ref.section} {plain(block.text)}".strip()
+        places[block.block_id] = (labels[block.uid], section, position)
+    author = so.aliased(User)
+    decider = so.aliased(User)
+    original = so.aliased(Comment)
+    rows = db.session.execute(
+        sa.select(
+            Comment.number,
+            Comment.block_id,
+            Block.uid,
+            Organisation.name,
+            author.name,
+            Comment.body,
+            Comment.kind,
+            Comment.quote_exact,
+            Comment.suggestion,
+            Comment.status,
+            original.number,
+            Comment.response,
+            decider.name,
+            Comment.withdrawn_at,
+            Comment.hidden_at,
+            Comment.hidden_reason,
+            Comment.created_at,
+        )
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .join(author, author.id == Comment.author_id)
+        .outerjoin(decider, decider.id == Comment.decided_by_id)
+        .outerjoin(original, original.id == Comment.duplicate_of_id)
+        .outerjoin(Block, Block.id == Comment.block_id)
+        .outerjoin(
+            BlockRevision,
+            sa.and_(BlockRevision.block_id == Comment.block_id, BlockRevision.version_id == version.id),
+        )
+        .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
+        # Reading order: general comments first, then by the block's place, then by number.
+        .order_by(Comment.block_id.is_not(None), BlockRevision.position, Comment.number)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    out = []
+    for row in rows:
+        (number, block_id, uid, organisation, author_name, body, kind, quote, suggestion, status) = row[:10]
+        (duplicate_of, response, decided_by, withdrawn_at, hidden_at, hidden_reason, created_at) = row[10:]
+        ref, section, position = places.get(block_id, ("", "", -1)) if block_id else ("", "", -1)
+        hidden = hidden_at is not None
+        out.append(
+            (
+                (0 if block_id is None else 1, position, number),
+                PackComment(
+                    number=number,
+                    block_uid=uid,
+                    ref=ref,
+                    section=section,
+                    organisation=organisation,
+                    author=author_name if names else "",
+                    body_text="" if hidden else body,
+                    version_label=version.label,
+                    created_at=created_at,
+                    kind=kind.value,
+                    quote=None if hidden else quote,
+                    suggestion=None if hidden else suggestion,
+                    status=status.value,
+                    duplicate_of=duplicate_of,
+                    response=response or "",
+                    decided_by=(decided_by or "") if names else "",
+                    withdrawn=withdrawn_at is not None,
+                    hidden=hidden,
+                    hidden_reason=(hidden_reason or "") if hidden else "",
+                ),
+            )
+        )
+    return [row for _key, row in out]
+
+
+def comment_counts(version: Version) -> dict[tuple[str, str], int]:
+    """Top-level comments on *version* per (organisation, status), withdrawn counted apart; one query."""
+    status = sa.case((Comment.withdrawn_at.is_not(None), "withdrawn"), else_=Comment.status)
+    rows = db.session.execute(
+        sa.select(Organisation.name, status, sa.func.count())
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
+        .group_by(Organisation.name, status)
+    ).all()
+    return {(name, getattr(value, "value", value)): n for name, value, n in rows}
+
+
+def load_outcome(
+    document: Document,
+    version: Version,
+    comments_visible: bool,
+    names: bool,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Outcome:
+    """The outcome of *version*, with comments only as the viewer may see them.
+
+    *limit* and *offset* take one page of the comments (the web view); the counts are
+    always over all of them.
+    """
     records = load_records(version, names)
     rows = {org_id: OrganisationRow(org_id, name) for org_id, name in consulted_organisations(document)}
     by_name = {row.name: row for row in rows.values()}
@@ -212,9 +336,6 @@ def load_outcome(document: Document, version: Version, comments_visible: bool, n
         else:
             row.response = record
     organisations = sorted(by_name.values(), key=lambda r: r.name.casefold())
-    comments = version_compilation(version) if comments_visible else []
-    if comments and not names:
-        comments = [replace(c, author="", decided_by="") for c in comments]
     return Outcome(
         document_title=document.title,
         document_slug=document.slug,
@@ -225,9 +346,11 @@ def load_outcome(document: Document, version: Version, comments_visible: bool, n
         deadline=version.deadline,
         organisations=organisations,
         sections=_sections(version, organisations),
-        comments=comments,
+        comments=load_comments(version, names, limit, offset) if comments_visible else [],
         comments_visible=comments_visible,
         names_shown=names,
+        counts=comment_counts(version) if comments_visible else {},
+        offset=offset,
     )
 
 

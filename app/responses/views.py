@@ -26,6 +26,8 @@ from app.review.labels import STATUS_LABELS
 from app.review.models import CommentStatus
 from app.review.threads import who_sees_what
 
+# The web view lists the comments a page at a time; the counts, the files and the API cover all.
+COMMENTS_PER_PAGE = 200
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 REFUSALS = {
@@ -236,16 +238,23 @@ def overview(slug: str, number: int):
     )
 
 
-def _outcome(document: Document, version: Version):
+def _outcome(document: Document, version: Version, limit: int | None = None, offset: int = 0):
     visible, names, _orgs = who_sees_what(document, current_user)
-    return load_outcome(document, version, visible, names)
+    return load_outcome(document, version, visible, names, limit, offset)
 
 
 @bp.route("/d/<slug>/v/<int:number>/outcome")
 def outcome(slug: str, number: int):
     """The public outcome report: who answered what, and what happened to every comment."""
     document, version = published_version(slug, number)
-    report = _outcome(document, version)
+    raw_page = request.args.get("page", "1")
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 0
+    if page < 1:
+        abort(404)
+    report = _outcome(document, version, COMMENTS_PER_PAGE, (page - 1) * COMMENTS_PER_PAGE)
+    pages = max(1, -(-report.comment_total // COMMENTS_PER_PAGE))
+    if page > pages:
+        abort(404)
     rows, totals = report.decision_table()
     following = next((v for v in document.published_versions if v.number > version.number), None)
     return render_template(
@@ -257,10 +266,13 @@ def outcome(slug: str, number: int):
         decision_totals=totals,
         statuses=[CommentStatus(s) for s in totals],
         status_labels=STATUS_LABELS,
-        status_text={s.value: STATUS_LABELS[s] for s in CommentStatus},
+        # Plain strings: a lazy label is translated again at every use, thousands of times here.
+        status_text={s.value: str(STATUS_LABELS[s]) for s in CommentStatus},
         position_labels=POSITION_LABELS,
         paragraphs=report.by_paragraph(_("General comments")),
         next_version=following,
+        page=page,
+        pages=pages,
     )
 
 
