@@ -213,7 +213,7 @@ def full_responses(outcome: Outcome) -> str:
         out.append(_p(" · ".join(facts)))
         out.extend(summary_paragraphs(r.summary_html))
         for answer in r.sections:
-            out.append(_p(f"{answer.heading}: {POSITION_SV[answer.position]}"))
+            out.append(_p(f"{answer.heading} – {POSITION_SV[answer.position]}"))
         for old in org.history:
             out.append(
                 _p(

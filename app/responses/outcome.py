@@ -110,6 +110,8 @@ class Outcome:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     # The first comment's place in the whole list (a page of the web view starts further on).
     offset: int = 0
+    # The stored, sanitised HTML of each comment's body by number (the web page shows it rendered).
+    bodies_html: dict[int, str] = field(default_factory=dict)
 
     @property
     def comment_total(self) -> int:
@@ -207,7 +209,7 @@ def load_records(version: Version, names: bool) -> list[ResponseRecord]:
 
 
 def load_comments(
-    version: Version, names: bool, limit: int | None = None, offset: int = 0
+    version: Version, names: bool, limit: int | None = None, offset: int = 0, html: dict | None = None
 ) -> list[PackComment]:
     """The top-level comments made on *version*, in reading order, as the compilation rows.
 
@@ -247,6 +249,7 @@ def load_comments(
             Comment.hidden_at,
             Comment.hidden_reason,
             Comment.created_at,
+            Comment.body_html,
         )
         .join(Organisation, Organisation.id == Comment.organisation_id)
         .join(author, author.id == Comment.author_id)
@@ -266,7 +269,9 @@ def load_comments(
     out = []
     for row in rows:
         (number, block_id, uid, organisation, author_name, body, kind, quote, suggestion, status) = row[:10]
-        (duplicate_of, response, decided_by, withdrawn_at, hidden_at, hidden_reason, created_at) = row[10:]
+        (duplicate_of, response, decided_by, withdrawn_at, hidden_at, hidden_reason, created_at) = row[10:17]
+        if html is not None and hidden_at is None:
+            html[number] = row[17]
         ref, section, position = places.get(block_id, ("", "", -1)) if block_id else ("", "", -1)
         hidden = hidden_at is not None
         out.append(
@@ -336,6 +341,7 @@ def load_outcome(
         else:
             row.response = record
     organisations = sorted(by_name.values(), key=lambda r: r.name.casefold())
+    bodies: dict[int, str] = {}
     return Outcome(
         document_title=document.title,
         document_slug=document.slug,
@@ -346,11 +352,12 @@ def load_outcome(
         deadline=version.deadline,
         organisations=organisations,
         sections=_sections(version, organisations),
-        comments=load_comments(version, names, limit, offset) if comments_visible else [],
+        comments=load_comments(version, names, limit, offset, bodies) if comments_visible else [],
         comments_visible=comments_visible,
         names_shown=names,
         counts=comment_counts(version) if comments_visible else {},
         offset=offset,
+        bodies_html=bodies,
     )
 
 
