@@ -1,8 +1,9 @@
 """Reminders to organisations without a submitted response, a week and two days before the deadline.
 
-They go through the notifications outbox as deadline reminders (the recipient's setting for
-"comment deadlines" decides: at once, in the digest, or never) and each is queued once per
-person, version and stage: the outbox's unique (user, dedupe key) guarantees it.
+They go to the members marked as answering for the organisation (or, where nobody is marked
+yet, to its members who follow the document) through the notifications outbox as deadline
+reminders: the recipient's setting for deadlines decides (at once, in the digest, or never).
+Each is queued once per person, version and stage: the outbox's unique (user, dedupe key).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.documents.models import Version, VersionState
 from app.extensions import db
-from app.notifications.models import Frequency, Notification, NotificationKind
+from app.notifications.models import Follow, Frequency, Notification, NotificationKind
 from app.notifications.operations import _frequencies, _insert_ignoring_duplicates, _row
 from app.responses.models import Response, ResponseState
 
@@ -45,7 +46,7 @@ def _stage(version: Version, now: datetime) -> str | None:
 
 def recipients(version: Version) -> list[int]:
     """Who is reminded: in each consulted organisation without a submitted response, the members
-    who may submit it, or every active member where nobody has been marked yet."""
+    who may submit it; where nobody has been marked yet, the members who follow the document."""
     from app.responses.outcome import consulted_organisations
 
     answered = set(
@@ -60,18 +61,20 @@ def recipients(version: Version) -> list[int]:
     ]
     if not waiting:
         return []
+    follows = sa.exists().where(Follow.user_id == User.id, Follow.document_id == version.document_id)
     users = db.session.execute(
-        sa.select(User.id, User.organisation_id, User.may_answer).where(
+        sa.select(User.id, User.organisation_id, User.may_answer, follows.label("follows")).where(
             User.organisation_id.in_(waiting), User.active.is_(True), User.pseudonymised.is_(False)
         )
     ).all()
     deciders: dict[int, list[int]] = {}
-    members: dict[int, list[int]] = {}
-    for user_id, org_id, may_answer in users:
-        members.setdefault(org_id, []).append(user_id)
+    followers: dict[int, list[int]] = {}
+    for user_id, org_id, may_answer, following in users:
         if may_answer:
             deciders.setdefault(org_id, []).append(user_id)
-    return sorted(u for org_id in members for u in deciders.get(org_id) or members[org_id])
+        elif following:
+            followers.setdefault(org_id, []).append(user_id)
+    return sorted(u for org_id in waiting for u in deciders.get(org_id) or followers.get(org_id, []))
 
 
 def enqueue_response_reminders(now: datetime | None = None) -> int:

@@ -14,6 +14,7 @@ from app.responses.models import Position, Response, ResponseState
 from tests.browser.conftest import sign_in
 from tests.browser.xss import ACTIVE_CONTENT, payloads
 from tests.conftest import PASSWORD, add_comment
+from tests.responses.conftest import store_hostile_responses
 
 pytestmark = pytest.mark.browser
 
@@ -104,31 +105,8 @@ def test_response_form_by_keyboard_and_the_outcome_page(page, app, consultation,
 def test_hostile_text_in_every_field_is_inert_in_the_browser(page, app, factory, consultation, axe_check):
     corpus = payloads()
     with app.app_context():
-        from app.accounts.models import Organisation
-        from app.review.markdown import render
-
         version = db.session.query(Document).filter_by(slug="remiss").one().versions[0]
-        for n, payload in enumerate(corpus):
-            org = Organisation(name=f"{n:03d} {payload}"[:200])
-            db.session.add(org)
-            db.session.flush()
-            db.session.add(
-                Response(
-                    document_id=version.document_id,
-                    version_id=version.id,
-                    organisation_id=org.id,
-                    state=ResponseState.SUBMITTED,
-                    position=Position.OPPOSES,
-                    summary=payload,
-                    summary_html=render(payload),
-                    reference=payload[:100],
-                    decision_maker=payload[:200],
-                    decision_maker_title=payload[:200],
-                    officer=payload[:200],
-                    submitted_at=utcnow(),
-                )
-            )
-        db.session.commit()
+        store_hostile_responses(version.id, corpus)
     page.goto("/d/remiss/v/1/outcome")
     page.wait_for_load_state("load")
     assert page.evaluate(ACTIVE_CONTENT) == []

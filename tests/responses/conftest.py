@@ -8,7 +8,7 @@ import pytest
 
 from app.accounts.models import Role, User
 from app.database import utcnow
-from app.documents.models import Document
+from app.documents.models import Document, Version
 from app.extensions import db
 from tests.conftest import CSRF_RE, add_comment
 
@@ -75,3 +75,36 @@ def response_data(**changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def store_hostile_responses(version_id: int, corpus: list[str]) -> None:
+    """One organisation per payload, with a submitted response carrying it in every field (app context)."""
+    from app.accounts.models import Organisation
+    from app.responses.models import Position, Response, ResponseState, SectionPosition
+    from app.review.markdown import render
+
+    version = db.session.get(Version, version_id)
+    for n, payload in enumerate(corpus):
+        organisation = Organisation(name=f"{n:03d} {payload}"[:200])
+        db.session.add(organisation)
+        db.session.flush()
+        db.session.add(
+            Response(
+                document_id=version.document_id,
+                version_id=version.id,
+                organisation_id=organisation.id,
+                state=ResponseState.SUBMITTED,
+                position=Position.OPPOSES,
+                summary=payload,
+                summary_html=render(payload),
+                reference=payload[:100],
+                decision_maker=payload[:200],
+                decision_maker_title=payload[:200],
+                officer=payload[:200],
+                submitted_at=utcnow(),
+                sections=[
+                    SectionPosition(block_uid=f"x{n}", heading=payload[:500], position=Position.SUPPORTS)
+                ],
+            )
+        )
+    db.session.commit()

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.responses.models import Position, Response, ResponseState, SectionPosition
 from app.review.models import Comment
 from tests.browser.xss import payloads
-from tests.responses.conftest import form_of, response_data
+from tests.responses.conftest import form_of, response_data, store_hostile_responses
 
 
 def _text(element) -> str:
@@ -279,32 +279,7 @@ def test_the_xss_corpus_in_every_field_is_inert_on_the_web_and_escaped_in_docx(
         version = db.session.scalar(
             sa.select(Version).where(Version.document_id == document.id, Version.number == 2)
         )
-        from app.review.markdown import render
-
-        for n, payload in enumerate(corpus):
-            org = Organisation(name=f"{n:03d} {payload}"[:200])
-            db.session.add(org)
-            db.session.flush()
-            db.session.add(
-                Response(
-                    document_id=document.id,
-                    version_id=version.id,
-                    organisation_id=org.id,
-                    state=ResponseState.SUBMITTED,
-                    position=Position.OPPOSES,
-                    summary=payload,
-                    summary_html=render(payload),
-                    reference=payload[:100],
-                    decision_maker=payload[:200],
-                    decision_maker_title=payload[:200],
-                    officer=payload[:200],
-                    submitted_at=utcnow(),
-                    sections=[
-                        SectionPosition(block_uid=f"x{n}", heading=payload[:500], position=Position.SUPPORTS)
-                    ],
-                )
-            )
-        db.session.commit()
+        store_hostile_responses(version.id, corpus)
         org_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.name.like("001 %")))
     for path in (
         "/d/remiss/v/2/outcome",

@@ -238,8 +238,14 @@ def test_reminders_a_week_and_two_days_before_each_once(app, consultation, facto
     from app.accounts.models import User
 
     waiting = factory.user(email="tyst@example.org", organisation="Tyst Verk")
+    factory.user(email="tyst2@example.org", organisation="Tyst Verk")  # does not follow: not reminded
     muted = factory.user(email="muted@example.org", organisation="Verket B")
     with app.app_context():
+        from app.notifications.operations import follow_document
+
+        follow_document(
+            db.session.get(User, waiting.id), db.session.get(Document, consultation["document"].id)
+        )
         db.session.add(
             NotificationPreference(user_id=muted.id, kind=NotificationKind.DEADLINE, frequency=Frequency.NONE)
         )
@@ -264,7 +270,7 @@ def test_reminders_a_week_and_two_days_before_each_once(app, consultation, facto
         rows = db.session.execute(sa.select(Notification.user_id, Notification.dedupe_key)).all()
         names = {u.id: u.email for u in db.session.scalars(sa.select(User))}
     reminded = sorted((names[u], key.split(":")[0]) for u, key in rows)
-    # Kommun A: only Anna, who may answer; Tyst Verk: nobody marked, so every member.
+    # Kommun A: only Anna, who may answer; Tyst Verk: nobody marked, so the member following the text.
     # Verket B answered (and its muted member would not have been reminded anyway); PRV wrote the text.
     assert reminded == [
         ("anna@example.org", "response-days"),
