@@ -102,7 +102,9 @@ def edit(slug: str, number: int, organisation_id: int):
     except operations.ResponseRefused as error:
         refusal = REFUSALS[error.code]()
         status = 409
-    if request.method == "GET" or refusal:
+    if refusal and request.method == "POST":
+        pass  # nothing is saved; the page shows what was sent so that it is not lost
+    elif request.method == "GET":
         start = draft or standing
         if start is not None:
             _fill(form, start)

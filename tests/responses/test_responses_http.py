@@ -158,8 +158,9 @@ def test_after_the_deadline_and_on_a_closed_version_nothing_changes(app, make_cl
         )
         version.deadline = utcnow() - timedelta(minutes=1)
         db.session.commit()
-    late = anna.post(url, {**form, **response_data(), "send": "1"})
+    late = anna.post(url, {**form, **response_data(summary="Sent som vanligt."), "send": "1"})
     assert late.status_code == 409
+    assert "Sent som vanligt." in late.get_data(as_text=True)  # shown, so that it is not lost
     assert "sista dagen för svar har passerat" in late.get_data(as_text=True).lower()
     closed = anna.get(f"/d/remiss/v/1/responses/{consultation['org_a']}/edit")
     assert closed.status_code == 409
