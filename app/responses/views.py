@@ -40,6 +40,11 @@ REFUSALS = {
 }
 
 
+def _labels() -> dict:
+    """The position labels as plain strings: a lazy one is translated anew at each use."""
+    return {position: str(label) for position, label in POSITION_LABELS.items()}
+
+
 def published_version(slug: str, number: int) -> tuple[Document, Version]:
     """A readable document's published version (404 for drafts, as for every reader)."""
     document = get_document(slug)
@@ -159,7 +164,7 @@ def edit(slug: str, number: int, organisation_id: int):
         current=current,
         current_sections={s.block_uid: s for s in current.sections} if current is not None else {},
         may_submit=operations.can_submit(current_user, organisation.id),
-        position_labels=POSITION_LABELS,
+        position_labels=_labels(),
     ), status
 
 
@@ -182,7 +187,7 @@ def organisation(slug: str, number: int, organisation_id: int):
         member=member,
         draft=draft,
         accepts=version.accepts_comments(),
-        position_labels=POSITION_LABELS,
+        position_labels=_labels(),
     )
 
 
@@ -234,7 +239,7 @@ def overview(slug: str, number: int):
         by_org=by_org,
         replaced=replaced,
         reminded=[(stage, reminded.get(key, 0)) for stage, key in zip(("week", "days"), keys, strict=True)],
-        position_labels=POSITION_LABELS,
+        position_labels=_labels(),
         state_labels=STATE_LABELS,
         states=ResponseState,
     )
@@ -270,7 +275,7 @@ def outcome(slug: str, number: int):
         status_labels=STATUS_LABELS,
         # Plain strings: a lazy label is translated again at every use, thousands of times here.
         status_text={s.value: str(STATUS_LABELS[s]) for s in CommentStatus},
-        position_labels=POSITION_LABELS,
+        position_labels=_labels(),
         paragraphs=report.by_paragraph(_("General comments")),
         next_version=following,
         page=page,
