@@ -209,7 +209,12 @@ def load_records(version: Version, names: bool) -> list[ResponseRecord]:
 
 
 def load_comments(
-    version: Version, names: bool, limit: int | None = None, offset: int = 0, html: dict | None = None
+    version: Version,
+    names: bool,
+    limit: int | None = None,
+    offset: int = 0,
+    html: dict | None = None,
+    organisation_id: int | None = None,
 ) -> list[PackComment]:
     """The top-level comments made on *version*, in reading order, as the compilation rows.
 
@@ -260,7 +265,11 @@ def load_comments(
             BlockRevision,
             sa.and_(BlockRevision.block_id == Comment.block_id, BlockRevision.version_id == version.id),
         )
-        .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
+        .where(
+            Comment.version_id == version.id,
+            Comment.parent_id.is_(None),
+            Comment.organisation_id == organisation_id if organisation_id is not None else sa.true(),
+        )
         # Reading order: general comments first, then by the block's place, then by number.
         .order_by(Comment.block_id.is_not(None), BlockRevision.position, Comment.number)
         .limit(limit)

@@ -20,7 +20,7 @@ from app.responses.docx_writer import write_outcome
 from app.responses.forms import ResponseForm, section_choices
 from app.responses.labels import POSITION_LABELS, STATE_LABELS
 from app.responses.models import Response, ResponseState
-from app.responses.outcome import consulted_organisations, load_outcome, load_records
+from app.responses.outcome import consulted_organisations, load_comments, load_outcome, load_records
 from app.responses.reminders import reminder_key
 from app.review.labels import STATUS_LABELS
 from app.review.models import CommentStatus
@@ -43,6 +43,11 @@ REFUSALS = {
 def _labels() -> dict:
     """The position labels as plain strings: a lazy one is translated anew at each use."""
     return {position: str(label) for position, label in POSITION_LABELS.items()}
+
+
+def _status_text() -> dict[str, str]:
+    """Decision labels by value as plain strings (a lazy label is translated again at every use)."""
+    return {status.value: str(STATUS_LABELS[status]) for status in CommentStatus}
 
 
 def published_version(slug: str, number: int) -> tuple[Document, Version]:
@@ -149,8 +154,13 @@ def edit(slug: str, number: int, organisation_id: int):
                 return redirect(url_for(".edit", slug=slug, number=number, organisation_id=organisation.id))
         else:
             status = 400
+    bodies: dict[int, str] = {}
     return render_template(
         "responses/edit.html",
+        comments=load_comments(version, True, html=bodies, organisation_id=organisation.id),
+        bodies=bodies,
+        comments_visible=True,
+        status_text=_status_text(),
         document=document,
         version=version,
         organisation=organisation,
@@ -173,12 +183,18 @@ def organisation(slug: str, number: int, organisation_id: int):
     """An organisation's submitted response with every one it replaced; members also see their draft."""
     document, version = published_version(slug, number)
     organisation = _organisation(organisation_id)
-    _visible, names, _orgs = who_sees_what(document, current_user)
+    visible, names, _orgs = who_sees_what(document, current_user)
     records = [r for r in load_records(version, names) if r.organisation == organisation.name]
     member = operations.can_draft(current_user, organisation.id)
     draft = operations.draft_of(version, organisation.id) if member else None
+    bodies: dict[int, str] = {}
+    comments = load_comments(version, names, html=bodies, organisation_id=organisation.id) if visible else []
     return render_template(
         "responses/organisation.html",
+        comments=comments,
+        bodies=bodies,
+        comments_visible=visible,
+        status_text=_status_text(),
         document=document,
         version=version,
         organisation=organisation,
@@ -273,8 +289,7 @@ def outcome(slug: str, number: int):
         decision_totals=totals,
         statuses=[CommentStatus(s) for s in totals],
         status_labels=STATUS_LABELS,
-        # Plain strings: a lazy label is translated again at every use, thousands of times here.
-        status_text={s.value: str(STATUS_LABELS[s]) for s in CommentStatus},
+        status_text=_status_text(),
         position_labels=_labels(),
         paragraphs=report.by_paragraph(_("General comments")),
         next_version=following,

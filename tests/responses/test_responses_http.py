@@ -118,6 +118,8 @@ def test_a_new_submission_replaces_the_old_which_stays_in_the_history(app, make_
     assert rows[0].replaced_at is not None
     page = client.get(f"/d/remiss/v/2/responses/{consultation['org_a']}").get_data(as_text=True)
     assert "Vi tillstyrker." in page and "Vi avstyrker." in page
+    # The organisation's own comments on the version are listed with it, and only its own.
+    assert "Bra stycke." in page and "Fråga om CC0." not in page
     assert page.index("Vi tillstyrker.") < page.index("Tidigare svar")
     api = client.get("/api/v1/documents/remiss/versions/2/responses").get_json()
     assert [(i["state"], i["position"]) for i in api["items"]] == [
