@@ -340,3 +340,4 @@ def test_admin_marks_who_may_answer(app, make_client, factory, consultation):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, kalle.id).may_answer is True
+    assert "svarar för organisationen" in client.get("/admin/users").get_data(as_text=True)
