@@ -341,3 +341,23 @@ def test_admin_marks_who_may_answer(app, make_client, factory, consultation):
     with app.app_context():
         assert db.session.get(User, kalle.id).may_answer is True
     assert "svarar för organisationen" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_saving_a_draft_that_was_submitted_meanwhile_is_a_409_and_keeps_the_text(
+    app, make_client, consultation
+):
+    url = consultation["edit_url"]
+    anna, kalle = make_client(), make_client()
+    anna.login(consultation["answerer"].email)
+    kalle.login(consultation["colleague"].email)
+    kalle.post(url, {**form_of(kalle, url), **response_data(summary="Första utkastet."), "save": "1"})
+    kalle_form = form_of(kalle, url)  # he opens the draft again ...
+    anna.post(
+        url, {**form_of(anna, url), **response_data(summary="Inlämnat."), "send": "1"}
+    )  # ... she submits it
+    late = kalle.post(url, {**kalle_form, **response_data(summary="Kalles ändring."), "save": "1"})
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert "Utkastet lämnades in medan du arbetade med det" in page and "Kalles ändring." in page
+    [submitted] = _responses(app)
+    assert (submitted.state, submitted.summary) == (ResponseState.SUBMITTED, "Inlämnat.")
