@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
 from lxml import html as lxml_html
 
 from app.meetings import docx_xml as x
@@ -60,6 +61,7 @@ L = {
     "col_status": "Beslut",
     "col_response": "Svar och motivering",
     "no_comments": "Inga synpunkter har lämnats på versionen.",
+    "page": "Sida",
     "comments_hidden": "Synpunkterna visas bara för inloggade medlemmar av nätverket.",
 }
 
@@ -172,7 +174,7 @@ def responses_table(outcome: Outcome) -> str:
             rows.append([org.name, L["no_answer"], "", "", ""])
         else:
             rows.append([org.name, POSITION_SV[r.position], r.reference, _decided(r), _date(r.submitted_at)])
-    grid = [2400, 2200, 1700, 2138, 1200]
+    grid = [2300, 2100, 1700, 2138, 1400]
     header = [L["col_org"], L["col_position"], L["col_reference"], L["col_decided"], L["col_date"]]
     summary = _fill(L["answered"], n=len(outcome.answered), total=len(outcome.organisations))
     return _p(L["responses"], "Heading1") + _p(summary) + _table(grid, header, rows, L["responses"])
@@ -324,6 +326,24 @@ def _prepare(document) -> None:
         lang.set(f"{{{x.W_NS}}}val", "sv-SE")
 
 
+def _footer(document, outcome: Outcome) -> str:
+    """A footer "Remissammanställning · title · version · page N"; returns its relationship id."""
+    footer = document.sections[0].footer
+    footer.is_linked_to_previous = False
+    element = footer.part.element
+    for child in list(element):
+        element.remove(child)
+    label = f"{L['title']} · {outcome.document_title} · {outcome.version_label} · {L['page']} "
+    element.append(
+        etree.fromstring(
+            f'<w:p {x.NSDECLS}><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{x.run(label)}'
+            f"{x.field('PAGE', x.run('1'))}</w:p>"
+        )
+    )
+    reference = document.element.body.find(f"{{{x.W_NS}}}sectPr/{{{x.W_NS}}}footerReference")
+    return reference.get(f"{{{x.R_NS}}}id")
+
+
 def write_outcome(outcome: Outcome) -> bytes:
     """The outcome report as DOCX bytes."""
     document = docx.Document()
@@ -339,6 +359,7 @@ def write_outcome(outcome: Outcome) -> bytes:
     props.revision = 1
     props.language = "sv-SE"
     props.comments = ""
+    footer = _footer(document, outcome)
     body = "".join(
         (
             title_page(outcome),
@@ -346,10 +367,10 @@ def write_outcome(outcome: Outcome) -> bytes:
             sections_table(outcome),
             full_responses(outcome),
             # The portrait part ends here; the comment tables get landscape pages.
-            x.paragraph("", sect_pr=x.sect_pr(landscape=False, margins=MARGIN)),
+            x.paragraph("", sect_pr=x.sect_pr(landscape=False, margins=MARGIN, footer_rid=footer)),
             counts_table(outcome),
             paragraphs_table(outcome),
-            x.sect_pr(landscape=True, margins=MARGIN),
+            x.sect_pr(landscape=True, margins=MARGIN, footer_rid=footer),
         )
     )
     part = (

@@ -60,6 +60,7 @@ def test_python_docx_reads_the_report_with_its_sections_in_order(outcome_docx):
         and "**" not in text.split("Remissvaren i sin helhet")[1].split("Synpunkter")[0]
     )
     assert document.sections[-1].orientation == 1  # the comment tables in landscape
+    assert document.sections[0].footer.paragraphs[0].text.startswith("Remissammanställning · Vägledning")
 
 
 def test_every_part_is_valid_against_the_transitional_schemas(outcome_docx):
