@@ -35,6 +35,18 @@ class DemoComment(NamedTuple):
     quote: str | None
 
 
+class DemoDecision(NamedTuple):
+    """The editors' decision on a demo comment, taken before the second draft was published.
+
+    ``status`` is a CommentStatus value (``withdrawn``: the author withdrew it);
+    ``duplicate_of`` the index in :data:`DEMO_COMMENTS` of the comment it repeats.
+    """
+
+    status: str
+    response: str
+    duplicate_of: int | None = None
+
+
 class DemoVersion(TypedDict):
     """One published draft: label, change summary, date (ISO) and blocks."""
 
@@ -955,5 +967,83 @@ DEMO_COMMENTS: list[DemoComment] = [
         body="Finns det en länk direkt till den svenska språkversionen av EUPL 1.2?",
         suggestion=None,
         quote="däribland svenska",
+    ),
+]
+
+# Two more comments on the first draft: one repeats #4, one the network did not follow.
+DEMO_COMMENTS += [
+    DemoComment(
+        block_key="cc-sa",
+        author_email=_MEMBER,
+        kind="comment",
+        body="Instämmer med Alingsås: stycket om DelaLika kan strykas.",
+        suggestion=None,
+        quote=None,
+    ),
+    DemoComment(
+        block_key="cc-nc",
+        author_email=_MEMBER2,
+        kind="suggestion",
+        body="Tillåt IckeKommersiell för bilder från våra fotografer, så att vi kan behålla "
+        "intäkterna från kommersiell användning.",
+        suggestion=None,
+        quote="De ska inte användas för myndigheters material.",
+    ),
+    DemoComment(
+        block_key="sw-deps",
+        author_email=_MEMBER,
+        kind="question",
+        body="Gäller det även verktyg som bara används när programmet byggs?",
+        suggestion=None,
+        quote=None,
+    ),
+]
+
+# What the editors decided on each comment of DEMO_COMMENTS (same order) before they
+# published the second draft; None: still open, carried forward to the next meeting.
+DEMO_DECISIONS: list[DemoDecision | None] = [
+    DemoDecision(
+        "accepted",
+        "Infört i Utkast 2: stycket säger nu att metadata bör märkas med CC0 även när "
+        "själva datamängden har en annan licens.",
+    ),
+    DemoDecision(
+        "accepted",
+        "Utkast 2 förklarar att rätten att ta del av allmänna handlingar kommer från "
+        "tryckfrihetsförordningen och att öppna data-lagen bygger på den.",
+    ),
+    DemoDecision(
+        "partly_accepted",
+        "Vi skriver att presumtionen har vuxit fram i rättspraxis och doktrin, men behåller "
+        "hänvisningen till 40 a § för datorprogram, där regeln är lagfäst.",
+    ),
+    DemoDecision("accepted", "Stycket om DelaLika är struket i Utkast 2."),
+    DemoDecision("accepted", "Exemplet följer nu modellen titel, upphov, källa och licens."),
+    DemoDecision("accepted", "Stycket är flyttat till början av avsnitt 2."),
+    DemoDecision("accepted", "Nytt stycke om varumärken och kännetecken efter stycket om erkännande."),
+    DemoDecision(
+        "noted",
+        "Licensen gäller materialet oavsett hur det har lämnats ut. Vi tar upp frågan i "
+        "nätverkets frågelista i stället för i vägledningen.",
+    ),
+    None,
+    DemoDecision("duplicate", "Samma förslag som #4, som är beaktat.", duplicate_of=3),
+    DemoDecision(
+        "rejected",
+        "IckeKommersiell gör gränsen för tillåten användning oklar och utestänger företag; "
+        "vägledningen avråder därför från den för allt myndighetsmaterial.",
+    ),
+    DemoDecision("withdrawn", ""),
+]
+
+# Comments made on the second draft, still open at the meetings that present it.
+DEMO_COMMENTS_V2: list[DemoComment] = [
+    DemoComment(
+        block_key="cc-trademark",
+        author_email=_MEMBER2,
+        kind="question",
+        body="Bra tillägg. Gäller detsamma myndighetens grafiska profil, till exempel typsnitt och färger?",
+        suggestion=None,
+        quote="myndighetens namn eller logotyp",
     ),
 ]

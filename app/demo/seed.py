@@ -131,22 +131,64 @@ def _document(users) -> Document:
 
 
 def _comments(document, blocks, users) -> None:
+    """The network's comments on Utkast 1, decided in Utkast 2, and new ones on Utkast 2.
+
+    The decisions are stored as the review would store them (status, response, who and
+    when, the draft an accepted comment was worked into), dated before Utkast 2 was
+    published, without the notification mail a live decision sends.
+    """
     from app.demo import content
+    from app.review.markdown import render
+    from app.review.models import CommentStatus
     from app.review.operations import seed_comment
 
-    first = document.versions[0]
-    for spec in getattr(content, "DEMO_COMMENTS", []):
+    first, second = document.versions[0], document.versions[1]
+    decider = users["editor2@demo.example"]
+    made = []
+    for spec in content.DEMO_COMMENTS:
+        made.append(
+            seed_comment(
+                document=document,
+                version=first,
+                block=blocks[spec.block_key],
+                author=users[spec.author_email],
+                kind=spec.kind,
+                body=spec.body,
+                suggestion=spec.suggestion,
+                quote=spec.quote,
+                at=_at("2020-09-10", 14),
+            )
+        )
+    decided_at = _at("2020-09-24", 15)
+    for comment, decision in zip(made, content.DEMO_DECISIONS, strict=True):
+        if decision is None:
+            continue
+        if decision.status == "withdrawn":
+            comment.status = CommentStatus.WITHDRAWN
+            comment.withdrawn_at = _at("2020-09-14", 9)
+            continue
+        comment.status = CommentStatus(decision.status)
+        comment.response = decision.response
+        comment.response_html = render(decision.response)
+        comment.decided_by_id = decider.id
+        comment.decided_at = decided_at
+        if decision.duplicate_of is not None:
+            comment.duplicate_of_id = made[decision.duplicate_of].id
+        if comment.status in (CommentStatus.ACCEPTED, CommentStatus.PARTLY_ACCEPTED):
+            comment.resolved_in_version_id = second.id
+    for spec in content.DEMO_COMMENTS_V2:
         seed_comment(
             document=document,
-            version=first,
+            version=second,
             block=blocks[spec.block_key],
             author=users[spec.author_email],
             kind=spec.kind,
             body=spec.body,
             suggestion=spec.suggestion,
             quote=spec.quote,
-            at=_at("2020-09-10", 14),
+            at=_at("2020-10-01", 10),
         )
+    db.session.flush()
 
 
 def _meetings(document, users) -> None:

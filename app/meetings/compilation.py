@@ -54,11 +54,26 @@ class PackComment:
     withdrawn: bool = False
     hidden: bool = False
     hidden_reason: str = ""
+    decided_in_label: str = ""
+    decided_at: datetime | None = None
+    decided_by_organisation: str = ""
 
     @property
     def is_open(self) -> bool:
         """Still awaiting a decision, not withdrawn and not hidden (these become Word comments)."""
         return self.status == "open" and not self.withdrawn and not self.hidden
+
+    @property
+    def decision(self) -> str:
+        """The machine status as the summary counts it: a withdrawn comment counts as withdrawn."""
+        return "withdrawn" if self.withdrawn else self.status
+
+    @property
+    def decider_label(self) -> str:
+        """ "Name (Organisation)" of the editor who decided, as on the Word reply."""
+        if self.decided_by and self.decided_by_organisation:
+            return f"{self.decided_by} ({self.decided_by_organisation})"
+        return self.decided_by
 
     @property
     def author_label(self) -> str:
@@ -103,6 +118,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_status": "Status",
         "col_response": "Svar och motivering",
         "col_decided_by": "Beslutad av",
+        "col_decided_in": "Beslutad i version",
         "col_created": "Inkommen",
         "general_comments": "Allmänna synpunkter",
         "general_comment": "Allmän synpunkt",
@@ -121,6 +137,31 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_comment": "Synpunkt",
         "kind_question": "Fråga",
         "kind_suggestion": "Ändringsförslag",
+        "decided_in_version": "Beslutad i version {label}",
+        "summary": "Sammanfattning: vi frågade – ni svarade – vi gjorde",
+        "summary_intro": "{comments} synpunkter från {organisations} organisationer. "
+        "Sedan version {base}: {changed} stycken ändrade, {added} tillagda, {removed} strukna "
+        "och {moved} flyttade.",
+        "summary_intro_first": "{comments} synpunkter från {organisations} organisationer.",
+        "summary_by_decision": "Synpunkter per beslut",
+        "summary_by_organisation": "Synpunkter per organisation",
+        "summary_paragraphs": "Ändrade stycken",
+        "col_decision": "Beslut",
+        "col_count": "Antal",
+        "col_comments": "Synpunkter",
+        "col_decided": "Beslutade",
+        "col_change": "Ändring",
+        "change_changed": "Ändrade",
+        "change_added": "Tillagda",
+        "change_removed": "Strukna",
+        "change_moved": "Flyttade",
+        "total": "Totalt",
+        "agenda": "Dagordning",
+        "place": "Plats",
+        "time": "Tid",
+        "time_zone": "svensk tid",
+        "decision_reply": "Beslut: {status}",
+        "editors": "Redaktionen",
     },
     "en": {
         "kicker": "Meeting pack",
@@ -157,6 +198,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_status": "Status",
         "col_response": "Response and reason",
         "col_decided_by": "Decided by",
+        "col_decided_in": "Decided in version",
         "col_created": "Submitted",
         "general_comments": "General comments",
         "general_comment": "General comment",
@@ -175,6 +217,31 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_comment": "Comment",
         "kind_question": "Question",
         "kind_suggestion": "Suggestion",
+        "decided_in_version": "Decided in version {label}",
+        "summary": "Summary: we asked – you answered – we did",
+        "summary_intro": "{comments} comments from {organisations} organisations. "
+        "Since version {base}: {changed} paragraphs changed, {added} added, {removed} removed "
+        "and {moved} moved.",
+        "summary_intro_first": "{comments} comments from {organisations} organisations.",
+        "summary_by_decision": "Comments by decision",
+        "summary_by_organisation": "Comments by organisation",
+        "summary_paragraphs": "Changed paragraphs",
+        "col_decision": "Decision",
+        "col_count": "Count",
+        "col_comments": "Comments",
+        "col_decided": "Decided",
+        "col_change": "Change",
+        "change_changed": "Changed",
+        "change_added": "Added",
+        "change_removed": "Removed",
+        "change_moved": "Moved",
+        "total": "Total",
+        "agenda": "Agenda",
+        "place": "Place",
+        "time": "Time",
+        "time_zone": "Swedish time",
+        "decision_reply": "Decision: {status}",
+        "editors": "The editors",
     },
 }
 
@@ -245,6 +312,53 @@ def ordered(comments: Iterable[PackComment], strings: Mapping[str, str]) -> list
     return [comment for _, group in by_section(comments, strings) for comment in group]
 
 
+CHANGES = ("changed", "added", "removed", "moved")
+
+
+def paragraph_changes(blocks: Iterable[object]) -> dict[str, int]:
+    """How many blocks were changed, added, removed and moved since the base version.
+
+    *blocks* are the pack's blocks (anything with ``status`` and ``moved``); a block that
+    moved and was edited counts in both.
+    """
+    counts = dict.fromkeys(CHANGES, 0)
+    for block in blocks:
+        status = getattr(block, "status", "unchanged")
+        if status == "modified":
+            counts["changed"] += 1
+        elif status in ("added", "removed"):
+            counts[status] += 1
+        if getattr(block, "moved", False) or status == "moved":
+            counts["moved"] += 1
+    return counts
+
+
+def summarise(comments: Sequence[PackComment], blocks: Iterable[object]) -> dict[str, object]:
+    """The figures of the pack's summary page, as the DOCX shows them and the JSON holds them.
+
+    ``by_decision`` counts every status of :data:`STATUSES` (zeros included, in that
+    order); ``by_organisation`` lists organisations by number of comments (then name),
+    each with how many of its comments are decided (neither open nor withdrawn).
+    """
+    by_decision = dict.fromkeys(STATUSES, 0)
+    organisations: dict[str, list[int]] = {}
+    for comment in comments:
+        by_decision[comment.decision] = by_decision.get(comment.decision, 0) + 1
+        counts = organisations.setdefault(comment.organisation, [0, 0])
+        counts[0] += 1
+        if comment.decision not in ("open", "withdrawn"):
+            counts[1] += 1
+    return {
+        "comments": len(comments),
+        "by_decision": by_decision,
+        "by_organisation": [
+            {"organisation": name, "comments": total, "decided": decided}
+            for name, (total, decided) in sorted(organisations.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        ],
+        "paragraphs": paragraph_changes(blocks),
+    }
+
+
 def _iso(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -286,6 +400,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                 "col_status",
                 "col_response",
                 "col_decided_by",
+                "col_decided_in",
                 "col_created",
             )
         ]
@@ -308,6 +423,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                     status_label(c, strings),
                     c.response,
                     c.decided_by,
+                    c.decided_in_label,
                     _iso(c.created_at),
                 )
             ]
@@ -320,8 +436,11 @@ def compilation_json(
     comments: Sequence[PackComment],
     strings: Mapping[str, str],
     about: Mapping[str, object] | None = None,
+    summary: Mapping[str, object] | None = None,
 ) -> bytes:
-    """The compilation as UTF-8 JSON: ``{"about": ..., "comments": [...]}``, stable order.
+    """The compilation as UTF-8 JSON: ``{"about", "summary", "comments": [...]}``, stable order.
+
+    *summary* is :func:`summarise`'s figures (the pack's summary page), when given.
 
     Keys are written in a fixed order (not sorted, not dependent on input), so the same
     comments give the same bytes. ``status`` is the machine value, ``status_label`` the
@@ -351,10 +470,15 @@ def compilation_json(
             "hidden_reason": c.hidden_reason if c.hidden else None,
             "open": c.is_open,
             "created_at": _iso(c.created_at),
+            "decided_in_version": c.decided_in_label or None,
+            "decided_at": _iso(c.decided_at) or None,
         }
         for c in ordered(comments, strings)
     ]
-    document = {"about": dict(about or {}), "comments": rows}
+    document: dict[str, object] = {"about": dict(about or {})}
+    if summary is not None:
+        document["summary"] = dict(summary)
+    document["comments"] = rows
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
     return (text + "\n").encode("utf-8")
 

@@ -3,16 +3,25 @@
 :func:`write_pack` turns a :class:`PackInput` (plain data the app builds from the
 database) into the bytes of a Word document:
 
-1. a title page (title, version and state, date, meeting, organisations, licence);
-2. a table of contents as a TOC field that Word fills in on open (``w:updateFields``);
-3. the version history table;
-4. the text of the presented version, with real tracked changes against the base
+1. a title page (title, version and state, date, meeting with its time, place and agenda,
+   organisations, licence);
+2. the summary, "we asked – you answered – we did": comments by decision and by
+   organisation, paragraphs changed, added, removed and moved;
+3. a table of contents: a TOC field that Word updates on open (``w:updateFields``), whose
+   result already lists every heading, numbered and linked, for readers that do not;
+4. the version history table;
+5. the text of the presented version, with real tracked changes against the base
    version (``w:ins``/``w:del`` signed with the editor and the time of the change,
    moved paragraphs as ``w:moveFrom``/``w:moveTo``), Word heading styles with 1 / 1.1 /
-   1.1.1 numbering, real Word lists, quotes, tables, bold, italic and links;
-5. every open comment as a Word comment on its paragraph, signed "Name (Organisation)";
-6. the compilation of comments ("Sammanställning av inkomna synpunkter"), a landscape
+   1.1.1 numbering, real Word lists, quotes, tables, bold, italic and links; each block
+   of the presented version inside a hidden bookmark named after its uid;
+6. every comment of the compilation as a Word comment on its paragraph (on its quoted
+   words when the paragraph still has them once), signed "Name (Organisation)", with
+   the editors' decision and response as a threaded reply and decided threads done;
+7. the compilation of comments ("Sammanställning av inkomna synpunkter"), a landscape
    table grouped by section whose header row repeats on every page.
+
+Each section is one method of the builder, listed in :func:`write_pack`.
 
 ``tracked=False`` gives the clean variant: no revision marks, no Word comments, removed
 blocks left out, the text as it stands in the presented version.
@@ -32,7 +41,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,12 +49,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from lxml import etree
 
 from app.compare.diff import BlockChange, CellOps, WordOp, split_replaced
-from app.documents.richtext import Segment, segments, table_rows
+from app.documents.richtext import Segment, plain, segments, table_rows
 from app.meetings import docx_xml as x
 from app.meetings.compilation import (
+    CHANGES,
     PackComment,
     by_section,
     comment_text,
@@ -53,7 +65,9 @@ from app.meetings.compilation import (
     kind_label,
     labels,
     status_label,
+    summarise,
 )
+from app.review.models import STATUS_COLOURS
 
 __all__ = [
     "HistoryRow",
@@ -120,8 +134,10 @@ class PackInput:
     """Everything a meeting pack shows; plain data, no database objects.
 
     ``blocks`` are in merged reading order (see :class:`PackBlock`); ``comments`` are
-    the comments on the versions after the base up to the presented one, in reading
-    order (see :class:`app.meetings.compilation.PackComment`). ``history`` lists the
+    the comments made on the base version and the versions after it up to the presented
+    one, and the earlier ones still open, in reading order (see
+    :class:`app.meetings.compilation.PackComment`). ``agenda`` is the meeting's agenda as
+    typed (one item per line), ``place`` where or at which link it is held. ``history`` lists the
     versions up to the presented one. ``strings`` overrides labels of the built-in
     ``language`` table (:data:`app.meetings.compilation.LABELS`); dates are shown in
     ``timezone``.
@@ -136,6 +152,8 @@ class PackInput:
     meeting_title: str
     meeting_date: datetime | None
     blocks: Sequence[PackBlock]
+    agenda: str = ""
+    place: str = ""
     comments: Sequence[PackComment] = ()
     history: Sequence[HistoryRow] = ()
     organisations: Sequence[str] = ()
@@ -195,7 +213,8 @@ _TEXT_WIDTH = 11906 - 2 * _MARGIN
 _HISTORY_GRID = (567, 1134, 1276, 2126, _TEXT_WIDTH - 567 - 1134 - 1276 - 2126)
 _LANDSCAPE_WIDTH = 16838 - 2 * _MARGIN
 # Nr fits a four-digit number at 9 pt; the comment itself gets the widest column.
-_COMPILATION_GRID = (680, 1150, 1650, 1400, 3640, 2150, 1350, _LANDSCAPE_WIDTH - 12020)
+# The response column is what the meeting reads most: it gets the second widest.
+_COMPILATION_GRID = (600, 1150, 1600, 1250, 3200, 1900, 1400, _LANDSCAPE_WIDTH - 11100)
 _HEADER_FILL = "D9E2F3"
 _GROUP_FILL = "EDEDED"
 _WITHDRAWN_FILL = "F6F6F6"
@@ -206,6 +225,18 @@ _ABSTRACT_HEADINGS, _ABSTRACT_BULLETS, _ABSTRACT_NUMBERS = 90, 91, 92
 _NUM_HEADINGS, _NUM_BULLETS, _FIRST_LIST_NUM = 100, 101, 102
 
 TEXT_BOOKMARK_ID = 999_999
+
+# (text, background) of each decision, the palette of the web pages (contrast 7:1 or more).
+_STATUS_COLOURS = {status.value: colours for status, colours in STATUS_COLOURS.items()}
+
+
+def _coloured(value: str, colour: str) -> str:
+    """A bold run in *colour* (hex), for a status word on its shaded cell."""
+    return (
+        f'<w:r><w:rPr><w:b/><w:bCs/><w:color w:val="{colour}"/></w:rPr>'
+        f'<w:t xml:space="preserve">{x.text(value)}</w:t></w:r>'
+    )
+
 
 _STYLE_OF_KIND = {
     "heading": None,
@@ -227,13 +258,25 @@ def _status(block: PackBlock) -> str:
     return "unchanged" if block.status == "moved" else block.status
 
 
+def _gone(block: PackBlock, role: str) -> bool:
+    """Whether *block* in *role* is text the presented version no longer has at that place."""
+    return role == "move_from" or (role == "normal" and _status(block) == "removed")
+
+
+def _para_id(comment_id: int) -> str:
+    """A ``w14:paraId`` for a comment's paragraph: eight hex digits below 0x80000000, stable."""
+    return f"{0x10000000 + comment_id:08X}"
+
+
+def _comment_ex(para_id: str, *, parent: str | None = None, done: bool = False) -> str:
+    """A ``w15:commentEx``: threads a reply to its *parent* and marks a thread done."""
+    parent_attr = f' w15:paraIdParent="{parent}"' if parent else ""
+    return f'<w15:commentEx w15:paraId="{para_id}"{parent_attr} w15:done="{1 if done else 0}"/>'
+
+
 def _side(ops: Sequence[WordOp], skip: str) -> list[Segment]:
     """The runs of one side of *ops*: the old text (skip inserts) or the new (skip deletes)."""
     return [seg for tag, runs in ops if tag != skip for seg in runs]
-
-
-def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split()[:3]).upper()
 
 
 def _safe_url(href: str | None) -> str | None:
@@ -296,7 +339,12 @@ class _PackBuilder:
         # the link text only.
         self.comment_inline = x.Inline(lambda href: None, self.ids)
         self._rids: dict[str, str | None] = {}
+        self._labels: dict[tuple[str, str], str] = {}
+        self._suggestions: dict[str, list[Segment]] = {}
         self.comments: list[str] = []
+        self.comments_ex: list[str] = []
+        # (level, text, bookmark) of every heading, in order: the table of contents.
+        self.headings: list[tuple[int, str, str]] = []
         self.list_nums: list[int] = []
         self._next_list_num = _FIRST_LIST_NUM
         self._move_names: dict[str, str] = {}
@@ -304,6 +352,20 @@ class _PackBuilder:
         self._unanchored: list[PackComment] = []
 
     # -- links and comments
+
+    def _label(self, key: str, value: str, placeholder: str = "label") -> str:
+        """The label *key* with its *placeholder* filled by *value* (cached: thousands of rows)."""
+        cached = self._labels.get((key, value))
+        if cached is None:
+            cached = self._labels[(key, value)] = fill(self.strings[key], **{placeholder: value})
+        return cached
+
+    def _suggestion(self, html: str) -> list[Segment]:
+        """The runs of a suggestion, parsed once for its Word comment and its table row."""
+        cached = self._suggestions.get(html)
+        if cached is None:
+            cached = self._suggestions[html] = segments(html)
+        return cached
 
     def _link(self, href: str) -> str | None:
         url = _safe_url(href)
@@ -313,58 +375,103 @@ class _PackBuilder:
             self._rids[url] = self.document.part.relate_to(url, RT.HYPERLINK, is_external=True)
         return self._rids[url]
 
-    def _plan_comments(self, present: set[str]) -> None:
-        """Decide where each open comment is anchored (only the tracked variant has them).
+    def _plan_comments(self, present: set[str], deleted: set[str]) -> None:
+        """Decide where each comment of the compilation is anchored (tracked variant only).
 
-        A comment on a block in the text sits on that block; a general comment, or one on
-        a block the text does not contain, sits on the note that opens the text, so every
-        open comment is in Word's review pane.
+        A comment on a block of the presented text sits on that block (on its quote when
+        :meth:`_paragraph` finds it there once); one on a block whose deleted text the
+        tracked file still shows sits on that deleted paragraph; a general comment sits on
+        the note that opens the text. A comment on a block the file no longer holds is in
+        the compilation only.
         """
         if not self.tracked:
             return
         for comment in self.pack.comments:
-            if not comment.is_open:
-                continue
-            if comment.block_uid is not None and comment.block_uid in present:
-                self._anchored.setdefault(comment.block_uid, []).append(comment)
-            else:
+            if comment.block_uid is None:
                 self._unanchored.append(comment)
+            elif comment.block_uid in present or comment.block_uid in deleted:
+                self._anchored.setdefault(comment.block_uid, []).append(comment)
+
+    def _thread(self, comment: PackComment, on_quote: bool = False) -> tuple[str, str]:
+        """The range start and end (with reference runs) of *comment*'s Word thread.
+
+        The thread is the comment and, once decided, the editors' decision and response
+        as a reply in the same thread (``w15:paraIdParent``); a decided or withdrawn
+        thread is marked done (``w15:done``), as Word's "Resolve" does. *on_quote*: the
+        range is the quoted span itself, so the comment does not repeat the quote.
+        """
+        cid = self.ids.next()
+        done = not comment.is_open
+        para_id = _para_id(cid)
+        self.comments.append(self._comment_xml(cid, comment, para_id, on_quote))
+        self.comments_ex.append(_comment_ex(para_id, done=done))
+        start, end = x.comment_start(cid), x.comment_end(cid)
+        reply = self._reply_xml(comment)
+        if reply is not None:
+            rid = self.ids.next()
+            reply_para = _para_id(rid)
+            author, date, paragraphs = reply
+            self.comments.append(
+                # Author and initials both "Name (Organisation)" (issue 13): Word shows the
+                # initials in the comment mark, where a bare "MM" would not say who.
+                x.comment(rid, author, author, date, paragraphs, para_id=reply_para)
+            )
+            self.comments_ex.append(_comment_ex(reply_para, parent=para_id, done=done))
+            start += x.comment_start(rid)
+            end += x.comment_end(rid)
+        return start, end
 
     def _comment_marks(self, comments: Sequence[PackComment]) -> tuple[str, str]:
-        """Range starts and ends (with reference runs) for *comments*, and their bodies."""
+        """Range starts and ends (with reference runs) of the threads of *comments*."""
         starts, ends = [], []
         for comment in comments:
-            cid = self.ids.next()
-            starts.append(x.comment_start(cid))
-            ends.append(x.comment_end(cid))
-            self.comments.append(self._comment_xml(cid, comment))
+            start, end = self._thread(comment)
+            starts.append(start)
+            ends.append(end)
         return "".join(starts), "".join(ends)
 
-    def _comment_xml(self, cid: int, comment: PackComment) -> str:
+    def _comment_xml(self, cid: int, comment: PackComment, para_id: str, on_quote: bool = False) -> str:
         s = self.strings
+        run = x.comment_run
         heading = f"#{comment.number} {kind_label(comment, s)}"
         if comment.block_uid is None:
             heading += f" · {s['general_comment']}"
         elif comment.ref:
             heading += f" · {comment.ref}"
         if comment.version_label:
-            heading += f" · {fill(s['made_on_version'], label=comment.version_label)}"
-        paragraphs = [x.run(heading, bold=True)]
-        paragraphs += [x.run(line) for line in comment_text(comment, s).splitlines() if line.strip()]
-        if comment.quote:
-            paragraphs.append(x.run(f"{s['col_quote']}: ”{comment.quote}”", italic=True))
+            heading += f" · {self._label('made_on_version', comment.version_label)}"
+        lines = [run(heading, bold=True)]
+        lines += [run(line) for line in comment_text(comment, s).splitlines() if line.strip()]
+        if comment.quote and not on_quote:
+            lines.append(run(f"{s['col_quote']}: ”{comment.quote}”", italic=True))
         if comment.suggestion:
-            paragraphs.append(
-                x.run(f"{s['col_suggestion']}: ", bold=True)
-                + self.comment_inline.runs(segments(comment.suggestion))
+            lines.append(
+                run(f"{s['col_suggestion']}: ", bold=True)
+                + self.comment_inline.runs(self._suggestion(comment.suggestion))
             )
+        if comment.withdrawn:
+            lines.append(run(status_label(comment, s), italic=True))
         return x.comment(
             cid,
             comment.author_label,
-            _initials(comment.author),
+            comment.author_label,
             x.w_date(comment.created_at),
-            paragraphs,
+            lines,
+            para_id=para_id,
         )
+
+    def _reply_xml(self, comment: PackComment) -> tuple[str, str, list[str]] | None:
+        """(author, date, paragraphs) of the editors' reply to *comment*, or None while open."""
+        if comment.withdrawn or comment.status == "open":
+            return None
+        s = self.strings
+        decision = self._label("decision_reply", status_label(comment, s), "status")
+        if comment.decided_in_label:
+            decision += f" · {self._label('decided_in_version', comment.decided_in_label)}"
+        paragraphs = [x.comment_run(decision, bold=True)]
+        paragraphs += [x.comment_run(line) for line in comment.response.splitlines() if line.strip()]
+        author = comment.decider_label or s["editors"]
+        return author, x.w_date(comment.decided_at), paragraphs
 
     # -- title page, contents, history
 
@@ -382,10 +489,19 @@ class _PackBuilder:
             out.append(
                 x.paragraph(x.run(f"{s['date']}: ", bold=True) + x.run(self.clock.date(p.version_date)))
             )
-        meeting = p.meeting_title
+        out.append(x.paragraph(x.run(f"{s['meeting']}: ", bold=True) + x.run(p.meeting_title)))
         if p.meeting_date:
-            meeting += f", {self.clock.date_time(p.meeting_date)}"
-        out.append(x.paragraph(x.run(f"{s['meeting']}: ", bold=True) + x.run(meeting)))
+            when = f"{self.clock.date_time(p.meeting_date)} ({s['time_zone']})"
+            out.append(x.paragraph(x.run(f"{s['time']}: ", bold=True) + x.run(when)))
+        if p.place.strip():
+            place = p.place.strip()
+            target = self.inline.runs([Segment(place, href=place)]) if _safe_url(place) else x.run(place)
+            out.append(x.paragraph(x.run(f"{s['place']}: ", bold=True) + target))
+        items = [line.strip() for line in p.agenda.splitlines() if line.strip()]
+        if items:
+            out.append(x.paragraph(x.run(s["agenda"]), style="PackSubheading"))
+            out += [x.paragraph(x.run(item), style="PackAgenda") for item in items]
+            out.append(x.paragraph(""))
         if p.base_version_label:
             key = "compared_with" if self.tracked else "clean_compared_with"
             out.append(x.paragraph(x.run(fill(s[key], label=p.base_version_label))))
@@ -400,12 +516,106 @@ class _PackBuilder:
         return "".join(out)
 
     def contents(self) -> str:
-        """The table of contents: a TOC field over heading levels 1-3, filled by Word."""
+        """The table of contents: a TOC field whose result already lists every heading.
+
+        Word updates the field on open (``w:updateFields``) and adds page numbers; a file
+        printed or converted without updating fields still shows each heading, numbered
+        and linked to its bookmark.
+        """
         s = self.strings
-        toc = x.field('TOC \\o "1-3" \\h \\z \\u', x.run(s["toc_placeholder"], italic=True))
-        return x.paragraph(x.run(s["contents"]), style="TOCHeading", page_break_before=True) + x.paragraph(
-            toc
+        instruction = (
+            '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         )
+        out = [x.paragraph(x.run(s["contents"]), style="TOCHeading", page_break_before=True)]
+        entries = self.headings or [(1, s["toc_placeholder"], "")]
+        for i, (level, title, anchor) in enumerate(entries):
+            body = x.run(title)
+            if anchor:
+                body = f'<w:hyperlink w:anchor="{x.attr(anchor)}" w:history="1">{body}</w:hyperlink>'
+            out.append(x.paragraph((instruction if i == 0 else "") + body, style=f"TOC{level}"))
+        out.append(x.paragraph('<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
+        return "".join(out)
+
+    def _pack_heading(self, title: str, anchor: str, *, page_break: bool = False) -> str:
+        """A heading of the pack itself (not of the text), bookmarked for the contents."""
+        self.headings.append((1, title, anchor))
+        bookmark_id = self.ids.next()
+        return x.paragraph(
+            x.bookmark_start(bookmark_id, anchor) + x.run(title) + x.bookmark_end(bookmark_id),
+            style="PackHeading",
+            page_break_before=page_break,
+        )
+
+    def summary(self) -> str:
+        """ "We asked – you answered – we did": comments by decision and organisation, changes."""
+        s, p = self.strings, self.pack
+        figures = summarise(p.comments, p.blocks)
+        by_decision: dict[str, int] = figures["by_decision"]  # type: ignore[assignment]
+        by_org: list[dict] = figures["by_organisation"]  # type: ignore[assignment]
+        changes: dict[str, int] = figures["paragraphs"]  # type: ignore[assignment]
+        if p.base_version_label:
+            intro = fill(
+                s["summary_intro"],
+                comments=figures["comments"],
+                organisations=len(by_org),
+                base=p.base_version_label,
+                **changes,
+            )
+        else:
+            intro = fill(s["summary_intro_first"], comments=figures["comments"], organisations=len(by_org))
+        out = [self._pack_heading(s["summary"], "_RemissSummary", page_break=True), x.paragraph(x.run(intro))]
+
+        def cells(values: Sequence[str], grid: Sequence[int], bold: bool = False) -> list[str]:
+            return [
+                x.cell(x.paragraph(x.run(v, bold=bold), style="PackTableText"), w)
+                for v, w in zip(values, grid, strict=True)
+            ]
+
+        grid = (_TEXT_WIDTH - 1700, 1700)
+        rows = [self._header_row([s["col_decision"], s["col_count"]], grid)]
+        for status, count in by_decision.items():
+            text_colour, fill_colour = _STATUS_COLOURS.get(status, ("000000", "FFFFFF"))
+            label = s.get(f"status_{status}", status)
+            rows.append(
+                x.row(
+                    [
+                        x.cell(
+                            x.paragraph(_coloured(label, text_colour), style="PackTableText"),
+                            grid[0],
+                            fill=fill_colour,
+                        ),
+                        x.cell(x.paragraph(x.run(str(count)), style="PackTableText"), grid[1]),
+                    ],
+                    cant_split=True,
+                )
+            )
+        rows.append(x.row(cells([s["total"], str(figures["comments"])], grid, bold=True), cant_split=True))
+        out.append(x.paragraph(x.run(s["summary_by_decision"]), style="PackSubheading"))
+        out.append(x.table(grid, rows, fixed=True, caption=s["summary_by_decision"]))
+
+        if by_org:
+            grid3 = (_TEXT_WIDTH - 3400, 1700, 1700)
+            rows = [self._header_row([s["col_organisation"], s["col_comments"], s["col_decided"]], grid3)]
+            rows += [
+                x.row(
+                    cells([o["organisation"], str(o["comments"]), str(o["decided"])], grid3), cant_split=True
+                )
+                for o in by_org
+            ]
+            out.append(x.paragraph(x.run(s["summary_by_organisation"]), style="PackSubheading"))
+            out.append(x.table(grid3, rows, fixed=True, caption=s["summary_by_organisation"]))
+
+        if p.base_version_label:
+            rows = [self._header_row([s["col_change"], s["col_count"]], grid)]
+            rows += [
+                x.row(cells([s[f"change_{key}"], str(changes[key])], grid), cant_split=True)
+                for key in CHANGES
+            ]
+            out.append(x.paragraph(x.run(s["summary_paragraphs"]), style="PackSubheading"))
+            out.append(x.table(grid, rows, fixed=True, caption=s["summary_paragraphs"]))
+        return "".join(out)
 
     def history(self) -> str:
         """The version history table."""
@@ -433,7 +643,7 @@ class _PackBuilder:
                 x.cell(x.paragraph(x.lines_run(item.summary), style="PackTableText"), _HISTORY_GRID[-1])
             )
             rows.append(x.row(cells, cant_split=True))
-        return x.paragraph(x.run(s["history"]), style="PackHeading", page_break_before=True) + x.table(
+        return self._pack_heading(s["history"], "_RemissHistory", page_break=True) + x.table(
             _HISTORY_GRID, rows, fixed=True, caption=s["history"]
         )
 
@@ -477,8 +687,9 @@ class _PackBuilder:
     def text(self) -> str:
         """The presented text, opened by a note that also holds the general comments."""
         layout = self._layout()
-        present = {b.uid for b, role in layout if role != "move_from"}
-        self._plan_comments(present)
+        present = {b.uid for b, role in layout if role != "move_from" and not _gone(b, role)}
+        deleted = {b.uid for b, role in layout if role == "normal" and _status(b) == "removed"}
+        self._plan_comments(present, deleted)
         s, p = self.strings, self.pack
         if self.tracked and p.base_version_label:
             note = fill(s["compared_with"], label=p.base_version_label)
@@ -491,6 +702,7 @@ class _PackBuilder:
         out.append(f'<w:bookmarkStart w:id="{TEXT_BOOKMARK_ID}" w:name="{x.TEXT_BOOKMARK}"/>')
         list_num: int | None = None
         previous_table = False
+        numbers = [0, 0, 0]
         for block, role in layout:
             kind = block.kind if block.kind in _KINDS else "paragraph"
             if kind == "number" and list_num is None:
@@ -498,14 +710,29 @@ class _PackBuilder:
             elif kind not in ("bullet", "number"):
                 list_num = None
             comments = self._anchored.get(block.uid, []) if role != "move_from" else []
-            start, end = self._comment_marks(comments)
+            # The paragraph marker: a hidden bookmark named after the block, on every block
+            # of the presented version (not on the deleted or moved-away copies).
+            if _gone(block, role):
+                mark_start = mark_end = ""
+            else:
+                bookmark_id = self.ids.next()
+                mark_start = x.bookmark_start(bookmark_id, x.paragraph_bookmark_name(block.uid))
+                mark_end = x.bookmark_end(bookmark_id)
+                if kind == "heading":
+                    level = _level(block.level)
+                    numbers[level - 1] += 1
+                    numbers[level:] = [0] * (3 - level)
+                    number = ".".join(str(n) for n in numbers[:level])
+                    title = plain(block.text_html)
+                    self.headings.append((level, f"{number} {title}", x.paragraph_bookmark_name(block.uid)))
             if kind == "table":
                 if previous_table:
                     # Two tables in a row would merge into one in Word.
                     out.append(x.paragraph(""))
-                out.append(self._table(block, role, start, end))
+                start, end = self._comment_marks(comments)
+                out.append(self._table(block, role, start, end, mark_start, mark_end))
             else:
-                out.append(self._paragraph(block, kind, role, list_num, start, end))
+                out.append(self._paragraph(block, kind, role, list_num, comments, mark_start, mark_end))
             previous_table = kind == "table"
         out.append(f'<w:bookmarkEnd w:id="{TEXT_BOOKMARK_ID}"/>')
         return "".join(out)
@@ -520,17 +747,26 @@ class _PackBuilder:
         return x.Signature(block.author, x.w_date(block.changed_at))
 
     def _paragraph(
-        self, block: PackBlock, kind: str, role: str, list_num: int | None, start: str, end: str
+        self,
+        block: PackBlock,
+        kind: str,
+        role: str,
+        list_num: int | None,
+        comments: Sequence[PackComment] = (),
+        mark_start: str = "",
+        mark_end: str = "",
     ) -> str:
         status = _status(block)
         sig = self._signature(block)
-        inline, ids = self.inline, self.ids
+        ids = self.ids
         ops = block.ops
         mark = ""
         before = after = ""
-        gone = False  # the paragraph is not in the presented version at this place
+        gone = _gone(block, role)  # the paragraph is not in the presented version at this place
+        # The paragraph's runs as pieces (runs, revision wrapper, part of the presented text?).
+        pieces: list[tuple[Sequence[Segment], str | None, bool]]
         if role == "clean" or (role == "normal" and status == "unchanged"):
-            content = inline.runs(segments(block.text_html))
+            pieces = [(segments(block.text_html), None, True)]
         elif role == "move_to":
             name = self._move_name(block.uid)
             range_id = ids.next()
@@ -539,13 +775,13 @@ class _PackBuilder:
             # Deleted words are shown once, in the moved-from copy; here the text reads
             # as it now stands, inserted words marked, so rejecting the move is exact.
             if ops is None:
-                content = inline.runs(segments(block.text_html), "w:moveTo", sig)
+                pieces = [(segments(block.text_html), "w:moveTo", True)]
             else:
-                content = "".join(
-                    inline.runs(runs, "w:moveTo" if tag == "equal" else "w:ins", sig)
+                pieces = [
+                    (runs, "w:moveTo" if tag == "equal" else "w:ins", True)
                     for tag, runs in ops
                     if tag != "delete"
-                )
+                ]
             mark = f"<w:moveTo{sig.attrs(ids)}/>"
         elif role == "move_from":
             name = self._move_name(block.uid)
@@ -553,25 +789,22 @@ class _PackBuilder:
             before = f'<w:moveFromRangeStart w:id="{range_id}"{sig.who()} w:name="{name}"/>'
             after = f'<w:moveFromRangeEnd w:id="{range_id}"/>'
             runs = _side(ops, "insert") if ops is not None else segments(block.text_html)
-            content = inline.runs(runs, "w:moveFrom", sig)
+            pieces = [(runs, "w:moveFrom", False)]
             mark = f"<w:moveFrom{sig.attrs(ids)}/>"
-            gone = True
         elif status == "added":
-            content = inline.runs(
-                _side(ops, "delete") if ops is not None else segments(block.text_html), "w:ins", sig
-            )
+            runs = _side(ops, "delete") if ops is not None else segments(block.text_html)
+            pieces = [(runs, "w:ins", True)]
             mark = f"<w:ins{sig.attrs(ids)}/>"
         elif status == "removed":
-            content = inline.runs(
-                _side(ops, "insert") if ops is not None else segments(block.text_html), "w:del", sig
-            )
+            runs = _side(ops, "insert") if ops is not None else segments(block.text_html)
+            pieces = [(runs, "w:del", False)]
             mark = f"<w:del{sig.attrs(ids)}/>"
-            gone = True
         elif ops is None:
-            content = inline.runs(segments(block.text_html))
+            pieces = [(segments(block.text_html), None, True)]
         else:
             wrap = {"insert": "w:ins", "delete": "w:del"}
-            content = "".join(inline.runs(runs, wrap.get(tag), sig) for tag, runs in ops)
+            pieces = [(runs, wrap.get(tag), tag != "delete") for tag, runs in ops]
+        content = self._anchor(pieces, comments, sig, whole=gone)
 
         level = _level(block.level)
         style = _STYLE_OF_KIND.get(kind)
@@ -585,14 +818,84 @@ class _PackBuilder:
             num = (_NUM_BULLETS, level - 1)
         elif kind == "number":
             num = (0, 0) if gone else (list_num or _FIRST_LIST_NUM, level - 1)
-        return x.paragraph(before + start + content + end + after, style=style, num=num, mark=mark)
+        return x.paragraph(mark_start + before + content + after + mark_end, style=style, num=num, mark=mark)
+
+    def _anchor(
+        self,
+        pieces: Sequence[tuple[Sequence[Segment], str | None, bool]],
+        comments: Sequence[PackComment],
+        sig: x.Signature,
+        whole: bool,
+    ) -> str:
+        """The runs of *pieces* with the Word threads of *comments* anchored in them.
+
+        A comment whose quote occurs exactly once in the presented text of the paragraph
+        is anchored on that span; any other (and every one when *whole*) on the paragraph.
+        """
+        runs = self.inline.runs
+        presented = "".join(seg.text for segs, _wrap, counts in pieces if counts for seg in segs)
+        markers: list[tuple[int, int, str]] = []  # (offset, 0 end / 1 start, xml)
+        outer: list[PackComment] = []
+        for comment in comments:
+            quote = comment.quote
+            if whole or not quote or presented.count(quote) != 1:
+                outer.append(comment)
+                continue
+            at = presented.index(quote)
+            start, end = self._thread(comment, on_quote=True)
+            markers += [(at, 1, start), (at + len(quote), 0, end)]
+        start, end = self._comment_marks(outer)
+        if not markers:
+            return start + "".join(runs(segs, wrap, sig) for segs, wrap, _counts in pieces) + end
+        markers.sort(key=lambda m: (m[0], m[1]))
+        out: list[str] = [start]
+        pending: list[Segment] = []
+        pending_wrap: str | None = None
+        position = 0
+        index = 0
+
+        def flush() -> None:
+            if pending:
+                out.append(runs(list(pending), pending_wrap, sig))
+                pending.clear()
+
+        for segs, wrap, counts in pieces:
+            for seg in segs:
+                text_ = seg.text
+                while True:
+                    while index < len(markers) and markers[index][0] <= position:
+                        flush()
+                        out.append(markers[index][2])
+                        index += 1
+                    if not counts or index >= len(markers) or markers[index][0] >= position + len(text_):
+                        break
+                    cut = markers[index][0] - position
+                    if wrap != pending_wrap:
+                        flush()
+                        pending_wrap = wrap
+                    pending.append(replace(seg, text=text_[:cut]))
+                    position += cut
+                    text_ = text_[cut:]
+                if wrap != pending_wrap:
+                    flush()
+                    pending_wrap = wrap
+                if text_:
+                    pending.append(replace(seg, text=text_))
+                if counts:
+                    position += len(text_)
+        flush()
+        out.extend(m[2] for m in markers[index:])
+        out.append(end)
+        return "".join(out)
 
     def _move_name(self, uid: str) -> str:
         if uid not in self._move_names:
             self._move_names[uid] = f"move{len(self._move_names) + 1}"
         return self._move_names[uid]
 
-    def _table(self, block: PackBlock, role: str, start: str, end: str) -> str:
+    def _table(
+        self, block: PackBlock, role: str, start: str, end: str, mark_start: str = "", mark_end: str = ""
+    ) -> str:
         """A table block; tracked rows carry ``w:ins``/``w:del`` in ``w:trPr`` when whole.
 
         Tables are never marked as moves (Word moves runs, not rows): a moved table is
@@ -631,7 +934,9 @@ class _PackBuilder:
         for i, r in enumerate(cells):
             padded = list(r) + [""] * (columns - len(r))
             if i == 0:
-                padded[0] = start + padded[0] + end
+                padded[0] = mark_start + start + padded[0] + end
+            if i == len(cells) - 1:
+                padded[-1] = padded[-1] + mark_end
             tcs = [
                 x.cell(
                     x.paragraph(content, mark=f"<{whole}{sig.attrs(self.ids)}/>" if whole else ""),
@@ -648,7 +953,7 @@ class _PackBuilder:
     def compilation(self) -> str:
         """The compilation table: a group row per section, one row per comment."""
         s = self.strings
-        heading = x.paragraph(x.run(s["compilation"]), style="PackHeading")
+        heading = self._pack_heading(s["compilation"], "_RemissCompilation")
         if not self.pack.comments:
             return heading + x.paragraph(x.run(s["no_comments"], italic=True))
         grid = _COMPILATION_GRID
@@ -674,6 +979,20 @@ class _PackBuilder:
         br = "<w:r><w:br/></w:r>"
         run, lines_run, runs = x.run, x.lines_run, self.inline.runs
         general = s["general_comment"]
+        # The status cell in the palette the web uses, always with the word.
+        status_starts = {
+            status: f'<w:tc><w:tcPr><w:tcW w:w="{grid[6]}" w:type="dxa"/>'
+            f'<w:shd w:val="clear" w:color="auto" w:fill="{colours[1]}"/></w:tcPr>'
+            for status, colours in _STATUS_COLOURS.items()
+        }
+
+        def status_runs(c: PackComment) -> str:
+            colour = _STATUS_COLOURS.get(c.decision, ("000000", ""))[0]
+            out = _coloured(status_label(c, s), colour)
+            if c.decided_in_label:
+                out += br + run(self._label("decided_in_version", c.decided_in_label), italic=True)
+            return out
+
         for section, comments in by_section(self.pack.comments, s):
             rows.append(
                 x.row(
@@ -691,7 +1010,7 @@ class _PackBuilder:
             for c in comments:
                 ref = run(c.ref or general)
                 if c.version_label:
-                    ref += br + run(fill(s["made_on_version"], label=c.version_label), italic=True)
+                    ref += br + run(self._label("made_on_version", c.version_label), italic=True)
                 body = lines_run(comment_text(c, s))
                 if c.kind != "comment":
                     body = run(kind_label(c, s), bold=True) + p_close + p_open + body
@@ -700,7 +1019,7 @@ class _PackBuilder:
                 response = lines_run(c.response) if c.response else ""
                 if c.decided_by:
                     response += br + run(f"– {c.decided_by}", italic=True)
-                suggestion = runs(segments(c.suggestion)) if c.suggestion else ""
+                suggestion = runs(self._suggestion(c.suggestion)) if c.suggestion else ""
                 cells = withdrawn_starts if c.withdrawn else starts
                 rows.append(
                     "".join(
@@ -730,9 +1049,9 @@ class _PackBuilder:
                             p_open,
                             suggestion,
                             end,
-                            cells[6],
+                            status_starts[c.decision],
                             p_open,
-                            run(status_label(c, s), bold=c.withdrawn),
+                            status_runs(c),
                             end,
                             cells[7],
                             p_open,
@@ -761,6 +1080,22 @@ _STYLES = """
   <w:name w:val="Pack Table Text"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>
   <w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="PackSubheading">
+  <w:name w:val="Pack Subheading"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:spacing w:before="240" w:after="80"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/></w:rPr></w:style>
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="PackAgenda">
+  <w:name w:val="Pack Agenda"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="60"/><w:ind w:left="284"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="TOC1">
+  <w:name w:val="toc 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>
+  <w:unhideWhenUsed/><w:pPr><w:spacing w:after="100"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="TOC2">
+  <w:name w:val="toc 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>
+  <w:unhideWhenUsed/><w:pPr><w:spacing w:after="100"/><w:ind w:left="220"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="TOC3">
+  <w:name w:val="toc 3"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>
+  <w:unhideWhenUsed/><w:pPr><w:spacing w:after="100"/><w:ind w:left="440"/></w:pPr></w:style>
 <w:style w:type="paragraph" w:styleId="CommentText">
   <w:name w:val="annotation text"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/>
   <w:unhideWhenUsed/><w:pPr><w:spacing w:line="240" w:lineRule="auto"/></w:pPr>
@@ -898,6 +1233,10 @@ def _setup_settings(document: Document, language: str) -> None:
     compat = settings.find(_w("compat"))
     if compat is not None:
         compat.addprevious(update)
+    # python-docx's template leaves out w:zoom/@w:percent, which the schema requires.
+    zoom = settings.find(_w("zoom"))
+    if zoom is not None and zoom.get(_w("percent")) is None:
+        zoom.set(_w("percent"), "100")
     theme_lang = settings.find(_w("themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(_w("val"), "sv-SE" if language == "sv" else "en-GB")
@@ -972,10 +1311,14 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
 
 
-def _part(root: str, content: str) -> bytes:
+_COMMENTS_EX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml"
+_COMMENTS_EX_REL = "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
+
+
+def _part(root: str, content: str, nsdecls: str = x.NSDECLS) -> bytes:
     """A whole XML part ``w:<root>`` around *content*."""
     return (
-        f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:{root} {x.NSDECLS}>{content}</w:{root}>"
+        f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:{root} {nsdecls}>{content}</w:{root}>"
     ).encode()
 
 
@@ -1016,25 +1359,34 @@ def write_pack(pack: PackInput, tracked: bool = True) -> bytes:
     _setup_core_properties(document, pack, strings)
     footer_rid = _setup_footer(document, pack, strings)
 
+    # The pack's sections in order, each one method of the builder (adding a section is one
+    # line here). The contents are written last, once every heading is known.
+    portrait: list[Callable[[], str]] = [
+        builder.title_page,
+        builder.summary,
+        builder.contents,
+        builder.history,
+        builder.text,
+    ]
+    landscape: list[Callable[[], str]] = [builder.compilation]
+    written = {section: section() for section in (*portrait, *landscape) if section != builder.contents}
+    written[builder.contents] = builder.contents()
     body = "".join(
         (
-            builder.title_page(),
-            builder.contents(),
-            builder.history(),
-            builder.text(),
+            *(written[section] for section in portrait),
             # The text ends the portrait section; the compilation gets landscape pages.
             x.paragraph(
                 "",
                 sect_pr=x.sect_pr(landscape=False, margins=_MARGIN, footer_rid=footer_rid, title_page=True),
             ),
-            builder.compilation(),
+            *(written[section] for section in landscape),
             x.sect_pr(landscape=True, margins=_MARGIN),
         )
     )
     _setup_numbering(document, builder.list_nums)
     # The body and the comments are written as whole parts: parsing 6 MB of generated
     # XML into lxml only to serialise it again cost 0.3 s and 100 MB per pack.
-    replace = {
+    replace_parts = {
         "docProps/app.xml": _APP_XML,
         "word/document.xml": _part("document", f"<w:body>{body}</w:body>"),
     }
@@ -1042,7 +1394,18 @@ def write_pack(pack: PackInput, tracked: bool = True) -> bytes:
         # Reading .comments makes python-docx add the part, its content type and its
         # relationship; the part's content is then replaced like the body's.
         document.comments  # noqa: B018
-        replace["word/comments.xml"] = _part("comments", "".join(builder.comments))
+        replace_parts["word/comments.xml"] = _part(
+            "comments", "".join(builder.comments), nsdecls=x.COMMENTS_NSDECLS
+        )
+        # Threads (replies) and "done" live in commentsExtended.xml (Word 2013 and later).
+        extended = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f"<w15:commentsEx {x.COMMENTS_EX_NSDECLS}>{''.join(builder.comments_ex)}</w15:commentsEx>"
+        ).encode()
+        document.part.relate_to(
+            Part(PackURI("/word/commentsExtended.xml"), _COMMENTS_EX_TYPE, extended, document.part.package),
+            _COMMENTS_EX_REL,
+        )
     buffer = io.BytesIO()
     document.save(buffer)
-    return _deterministic_zip(buffer.getvalue(), replace)
+    return _deterministic_zip(buffer.getvalue(), replace_parts)

@@ -32,6 +32,9 @@ def _version_label(version: Version) -> str:
     return label
 
 
+PLACE_MAX = 500
+
+
 class MeetingForm(FlaskForm):
     """Create or edit a meeting. Validation resolves the document and versions it names.
 
@@ -56,6 +59,10 @@ class MeetingForm(FlaskForm):
         _l("Start time"),
         validators=[InputRequired(message=_l("Enter the time the meeting starts."))],
         invalid_value_message=_l("Enter the time as hours and minutes, for example 13:00."),
+    )
+    place = StringField(
+        _l("Place or link"),
+        validators=[Length(max=PLACE_MAX, message=_l("At most %(max)d characters."))],
     )
     agenda = TextAreaField(
         _l("Agenda"), validators=[Length(max=AGENDA_MAX, message=_l("At most %(max)d characters."))]
@@ -97,6 +104,7 @@ class MeetingForm(FlaskForm):
                 "date": local.date(),
                 "time": local.time().replace(second=0, microsecond=0),
                 "agenda": meeting.agenda,
+                "place": meeting.place,
                 "document": str(meeting.document_id),
                 "version": str(meeting.version_id or ""),
                 "base_version": str(meeting.base_version_id or AUTOMATIC),

@@ -32,6 +32,8 @@ class Meeting(db.Model):
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
     agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     agenda_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # An address, a room or the link to a video meeting; "" when not given.
+    place: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
     version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
     base_version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
     host_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))

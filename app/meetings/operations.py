@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.audit import record
 from app.compare.diff import BlockChange, ChangeStatus, diff_versions
 from app.database import utcnow
@@ -34,11 +34,11 @@ from app.documents.richtext import plain
 from app.extensions import db
 from app.i18n import select_timezone
 from app.meetings import docx_writer
-from app.meetings.compilation import PackComment, compilation_csv, compilation_json, labels
+from app.meetings.compilation import PackComment, compilation_csv, compilation_json, labels, summarise
 from app.meetings.docx_writer import HistoryRow, PackInput, blocks_from_diff
 from app.meetings.models import Export, ExportKind, Meeting
 from app.review import markdown
-from app.review.models import Comment
+from app.review.models import Comment, CommentStatus
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def create_meeting(
     version: Version,
     base_version: Version | None,
     host: User,
+    place: str = "",
 ) -> Meeting:
     """Plan a meeting of *document*; without *base_version* the default one is taken."""
     meeting = Meeting(
@@ -128,6 +129,7 @@ def create_meeting(
         starts_at=starts_at,
         agenda=agenda,
         agenda_html=markdown.render(agenda),
+        place=place,
         version=version,
         base_version=base_version or default_base_version(document, version, starts_at),
         host_id=host.id,
@@ -148,6 +150,7 @@ def update_meeting(
     version: Version,
     base_version: Version | None,
     actor: User,
+    place: str = "",
 ) -> None:
     """Change a meeting's details; without *base_version* the default one is taken."""
     meeting.document = document
@@ -155,6 +158,7 @@ def update_meeting(
     meeting.starts_at = starts_at
     meeting.agenda = agenda
     meeting.agenda_html = markdown.render(agenda)
+    meeting.place = place
     meeting.version = version
     meeting.base_version = base_version or default_base_version(document, version, starts_at, meeting)
     record(
@@ -250,24 +254,56 @@ def _signer(
     return sign
 
 
+def _decided_in(comment: Comment, versions: Sequence[Version]) -> str:
+    """The label of the version a decision took effect in.
+
+    An accepted comment names the draft it was worked into (``resolved_in_version``);
+    any other decision belongs to the first version published after it was taken.
+    """
+    if comment.status is CommentStatus.OPEN or comment.decided_at is None:
+        return ""
+    by_id = {v.id: v for v in versions}
+    if comment.resolved_in_version_id in by_id:
+        return by_id[comment.resolved_in_version_id].label
+    decided = comment.decided_at
+    for version in versions:
+        if version.published_at is not None and version.published_at >= decided:
+            return version.label
+    return ""
+
+
 def _pack_comments(
     document: Document,
     span: list[Version],
     places: dict[int, dict[str, _Placed]],
     presented: Version,
+    earlier: Sequence[Version] = (),
 ) -> list[PackComment]:
-    """Every top-level comment made on the versions in *span*, in the document's reading order.
+    """The comments a pack lists, in the document's reading order.
+
+    Every top-level comment made on the versions in *span* (the base version and those
+    after it up to the presented one), and the comments made on *earlier* versions that
+    are still open (carried forward to this meeting).
 
     A comment's reference and section are those of its block in the presented version,
     or, when the block is gone from it, in the version the comment was made on.
     Comments a moderator hid stay listed, marked hidden, but without their text: the
     file is handed round, and the row shows that a record exists and why it is not shown.
     """
+    which = Comment.version_id.in_([v.id for v in span])
+    if earlier:
+        which = sa.or_(
+            which,
+            sa.and_(
+                Comment.version_id.in_([v.id for v in earlier]),
+                Comment.status == CommentStatus.OPEN,
+            ),
+        )
     comments = db.session.scalars(
         sa.select(Comment)
         .where(
             Comment.document_id == document.id,
-            Comment.version_id.in_([v.id for v in span]),
+            which,
             Comment.parent_id.is_(None),
         )
         .options(
@@ -278,20 +314,37 @@ def _pack_comments(
         .order_by(Comment.number)
     ).all()
     decided_by_ids = {c.decided_by_id for c in comments if c.decided_by_id}
-    deciders = dict(
-        db.session.execute(sa.select(User.id, User.name).where(User.id.in_(decided_by_ids))).all()
-        if decided_by_ids
-        else []
-    )
+    deciders = {
+        user_id: (name, organisation)
+        for user_id, name, organisation in (
+            db.session.execute(
+                sa.select(User.id, User.name, Organisation.name)
+                .join(Organisation, Organisation.id == User.organisation_id)
+                .where(User.id.in_(decided_by_ids))
+            ).all()
+            if decided_by_ids
+            else []
+        )
+    }
     duplicate_ids = {c.duplicate_of_id for c in comments if c.duplicate_of_id}
     originals = dict(
         db.session.execute(sa.select(Comment.id, Comment.number).where(Comment.id.in_(duplicate_ids))).all()
         if duplicate_ids
         else []
     )
-    labels_by_id = {v.id: v.label for v in span}
-    number_by_id = {v.id: v.number for v in span}
+    labels_by_id = {v.id: v.label for v in (*earlier, *span)}
+    number_by_id = {v.id: v.number for v in (*earlier, *span)}
     shown = places[presented.id]
+    # A carried-forward comment on a block that is gone: place it as it stood then.
+    missing = {
+        c.version_id
+        for c in comments
+        if c.block is not None and c.block.uid not in shown and c.version_id not in places
+    }
+    if missing:
+        with force_locale(PACK_LANGUAGE):
+            places.update((vid, _placements(rows)) for vid, rows in _revisions(sorted(missing)).items())
+    versions = list(document.versions)
 
     def where(comment: Comment) -> tuple[_Placed | None, tuple]:
         if comment.block is None:
@@ -315,7 +368,7 @@ def _pack_comments(
                     section=place.section if place else "",
                     organisation=comment.organisation.name,
                     author=comment.author.name,
-                    body_text="" if comment.is_hidden else comment.body,
+                    body_text="" if comment.is_hidden else markdown_text(comment.body),
                     version_label=labels_by_id[comment.version_id],
                     created_at=comment.created_at,
                     kind=comment.kind.value,
@@ -324,7 +377,10 @@ def _pack_comments(
                     status=comment.status.value,
                     duplicate_of=originals.get(comment.duplicate_of_id),
                     response=comment.response or "",
-                    decided_by=deciders.get(comment.decided_by_id, ""),
+                    decided_by=deciders.get(comment.decided_by_id, ("", ""))[0],
+                    decided_by_organisation=deciders.get(comment.decided_by_id, ("", ""))[1],
+                    decided_at=comment.decided_at if comment.status is not CommentStatus.OPEN else None,
+                    decided_in_label=_decided_in(comment, versions),
                     withdrawn=comment.is_withdrawn,
                     hidden=comment.is_hidden,
                     hidden_reason=(comment.hidden_reason or "") if comment.is_hidden else "",
@@ -332,6 +388,24 @@ def _pack_comments(
             )
         )
     return [pack_comment for _order, pack_comment in sorted(rows, key=lambda row: row[0])]
+
+
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+
+
+def markdown_text(value: str) -> str:
+    """Markdown typed in a form (an agenda, a comment) as the pack prints it.
+
+    The lines stay as typed; on paper a link reads "text (url)" and the marks of
+    ``*emphasis*`` and ``**bold**`` would only be noise, so they are taken out.
+    """
+    lines = []
+    for line in value.splitlines():
+        line = _MD_LINK.sub(r"\1 (\2)", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _organisations(history: list[Version], revisions: list[BlockRevision]) -> list[str]:
@@ -356,9 +430,13 @@ def build_pack(meeting: Meeting) -> PackInput:
     history = [v for v in document.versions if v.number <= presented.number and v.is_published]
     if presented not in history:
         history.append(presented)
-    span = [v for v in history if base is None or v.number > base.number]
-    wanted = [v.id for v in span] + ([base.id] if base is not None else [])
-    revisions = _revisions(wanted)
+    # The comments made on the base version are those the changes answer: they belong to
+    # this meeting, with those made on every version after it up to the presented one.
+    span = [v for v in history if base is None or v.number >= base.number]
+    if base is not None and base not in span:
+        span.insert(0, base)
+    earlier = [v for v in history if v not in span]
+    revisions = _revisions([v.id for v in span])
     shown = revisions[presented.id]
     with force_locale(PACK_LANGUAGE):
         places = {version_id: _placements(rows) for version_id, rows in revisions.items()}
@@ -372,8 +450,10 @@ def build_pack(meeting: Meeting) -> PackInput:
         version_date=presented.published_at,
         meeting_title=meeting.title,
         meeting_date=meeting.starts_at,
+        agenda=markdown_text(meeting.agenda or ""),
+        place=meeting.place or "",
         blocks=blocks_from_diff(diff.changes, _signer(span, revisions, presented, base)),
-        comments=_pack_comments(document, span, places, presented),
+        comments=_pack_comments(document, span, places, presented, earlier),
         history=[
             HistoryRow(v.number, v.label, v.published_at, _name(v.published_by), v.change_summary)
             for v in history
@@ -437,7 +517,9 @@ def pack_files(meeting: Meeting) -> list[tuple[ExportKind, str, bytes]]:
         ExportKind.TRACKED: docx_writer.write_pack(pack, tracked=True),
         ExportKind.CLEAN: docx_writer.write_pack(pack, tracked=False),
         ExportKind.CSV: compilation_csv(pack.comments, strings),
-        ExportKind.JSON: compilation_json(pack.comments, strings, about),
+        ExportKind.JSON: compilation_json(
+            pack.comments, strings, about, summarise(pack.comments, pack.blocks)
+        ),
     }
     folder = pack_folder(meeting)
     return [(kind, f"{folder}/{pack_file_name(meeting, kind)}", data) for kind, data in contents.items()]

@@ -134,6 +134,7 @@ def _details(form: MeetingForm) -> dict:
         "title": form.title.data.strip(),
         "starts_at": operations.to_utc(form.date.data, form.time.data),
         "agenda": (form.agenda.data or "").rstrip(),
+        "place": (form.place.data or "").strip(),
         "version": form.chosen_version,
         "base_version": form.chosen_base,
     }

@@ -61,6 +61,7 @@ def test_host_plans_a_meeting_creates_and_downloads_the_pack(page, app, doc, fac
     page.get_by_label("Datum").fill("2020-10-06")
     page.get_by_label("Starttid").fill("13:00")
     page.get_by_label("Dagordning").fill("1. Välkommen\n2. Genomgång av utkastet")
+    page.get_by_label("Plats eller länk").fill("https://meet.example.org/natverket")
     page.get_by_label("Dokument").select_option(label="Öppna licenser")
     page.get_by_label("Version som visas").select_option(value=str(newest.id))
     page.get_by_role("button", name="Spara mötet").click()
@@ -74,6 +75,7 @@ def test_host_plans_a_meeting_creates_and_downloads_the_pack(page, app, doc, fac
     page.get_by_role("heading", level=1, name="Nätverksträff 6 oktober").wait_for()
     assert "Mötet har sparats." in page.locator(".flashes").inner_text()
     assert "Genomgång av utkastet" in page.locator(".agenda").inner_text()
+    assert page.get_by_role("link", name="https://meet.example.org/natverket").count() == 1
     axe_check(page, "the meeting page")
 
     page.get_by_role("button", name="Skapa mötesunderlaget").click()

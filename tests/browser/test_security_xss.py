@@ -38,7 +38,9 @@ def test_xss_corpus_in_meeting_titles_and_agendas_renders_inert(page, app, clien
     form = {"date": "2030-10-06", "time": "13:00", "document": str(doc.id), "version": str(version_id)}
     for payload in payloads:
         title = payload[:300] if payload.strip() else "x"
-        response = client.post("/meetings/new", {**form, "title": title, "agenda": payload})
+        response = client.post(
+            "/meetings/new", {**form, "title": title, "agenda": payload, "place": payload[:500]}
+        )
         assert response.status_code == 302, (response.status_code, payload)
     # One agenda holding the whole corpus: payloads may combine across lines.
     whole = client.post("/meetings/new", {**form, "title": "Hela korpusen", "agenda": "\n".join(payloads)})

@@ -124,7 +124,7 @@ def test_json_has_a_fixed_key_order_and_machine_values():
         "number", "version", "section", "ref", "block_uid", "organisation", "author", "kind",
         "body", "quote", "suggestion", "suggestion_html", "status", "status_label",
         "duplicate_of", "response", "decided_by", "withdrawn", "hidden", "hidden_reason", "open",
-        "created_at",
+        "created_at", "decided_in_version", "decided_at",
     ]  # fmt: skip
     by_number = {r["number"]: r for r in rows}
     assert by_number[1]["suggestion"] == "Ny lydelse"

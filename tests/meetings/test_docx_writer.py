@@ -28,6 +28,7 @@ from app.meetings.docx_writer import (
     blocks_from_diff,
     write_pack,
 )
+from app.review.models import STATUS_COLOURS, CommentStatus
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -232,8 +233,15 @@ def para_text(p: etree._Element) -> str:
     return "".join(t.text or "" for t in p.iter(w("t"), w("delText")))
 
 
+def is_contents(p: etree._Element) -> bool:
+    """Whether *p* is an entry of the table of contents (which repeats every heading)."""
+    style = p.find(f"{w('pPr')}/{w('pStyle')}")
+    return style is not None and style.get(w("val")) in ("TOC1", "TOC2", "TOC3")
+
+
 def paragraph_with(body: etree._Element, text: str, last: bool = False) -> etree._Element:
-    found = [p for p in body.iter(w("p")) if text in para_text(p)]
+    """The first (or last) paragraph holding *text*, entries of the contents left out."""
+    found = [p for p in body.iter(w("p")) if text in para_text(p) and not is_contents(p)]
     assert found, f"no paragraph contains {text!r}"
     return found[-1] if last else found[0]
 
@@ -284,9 +292,16 @@ def test_pack_opens_in_python_docx_with_all_sections_in_order(tracked):
     assert len(document.sections) == 2
 
 
+def table_starting(document, text: str, last: bool = False):
+    """The first (or last) table whose first cell reads *text*."""
+    found = [t for t in document.tables if t.rows[0].cells[0].text == text]
+    assert found, f"no table starts with {text!r}"
+    return found[-1] if last else found[0]
+
+
 def test_version_history_lists_every_version_with_a_repeating_header(tracked):
     document = docx.Document(io.BytesIO(tracked))
-    history = document.tables[0]
+    history = table_starting(document, "Nr")
     rows = [[c.text for c in row.cells] for row in history.rows]
     assert rows[0] == ["Nr", "Version", "Datum", "Publicerad av", "Sammanfattning av ändringar"]
     assert rows[1] == ["1", "0.1", "2025-01-15", EDITOR, "Första utkastet"]
@@ -297,12 +312,35 @@ def test_version_history_lists_every_version_with_a_repeating_header(tracked):
 def test_toc_is_a_field_and_word_is_asked_to_update_fields(tracked, body):
     instr = body.xpath(".//w:instrText/text()", namespaces=NS)
     assert any('TOC \\o "1-3" \\h \\z \\u' in text for text in instr)
-    toc_p = next(p for p in body.iter(w("p")) if "TOC" in "".join(p.itertext()))
-    kinds = [f.get(w("fldCharType")) for f in toc_p.iter(w("fldChar"))]
-    assert kinds == ["begin", "separate", "end"]
+    paragraphs = list(body.iter(w("p")))
+    first = next(i for i, p in enumerate(paragraphs) if "TOC" in "".join(p.itertext()))
+    kinds = [f.get(w("fldCharType")) for f in paragraphs[first].iter(w("fldChar"))]
+    assert kinds == ["begin", "separate"]
+    last = next(i for i, p in enumerate(paragraphs) if i > first and p.find(f".//{w('fldChar')}") is not None)
+    assert [f.get(w("fldCharType")) for f in paragraphs[last].iter(w("fldChar"))] == ["end"]
     settings = part(tracked, "word/settings.xml")
     update = settings.find(w("updateFields"))
     assert update is not None and update.get(w("val")) == "true"
+
+
+def test_toc_result_lists_every_heading_linked_to_it(body):
+    """A file printed or converted without updating fields still shows the contents."""
+    entries = [p for p in body.iter(w("p")) if is_contents(p)]
+    texts = ["".join(t.text or "" for t in p.iter(w("t"))) for p in entries]
+    assert texts == [
+        "Sammanfattning: vi frågade – ni svarade – vi gjorde",
+        "Versionshistorik",
+        "1 Inledning",
+        "1.1 Licenser",
+        "1.1.1 Tillagd rubrik",
+        "Sammanställning av inkomna synpunkter",
+    ]
+    names = {b.get(w("name")) for b in body.iter(w("bookmarkStart"))}
+    for entry in entries:
+        anchor = entry.find(w("hyperlink")).get(w("anchor"))
+        assert anchor in names, anchor
+    levels = [p.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) for p in entries]
+    assert levels == ["TOC1", "TOC1", "TOC1", "TOC2", "TOC3", "TOC1"]
 
 
 # The order of w:settings children in the schema (CT_Settings, ECMA-376 part 1 §17.15.1.78).
@@ -478,7 +516,7 @@ def test_lists_are_real_word_numbering_and_each_numbered_list_restarts(tracked, 
 def test_quotes_tables_and_inline_formatting(tracked, body):
     document = docx.Document(io.BytesIO(tracked))
     assert next(p for p in document.paragraphs if p.text == "Ett citat.").style.name == "Quote"
-    table = document.tables[1]
+    table = table_starting(document, "Kolumn A")
     assert [[c.text for c in row.cells] for row in table.rows] == [
         ["Kolumn A", "Kolumn B"],
         ["1", "2"],
@@ -633,19 +671,70 @@ def test_blocks_from_a_version_diff_become_tracked_changes_and_a_move():
 # --------------------------------------------------------------------------- comments
 
 
-def test_word_comments_are_exactly_the_open_comments(tracked, body):
+def test_every_comment_on_the_text_is_a_word_comment_with_the_decision_as_reply(tracked, body):
     comments = part(tracked, "word/comments.xml")
     entries = {c.get(w("id")): c for c in comments.iter(w("comment"))}
-    by_author = {c.get(w("author")): "".join(c.itertext()) for c in entries.values()}
-    assert set(by_author) == {"Anna Andersson (PRV)", "Bo Berg (DIGG)", "Eli Ek (Umeå universitet)"}
-    assert by_author["Anna Andersson (PRV)"].startswith("#1 ")
-    assert "”fet”" in by_author["Anna Andersson (PRV)"]
-    for entry in entries.values():
-        assert entry.get(w("date")) == CHANGED_W
+    by_author: dict[str, list[str]] = {}
+    for c in entries.values():
+        by_author.setdefault(c.get(w("author")), []).append("".join(c.itertext()))
+    # Open, decided, withdrawn: every comment of the compilation whose paragraph the file
+    # holds (#3 sits on the deleted paragraph); the decisions are replies by the editor.
+    assert sorted(by_author) == sorted(
+        [
+            "Anna Andersson (PRV)",
+            "Bo Berg (DIGG)",
+            "Cia Ceder (Lunds kommun)",
+            "Dan Dahl (Lunds kommun)",
+            "Eli Ek (Umeå universitet)",
+            "Fia Fors (PRV)",
+            EDITOR,
+        ]
+    )
+    # Author and initials both say "Name (Organisation)".
+    assert all(c.get(w("initials")) == c.get(w("author")) for c in entries.values())
+    assert by_author["Anna Andersson (PRV)"][0].startswith("#1 ")
+    # Anchored on the quoted word itself, the comment does not repeat the quote.
+    assert "”fet”" not in by_author["Anna Andersson (PRV)"][0]
+    assert "Bra formulering.Men kort." in by_author["Anna Andersson (PRV)"][0]
+    replies = sorted(by_author[EDITOR])
+    assert replies == ["Beslut: Beaktad" + "Stycket är struket.", "Beslut: Dubblett av #1" + "Se #1."]
+    assert "Återkallad" in by_author["Dan Dahl (Lunds kommun)"][0]
     starts = {e.get(w("id")) for e in body.iter(w("commentRangeStart"))}
     ends = {e.get(w("id")) for e in body.iter(w("commentRangeEnd"))}
     refs = {e.get(w("id")) for e in body.iter(w("commentReference"))}
     assert starts == ends == refs == set(entries)
+
+
+def test_replies_are_threaded_and_decided_threads_done(tracked):
+    comments = part(tracked, "word/comments.xml")
+    w14 = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
+    w15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+    para_of = {}
+    for c in comments.iter(w("comment")):
+        para_of[c.get(w("id"))] = (c.get(w("author")), c.findall(w("p"))[-1].get(w14))
+    extended = part(tracked, "word/commentsExtended.xml")
+    ex = {e.get(f"{{{w15}}}paraId"): e for e in extended}
+    assert set(ex) == {pid for _a, pid in para_of.values()}
+    author_of_para = {pid: author for author, pid in para_of.values()}
+    threads = {
+        author_of_para[pid]: (author_of_para.get(e.get(f"{{{w15}}}paraIdParent")), e.get(f"{{{w15}}}done"))
+        for pid, e in ex.items()
+    }
+    assert threads["Anna Andersson (PRV)"] == (None, "0")  # open
+    assert threads["Cia Ceder (Lunds kommun)"] == (None, "1")  # accepted: done
+    assert threads["Dan Dahl (Lunds kommun)"] == (None, "1")  # withdrawn: done, no reply
+    replies = [parent for pid, (parent, _done) in threads.items() if pid == EDITOR]
+    parents = sorted(
+        author_of_para[e.get(f"{{{w15}}}paraIdParent")]
+        for e in ex.values()
+        if e.get(f"{{{w15}}}paraIdParent")
+    )
+    assert parents == ["Cia Ceder (Lunds kommun)", "Fia Fors (PRV)"]
+    assert replies  # the editor's replies exist
+    rels = part(tracked, "word/_rels/document.xml.rels")
+    assert any(r.get("Target") == "commentsExtended.xml" for r in rels)
+    types = part(tracked, "[Content_Types].xml")
+    assert any(o.get("PartName") == "/word/commentsExtended.xml" for o in types)
 
 
 def test_comments_sit_on_their_paragraphs(tracked, body):
@@ -657,6 +746,20 @@ def test_comments_sit_on_their_paragraphs(tracked, body):
         return {e.get(w("id")) for e in paragraph.iter(w("commentRangeStart"))}
 
     assert anchored("Detta är") == {id_of["Anna Andersson (PRV)"]}
+    # On the quoted word, which the paragraph still has once.
+    paragraph = paragraph_with(body, "Detta är")
+    cid = id_of["Anna Andersson (PRV)"]
+    inside, on = [], False
+    for element in paragraph.iter():
+        if element.tag == w("commentRangeStart") and element.get(w("id")) == cid:
+            on = True
+        elif element.tag == w("commentRangeEnd") and element.get(w("id")) == cid:
+            on = False
+        elif on and element.tag == w("t"):
+            inside.append(element.text)
+    assert "".join(inside) == "fet"
+    # A comment on a deleted paragraph sits on the deleted text.
+    assert anchored("Ett borttaget stycke.") >= {id_of["Cia Ceder (Lunds kommun)"]}
     # On the moved block's new place, not on its old copy.
     assert anchored("Flyttat stycke som ändrats.") == {id_of["Eli Ek (Umeå universitet)"]}
     # A general comment sits on the note that opens the text.
@@ -688,7 +791,12 @@ def test_python_docx_reads_the_comments(tracked):
     assert sorted(c.author for c in document.comments) == [
         "Anna Andersson (PRV)",
         "Bo Berg (DIGG)",
+        "Cia Ceder (Lunds kommun)",
+        "Dan Dahl (Lunds kommun)",
         "Eli Ek (Umeå universitet)",
+        EDITOR,
+        EDITOR,
+        "Fia Fors (PRV)",
     ]
 
 
@@ -727,8 +835,27 @@ def test_compilation_lists_every_comment_grouped_with_status(tracked):
 def test_withdrawn_comment_row_is_shaded(tracked):
     document = docx.Document(io.BytesIO(tracked))
     row = next(r for r in document.tables[-1].rows if r.cells[0].text == "4")
-    fills = {tc.find(f"{w('tcPr')}/{w('shd')}").get(w("fill")) for tc in row._tr.tc_lst}
-    assert len(fills) == 1 and fills != {None}
+    fills = [tc.find(f"{w('tcPr')}/{w('shd')}").get(w("fill")) for tc in row._tr.tc_lst]
+    # The whole row greyed, the status cell in the status palette (with the word).
+    assert len(set(fills[:6] + fills[7:])) == 1 and fills[0] is not None
+    assert fills[6] == STATUS_COLOURS[CommentStatus.WITHDRAWN][1]
+
+
+def test_status_cells_use_the_status_palette_with_the_word(tracked):
+    document = docx.Document(io.BytesIO(tracked))
+    table = document.tables[-1]
+    for number, status in (
+        ("1", CommentStatus.OPEN),
+        ("3", CommentStatus.ACCEPTED),
+        ("6", CommentStatus.DUPLICATE),
+    ):
+        row = next(r for r in table.rows if r.cells[0].text == number)
+        tc = row._tr.tc_lst[6]
+        text, background = STATUS_COLOURS[status]
+        assert tc.find(f"{w('tcPr')}/{w('shd')}").get(w("fill")) == background
+        colours = {c.get(w("val")) for c in tc.iter(w("color"))}
+        assert colours == {text}
+        assert row.cells[6].text.strip()
 
 
 def test_english_labels():

@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -183,6 +183,7 @@ def test_first_version_has_no_base(app, as_host, doc):
     [
         ({"title": "  "}, "Give the meeting a title."),
         ({"title": "x" * 301}, "At most 300 characters."),
+        ({"place": "x" * 501}, "At most 500 characters."),
         ({"date": ""}, "Enter the date of the meeting."),
         ({"date": "2020-13-45"}, "Enter the date as year-month-day"),
         ({"time": "25:99"}, "Enter the time as hours and minutes"),
@@ -342,10 +343,14 @@ def test_export_writes_four_files_with_rows_and_real_tracked_changes(
     deleted_text = "".join(body.xpath(".//w:del//w:delText/text()"))
     assert "väldigt" in inserted_text and "Ett helt nytt stycke." in inserted_text
     assert "Ett stycke som tas bort." in deleted_text
-    # Open comments are Word comments, signed with name and organisation.
-    comments = [c.text for c in tracked.comments]
+    # Every comment on the text is a Word comment, signed with name and organisation; a
+    # decided one has the decision and response as a reply in its thread.
+    comments = {c.text: c.author for c in tracked.comments}
     assert any("Gör det tydligare." in text for text in comments)
-    assert not any("Redan beaktad." in text for text in comments)
+    assert any("Redan beaktad." in text for text in comments)
+    assert any("På version ett." in text for text in comments)  # made on the base version
+    reply = next(text for text in comments if "Vi har ändrat." in text)
+    assert reply.startswith("Beslut: Beaktad")
 
     clean = docx.Document(io.BytesIO(files[names[ExportKind.CLEAN]]))
     assert not clean.element.body.xpath(".//w:ins | .//w:del")
@@ -359,7 +364,7 @@ def test_export_writes_four_files_with_rows_and_real_tracked_changes(
 
 @pytest.fixture
 def member_comments(app, factory, doc):
-    """Comments on both versions: only those on version 2 (after the base) are in the pack."""
+    """Comments on both versions: those on the base (version 1) and on version 2 are in the pack."""
     member = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
     with app.app_context():
         add_comment(doc, "p1", member, version_number=1, body="På version ett.")
@@ -375,14 +380,18 @@ def member_comments(app, factory, doc):
     return member
 
 
-def test_compilation_lists_comments_after_the_base_with_refs_and_status(app, as_host, doc, member_comments):
+def test_compilation_lists_comments_on_the_base_and_after_with_refs_and_status(
+    app, as_host, doc, member_comments
+):
     meeting_id = _plan(app, doc)
     _export(as_host, meeting_id)
     files = _files(app)
     by_kind = {e.kind: files[e.path] for e in _exports(app)}
     data = json.loads(by_kind[ExportKind.JSON])
     rows = {c["body"]: c for c in data["comments"]}
-    assert set(rows) == {"Gör det tydligare.", "Redan beaktad.", "Allmänt om utkastet."}
+    assert set(rows) == {"På version ett.", "Gör det tydligare.", "Redan beaktad.", "Allmänt om utkastet."}
+    assert rows["På version ett."]["version"] == "Utkast 1"
+    assert rows["Gör det tydligare."]["version"] == "Utkast 2"
     assert rows["Gör det tydligare."]["ref"] == "1 st. 1"
     assert rows["Gör det tydligare."]["section"] == "1 Inledning"
     assert rows["Gör det tydligare."]["organisation"] == "Samtrafiken"
@@ -395,7 +404,7 @@ def test_compilation_lists_comments_after_the_base_with_refs_and_status(app, as_
     raw = by_kind[ExportKind.CSV]
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(table) == 4
+    assert len(table) == 5
     assert any("Beaktad" in row for row in table)
 
 
@@ -580,3 +589,90 @@ def test_cli_reports_an_unknown_meeting(app):
     result = app.test_cli_runner().invoke(args=["export-meeting", "999999"])
     assert result.exit_code == 1
     assert "no meeting with id 999999" in result.output
+
+
+def test_open_comments_from_before_the_base_are_carried_forward_with_where_they_were_decided(
+    app, as_host, factory, editor, host
+):
+    """Three versions, the meeting shows 3 against 2: comments on 2 and 3 are listed, of
+    those on 1 only the ones still open; each row says where it was made and decided."""
+    v3 = [*V2[:4], ("p4", "paragraph", 1, "Välj en öppen licens.")]
+    three = factory.document(slug="tre", title="Tre versioner", versions=[V1, V2, v3], editor=editor)
+    member = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
+    with app.app_context():
+        add_comment(three, "p1", member, version_number=1, body="Öppen sedan version ett.")
+        closed = add_comment(three, "p4", member, version_number=1, body="Avgjord på version ett.")
+        gone = add_comment(three, "p2", member, version_number=1, body="Om det strukna stycket.")
+        on_base = add_comment(three, "p4", member, version_number=2, body="På basversionen.")
+        add_comment(three, "p1", member, version_number=3, body="På den visade versionen.")
+        document = db.session.get(Document, three.id)
+        for comment_id, status in ((closed, CommentStatus.REJECTED), (on_base, CommentStatus.ACCEPTED)):
+            comment = db.session.get(Comment, comment_id)
+            comment.status = status
+            comment.response = "Svar."
+            comment.decided_by_id = editor.id
+            comment.decided_at = document.versions[2].published_at - timedelta(days=1)
+            if status is CommentStatus.ACCEPTED:
+                comment.resolved_in_version_id = document.versions[2].id
+        db.session.commit()
+    _export(as_host, _plan(app, three, number=3, base=2))
+    by_kind = {e.kind: _files(app)[e.path] for e in _exports(app)}
+    data = json.loads(by_kind[ExportKind.JSON])
+    rows = {c["body"]: c for c in data["comments"]}
+    assert set(rows) == {
+        "Öppen sedan version ett.",
+        "Om det strukna stycket.",
+        "På basversionen.",
+        "På den visade versionen.",
+    }
+    assert rows["Öppen sedan version ett."]["version"] == "Utkast 1"
+    assert rows["På basversionen."]["decided_in_version"] == "Utkast 3"
+    assert rows["På den visade versionen."]["decided_in_version"] is None
+    # A carried-forward comment on a paragraph gone since keeps the reference it had then.
+    assert rows["Om det strukna stycket."]["ref"] == "1 st. 2"
+    assert data["summary"]["comments"] == 4
+    assert data["summary"]["by_decision"]["accepted"] == 1
+    assert gone is not None
+
+
+def test_place_and_agenda_are_on_the_meeting_page_and_the_pack_cover(app, as_host, doc):
+    link = "https://meet.example.org/natverket?id=1&x=2"
+    agenda = "1. Välkommen\n2. Genomgång av *utkastet*\n3. Se [protokollet](https://example.org/p)"
+    response = as_host.post("/meetings/new", _form(app, doc, place=f"  {link}  ", agenda=agenda))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    meeting = _meetings(app)[0]
+    assert meeting.place == link
+    html = as_host.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Plats eller länk" in html
+    assert f'<a href="{link.replace("&", "&amp;")}">' in html
+    edit = as_host.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert f'value="{link.replace("&", "&amp;")}"' in edit
+    _export(as_host, meeting.id)
+    tracked = next(e for e in _exports(app) if e.kind is ExportKind.TRACKED)
+    document = docx.Document(io.BytesIO(_files(app)[tracked.path]))
+    cover = [p.text for p in document.paragraphs[:20]]
+    assert "Tid: 2020-10-06 13:00 (svensk tid)" in cover
+    assert f"Plats: {link}" in cover
+    start = cover.index("Dagordning")
+    assert cover[start + 1 : start + 4] == [
+        "1. Välkommen",
+        "2. Genomgång av utkastet",
+        "3. Se protokollet (https://example.org/p)",
+    ]
+    # The link is a real hyperlink on the cover.
+    body = document.element.body
+    assert body.xpath(".//w:hyperlink[.//w:t[contains(text(), 'meet.example.org')]]")
+
+
+def test_markdown_typed_in_forms_prints_as_plain_text():
+    from app.meetings.operations import markdown_text
+
+    assert (
+        markdown_text("Se **fet** och *kursiv* och _lutande_ text.") == "Se fet och kursiv och lutande text."
+    )
+    assert (
+        markdown_text("Läs [protokollet](https://example.org/p).")
+        == "Läs protokollet (https://example.org/p)."
+    )
+    # Lines stay; a lone star or an underscore inside a word is text, not a mark.
+    assert markdown_text("1. a * b\n2. snake_case_name") == "1. a * b\n2. snake_case_name"
