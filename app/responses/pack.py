@@ -53,12 +53,17 @@ def labels(language: str) -> dict[str, str]:
 
 
 def pack_responses(version, language: str = "sv") -> tuple[PackResponse, ...]:
-    """Every consulted organisation with its standing response to *version*, by name."""
+    """Every consulted organisation with its standing response to *version*, by name.
+
+    Empty while nobody has answered: the pack then has no responses section at all.
+    """
     from app.responses.labels import POSITION_EN, POSITION_SV
     from app.responses.outcome import load_outcome
 
     names = POSITION_EN if language == "en" else POSITION_SV
     outcome = load_outcome(version.document, version, comments_visible=False, names=False)
+    if not outcome.answered:
+        return ()
     return tuple(
         PackResponse(
             organisation=org.name,

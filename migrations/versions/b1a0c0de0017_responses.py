@@ -4,8 +4,11 @@ A response is a record: a shared draft, then submitted, then possibly replaced b
 submission; never deleted. Partial unique indexes keep one draft and one standing submission
 per organisation and version. Users gain may_answer, set by admins.
 
+Chained after b1a0c0de0013 (issue 13's meeting place), which this branch merged to add the
+responses table to the meeting pack; on its own the branch started from b1a0c0de0003.
+
 Revision ID: b1a0c0de0017
-Revises: b1a0c0de0003
+Revises: b1a0c0de0013
 Create Date: 2026-11-30 00:43:49.901377
 
 """
@@ -17,7 +20,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = 'b1a0c0de0017'
-down_revision = 'b1a0c0de0003'
+down_revision = 'b1a0c0de0013'
 branch_labels = None
 depends_on = None
 
