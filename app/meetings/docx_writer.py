@@ -659,7 +659,7 @@ class _PackBuilder:
         s = response_labels(self.pack.language)
         answered = sum(1 for r in rows_in if r.position)
         intro = fill(s["intro"], answered=answered, total=len(rows_in), label=self.pack.version_label)
-        grid = (2200, 2100, 1400, _TEXT_WIDTH - 2200 - 2100 - 1400 - 1200, 1200)
+        grid = (2000, 1900, 1500, _TEXT_WIDTH - 2000 - 1900 - 1500 - 1300, 1300)
         head = [
             s["col_organisation"],
             s["col_position"],
