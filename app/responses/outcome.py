@@ -223,6 +223,7 @@ def load_comments(
     *names* the rows carry organisations only.
     """
     from app.documents.loaders import ref_labels
+    from app.meetings.operations import markdown_text  # the pack prints comments the same way
 
     blocks = page_blocks(version)
     labels = ref_labels(blocks)
@@ -293,7 +294,7 @@ def load_comments(
                     section=section,
                     organisation=organisation,
                     author=author_name if names else "",
-                    body_text="" if hidden else body,
+                    body_text="" if hidden else markdown_text(body),
                     version_label=version.label,
                     created_at=created_at,
                     kind=kind.value,
