@@ -95,6 +95,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
     from app.opendata.blueprint import bp as opendata_bp
+    from app.responses import views as _responses  # noqa: F401
+    from app.responses.blueprint import bp as responses_bp
     from app.review import decisions as _decisions  # noqa: F401
     from app.review import moderation as _moderation  # noqa: F401
     from app.review import views as _review  # noqa: F401
@@ -118,6 +120,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(wordcomments_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(responses_bp)
 
 
 def configure_hooks(app: Flask) -> None:

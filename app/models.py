@@ -9,6 +9,7 @@ from app.meetings.models import Export, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
+from app.responses.models import Response, SectionPosition
 from app.review.models import Comment, CommentRevision, Endorsement
 from app.search.models import SearchEntry
 from app.wordcomments.models import WordImport
@@ -31,8 +32,10 @@ __all__ = [
     "NotificationPreference",
     "Organisation",
     "RateCounter",
+    "Response",
     "Role",
     "SearchEntry",
+    "SectionPosition",
     "StoredImport",
     "User",
     "UserRole",

@@ -330,6 +330,15 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/api/v1/exports/{export_id}/file", expect(401, 401)),
         Case("/api/v1/exports/999999/file", expect(404, 404)),
     ],
+    ("api.responses", "GET"): [
+        Case("/api/v1/documents/{public}/versions/2/responses", EVERYONE_OK),
+        Case("/api/v1/documents/{network}/versions/1/responses", expect(401, 401)),
+    ],
+    ("api.outcome", "GET"): [
+        Case("/api/v1/documents/{public}/versions/2/outcome", EVERYONE_OK),
+        Case("/api/v1/documents/{public}/versions/99/outcome", expect(404, 404)),
+        Case("/api/v1/documents/{network}/versions/1/outcome", expect(401, 401)),
+    ],
     ("api_pages.docs", "GET"): [Case("/api", EVERYONE_OK)],
     ("api_pages.create", "POST"): [Case("/profile/tokens", expect(302, 400))],
     ("api_pages.revoke", "POST"): [Case("/profile/tokens/999999/revoke", expect(302, 404))],
@@ -342,8 +351,39 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("opendata.download", "GET"): [
         Case("/d/{public}/v/2/downloads/text.md", EVERYONE_OK),
         Case("/d/{public}/v/2/downloads/comments.csv", EVERYONE_OK),
+        Case("/d/{public}/v/2/downloads/outcome.csv", EVERYONE_OK),
+        Case("/d/{network}/v/1/downloads/outcome.json", SIGNED_IN),
         Case("/d/{network}/v/1/downloads/text.json", SIGNED_IN),
         Case("/d/{public}/v/2/downloads/secrets.txt", expect(404, 404)),
+    ],
+    # Responses (remissvar): members of the organisation draft; the record and the outcome are public.
+    ("responses.edit", "GET"): [
+        Case("/d/{public}/v/2/responses/{org_a}/edit", expect(302, 200, 403, 403, 403, 403)),
+        Case("/d/{public}/v/1/responses/{org_a}/edit", expect(302, 409, 403, 403, 403, 403)),
+        Case("/d/{public}/v/2/responses/999999/edit", expect(302, 404)),
+        Case("/d/{public}/v/3/responses/{org_a}/edit", expect(302, 404)),
+    ],
+    ("responses.edit", "POST"): [
+        Case("/d/{public}/v/2/responses/{org_a}/edit", expect(302, 400, 403, 403, 403, 403)),
+    ],
+    ("responses.organisation", "GET"): [
+        Case("/d/{public}/v/2/responses/{org_a}", EVERYONE_OK),
+        Case("/d/{network}/v/1/responses/{org_a}", SIGNED_IN),
+        Case("/d/{public}/v/2/responses/999999", expect(404, 404)),
+    ],
+    ("responses.overview", "GET"): [
+        Case("/d/{public}/v/2/responses", EDITOR_ONLY),
+        Case("/d/{network}/v/1/responses", EDITOR_ONLY),
+    ],
+    ("responses.outcome", "GET"): [
+        Case("/d/{public}/v/2/outcome", EVERYONE_OK),
+        Case("/d/{network}/v/1/outcome", SIGNED_IN),
+        Case("/d/{public}/v/99/outcome", expect(404, 404)),
+        Case("/d/{public}/v/3/outcome", expect(404, 404)),
+    ],
+    ("responses.outcome_docx", "GET"): [
+        Case("/d/{public}/v/1/outcome.docx", EVERYONE_OK),
+        Case("/d/{network}/v/1/outcome.docx", SIGNED_IN),
     ],
     ("opendata.document_feed", "GET"): [
         Case("/d/{public}/feed.atom", EVERYONE_OK),
@@ -425,6 +465,7 @@ def world(app, factory):
         "invitation": token,
         "invitation_id": invitation_id,
         "member_a_id": users["member_a"].id,
+        "org_a": users["member_a"].organisation_id,
         "meeting_id": meeting_ids[0],
         "network_meeting_id": meeting_ids[1],
         "export_id": export_ids[0],

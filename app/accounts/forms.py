@@ -150,6 +150,7 @@ class UserForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), validators=[DataRequired()])
     roles = MultiCheckboxField(_l("Roles"))
     active = BooleanField(_l("Active (may sign in)"))
+    may_answer = BooleanField(_l("May submit the organisation's formal response (remissvar)"))
     pseudonymise = BooleanField(_l("Pseudonymise: replace the name and e-mail address (cannot be undone)"))
     submit = SubmitField(_l("Save"))
 

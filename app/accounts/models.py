@@ -70,6 +70,8 @@ class User(UserMixin, db.Model):
     # Rotated by logout and password change, so an old session cookie stops working.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
     pseudonymised: so.Mapped[bool] = so.mapped_column(default=False)
+    # An admin marks who may submit the organisation's formal response (app.responses).
+    may_answer: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 

@@ -68,19 +68,29 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     return user
 
 
-def update_user(user: User, *, organisation, roles: set[Role], active: bool, actor: User) -> None:
-    """Change a user's organisation, roles and active flag, recording before and after."""
+def update_user(
+    user: User, *, organisation, roles: set[Role], active: bool, actor: User, may_answer: bool | None = None
+) -> None:
+    """Change a user's organisation, roles, active flag and right to answer, recording before and after."""
     before = {
         "roles": sorted(r.value for r in user.roles),
         "active": user.active,
         "organisation": user.organisation_id,
+        "may_answer": user.may_answer,
     }
+    if may_answer is not None:
+        user.may_answer = may_answer
     user.organisation = organisation
     user.set_roles(roles)
     if user.active and not active:
         user.rotate_session()
     user.active = active
-    after = {"roles": sorted(r.value for r in roles), "active": active, "organisation": organisation.id}
+    after = {
+        "roles": sorted(r.value for r in roles),
+        "active": active,
+        "organisation": organisation.id,
+        "may_answer": user.may_answer,
+    }
     if before != after:
         record(actor, "user.update", user, before=before, after=after)
 

@@ -251,6 +251,7 @@ def admin_user(user_id: int):
             "organisation": str(user.organisation_id),
             "roles": sorted(r.value for r in user.roles),
             "active": user.active,
+            "may_answer": user.may_answer,
         },
     )
     if form.validate_on_submit():
@@ -260,7 +261,12 @@ def admin_user(user_id: int):
             form.roles.errors = [_("You cannot remove your own administrator role or deactivate yourself.")]
         else:
             operations.update_user(
-                user, organisation=organisation, roles=roles, active=form.active.data, actor=current_user
+                user,
+                organisation=organisation,
+                roles=roles,
+                active=form.active.data,
+                actor=current_user,
+                may_answer=form.may_answer.data,
             )
             if form.pseudonymise.data:
                 operations.pseudonymise_user(user, current_user)

@@ -50,6 +50,7 @@ STATUSES = [status.value for status in CommentStatus]
 # A search: something besides white space, and no control characters.
 _NOT_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]"
 SEARCH_PATTERN = f"^{_NOT_CONTROL}*[^\\s\\u0000-\\u001F\\u007F-\\u009F]{_NOT_CONTROL}*$"
+POSITION = {"type": "string", "enum": ["supports", "supports_with_comments", "opposes", "abstains"]}
 
 
 def _list_of(item: str, **extra_props) -> dict:
@@ -355,6 +356,103 @@ SCHEMAS: dict = {
             },
         }
     ),
+    "ResponseRecord": _obj(
+        {
+            "id": INTEGER,
+            "organisation": STRING,
+            "state": {"type": "string", "enum": ["submitted", "replaced"]},
+            "position": POSITION,
+            "position_label_sv": STRING,
+            "position_label_en": STRING,
+            "summary": {**STRING, "description": "The summary as written (a small Markdown subset)."},
+            "summary_html": {**STRING, "description": "The summary rendered and sanitised."},
+            "reference": {**STRING, "description": "The organisation's reference number (diarienummer)."},
+            "decision_maker": STRING,
+            "decision_maker_title": STRING,
+            "officer": {**STRING, "description": "Who prepared the response."},
+            "submitted_at": N_DATETIME,
+            "submitted_by": {
+                **N_STRING,
+                "description": "The member who submitted it, where names are shown.",
+            },
+            "replaced_at": {
+                **N_DATETIME,
+                "description": "When a later submission replaced it; null if standing.",
+            },
+            "sections": {
+                "type": "array",
+                "items": _obj({"block_uid": STRING, "heading": STRING, "position": POSITION}),
+            },
+        }
+    ),
+    "ResponseList": _obj({"items": {"type": "array", "items": _ref("ResponseRecord")}}),
+    "Outcome": _obj(
+        {
+            "about": _obj({"document": STRING, "version": INTEGER, "label": STRING, "html": URL}),
+            "positions": {"type": "object", "additionalProperties": INTEGER},
+            "organisations": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "organisation": STRING,
+                        "answered": BOOLEAN,
+                        "response": _nullable(_ref("ResponseRecord")),
+                        "history": {"type": "array", "items": _ref("ResponseRecord")},
+                    }
+                ),
+            },
+            "sections": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "block_uid": STRING,
+                        "heading": STRING,
+                        "in_text": BOOLEAN,
+                        "positions": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": STRING},
+                        },
+                    }
+                ),
+            },
+            "comments_visible": BOOLEAN,
+            "names_included": BOOLEAN,
+            "comment_counts": _obj(
+                {
+                    "total": INTEGER,
+                    "by_status": {"type": "object", "additionalProperties": INTEGER},
+                    "by_organisation": {
+                        "type": "array",
+                        "items": _obj(
+                            {
+                                "organisation": STRING,
+                                "total": INTEGER,
+                                "by_status": {"type": "object", "additionalProperties": INTEGER},
+                            }
+                        ),
+                    },
+                }
+            ),
+            "comments": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "number": INTEGER,
+                        "section": STRING,
+                        "ref": STRING,
+                        "block_uid": N_STRING,
+                        "organisation": STRING,
+                        "author": N_STRING,
+                        "body": STRING,
+                        "hidden": BOOLEAN,
+                        "status": {"type": "string", "enum": STATUSES},
+                        "duplicate_of": N_INTEGER,
+                        "response": STRING,
+                    }
+                ),
+            },
+        }
+    ),
 }
 
 
@@ -482,6 +580,26 @@ PATHS: dict = {
         _l(
             "With replies, endorsement counts and the editors' decisions. Author names only where the "
             "web page shows them (comment_visibility); without a token and with none, a 401."
+        ),
+    ),
+    "/documents/{slug}/versions/{number}/responses": _get(
+        "listResponses",
+        _l("The organisations' formal responses to the version, newest first"),
+        "ResponseList",
+        [SLUG, NUMBER],
+        description=_l(
+            "Submitted responses and the ones they replaced (state `replaced`); drafts are never listed. "
+            "The submitting member's name only where the web page shows names."
+        ),
+    ),
+    "/documents/{slug}/versions/{number}/outcome": _get(
+        "getOutcome",
+        _l("The outcome report of the version"),
+        "Outcome",
+        [SLUG, NUMBER],
+        description=_l(
+            "Who answered with which position (and who did not), positions per section, comment counts "
+            "by decision and organisation, and every comment with its decision, as visibility allows."
         ),
     ),
     "/documents/{slug}/diff": _get(

@@ -162,6 +162,34 @@ def comments(slug: str, number: int):
     return listing(items, found.next_cursor, names_shown=names)
 
 
+@bp.route(f"/documents/<slug>/versions/<int(max={MAX_ID}):number>/responses")
+def responses(slug: str, number: int):
+    """Every submitted response to a version and every one it replaced, newest first."""
+    from app.responses.outcome import load_records, record_json
+
+    document = load_document(slug)
+    version = load_version(document, number)
+    _visible, names, _organisations = who_sees_what(document, viewer())
+    return jsonify({"items": [record_json(r) for r in load_records(version, names)]})
+
+
+@bp.route(f"/documents/<slug>/versions/<int(max={MAX_ID}):number>/outcome")
+def outcome(slug: str, number: int):
+    """The outcome report of a version: responses, positions per section, decisions on comments."""
+    from app.responses.outcome import load_outcome, outcome_json
+
+    document = load_document(slug)
+    version = load_version(document, number)
+    visible, names, _organisations = who_sees_what(document, viewer())
+    about = {
+        "document": document.slug,
+        "version": version.number,
+        "label": version.label,
+        "html": url_for("responses.outcome", slug=document.slug, number=version.number, _external=True),
+    }
+    return jsonify(outcome_json(load_outcome(document, version, visible, names), about))
+
+
 @bp.route("/documents/<slug>/diff")
 def diff(slug: str):
     """Version ``from`` against version ``to``, block by block with word operations."""

@@ -12,6 +12,7 @@ from app.accounts.models import Organisation, Role, User
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
 from app.extensions import db
 from app.meetings.models import Meeting
+from app.responses.demo import seed_responses
 
 DEMO_PASSWORD = "demo-password-2020"  # noqa: S105  (public demo accounts, documented in the README)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -234,6 +235,7 @@ def seed() -> bool:
     if created:
         document = _document(users)
     _meetings(document, users)
+    seed_responses(document)
     for meeting in db.session.scalars(sa.select(Meeting).where(Meeting.agenda_html == "")):
         meeting.agenda_html = render(meeting.agenda)
     db.session.flush()

@@ -67,6 +67,8 @@ from app.meetings.compilation import (
     status_label,
     summarise,
 )
+from app.responses.pack import PackResponse
+from app.responses.pack import labels as response_labels
 from app.review.models import STATUS_COLOURS
 
 __all__ = [
@@ -163,6 +165,8 @@ class PackInput:
     language: str = "sv"
     strings: Mapping[str, str] | None = None
     timezone: str = "Europe/Stockholm"
+    # The organisations' formal responses to the presented version (app.responses.pack).
+    responses: Sequence[PackResponse] = ()
 
 
 def _field(block: object, name: str, default: object) -> object:
@@ -645,6 +649,39 @@ class _PackBuilder:
             rows.append(x.row(cells, cant_split=True))
         return self._pack_heading(s["history"], "_RemissHistory", page_break=True) + x.table(
             _HISTORY_GRID, rows, fixed=True, caption=s["history"]
+        )
+
+    def responses(self) -> str:
+        """The organisations' formal responses (remissvar) to the presented version, and who did not."""
+        rows_in = self.pack.responses
+        if not rows_in:
+            return ""
+        s = response_labels(self.pack.language)
+        answered = sum(1 for r in rows_in if r.position)
+        intro = fill(s["intro"], answered=answered, total=len(rows_in), label=self.pack.version_label)
+        grid = (2000, 1900, 1500, _TEXT_WIDTH - 2000 - 1900 - 1500 - 1300, 1300)
+        head = [
+            s["col_organisation"],
+            s["col_position"],
+            s["col_reference"],
+            s["col_decided_by"],
+            s["col_submitted"],
+        ]
+        rows = [self._header_row(head, grid)]
+        for r in rows_in:
+            position = r.position or s["no_answer"]
+            if r.replaces_earlier:
+                position += f" ({s['replaced']})"
+            values = (r.organisation, position, r.reference, r.decided_by, self.clock.date(r.submitted_at))
+            cells = [
+                x.cell(x.paragraph(x.run(v), style="PackTableText"), w)
+                for v, w in zip(values, grid, strict=True)
+            ]
+            rows.append(x.row(cells, cant_split=True))
+        return (
+            self._pack_heading(s["heading"], "_RemissResponses")
+            + x.paragraph(x.run(intro))
+            + x.table(grid, rows, fixed=True, caption=s["heading"])
         )
 
     def _header_row(self, titles: Sequence[str], grid: Sequence[int]) -> str:
@@ -1364,6 +1401,7 @@ def write_pack(pack: PackInput, tracked: bool = True) -> bytes:
     portrait: list[Callable[[], str]] = [
         builder.title_page,
         builder.summary,
+        builder.responses,
         builder.contents,
         builder.history,
         builder.text,

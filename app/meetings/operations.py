@@ -37,6 +37,7 @@ from app.meetings import docx_writer
 from app.meetings.compilation import PackComment, compilation_csv, compilation_json, labels, summarise
 from app.meetings.docx_writer import HistoryRow, PackInput, blocks_from_diff
 from app.meetings.models import Export, ExportKind, Meeting
+from app.responses.pack import pack_responses
 from app.review import markdown
 from app.review.models import Comment, CommentStatus
 
@@ -464,6 +465,7 @@ def build_pack(meeting: Meeting) -> PackInput:
         licence_url=document.licence_url,
         language=PACK_LANGUAGE,
         timezone=TIMEZONE.key,
+        responses=pack_responses(presented, PACK_LANGUAGE),
     )
 
 

@@ -32,6 +32,7 @@ from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
 from app.notifications.operations import enqueue_deadline_reminders, preferences_of
 from app.notifications.tokens import DIGEST, unsubscribe_token
+from app.responses.reminders import enqueue_response_reminders
 from app.review.models import CommentStatus
 
 log = logging.getLogger("remiss.notifications")
@@ -175,6 +176,10 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
         )
     if version is None or version.state is VersionState.DRAFT:
         return None
+    if (notification.dedupe_key or "").startswith("response-"):
+        from app.responses.reminders import describe as describe_response_reminder
+
+        return describe_response_reminder(notification, Item, now)
     if kind is NotificationKind.NEW_VERSION:
         text = _(
             "A new version of “%(title)s” has been published: %(version)s.",
@@ -321,6 +326,7 @@ def send_immediate(now: datetime | None = None, limit: int = BATCH) -> Outcome:
     now = now or utcnow()
     outcome = Outcome()
     enqueue_deadline_reminders(now)
+    enqueue_response_reminders(now)
     db.session.commit()
     with _link_context():
         handled = 0
@@ -348,6 +354,7 @@ def send_digests(now: datetime | None = None) -> Outcome:
     now = now or utcnow()
     outcome = Outcome()
     enqueue_deadline_reminders(now)
+    enqueue_response_reminders(now)
     db.session.commit()
     user_ids = db.session.scalars(
         sa.select(Notification.user_id).where(*_due(Frequency.DIGEST, now)).distinct()

@@ -32,6 +32,14 @@ COMMENT_FILES = {
     "comments.csv": ("text/csv; charset=utf-8", _l("Compilation of comments for Excel (CSV)")),
     "comments.json": ("application/json", _l("Compilation of comments (JSON)")),
 }
+# The outcome report (app.responses): responses are public records; comments in it follow the page's rules.
+OUTCOME_FILES = {
+    "outcome.json": (
+        "application/json",
+        _l("Outcome of the consultation: responses, positions, decisions (JSON)"),
+    ),
+    "outcome.csv": ("text/csv; charset=utf-8", _l("Responses by organisation for Excel (CSV)")),
+}
 FEED_TYPE = "application/atom+xml; charset=utf-8"
 SITE_FEED_SIZE = 50
 # The "updated" of an empty site's feed: any fixed moment will do, it only has to be stable.
@@ -78,6 +86,7 @@ def downloads(slug: str, number: int):
         version=version,
         text_files=TEXT_FILES,
         comment_files=COMMENT_FILES if comments_visible else {},
+        outcome_files=OUTCOME_FILES,
         names=names,
         file_name=lambda name: _file_name(document, version, name),
         cc0=CC0,
@@ -99,6 +108,11 @@ def download(slug: str, number: int, name: str):
             abort(403)
         body = _comment_file(document, version, name, names)
         return _download(body, COMMENT_FILES[name][0], _file_name(document, version, name), CC0["url"])
+    if name in OUTCOME_FILES:
+        from app.responses.views import outcome_file
+
+        body = outcome_file(document, version, name, _about(document, version))
+        return _download(body, OUTCOME_FILES[name][0], _file_name(document, version, name), CC0["url"])
     abort(404)
 
 

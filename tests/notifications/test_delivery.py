@@ -237,10 +237,13 @@ def test_deadline_reminder_is_sent_once(app, doc, people, smtp):
         db.session.commit()
         # Deadlines come in the digest by default; send-mail only queues the reminder.
         assert delivery.send_immediate().sent == 0
-        assert delivery.send_digests().sent == 1
+        # One digest holding two items: the comment deadline, and her organisation's missing response.
+        assert delivery.send_digests().sent == 2
         assert delivery.send_digests().sent == 0
         assert delivery.send_immediate().sent == 0
-        assert len(outbox(kind=NotificationKind.DEADLINE)) == 1
+        # The comment deadline once; her organisation's missing response (issue 17) is its own reminder.
+        keys = [n.dedupe_key.split(":")[0] for n in outbox(kind=NotificationKind.DEADLINE)]
+        assert keys == ["deadline", "response-days"]
     [message] = smtp.sent
     assert "Synpunkter på ”Öppna licenser” (Utkast 1) kan lämnas till" in _body(message)
     assert "svensk tid" in _body(message)  # the deadline says which clock it is in

@@ -1,0 +1,1 @@
+"""Formal responses (remissvar) from each organisation and the public outcome report of a version."""

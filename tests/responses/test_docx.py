@@ -1,0 +1,117 @@
+"""The outcome as DOCX: opens in python-docx, valid against the ECMA-376 schemas, converted by LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import uuid
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.meetings.ooxml import schema_problems, word_rule_problems
+from tests.responses.test_outcome import demo  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def outcome_docx(client, demo) -> bytes:  # noqa: F811
+    response = client.get("/d/oppna-licenser/v/1/outcome.docx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "remissammanstallning.docx" in response.headers["Content-Disposition"]
+    return response.get_data()
+
+
+def test_python_docx_reads_the_report_with_its_sections_in_order(outcome_docx):
+    document = docx.Document(io.BytesIO(outcome_docx))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading 1", "Title"))]
+    assert headings == [
+        "Remissammanställning",
+        "Inkomna remissvar",
+        "Ställningstaganden per avsnitt",
+        "Remissvaren i sin helhet",
+        "Synpunkter per beslut och organisation",
+        "Synpunkter per stycke med beslut",
+    ]
+    responses = document.tables[0]
+    rows = [[c.text for c in r.cells] for r in responses.rows]
+    assert rows[0][:2] == ["Organisation", "Ställningstagande"]
+    by_org = {r[0]: r[1] for r in rows[1:]}
+    assert by_org["Samtrafiken"] == "Tillstyrker med synpunkter"
+    assert by_org["Alingsås kommun"] == "Tillstyrker med synpunkter"  # the replacement, not the replaced
+    assert by_org["Migrationsverket"] == "Inget svar"
+    assert by_org["Arbetsförmedlingen"] == "Inget svar"  # a draft is no answer
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Ett tidigare svar inkom 2020-09-14 och ersattes 2020-09-21: Avstyrker." in text
+    assert (
+        "källhänvisning" in text
+        and "**" not in text.split("Remissvaren i sin helhet")[1].split("Synpunkter")[0]
+    )
+    assert document.sections[-1].orientation == 1  # the comment tables in landscape
+    assert document.sections[0].footer.paragraphs[0].text.startswith("Remissammanställning · Vägledning")
+
+
+def test_every_part_is_valid_against_the_schemas_and_words_rules(outcome_docx):
+    # The meeting pack's own checks (issue 13): every XML part against ECMA-376, and what Word refuses.
+    assert schema_problems(outcome_docx) == []
+    assert word_rule_problems(outcome_docx) == []
+    with zipfile.ZipFile(io.BytesIO(outcome_docx)) as package:
+        assert "word/footer1.xml" in package.namelist()
+        assert "docProps/thumbnail.jpeg" not in package.namelist()
+
+
+def test_the_same_outcome_gives_the_same_bytes(client, outcome_docx):
+    assert client.get("/d/oppna-licenser/v/1/outcome.docx").get_data() == outcome_docx
+
+
+@pytest.fixture
+def pdf(tmp_path, outcome_docx) -> Path:
+    soffice = shutil.which("soffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) and pdftotext are required under CI")
+        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    source = tmp_path / "outcome.docx"
+    source.write_bytes(outcome_docx)
+    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
+    result = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    target = tmp_path / "outcome.pdf"
+    assert target.exists(), result.stdout + result.stderr
+    return target
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_converts_the_report(pdf):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "Remissammanställning",
+        "Inkomna remissvar",
+        "Samtrafiken",
+        "Tillstyrker med synpunkter",
+        "Synpunkter per stycke med beslut",
+        "Avstår från att yttra sig",
+    ):
+        assert expected in text, expected
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 2
