@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _catalog(language):
     with open(ROOT / f"app/translations/{language}/LC_MESSAGES/messages.po", "rb") as handle:
-        return read_po(handle, locale=language)
+        # Strict: a malformed entry (a msgid without its msgstr, as a careless merge leaves) fails here
+        # instead of being read past, which would silently drop or misassign translations.
+        return read_po(handle, locale=language, abort_invalid=True)
 
 
 def test_swedish_catalogue_translates_every_string_in_the_code(tmp_path):
