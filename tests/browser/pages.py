@@ -53,6 +53,8 @@ PAGE_TYPES = [
     PageType("reset-link-invalid", "/reset-password/1-forged", status=410),
     PageType("search", "/search?q=myndighet"),
     PageType("search-nothing", "/search?q=och", status=400),
+    PageType("outcome", "/d/{slug}/v/{previous}/outcome"),
+    PageType("response", "/d/{slug}/v/{previous}/responses/{org}"),
     # a member
     PageType("reading", "/d/{slug}", "member"),
     PageType("comment-form", "/d/{slug}/v/{current}/b/{uid}/comment", "member"),
@@ -65,6 +67,7 @@ PAGE_TYPES = [
     PageType("profile", "/profile", "member"),
     PageType("word-comments-upload", "/d/{slug}/v/{current}/word-comments", "member"),
     PageType("search", "/search?q=licens", "member"),
+    PageType("response-form", "/d/{slug}/v/{current}/responses/{org}/edit", "member"),
     # an editor
     PageType("reading", "/d/{slug}", "editor"),
     PageType("review-dashboard", "/d/{slug}/v/{current}/review", "editor"),
@@ -77,6 +80,8 @@ PAGE_TYPES = [
     PageType("import-new", "/documents/new/import", "editor"),
     PageType("word-comments-for-organisation", "/d/{slug}/v/{current}/word-comments", "editor"),
     PageType("search-comments", "/search?q=licens&what=comments", "editor"),
+    PageType("responses-table", "/d/{slug}/v/{previous}/responses", "editor"),
+    PageType("outcome", "/d/{slug}/v/{current}/outcome", "editor"),
     # a host
     PageType("meeting", "/meetings/{meeting}", "host"),
     PageType("meeting-edit", "/meetings/{meeting}/edit", "host"),
@@ -190,4 +195,5 @@ def build_world(app) -> dict:
             "comment": comment.id,
             "meeting": meeting.id,
             "user": member.id,
+            "org": member.organisation_id,
         }
