@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from lxml import html as lxml_html
 from app.meetings import docx_xml as x
 from app.meetings.compilation import STATUSES, comment_text, status_label
 from app.meetings.compilation import labels as pack_labels
-from app.responses.labels import POSITION_SV
+from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -29,7 +30,7 @@ MARGIN = 1134
 # A4 portrait text width with 2 cm margins, in twips.
 WIDTH = 11906 - 2 * MARGIN
 
-L = {
+_SV = {
     "title": "Remissammanställning",
     "version": "Version {label} (nr {number})",
     "published": "Publicerad {date}",
@@ -64,6 +65,60 @@ L = {
     "page": "Sida",
     "comments_hidden": "Synpunkterna visas bara för inloggade medlemmar av nätverket.",
 }
+
+
+_EN = {
+    "title": "Consultation outcome",
+    "version": "Version {label} (no. {number})",
+    "published": "Published {date}",
+    "deadline": "Deadline for responses: {date}",
+    "responses": "Responses received",
+    "col_org": "Organisation",
+    "col_position": "Position",
+    "col_reference": "Reference number",
+    "col_decided": "Decided by",
+    "col_date": "Received",
+    "no_answer": "No response",
+    "answered": "{n} of {total} organisations have responded.",
+    "sections": "Positions per section",
+    "col_section": "Section",
+    "removed_section": "{label} (the section is no longer in the text)",
+    "no_sections": "No positions per section were given.",
+    "full": "The responses in full",
+    "officer": "Prepared by: {name}",
+    "decided": "Decided by {name}",
+    "reference": "Reference number: {value}",
+    "submitted": "Received {date}",
+    "replaced": "An earlier response was received {date} and replaced {replaced}: {position}.",
+    "counts": "Comments by decision and organisation",
+    "total": "Total",
+    "paragraphs": "Comments per paragraph with decisions",
+    "col_number": "No.",
+    "col_ref": "Paragraph",
+    "col_comment": "Comment",
+    "col_status": "Decision",
+    "col_response": "Response and reason",
+    "no_comments": "No comments were made on this version.",
+    "page": "Page",
+    "comments_hidden": "The comments are shown to signed-in members of the network only.",
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of one language: the report's labels, the positions and the pack's shared labels."""
+
+    L: dict[str, str]
+    positions: dict
+    pack: dict[str, str]
+    locale: str
+
+
+def words(language: str) -> Words:
+    """The report's words in *language* ("sv" or "en"; anything else is Swedish)."""
+    if language == "en":
+        return Words(_EN, POSITION_EN, pack_labels("en"), "en-GB")
+    return Words(_SV, POSITION_SV, pack_labels("sv"), "sv-SE")
 
 
 def _fill(template: str, **values: object) -> str:
@@ -152,116 +207,116 @@ def _decided(record: ResponseRecord) -> str:
     return ", ".join(v for v in (record.decision_maker, record.decision_maker_title) if v)
 
 
-def title_page(outcome: Outcome) -> str:
+def title_page(outcome: Outcome, w: Words) -> str:
     """Title, document, version, dates."""
     parts = [
-        _p(L["title"], "Title"),
+        _p(w.L["title"], "Title"),
         _p(outcome.document_title, "Subtitle"),
-        _p(_fill(L["version"], label=outcome.version_label, number=outcome.version_number)),
-        _p(_fill(L["published"], date=_date(outcome.published_at))),
+        _p(_fill(w.L["version"], label=outcome.version_label, number=outcome.version_number)),
+        _p(_fill(w.L["published"], date=_date(outcome.published_at))),
     ]
     if outcome.deadline is not None:
-        parts.append(_p(_fill(L["deadline"], date=_date(outcome.deadline))))
+        parts.append(_p(_fill(w.L["deadline"], date=_date(outcome.deadline))))
     return "".join(parts)
 
 
-def responses_table(outcome: Outcome) -> str:
+def responses_table(outcome: Outcome, w: Words) -> str:
     """Who answered with which position, and who did not."""
     rows = []
     for org in outcome.organisations:
         r = org.response
         if r is None:
-            rows.append([org.name, L["no_answer"], "", "", ""])
+            rows.append([org.name, w.L["no_answer"], "", "", ""])
         else:
-            rows.append([org.name, POSITION_SV[r.position], r.reference, _decided(r), _date(r.submitted_at)])
+            rows.append([org.name, w.positions[r.position], r.reference, _decided(r), _date(r.submitted_at)])
     grid = [2300, 2100, 1700, 2138, 1400]
-    header = [L["col_org"], L["col_position"], L["col_reference"], L["col_decided"], L["col_date"]]
-    summary = _fill(L["answered"], n=len(outcome.answered), total=len(outcome.organisations))
-    return _p(L["responses"], "Heading1") + _p(summary) + _table(grid, header, rows, L["responses"])
+    header = [w.L["col_org"], w.L["col_position"], w.L["col_reference"], w.L["col_decided"], w.L["col_date"]]
+    summary = _fill(w.L["answered"], n=len(outcome.answered), total=len(outcome.organisations))
+    return _p(w.L["responses"], "Heading1") + _p(summary) + _table(grid, header, rows, w.L["responses"])
 
 
-def sections_table(outcome: Outcome) -> str:
+def sections_table(outcome: Outcome, w: Words) -> str:
     """Counts of positions per top-level section."""
-    out = _p(L["sections"], "Heading1")
+    out = _p(w.L["sections"], "Heading1")
     answered = [s for s in outcome.sections if s.positions]
     if not answered:
-        return out + _p(L["no_sections"])
+        return out + _p(w.L["no_sections"])
     grid = [3238, 1650, 1650, 1650, 1450]
-    header = [L["col_section"], *[POSITION_SV[p] for p in POSITIONS]]
+    header = [w.L["col_section"], *[w.positions[p] for p in POSITIONS]]
     rows = [
         [
-            s.label if s.exists else _fill(L["removed_section"], label=s.label),
+            s.label if s.exists else _fill(w.L["removed_section"], label=s.label),
             *[str(s.count(p)) for p in POSITIONS],
         ]
         for s in answered
     ]
-    return out + _table(grid, header, rows, L["sections"])
+    return out + _table(grid, header, rows, w.L["sections"])
 
 
-def full_responses(outcome: Outcome) -> str:
+def full_responses(outcome: Outcome, w: Words) -> str:
     """Each answer in full: position, reference, decision-maker, officer, summary, replaced answers."""
-    out = [_p(L["full"], "Heading1")]
+    out = [_p(w.L["full"], "Heading1")]
     for org in outcome.answered:
         r = org.response
         out.append(_p(org.name, "Heading2"))
-        out.append(_p(POSITION_SV[r.position], bold=True))
-        facts = [_fill(L["submitted"], date=_date(r.submitted_at))]
+        out.append(_p(w.positions[r.position], bold=True))
+        facts = [_fill(w.L["submitted"], date=_date(r.submitted_at))]
         if r.reference:
-            facts.append(_fill(L["reference"], value=r.reference))
+            facts.append(_fill(w.L["reference"], value=r.reference))
         if _decided(r):
-            facts.append(_fill(L["decided"], name=_decided(r)))
+            facts.append(_fill(w.L["decided"], name=_decided(r)))
         if r.officer:
-            facts.append(_fill(L["officer"], name=r.officer))
+            facts.append(_fill(w.L["officer"], name=r.officer))
         out.append(_p(" · ".join(facts)))
         out.extend(summary_paragraphs(r.summary_html))
         for answer in r.sections:
-            out.append(_p(f"{answer.heading} – {POSITION_SV[answer.position]}"))
+            out.append(_p(f"{answer.heading} – {w.positions[answer.position]}"))
         for old in org.history:
             out.append(
                 _p(
                     _fill(
-                        L["replaced"],
+                        w.L["replaced"],
                         date=_date(old.submitted_at),
                         replaced=_date(old.replaced_at),
-                        position=POSITION_SV[old.position],
+                        position=w.positions[old.position],
                     )
                 )
             )
     return "".join(out)
 
 
-def counts_table(outcome: Outcome) -> str:
+def counts_table(outcome: Outcome, w: Words) -> str:
     """Comments per organisation and decision."""
-    out = _p(L["counts"], "Heading1")
+    out = _p(w.L["counts"], "Heading1")
     if not outcome.comments_visible:
-        return out + _p(L["comments_hidden"])
+        return out + _p(w.L["comments_hidden"])
     rows, totals = outcome.decision_table()
     if not rows:
-        return out + _p(L["no_comments"])
-    strings = pack_labels("sv")
+        return out + _p(w.L["no_comments"])
+    strings = w.pack
     grid = [2570] + [1500] * len(STATUSES) + [1500]
-    header = [L["col_org"], *[strings[f"status_{s}"] for s in STATUSES], L["total"]]
+    header = [w.L["col_org"], *[strings[f"status_{s}"] for s in STATUSES], w.L["total"]]
     body = [[org, *[str(counts[s]) for s in STATUSES], str(total)] for org, counts, total in rows]
-    body.append([L["total"], *[str(totals[s]) for s in STATUSES], str(sum(totals.values()))])
-    return out + _table(grid, header, body, L["counts"])
+    body.append([w.L["total"], *[str(totals[s]) for s in STATUSES], str(sum(totals.values()))])
+    return out + _table(grid, header, body, w.L["counts"])
 
 
-def paragraphs_table(outcome: Outcome) -> str:
+def paragraphs_table(outcome: Outcome, w: Words) -> str:
     """Every visible comment by section and paragraph, with its decision and the editors' response."""
-    out = _p(L["paragraphs"], "Heading1")
+    out = _p(w.L["paragraphs"], "Heading1")
     if not outcome.comments_visible:
-        return out + _p(L["comments_hidden"])
+        return out + _p(w.L["comments_hidden"])
     if not outcome.comments:
-        return out + _p(L["no_comments"])
-    strings = pack_labels("sv")
+        return out + _p(w.L["no_comments"])
+    strings = w.pack
     grid = [700, 1300, 2400, 5070, 1600, 3500]
     header = [
-        L["col_number"],
-        L["col_ref"],
-        L["col_org"],
-        L["col_comment"],
-        L["col_status"],
-        L["col_response"],
+        w.L["col_number"],
+        w.L["col_ref"],
+        w.L["col_org"],
+        w.L["col_comment"],
+        w.L["col_status"],
+        w.L["col_response"],
     ]
     rows = [_header(header, grid)]
     # Thousands of rows: each cell's fixed markup is made once, only the text is escaped per row.
@@ -282,7 +337,7 @@ def paragraphs_table(outcome: Outcome) -> str:
                 )
                 cells = "".join(start + _texts(v) + end for start, v in zip(starts, values, strict=True))
                 rows.append(f"<w:tr>{cells}</w:tr>")
-    return out + x.table(grid, rows, fixed=True, caption=L["paragraphs"])
+    return out + x.table(grid, rows, fixed=True, caption=w.L["paragraphs"])
 
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -306,7 +361,7 @@ def _zip(data: bytes, replace: dict[str, bytes]) -> bytes:
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
-def _prepare(document) -> None:
+def _prepare(document, w: Words) -> None:
     """Drop the template's blank-page thumbnail and its Word 2010 stylesWithEffects copy; set the zoom.
 
     The template's ``w:zoom`` lacks ``w:percent``, which the schema requires (Word tolerates it).
@@ -323,17 +378,17 @@ def _prepare(document) -> None:
         zoom.set(f"{{{x.W_NS}}}percent", "100")
     lang = document.styles.element.find(f".//{{{x.W_NS}}}rPrDefault//{{{x.W_NS}}}lang")
     if lang is not None:
-        lang.set(f"{{{x.W_NS}}}val", "sv-SE")
+        lang.set(f"{{{x.W_NS}}}val", w.locale)
 
 
-def _footer(document, outcome: Outcome) -> str:
+def _footer(document, outcome: Outcome, w: Words) -> str:
     """A footer "Remissammanställning · title · version · page N"; returns its relationship id."""
     footer = document.sections[0].footer
     footer.is_linked_to_previous = False
     element = footer.part.element
     for child in list(element):
         element.remove(child)
-    label = f"{L['title']} · {outcome.document_title} · {outcome.version_label} · {L['page']} "
+    label = f"{w.L['title']} · {outcome.document_title} · {outcome.version_label} · {w.L['page']} "
     element.append(
         etree.fromstring(
             f'<w:p {x.NSDECLS}><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{x.run(label)}'
@@ -344,32 +399,33 @@ def _footer(document, outcome: Outcome) -> str:
     return reference.get(f"{{{x.R_NS}}}id")
 
 
-def write_outcome(outcome: Outcome) -> bytes:
-    """The outcome report as DOCX bytes."""
+def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
+    """The outcome report as DOCX bytes, in *language* (the reader's: "sv" or "en")."""
+    w = words(language)
     document = docx.Document()
-    _prepare(document)
+    _prepare(document, w)
     props = document.core_properties
     moment = outcome.published_at or datetime(2000, 1, 1, tzinfo=UTC)
-    props.title = x.clean(f"{L['title']}: {outcome.document_title}")[:255]
+    props.title = x.clean(f"{w.L['title']}: {outcome.document_title}")[:255]
     props.subject = x.clean(outcome.version_label)[:255]
     props.author = "Remiss"
     props.last_modified_by = "Remiss"
     props.created = moment.astimezone(UTC)
     props.modified = moment.astimezone(UTC)
     props.revision = 1
-    props.language = "sv-SE"
+    props.language = w.locale
     props.comments = ""
-    footer = _footer(document, outcome)
+    footer = _footer(document, outcome, w)
     body = "".join(
         (
-            title_page(outcome),
-            responses_table(outcome),
-            sections_table(outcome),
-            full_responses(outcome),
+            title_page(outcome, w),
+            responses_table(outcome, w),
+            sections_table(outcome, w),
+            full_responses(outcome, w),
             # The portrait part ends here; the comment tables get landscape pages.
             x.paragraph("", sect_pr=x.sect_pr(landscape=False, margins=MARGIN, footer_rid=footer)),
-            counts_table(outcome),
-            paragraphs_table(outcome),
+            counts_table(outcome, w),
+            paragraphs_table(outcome, w),
             x.sect_pr(landscape=True, margins=MARGIN, footer_rid=footer),
         )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -302,7 +303,8 @@ def outcome(slug: str, number: int):
 def outcome_docx(slug: str, number: int):
     """The outcome report as a Word file ("Remissammanställning")."""
     document, version = published_version(slug, number)
-    body = write_outcome(_outcome(document, version))
+    locale = get_locale()
+    body = write_outcome(_outcome(document, version), locale.language if locale else "sv")
     response = HttpResponse(body, content_type=DOCX_TYPE)
     response.headers["Content-Disposition"] = content_disposition(
         f"{document.slug}-v{version.number}-remissammanstallning.docx"

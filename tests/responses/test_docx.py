@@ -115,3 +115,25 @@ def test_libreoffice_converts_the_report(pdf):
         assert expected in text, expected
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 2
+
+
+def test_an_english_reader_gets_the_report_in_english_and_valid(client, demo):  # noqa: F811
+    response = client.get("/d/oppna-licenser/v/1/outcome.docx", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert response.status_code == 200
+    body = response.get_data()
+    document = docx.Document(io.BytesIO(body))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading 1", "Title"))]
+    assert headings == [
+        "Consultation outcome",
+        "Responses received",
+        "Positions per section",
+        "The responses in full",
+        "Comments by decision and organisation",
+        "Comments per paragraph with decisions",
+    ]
+    rows = [[c.text for c in r.cells] for r in document.tables[0].rows]
+    assert rows[0][:2] == ["Organisation", "Position"]
+    assert {r[0]: r[1] for r in rows[1:]}["Samtrafiken"] == "Supports with comments"
+    assert "Tillstyrker" not in "\n".join(p.text for p in document.paragraphs)
+    assert document.core_properties.language == "en-GB"
+    assert schema_problems(body) == [] and word_rule_problems(body) == []
