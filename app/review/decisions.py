@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from app.documents.loaders import get_document, get_version
 from app.documents.models import Document
@@ -144,7 +145,7 @@ def dashboard(slug: str, number: int):
         draft=document.draft,
         statuses={s.value: s for s in CommentStatus},
         kinds=list(CommentKind),
-        choices=DecisionForm().status.choices,
+        choices=_card_choices(),
     ), status
 
 
@@ -152,7 +153,7 @@ def _cards_json(document: Document, version, filters: Filters, ids: list[int], m
     """The cards of a bulk decision, for the script to put in place of the ticked ones."""
     rows = load_rows(version, ids, document.draft)
     csrf_field = _csrf_field()
-    choices = DecisionForm().status.choices
+    choices = _card_choices()
     cards = {
         row.comment.number: render_template(
             "review/_card_response.html",
@@ -170,6 +171,12 @@ def _cards_json(document: Document, version, filters: Filters, ids: list[int], m
         for row in rows
     }
     return jsonify(ok=True, message=message, cards=cards)
+
+
+def _card_choices() -> list[SelectChoice]:
+    """The decision choices for the cards, their labels translated once: a page renders them on
+    every one of its hundred cards, and a lazy label would look its translation up each time."""
+    return [SelectChoice(choice.value, str(choice.label)) for choice in DecisionForm().status.choices]
 
 
 def _csrf_field() -> Markup:
@@ -331,7 +338,7 @@ def _card_json(document, version, filters: Filters, comment: Comment, form, noti
         notice_kind="success" if status == 200 else "error",
         draft=document.draft,
         csrf_field=_csrf_field(),
-        choices=DecisionForm().status.choices,
+        choices=_card_choices(),
     )
     return jsonify(
         ok=status == 200,
