@@ -675,7 +675,7 @@ PATHS: dict = {
             _param(
                 "document",
                 "query",
-                {"type": "string", "minLength": 1, "maxLength": 80},
+                {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SEARCH_PATTERN},
                 _l("A document's slug."),
             ),
             _param(

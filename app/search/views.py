@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import jsonify, render_template, request, url_for
@@ -170,10 +171,20 @@ def _int(value: str | None, low: int = 0, high: int = 2_147_483_647) -> int | No
     return number if low <= number <= high else None
 
 
+# Control characters cannot be in a slug, and PostgreSQL refuses a NUL in any text parameter:
+# a document filter carrying them is read without them (and so matches no document, or the one named).
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _slug_filter(value: str | None) -> str | None:
+    """A document filter as a slug can be: no control characters, no surrounding space, 80 at most."""
+    return _CONTROL.sub("", value or "").strip()[:80] or None
+
+
 def _page_filters(args) -> tuple[Filters, int]:
     """The page's filters from the URL; anything unknown is ignored rather than refused."""
     what = args.get("what", "all")
-    document = (args.get("document") or "").strip()[:80] or None
+    document = _slug_filter(args.get("document"))
     filters = Filters(
         what=what if what in WHAT else "all",
         document=document,
@@ -247,8 +258,8 @@ def _api_filters(args) -> Filters:
         raise bad_parameter("type", "One of: " + ", ".join(WHAT) + ".")
     filters = Filters(what=what)
     if "document" in args:
-        filters.document = args["document"]
-        if not filters.document or len(filters.document) > 80:
+        filters.document = _slug_filter(args["document"])
+        if not filters.document or len(args["document"]) > 80:
             raise bad_parameter("document", "A document's slug.")
     if "version" in args:
         filters.version = _int(args["version"])

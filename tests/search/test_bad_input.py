@@ -131,3 +131,12 @@ def test_xss_corpus_as_queries_and_as_text_stays_inert(app, client, sw):
     assert (
         "<script" not in results.lower() and "<img" not in results.lower() and "<svg" not in results.lower()
     )
+
+
+def test_a_document_filter_with_a_nul_byte_is_no_error(client):
+    # PostgreSQL refuses a NUL in any text parameter: the filter is read without control characters.
+    page = client.get("/search", query_string={"q": "licens", "document": "a\x00b"})
+    assert page.status_code in (200, 400)
+    api = client.get("/api/v1/search", query_string={"q": "licens", "document": "Ï;\x00|<"})
+    assert api.status_code == 200
+    assert client.get("/api/v1/search", query_string={"q": "licens", "document": "\x00"}).status_code == 400
