@@ -235,25 +235,36 @@ def enqueue_deadline_reminders(now: datetime | None = None) -> int:
     queued = 0
     for version in versions:
         key = f"deadline:{version.id}"
-        reminded = set(
-            db.session.scalars(sa.select(Notification.user_id).where(Notification.dedupe_key == key))
-        )
-        rows = [
-            _row(
-                user_id,
-                NotificationKind.DEADLINE,
-                frequency,
-                now,
-                document_id=version.document_id,
-                version_id=version.id,
-                dedupe_key=key,
-            )
-            for user_id, frequency in _followers(version.document_id, NotificationKind.DEADLINE, reminded)
-        ]
-        _insert_ignoring_duplicates(Notification, rows)
-        queued += len(rows)
+        reminded = already_reminded(key)
+        pairs = _followers(version.document_id, NotificationKind.DEADLINE, reminded)
+        queued += queue_deadline_reminders(version, key, pairs, now)
     db.session.flush()
     return queued
+
+
+def already_reminded(key: str) -> set[int]:
+    """The users who already have a reminder queued under the dedupe *key*."""
+    return set(db.session.scalars(sa.select(Notification.user_id).where(Notification.dedupe_key == key)))
+
+
+def queue_deadline_reminders(version: Version, key: str, pairs, now: datetime) -> int:
+    """Queue a deadline reminder about *version* under *key* for each (user id, frequency) pair
+    that wants one; a row another run inserted meanwhile is skipped. Returns how many were queued."""
+    rows = [
+        _row(
+            user_id,
+            NotificationKind.DEADLINE,
+            frequency,
+            now,
+            document_id=version.document_id,
+            version_id=version.id,
+            dedupe_key=key,
+        )
+        for user_id, frequency in pairs
+        if frequency is not Frequency.NONE
+    ]
+    _insert_ignoring_duplicates(Notification, rows)
+    return len(rows)
 
 
 def forget_user(user) -> None:

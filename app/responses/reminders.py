@@ -19,8 +19,8 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.documents.models import Version, VersionState
 from app.extensions import db
-from app.notifications.models import Follow, Frequency, Notification, NotificationKind
-from app.notifications.operations import _frequencies, _insert_ignoring_duplicates, _row
+from app.notifications.models import Follow, NotificationKind
+from app.notifications.operations import _frequencies, already_reminded, queue_deadline_reminders
 from app.responses.models import Response, ResponseState
 
 STAGES = {"week": timedelta(days=7), "days": timedelta(days=2)}
@@ -94,27 +94,11 @@ def enqueue_response_reminders(now: datetime | None = None) -> int:
         if stage is None:
             continue
         key = reminder_key(version, stage)
-        reminded = set(
-            db.session.scalars(sa.select(Notification.user_id).where(Notification.dedupe_key == key))
-        )
+        reminded = already_reminded(key)
         frequencies = _frequencies(
             [u for u in recipients(version) if u not in reminded], NotificationKind.DEADLINE
         )
-        rows = [
-            _row(
-                user_id,
-                NotificationKind.DEADLINE,
-                frequency,
-                now,
-                document_id=version.document_id,
-                version_id=version.id,
-                dedupe_key=key,
-            )
-            for user_id, frequency in frequencies.items()
-            if frequency is not Frequency.NONE
-        ]
-        _insert_ignoring_duplicates(Notification, rows)
-        queued += len(rows)
+        queued += queue_deadline_reminders(version, key, frequencies.items(), now)
     db.session.flush()
     return queued
 
