@@ -50,6 +50,9 @@ STATUSES = [status.value for status in CommentStatus]
 # A search: something besides white space, and no control characters.
 _NOT_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]"
 SEARCH_PATTERN = f"^{_NOT_CONTROL}*[^\\s\\u0000-\\u001F\\u007F-\\u009F]{_NOT_CONTROL}*$"
+# A name to filter by (a slug, an organisation): something besides white space, no control character at all.
+_NO_CONTROL = "[^\\u0000-\\u001F\\u007F-\\u009F]"
+NAME_PATTERN = f"^{_NO_CONTROL}*[^\\s\\u0000-\\u001F\\u007F-\\u009F]{_NO_CONTROL}*$"
 POSITION = {"type": "string", "enum": ["supports", "supports_with_comments", "opposes", "abstains"]}
 
 
@@ -675,7 +678,7 @@ PATHS: dict = {
             _param(
                 "document",
                 "query",
-                {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SEARCH_PATTERN},
+                {"type": "string", "minLength": 1, "maxLength": 80, "pattern": NAME_PATTERN},
                 _l("A document's slug."),
             ),
             _param(
@@ -696,7 +699,7 @@ PATHS: dict = {
             _param(
                 "organisation",
                 "query",
-                {"type": "string", "minLength": 1, "maxLength": 200},
+                {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN},
                 _l("Only comments from the organisation with this name."),
             ),
             _limit(20, 50),

@@ -171,9 +171,9 @@ def _int(value: str | None, low: int = 0, high: int = 2_147_483_647) -> int | No
     return number if low <= number <= high else None
 
 
-# Control characters cannot be in a slug, and PostgreSQL refuses a NUL in any text parameter:
-# a document filter carrying them is read without them (and so matches no document, or the one named).
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
+# Control characters cannot be in a slug or a name, and PostgreSQL refuses a NUL in any text parameter:
+# the page reads a filter without them; the API refuses one that has them, as its description says.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _slug_filter(value: str | None) -> str | None:
@@ -251,6 +251,13 @@ def search():
     return render_template("search/results.html", **context)
 
 
+def _api_name(value: str, longest: int) -> str | None:
+    """*value* as given, or None when it is blank, too long or holds a control character."""
+    if not value.strip() or len(value) > longest or _CONTROL.search(value):
+        return None
+    return value
+
+
 def _api_filters(args) -> Filters:
     """The API's filters: anything given but wrong is a 400 naming it."""
     what = args.get("type", "all")
@@ -258,8 +265,8 @@ def _api_filters(args) -> Filters:
         raise bad_parameter("type", "One of: " + ", ".join(WHAT) + ".")
     filters = Filters(what=what)
     if "document" in args:
-        filters.document = _slug_filter(args["document"])
-        if not filters.document or len(args["document"]) > 80:
+        filters.document = _api_name(args["document"], 80)
+        if filters.document is None:
             raise bad_parameter("document", "A document's slug.")
     if "version" in args:
         filters.version = _int(args["version"])
@@ -272,8 +279,8 @@ def _api_filters(args) -> Filters:
                 raise bad_parameter(name, "One of: " + ", ".join(allowed) + ".")
             setattr(filters, name, args[name])
     if "organisation" in args:
-        filters.organisation_name = args["organisation"]
-        if not filters.organisation_name or len(filters.organisation_name) > 200:
+        filters.organisation_name = _api_name(args["organisation"], 200)
+        if filters.organisation_name is None:
             raise bad_parameter("organisation", "An organisation's name.")
     return filters
 

@@ -8,6 +8,8 @@ invalid requests (Hypothesis) and the description's examples, each response chec
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -16,8 +18,9 @@ from schemathesis.generation.modes import GenerationMode
 from app.api.openapi import PATHS
 from tests.api.conftest import bearer, make_token
 
+# 25 generated requests per operation and mode in every run; API_EXAMPLES=500 for a deeper search.
 SETTINGS = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("API_EXAMPLES", "25")),
     deadline=None,
     database=None,
     suppress_health_check=list(HealthCheck),
