@@ -19,7 +19,7 @@ from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
 from app.review.dashboard import Filters, load_dashboard, load_row, load_rows, next_undecided
-from app.review.forms import BulkDecisionForm, ConfirmForm, DecisionForm
+from app.review.forms import ApplyForm, BulkDecisionForm, ConfirmForm, DecisionForm
 from app.review.labels import STATUS_LABELS
 from app.review.models import Comment, CommentKind, CommentStatus
 
@@ -314,17 +314,37 @@ def _decided(document: Document, comment: Comment, version, filters: Filters):
         return redirect(_decide_url(document, following.comment_id, version, filters, page=page))
     if request.form.get("next"):
         message = message + " " + _("There are no more undecided comments here.")
+    return _back_to_dashboard(document, version, filters, comment, message, following)
+
+
+def _back_to_dashboard(
+    document: Document, version, filters: Filters, comment: Comment, message: str, following
+):
+    """Flash *message* and return to the dashboard with the same filters and page.
+
+    At the next undecided comment (*following*) when it is on that page, else at *comment*.
+    """
     flash(message, "success")
-    page = filters.page
-    anchor = following.number if following.page == page else comment.number
+    anchor = following.number if following.page == filters.page else comment.number
     return redirect(_dashboard_url(document, version, filters, anchor))
 
 
-def _card_json(document, version, filters: Filters, comment: Comment, form, notice, status: int):
+def _card_json(
+    document,
+    version,
+    filters: Filters,
+    comment: Comment,
+    form,
+    notice,
+    status: int,
+    links: tuple = (),
+    open_paragraph: bool = False,
+):
     """The card of *comment* as the dashboard shows it, for the script.
 
     The script moves the counts itself, from the status its card showed to the one sent back:
-    counting 3,000 comments again would cost more than the decision.
+    counting 3,000 comments again would cost more than the decision. *links* (url, text) follow
+    the notice: where to go when the card cannot say it all.
     """
     row = load_row(version, comment, document.draft)
     card = render_template(
@@ -336,6 +356,8 @@ def _card_json(document, version, filters: Filters, comment: Comment, form, noti
         form=form if status != 200 else None,
         notice=notice,
         notice_kind="success" if status == 200 else "error",
+        notice_links=links,
+        open_paragraph=open_paragraph,
         draft=document.draft,
         csrf_field=_csrf_field(),
         choices=_card_choices(),
@@ -354,11 +376,16 @@ def _card_json(document, version, filters: Filters, comment: Comment, form, noti
 @bp.route("/d/<slug>/review/c/<int:comment_id>/apply", methods=["POST"])
 @login_required
 def apply(slug: str, comment_id: int):
-    """Put a comment's suggested wording into the working draft and accept the comment."""
+    """Put a comment's suggested wording into the working draft and accept the comment.
+
+    The dashboard's cards post here too, saying ``back=dashboard``: a script gets the card back as
+    JSON (the new wording, or why nothing changed, on the card); without one the editor returns to
+    the dashboard with the same filters and page, at the card. From the decision page, back to it.
+    """
     document = editor_document(slug)
     comment = _comment_of(document, comment_id)
     version, filters = _back(document, comment)
-    form = ConfirmForm()
+    form = ApplyForm()
     if not form.validate_on_submit():
         abort(400)
     draft = document.draft
@@ -368,28 +395,21 @@ def apply(slug: str, comment_id: int):
         apply_suggestion(draft, comment, current_user)
     except StaleEdit as stale:
         db.session.rollback()
-        return render_template(
-            "review/apply_conflict.html",
-            document=document,
-            comment=comment,
-            draft=draft,
-            current=stale.current,
-            message=None,
-            decide_url=_decide_url(document, comment.id, version, filters),
-        ), 409
+        return _not_applied(document, version, filters, comment, draft, stale.current, None)
     except DraftError as error:
         db.session.rollback()
         message = DRAFT_ERRORS.get(error.code, DRAFT_ERRORS["no_suggestion"])()
-        return render_template(
-            "review/apply_conflict.html",
-            document=document,
-            comment=comment,
-            draft=draft,
-            current=None,
-            message=message,
-            decide_url=_decide_url(document, comment.id, version, filters),
-        ), 409
+        return _not_applied(document, version, filters, comment, draft, None, message)
     db.session.commit()
+    message = _(
+        "The suggested wording of #%(n)d is now in the working draft and the comment is accepted.",
+        n=comment.number,
+    )
+    if _in_place():
+        # The paragraph opens on the card: the editor sees the wording the draft now holds.
+        return _card_json(document, version, filters, comment, None, message, 200, open_paragraph=True)
+    if form.back.data == "dashboard":
+        return _applied_to_dashboard(document, version, filters, comment, message)
     flash(
         _(
             "The suggested wording of #%(n)d is now in the draft and the comment is accepted. "
@@ -399,3 +419,49 @@ def apply(slug: str, comment_id: int):
         "success",
     )
     return redirect(_decide_url(document, comment.id, version, filters))
+
+
+def _applied_to_dashboard(document: Document, version, filters: Filters, comment: Comment, message: str):
+    """Back to the dashboard at the applied comment's card, where its response is written next.
+
+    Under "not yet decided" (or another status) the card has left the list: then the flow goes on
+    as after a decision, at the next undecided comment.
+    """
+    if not filters.unanswered and filters.status in ("", comment.status.value):
+        flash(message, "success")
+        return redirect(_dashboard_url(document, version, filters, comment.number))
+    following = next_undecided(document, version, filters, comment)
+    return _back_to_dashboard(document, version, filters, comment, message, following)
+
+
+def _not_applied(document: Document, version, filters: Filters, comment: Comment, draft, current, message):
+    """Why the suggestion was not applied (nothing changed): on the card (409), else on a page.
+
+    *current* is the draft's revision when the paragraph changed since the comment (*message* None).
+    """
+    decide_url = _decide_url(document, comment.id, version, filters)
+    if _in_place():
+        links = ()
+        if current is not None:
+            message = _(
+                "The paragraph in the draft has changed since comment #%(n)d was made, so its "
+                "suggestion no longer fits. Nothing was changed.",
+                n=comment.number,
+            )
+            links = (
+                (decide_url, _("Compare the texts on the decision page for #%(n)d", n=comment.number)),
+                (
+                    url_for("drafting.edit_block", slug=document.slug, uid=current.block.uid),
+                    _("Edit this paragraph in the draft"),
+                ),
+            )
+        return _card_json(document, version, filters, comment, None, message, 409, links=links)
+    return render_template(
+        "review/apply_conflict.html",
+        document=document,
+        comment=comment,
+        draft=draft,
+        current=current,
+        message=message,
+        decide_url=decide_url,
+    ), 409
