@@ -1,6 +1,7 @@
 // Progressive enhancement of the review dashboard: a decision is saved in place, the card shows
-// its new status, the counts follow and focus moves to the next undecided comment; the bulk bar
-// gets "select all on this page" and a count of the ticked comments. Without this script every
+// its new status, the counts follow and focus moves to the next undecided comment; a suggestion
+// is applied in place the same way, and focus goes to the card's response, written next; the bulk
+// bar gets "select all on this page" and a count of the ticked comments. Without this script every
 // card's form posts and the server returns to the same filters, page and place.
 
 const HEADERS = { "X-Requested-With": "fetch", Accept: "application/json" };
@@ -60,7 +61,39 @@ function fromHTML(html) {
   return template.content.firstElementChild;
 }
 
-async function decide(form) {
+// After a decision: on to the next undecided comment, its "Decide" open.
+function focusNextUndecided(fresh) {
+  const next = nextUndecided(fresh);
+  if (next) {
+    const details = next.querySelector("details.decide-card");
+    if (details) details.open = true;
+    const summary = next.querySelector("details.decide-card > summary");
+    next.scrollIntoView({ block: "start" });
+    (summary || next).focus();
+  } else {
+    (fresh.querySelector("details.decide-card > summary") || fresh).focus();
+  }
+}
+
+// After an applied suggestion: the comment is accepted, and its response is what the editor
+// writes next, on the same card. The card is shown from its top (what happened, the new wording)
+// when the response still fits on the screen below it, above the bulk bar; else the response.
+function focusResponse(fresh) {
+  const details = fresh.querySelector("details.decide-card");
+  if (details) details.open = true;
+  const target = fresh.querySelector('details.decide-card textarea[name="response"]')
+    || fresh.querySelector(".card-notice");
+  if (!target) return;
+  fresh.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+  const bar = document.getElementById("bulk-form");
+  const bottom = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+  if (target.getBoundingClientRect().bottom + 16 > bottom) target.scrollIntoView({ block: "nearest" });
+}
+
+// Send a card's form (a decision, an applied suggestion) and put the card the server sends back
+// in its place; *whenSaved* moves the focus on once it was saved.
+async function sendCard(form, whenSaved) {
   const card = form.closest(".triage-card");
   const button = form.querySelector('button[type="submit"]');
   const wasTicked = card.querySelector('input[name="comment"]')?.checked || false;
@@ -95,32 +128,28 @@ async function decide(form) {
   moveCount(shown, fresh.dataset.status);
   updateSelection();
   if (body.ok) {
-    const next = nextUndecided(fresh);
     announce(body.message || "");
-    if (next) {
-      const details = next.querySelector("details.decide-card");
-      if (details) details.open = true;
-      const summary = next.querySelector("details.decide-card > summary");
-      next.scrollIntoView({ block: "start" });
-      (summary || next).focus();
-    } else {
-      (fresh.querySelector("details.decide-card > summary") || fresh).focus();
-    }
+    whenSaved(fresh);
   } else {
     const invalid = fresh.querySelector('[aria-invalid="true"]');
     const notice = fresh.querySelector(".card-notice");
-    if (notice) announce(notice.textContent.trim());
+    // The message alone: the notice may end in links, which the live region need not read out.
+    if (notice) announce(body.message || notice.textContent.trim());
     (invalid || notice || fresh).focus();
   }
 }
 
-function enhanceCard(card) {
-  const form = card.querySelector("form.decide-form");
+function onSubmitInPlace(form, whenSaved) {
   if (!form) return;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    decide(form);
+    sendCard(form, whenSaved);
   });
+}
+
+function enhanceCard(card) {
+  onSubmitInPlace(card.querySelector("form.decide-form"), focusNextUndecided);
+  onSubmitInPlace(card.querySelector("form.apply-form"), focusResponse);
 }
 
 async function decideMany(bar) {
