@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -66,13 +68,19 @@ def test_editor_decides_applies_edits_publishes_and_compares(page, app, setting,
     page.goto("/d/oppna-licenser/v/1/review")
     with app.app_context():
         number = db.session.get(Comment, suggestion).number
+    # In place: the card turns accepted and its response, written next, has the focus.
     page.get_by_role("button", name=f"För in förslaget i #{number} i utkastet").click()
-    page.get_by_role("heading", level=1, name=f"Beslut om synpunkt #{number}").wait_for()
-    assert "finns nu i utkastet" in page.locator(".flashes").inner_text()
-    axe_check(page, "the decision page")
-    page.get_by_label("Svar till den som lämnade synpunkten").fill("Infört i utkast 2.")
-    page.get_by_role("button", name="Spara beslutet").click()
-    page.get_by_role("heading", level=1, name="Genomgång av synpunkter").wait_for()
+    card = page.locator(f"#c-{number}[data-status='accepted']")
+    card.wait_for()
+    assert "finns nu i arbetsutkastet" in card.locator(".card-notice").inner_text()
+    axe_check(page, "the dashboard after applying a suggestion")
+    response = card.get_by_label("Svar till den som lämnade synpunkten")
+    assert response.evaluate("field => field === document.activeElement")
+    response.fill("Infört i utkast 2.")
+    card.get_by_role("button", name=re.compile("^Spara beslutet")).click()
+    page.locator("#triage-status", has_text=f"Beslutet om synpunkt #{number} har sparats.").wait_for(
+        state="attached"
+    )
 
     # Edit a block of the draft by keyboard, with its comment beside it.
     page.get_by_role("link", name="Arbetsutkast (version Utkast 2)").click()
@@ -162,11 +170,19 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
     assert page.get_by_label("Text", exact=True).input_value() == "Min egen text."
     axe_check(page, "the stale-edit conflict page")
 
-    # Applying the suggestion now conflicts: the paragraph changed since the comment.
+    # Applying the suggestion now conflicts: the paragraph changed since the comment. On the
+    # dashboard the card says so, with the way to the decision page ...
     page.goto("/d/oppna-licenser/v/1/review")
     with app.app_context():
         number = db.session.get(Comment, suggestion).number
     page.get_by_role("button", name=f"För in förslaget i #{number} i utkastet").click()
+    notice = page.locator(f"#c-{number} .card-notice--error")
+    notice.wait_for()
+    assert "Stycket i utkastet har ändrats sedan" in notice.inner_text()
+    axe_check(page, "the dashboard with an apply conflict on a card")
+    notice.get_by_role("link", name=f"Jämför texterna på beslutssidan för #{number}").click()
+    # ... where applying it shows the conflict page with both texts.
+    page.get_by_role("button", name="För in ändringsförslaget i utkastet").click()
     page.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()
     assert "Den andras text." in page.content()
     axe_check(page, "the apply-conflict page")
