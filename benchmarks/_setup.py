@@ -189,5 +189,13 @@ def timed(fn, runs: int = 30, warmup: int = 3, clock=time.perf_counter) -> tuple
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
+def as_gunicorn_worker() -> None:
+    """Do what gunicorn.conf.py does in each worker once the app is loaded (freeze the objects
+    alive now out of the garbage collector's full passes), so in-process figures match a server's."""
+    import runpy
+
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))["post_worker_init"](None)
+
+
 def temp_dir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="remiss-bench-")

@@ -1,11 +1,30 @@
-"""The committed migrations build exactly the schema the models describe."""
+"""The committed migrations build exactly the schema the models describe, and carry the data over."""
 
 from __future__ import annotations
 
+import os
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
 
+from app import create_app
+from app.accounts.models import Organisation, User
+from app.database import utcnow
+from app.documents.models import Document, Version, VersionState, Visibility
 from app.extensions import db
+from app.notifications.models import (
+    Frequency,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxState,
+)
 
 SEARCH_OBJECTS = {
     ("column", "tsv"),
@@ -38,3 +57,171 @@ def test_models_and_migrations_agree(app):
         )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+# --------------------------------------------------------------------------- b1a0c0de0020
+
+BEFORE_RESPONSE_DUE = "b1a0c0de0017"
+
+
+def _postgres_schema(suffix: str) -> tuple[str, str] | None:
+    """(conninfo, schema) for a schema of this test's own next to the suite's; None on SQLite runs."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return None
+    parts = urlsplit(url)
+    options = parse_qs(parts.query).get("options", [""])[0]
+    match = re.search(r"search_path=(\w+)", options)
+    base = match.group(1) if match else "public"
+    return f"postgresql://{parts.netloc}{parts.path}", f"{base}_{suffix}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """The URL of an empty database: a SQLite file, or (with TEST_DATABASE_URL) a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    postgres = _postgres_schema("migrations")
+    if postgres is None:
+        pytest.skip("PostgreSQL is tested when TEST_DATABASE_URL points at it")
+    import psycopg
+
+    conninfo, schema = postgres
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    yield f"postgresql+psycopg://{conninfo.removeprefix('postgresql://')}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture
+def migrating_app(empty_database):
+    """An app of its own on *empty_database*, migrated by each test to the revision it needs."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "SECRET_KEY": "migration-test-secret-key-0123456789abcdef",
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _queued_before_the_kind_existed(deadline) -> tuple[int, int]:
+    """A consultation whose response reminders were queued as 'deadline', as the code before
+    b1a0c0de0020 did: the week reminder sent, the two-day one waiting, and a comment-deadline
+    reminder beside them. The member turned comment deadlines off. Returns (user id, version id)."""
+    publisher_org, member_org = Organisation(name="PRV"), Organisation(name="Kommun A")
+    editor = User(email="editor@example.org", name="Erik", organisation=publisher_org)
+    member = User(email="anna@example.org", name="Anna", organisation=member_org, may_answer=True)
+    db.session.add_all([editor, member])
+    db.session.flush()
+    document = Document(slug="remiss", title="Remiss", visibility=Visibility.PUBLIC, created_by_id=editor.id)
+    version = Version(
+        document=document,
+        number=1,
+        label="Utkast 1",
+        state=VersionState.OPEN,
+        deadline=deadline,
+        published_at=deadline - timedelta(days=30),
+        published_by_id=editor.id,
+        created_by_id=editor.id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    for key, state, delivery in (
+        (f"response-week:{version.id}", OutboxState.SENT, Frequency.DIGEST),
+        (f"response-days:{version.id}", OutboxState.PENDING, Frequency.DIGEST),
+        (f"deadline:{version.id}", OutboxState.PENDING, Frequency.DIGEST),
+    ):
+        db.session.add(
+            Notification(
+                user_id=member.id,
+                kind=NotificationKind.DEADLINE,
+                delivery=delivery,
+                state=state,
+                document_id=document.id,
+                version_id=version.id,
+                dedupe_key=key,
+            )
+        )
+    db.session.add(
+        NotificationPreference(user_id=member.id, kind=NotificationKind.DEADLINE, frequency=Frequency.NONE)
+    )
+    ids = member.id, version.id
+    db.session.commit()
+    db.session.remove()  # SQLite: a session reading on would hold the write lock the migration needs
+    return ids
+
+
+def _kinds() -> dict[str, str]:
+    """The outbox's kind by dedupe key, and the settings' frequency by kind, as stored."""
+    with db.engine.connect() as connection:
+        outbox = connection.execute(sa.text("SELECT dedupe_key, kind FROM notification")).all()
+        settings = connection.execute(sa.text("SELECT kind, frequency FROM notification_preference")).all()
+    return {key.split(":")[0]: kind for key, kind in outbox} | {f"setting {k}": f for k, f in settings}
+
+
+def _refused(statement: str) -> bool:
+    """Whether the database's CHECK constraint refuses *statement*."""
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(statement))
+    except sa.exc.IntegrityError:
+        return True
+    return False
+
+
+def test_response_reminders_get_their_own_kind_and_go_back_on_downgrade(migrating_app):
+    from app.notifications.delivery import _wanted
+    from app.responses.reminders import enqueue_response_reminders
+
+    deadline = utcnow() + timedelta(days=1)
+    with migrating_app.app_context():
+        upgrade(revision=BEFORE_RESPONSE_DUE)
+        user_id, version_id = _queued_before_the_kind_existed(deadline)
+        assert _refused("UPDATE notification SET kind = 'response_due'")
+
+        upgrade()
+        assert _kinds() == {
+            "response-week": "response_due",
+            "response-days": "response_due",
+            "deadline": "deadline",
+            "setting deadline": "none",  # chosen for comment deadlines: not copied
+        }
+        # The waiting reminder now follows the response setting (at once by default), not the
+        # comment-deadline one the member turned off; sent or waiting, neither is queued again.
+        waiting = db.session.scalar(
+            sa.select(Notification).where(Notification.dedupe_key == f"response-days:{version_id}")
+        )
+        assert waiting.kind is NotificationKind.RESPONSE_DUE and _wanted(waiting)
+        assert enqueue_response_reminders(deadline - timedelta(days=6)) == 0
+        assert enqueue_response_reminders(deadline - timedelta(hours=12)) == 0
+        db.session.add(
+            NotificationPreference(
+                user_id=user_id, kind=NotificationKind.RESPONSE_DUE, frequency=Frequency.DIGEST
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        assert _refused("UPDATE notification SET kind = 'no_such_kind'")
+
+        downgrade(revision=BEFORE_RESPONSE_DUE)
+        # Back as the older code had them; its one setting for both stays the member's choice.
+        assert _kinds() == {
+            "response-week": "deadline",
+            "response-days": "deadline",
+            "deadline": "deadline",
+            "setting deadline": "none",
+        }
+        assert _refused("UPDATE notification SET kind = 'response_due'")
+
+        upgrade()
+        assert _kinds()["response-days"] == "response_due"

@@ -174,12 +174,12 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
             ),
             link=_comment_link(comment),
         )
-    if version is None or version.state is VersionState.DRAFT:
-        return None
-    if (notification.dedupe_key or "").startswith("response-"):
+    if kind is NotificationKind.RESPONSE_DUE:
         from app.responses.reminders import describe as describe_response_reminder
 
         return describe_response_reminder(notification, Item, now)
+    if version is None or version.state is VersionState.DRAFT:
+        return None
     if kind is NotificationKind.NEW_VERSION:
         text = _(
             "A new version of “%(title)s” has been published: %(version)s.",

@@ -25,6 +25,7 @@ class PreferencesForm(FlaskForm):
     decision = _frequency_field(NotificationKind.DECISION)
     new_version = _frequency_field(NotificationKind.NEW_VERSION)
     deadline = _frequency_field(NotificationKind.DEADLINE)
+    response_due = _frequency_field(NotificationKind.RESPONSE_DUE)
     submit = SubmitField(_l("Save e-mail settings"))
 
     @classmethod

@@ -11,6 +11,10 @@ KIND_LABELS = {
     NotificationKind.DECISION: _l("Decisions on my comments"),
     NotificationKind.NEW_VERSION: _l("New versions of documents I follow"),
     NotificationKind.DEADLINE: _l("Comment deadlines two days away, for documents I follow"),
+    NotificationKind.RESPONSE_DUE: _l(
+        "My organisation's formal response (remissvar) not yet submitted, "
+        "a week and two days before the deadline"
+    ),
     NotificationKind.PASSWORD_RESET: _l("Link to choose a new password"),
 }
 

@@ -19,6 +19,9 @@ class NotificationKind(enum.Enum):
     DECISION = "decision"
     NEW_VERSION = "new_version"
     DEADLINE = "deadline"
+    # An organisation's formal response (remissvar) is due and not yet submitted (issue 17):
+    # its own kind, so that turning off comment deadlines does not silently stop these.
+    RESPONSE_DUE = "response_due"
     # A link to choose a new password: asked for by the person, never subject to preferences.
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a kind of message, not a secret)
 
@@ -29,6 +32,7 @@ PREFERENCE_KINDS = (
     NotificationKind.DECISION,
     NotificationKind.NEW_VERSION,
     NotificationKind.DEADLINE,
+    NotificationKind.RESPONSE_DUE,
 )
 
 
@@ -40,12 +44,15 @@ class Frequency(enum.Enum):
     NONE = "none"
 
 
-# Replies and decisions concern one's own comments, so they come at once; reminders can wait.
+# Replies and decisions concern one's own comments, so they come at once; comment deadlines can
+# wait. A response reminder also comes at once: it goes to the person who answers for the
+# organisation, and asks them to act before a date.
 DEFAULT_FREQUENCIES = {
     NotificationKind.REPLY: Frequency.IMMEDIATE,
     NotificationKind.DECISION: Frequency.IMMEDIATE,
     NotificationKind.NEW_VERSION: Frequency.IMMEDIATE,
     NotificationKind.DEADLINE: Frequency.DIGEST,
+    NotificationKind.RESPONSE_DUE: Frequency.IMMEDIATE,
 }
 
 

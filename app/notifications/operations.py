@@ -237,7 +237,7 @@ def enqueue_deadline_reminders(now: datetime | None = None) -> int:
         key = f"deadline:{version.id}"
         reminded = already_reminded(key)
         pairs = _followers(version.document_id, NotificationKind.DEADLINE, reminded)
-        queued += queue_deadline_reminders(version, key, pairs, now)
+        queued += queue_reminders(NotificationKind.DEADLINE, version, key, pairs, now)
     db.session.flush()
     return queued
 
@@ -247,13 +247,13 @@ def already_reminded(key: str) -> set[int]:
     return set(db.session.scalars(sa.select(Notification.user_id).where(Notification.dedupe_key == key)))
 
 
-def queue_deadline_reminders(version: Version, key: str, pairs, now: datetime) -> int:
-    """Queue a deadline reminder about *version* under *key* for each (user id, frequency) pair
+def queue_reminders(kind: NotificationKind, version: Version, key: str, pairs, now: datetime) -> int:
+    """Queue a reminder of *kind* about *version* under *key* for each (user id, frequency) pair
     that wants one; a row another run inserted meanwhile is skipped. Returns how many were queued."""
     rows = [
         _row(
             user_id,
-            NotificationKind.DEADLINE,
+            kind,
             frequency,
             now,
             document_id=version.document_id,

@@ -1,8 +1,9 @@
 """Reminders to organisations without a submitted response, a week and two days before the deadline.
 
 They go to the members marked as answering for the organisation (or, where nobody is marked
-yet, to its members who follow the document) through the notifications outbox as deadline
-reminders: the recipient's setting for deadlines decides (at once, in the digest, or never).
+yet, to its members who follow the document) through the notifications outbox as a kind of
+their own (NotificationKind.RESPONSE_DUE): the recipient's setting for response reminders
+decides (at once, in the digest, or never), not the one for comment deadlines.
 Each is queued once per person, version and stage: the outbox's unique (user, dedupe key).
 """
 
@@ -20,7 +21,7 @@ from app.database import utcnow
 from app.documents.models import Version, VersionState
 from app.extensions import db
 from app.notifications.models import Follow, NotificationKind
-from app.notifications.operations import _frequencies, already_reminded, queue_deadline_reminders
+from app.notifications.operations import _frequencies, already_reminded, queue_reminders
 from app.responses.models import Response, ResponseState
 
 STAGES = {"week": timedelta(days=7), "days": timedelta(days=2)}
@@ -95,10 +96,9 @@ def enqueue_response_reminders(now: datetime | None = None) -> int:
             continue
         key = reminder_key(version, stage)
         reminded = already_reminded(key)
-        frequencies = _frequencies(
-            [u for u in recipients(version) if u not in reminded], NotificationKind.DEADLINE
-        )
-        queued += queue_deadline_reminders(version, key, frequencies.items(), now)
+        kind = NotificationKind.RESPONSE_DUE
+        frequencies = _frequencies([u for u in recipients(version) if u not in reminded], kind)
+        queued += queue_reminders(kind, version, key, frequencies.items(), now)
     db.session.flush()
     return queued
 

@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Organisation, User
 from app.audit import AuditEvent
-from app.documents.loaders import BlockView, ref_labels, version_blocks
+from app.documents.loaders import PageBlock, page_blocks, ref_labels
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.extensions import db
 from app.review.models import Comment, CommentKind, CommentStatus, Endorsement
@@ -115,7 +115,7 @@ class Group:
     """The comments on one block (or on the version as a whole, or on removed text)."""
 
     key: str  # "general", "removed" or the block uid
-    block: BlockView | None
+    block: PageBlock | None
     label: str
     rows: list[Row] = field(default_factory=list)
 
@@ -264,10 +264,11 @@ def load_dashboard(
     document: Document, version: Version, filters: Filters, draft: Version | None
 ) -> Dashboard:
     """One page of *version*'s comments, grouped by block in document order, with counts per status."""
-    blocks = version_blocks(version)
+    # Plain values, and for a published version kept by the process: its text never changes.
+    blocks = page_blocks(version)
     labels = ref_labels(blocks)
-    by_block_id = {b.revision.block_id: b for b in blocks}
-    order = {b.revision.block_id: i for i, b in enumerate(blocks)}
+    by_block_id = {b.block_id: b for b in blocks}
+    order = {b.block_id: i for i, b in enumerate(blocks)}
 
     light = _light_rows(document, version)
     counts = Counter(row.status for row in light)

@@ -56,6 +56,8 @@ class Comment(db.Model):
         sa.Index("ix_comment_version_block", "version_id", "block_id"),
         # The reading page's counts per block and its busy-version query (migration b1a0c0de0003).
         sa.Index("ix_comment_document_block", "document_id", "block_id"),
+        # "Answered in this version" on the reading page (migration b1a0c0de0021).
+        sa.Index("ix_comment_resolved_in_version", "resolved_in_version_id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

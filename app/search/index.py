@@ -62,8 +62,12 @@ def comment_text(body_html: str | None, suggestion: str | None, response_html: s
     )
 
 
-def sync_comments(connection: Connection, comment_ids) -> None:
-    """Rewrite the index rows of these comments from the comments as they stand."""
+def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
+    """Rewrite the index rows of these comments from the comments as they stand.
+
+    *new* are ids of comments inserted in this transaction: they have no rows to remove yet
+    (posting a comment is the commonest write, and this saves it a statement).
+    """
     terms = _terms(connection)
     for ids in _chunks(set(comment_ids)):
         rows = connection.execute(
@@ -80,7 +84,9 @@ def sync_comments(connection: Connection, comment_ids) -> None:
             .join(User, User.id == Comment.author_id)
             .where(Comment.id.in_(ids))
         ).all()
-        connection.execute(ENTRY.delete().where(ENTRY.c.comment_id.in_(ids)))
+        known = [i for i in ids if i not in new]
+        if known:
+            connection.execute(ENTRY.delete().where(ENTRY.c.comment_id.in_(known)))
         entries = []
         for comment_id, document_id, version_id, block_id, body, suggestion, response, name in rows:
             text = comment_text(body, suggestion, response)
@@ -184,7 +190,8 @@ def reindex(connection: Connection) -> tuple[int, int]:
 
 def _pending(session: so.Session) -> dict:
     return session.info.setdefault(
-        PENDING, {"comments": set(), "users": set(), "versions": set(), "drafts": False}
+        PENDING,
+        {"comments": set(), "new_comments": set(), "users": set(), "versions": set(), "drafts": False},
     )
 
 
@@ -201,6 +208,8 @@ def _note_flushed(session: so.Session, _context) -> None:
             if obj in session.new or _changed(obj, COMMENT_TEXT):
                 pending = pending or _pending(session)
                 pending["comments"].add(obj.id)
+                if obj in session.new:
+                    pending["new_comments"].add(obj.id)
         elif isinstance(obj, BlockRevision):
             pending = pending or _pending(session)
             pending["versions"].add(obj.version_id)
@@ -285,7 +294,7 @@ def _write(session: so.Session) -> None:
     for users in _chunks(pending["users"]):
         comments.update(connection.scalars(sa.select(Comment.id).where(Comment.author_id.in_(users))))
     if comments:
-        sync_comments(connection, comments)
+        sync_comments(connection, comments, frozenset(pending["new_comments"]))
 
 
 @event.listens_for(so.Session, "after_rollback")

@@ -79,3 +79,31 @@ def test_unsubscribe_page_without_signing_in(page, app, factory, axe_check):
     page.goto("/unsubscribe/not-a-valid-token")
     assert page.get_by_role("heading", name="Länken fungerar inte", level=1).is_visible()
     axe_check(page, "a broken unsubscribe link")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_response_reminders_have_a_setting_of_their_own(page, app, factory, axe_check, width):
+    """Issue 17's reminders to whoever answers for the organisation: own group, own choice, by keyboard."""
+    page.set_viewport_size({"width": width, "height": 900})
+    member = factory.user(email="anna@example.org", name="Anna Svarare")
+    sign_in(page, member.email, PASSWORD)
+    page.goto("/profile")
+    section = page.get_by_role("region", name="Aviseringar via e-post")
+    group = section.get_by_role(
+        "group",
+        name="Remissvar som min organisation ännu inte lämnat, en vecka och två dagar före sista dagen",
+    )
+    assert group.get_by_label("Direkt").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    axe_check(page, f"the profile's e-mail settings at {width} px")
+
+    group.get_by_label("I en daglig sammanfattning").focus()
+    page.keyboard.press("ArrowDown")  # to "Never"
+    assert group.get_by_label("Aldrig").is_checked()
+    section.get_by_role("button", name="Spara e-postinställningarna").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Dina e-postinställningar har sparats.").is_visible()
+    preferences = _preferences(app, member)
+    assert preferences[NotificationKind.RESPONSE_DUE] is Frequency.NONE
+    assert preferences[NotificationKind.DEADLINE] is Frequency.DIGEST  # comment deadlines untouched

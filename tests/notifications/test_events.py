@@ -148,7 +148,7 @@ def test_the_recipients_choice_decides_how_a_message_is_queued(app, doc, people,
         assert [n.delivery for n in outbox()] == expected
 
 
-def test_defaults_are_at_once_except_deadlines(app, people):
+def test_defaults_are_at_once_except_comment_deadlines(app, people):
     with app.app_context():
         preferences = operations.preferences_of(_user(people["maja"]))
     assert preferences == {
@@ -156,6 +156,8 @@ def test_defaults_are_at_once_except_deadlines(app, people):
         NotificationKind.DECISION: Frequency.IMMEDIATE,
         NotificationKind.NEW_VERSION: Frequency.IMMEDIATE,
         NotificationKind.DEADLINE: Frequency.DIGEST,
+        # Addressed to whoever answers for the organisation, and asks them to act by a date.
+        NotificationKind.RESPONSE_DUE: Frequency.IMMEDIATE,
     }
 
 

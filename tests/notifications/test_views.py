@@ -36,22 +36,24 @@ def test_profile_shows_the_settings_with_the_defaults(client, people):
 
 def test_saving_the_settings(app, client, people):
     client.login(people["maja"].email)
-    response = client.post(
-        "/profile/notifications",
-        {"reply": "digest", "decision": "none", "new_version": "immediate", "deadline": "none"},
-    )
+    settings = {
+        "reply": "digest",
+        "decision": "none",
+        "new_version": "immediate",
+        "deadline": "none",
+        "response_due": "digest",
+    }
+    response = client.post("/profile/notifications", settings)
     assert response.status_code == 302 and response.location.endswith("/profile#notifications-heading")
     assert _preferences(app, people["maja"]) == {
         NotificationKind.REPLY: Frequency.DIGEST,
         NotificationKind.DECISION: Frequency.NONE,
         NotificationKind.NEW_VERSION: Frequency.IMMEDIATE,
         NotificationKind.DEADLINE: Frequency.NONE,
+        NotificationKind.RESPONSE_DUE: Frequency.DIGEST,
     }
     # Saved again: rows are updated, not duplicated.
-    client.post(
-        "/profile/notifications",
-        {"reply": "immediate", "decision": "none", "new_version": "immediate", "deadline": "none"},
-    )
+    client.post("/profile/notifications", {**settings, "reply": "immediate"})
     assert _preferences(app, people["maja"])[NotificationKind.REPLY] is Frequency.IMMEDIATE
 
 

@@ -250,7 +250,9 @@ def test_reminders_a_week_and_two_days_before_each_once(app, consultation, facto
             db.session.get(User, waiting.id), db.session.get(Document, consultation["document"].id)
         )
         db.session.add(
-            NotificationPreference(user_id=muted.id, kind=NotificationKind.DEADLINE, frequency=Frequency.NONE)
+            NotificationPreference(
+                user_id=muted.id, kind=NotificationKind.RESPONSE_DUE, frequency=Frequency.NONE
+            )
         )
         version = db.session.scalar(sa.select(Version).where(Version.state == VersionState.OPEN))
         deadline = version.deadline
