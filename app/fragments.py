@@ -106,6 +106,8 @@ def init_app(app: Flask) -> None:
         "layouts": LRU(64 if size else 0),
         "blocks": LRU(size),
         "threads": LRU(size),
+        # "Answered in this version" below a paragraph, keyed by what it lists.
+        "answered": LRU(size),
         # Per-language label sets (review.labels.thread_labels).
         "labels": LRU(8 if size else 0),
         # Whole reading pages for visitors (app.pagecache), keyed by the database's data stamp.

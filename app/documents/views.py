@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import get_template_attribute, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
+from app import fragments
 from app.documents.blueprint import bp
 from app.documents.loaders import get_document_for_reader, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Visibility
@@ -148,8 +150,23 @@ def _render_version(document, version, following: bool):
 
 
 def _answered_renderer(answered: dict, slug: str, show_organisations: bool):
-    """For render_blocks: a block's "answered in this version" list, or None if there is none."""
+    """For render_blocks: a block's "answered in this version" list, or None if there is none.
+
+    Each list is rendered once per process for what it shows (the rows themselves, the
+    language, the links' root): the rows are read afresh on every view, so a decision changed
+    since is a new key, on every server.
+    """
     if not answered:
         return None
     macro = get_template_attribute("documents/_answered.html", "answered_here")
-    return lambda uid: macro(answered[uid], slug, show_organisations) if uid in answered else ""
+    cache = fragments.cache("answered")
+    locale = get_locale()
+    page = (locale.language if locale else "sv", request.script_root, slug, show_organisations)
+
+    def render(uid: str):
+        if uid not in answered:
+            return ""
+        items = answered[uid]
+        return cache.get((page, tuple(items)), lambda: macro(items, slug, show_organisations))
+
+    return render

@@ -130,25 +130,7 @@ class Answered:
 
 def answered_by_block(version: Version) -> dict[str, list[Answered]]:
     """Per block uid, the comments whose decision was carried out in *version*; one query."""
-    rows = db.session.execute(
-        sa.select(
-            Block.uid,
-            Comment.number,
-            Version.number,
-            Organisation.name,
-            Comment.status,
-            Comment.response_html,
-        )
-        .join(Block, Block.id == Comment.block_id)
-        .join(Version, Version.id == Comment.version_id)
-        .join(Organisation, Organisation.id == Comment.organisation_id)
-        .where(
-            Comment.resolved_in_version_id == version.id,
-            Comment.parent_id.is_(None),
-            Comment.hidden_at.is_(None),
-        )
-        .order_by(Comment.number)
-    ).all()
+    rows = db.session.execute(_answered_statement(), {"version_id": version.id}).all()
     answered: dict[str, list[Answered]] = defaultdict(list)
     for uid, *values in rows:
         answered[uid].append(Answered(*values))
@@ -386,4 +368,28 @@ def _counts_statement() -> sa.Select:
             sa.or_(Comment.version_id == sa.bindparam("version_id"), is_open),
         )
         .group_by(Comment.block_id)
+    )
+
+
+@functools.cache
+def _answered_statement() -> sa.Select:
+    """What a version answered, top-level and not hidden (index ix_comment_resolved_in_version)."""
+    return (
+        sa.select(
+            Block.uid,
+            Comment.number,
+            Version.number,
+            Organisation.name,
+            Comment.status,
+            Comment.response_html,
+        )
+        .join(Block, Block.id == Comment.block_id)
+        .join(Version, Version.id == Comment.version_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .where(
+            Comment.resolved_in_version_id == sa.bindparam("version_id"),
+            Comment.parent_id.is_(None),
+            Comment.hidden_at.is_(None),
+        )
+        .order_by(Comment.number)
     )

@@ -83,6 +83,26 @@ def test_a_new_version_shows_per_paragraph_the_comments_it_answered(client, app,
     assert 'class="answered"' not in client.get("/d/vl/v/1").get_data(as_text=True)
 
 
+def test_the_answered_list_follows_a_changed_decision_and_the_language(make_client, app, factory):
+    # The lists are kept rendered by the process: a new response, a new decision or another
+    # language must each show at once, and a signed-in reader (no whole-page cache) sees it too.
+    doc = factory.document(slug="vl", versions=[V1, V2])
+    maja = factory.user(email="maja@example.org", organisation="Samtrafiken")
+    with app.app_context():
+        answered = add_comment(doc, "a", maja, version_number=1, body="Vilken licens?")
+    _decide(app, answered, CommentStatus.ACCEPTED, "Vi skriver CC BY 4.0.", resolved_in=2)
+    reader = make_client()
+    reader.login(maja.email)
+    assert "Vi skriver CC BY 4.0." in reader.get("/d/vl").get_data(as_text=True)
+    _decide(app, answered, CommentStatus.PARTLY_ACCEPTED, "Delvis: CC BY 4.0 för text.", resolved_in=2)
+    html = reader.get("/d/vl").get_data(as_text=True)
+    assert "Delvis: CC BY 4.0 för text." in html and "Vi skriver CC BY 4.0." not in html
+    assert "Delvis beaktad" in html
+    # A visitor reading in English: the Swedish list of the same rows is not theirs.
+    page = make_client().get("/d/vl", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1 comment answered in this version" in page and "Partly accepted" in page
+
+
 def test_the_answered_comments_cost_one_query_whatever_their_number(
     client, app, factory, count_queries, monkeypatch
 ):

@@ -175,7 +175,9 @@ def test_the_apply_buttons_accessible_name_starts_with_its_text(app, ed, doc, co
     ed.post("/d/vl/draft/start", {"label": ""})
     board = ed.get("/d/vl/v/2/review").text
     apply_form = re.search(
-        r'<form method="post" class="inline-form apply-form" action="/d/vl/review/c/\d+/apply.*?</form>', board, re.S
+        r'<form method="post" class="inline-form apply-form" action="/d/vl/review/c/\d+/apply.*?</form>',
+        board,
+        re.S,
     )
     button = re.search(r"<button[^>]*>(.*?)</button>", apply_form.group(0), re.S).group(1)
     visible = re.sub(r'<span class="visually-hidden">.*?</span>', "", button).strip()
