@@ -32,6 +32,21 @@ PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
+def postgres_schema(suffix: str) -> tuple[str, str] | None:
+    """(conninfo, schema) for a schema of a test's own beside the suite's PostgreSQL schema
+    (named after it, with *suffix*); None on SQLite runs."""
+    from urllib.parse import parse_qs, urlsplit
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return None
+    parts = urlsplit(url)
+    options = parse_qs(parts.query).get("options", [""])[0]
+    match = re.search(r"search_path=(\w+)", options)
+    base = match.group(1) if match else "public"
+    return f"postgresql://{parts.netloc}{parts.path}", f"{base}_{suffix}"
+
+
 def _database_url(tmp: Path) -> str:
     # Never the developer's own DATABASE_URL: the suite empties every table.
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import re
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +22,7 @@ from app.notifications.models import (
     NotificationPreference,
     OutboxState,
 )
+from tests.conftest import postgres_schema
 
 SEARCH_OBJECTS = {
     ("column", "tsv"),
@@ -64,25 +62,13 @@ def test_models_and_migrations_agree(app):
 BEFORE_RESPONSE_DUE = "b1a0c0de0017"
 
 
-def _postgres_schema(suffix: str) -> tuple[str, str] | None:
-    """(conninfo, schema) for a schema of this test's own next to the suite's; None on SQLite runs."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        return None
-    parts = urlsplit(url)
-    options = parse_qs(parts.query).get("options", [""])[0]
-    match = re.search(r"search_path=(\w+)", options)
-    base = match.group(1) if match else "public"
-    return f"postgresql://{parts.netloc}{parts.path}", f"{base}_{suffix}"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database(request, tmp_path):
     """The URL of an empty database: a SQLite file, or (with TEST_DATABASE_URL) a PostgreSQL schema."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    postgres = _postgres_schema("migrations")
+    postgres = postgres_schema("migrations")
     if postgres is None:
         pytest.skip("PostgreSQL is tested when TEST_DATABASE_URL points at it")
     import psycopg

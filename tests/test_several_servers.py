@@ -19,12 +19,13 @@ import sys
 import time
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
+
+from tests.conftest import postgres_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "several-servers-test-secret-key-0123456789abcdef"
@@ -43,16 +44,7 @@ def free_port() -> int:
 
 
 def _postgres_schema() -> tuple[str, str] | None:
-    """(conninfo, schema) of the suite's PostgreSQL, or None on SQLite runs."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        return None
-    parts = urlsplit(url)
-    options = parse_qs(parts.query).get("options", [""])[0]
-    match = re.search(r"search_path=(\w+)", options)
-    base = match.group(1) if match else "public"
-    conninfo = f"postgresql://{parts.netloc}{parts.path}"
-    return conninfo, f"{base}_servers"
+    return postgres_schema("servers")
 
 
 @pytest.fixture(scope="module")
