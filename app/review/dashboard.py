@@ -102,6 +102,16 @@ class Row:
     @property
     def can_apply(self) -> bool:
         """Whether the suggestion can be put into the draft as it stands."""
+        return self._applicable and not self.changed_since
+
+    @property
+    def apply_stale(self) -> bool:
+        """Whether the suggestion waits but no longer fits: the paragraph changed since the comment
+        (applying would be refused, so the card offers the comparison and the editor instead)."""
+        return self._applicable and self.changed_since
+
+    @property
+    def _applicable(self) -> bool:
         c = self.comment
         return bool(c.suggestion) and self.in_draft and not self.applied and not c.is_withdrawn
 

@@ -173,7 +173,13 @@ def test_the_cards_after_applying_and_after_a_conflict_fit_the_screen(
     page, app, suggestions, axe_check, width
 ):
     (_, applied, _), (stale_id, stale, uid), _ = suggestions
-    # Another editor rewrites the paragraph of the second suggestion in the draft.
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+    sign_in(page, "editor@demo.example", DEMO_PASSWORD)
+    page.goto(f"/d/{SLUG}/v/2/review?suggestion=1")
+    page.locator(f"#c-{applied}").get_by_role("button", name=re.compile("^För in förslaget")).click()
+    page.locator(f"#c-{applied}[data-status='accepted']").wait_for()
+    _shot(page, f"applied-{width}")
+    # Meanwhile another editor rewrites the paragraph of the second suggestion in the draft.
     with app.app_context():
         document = db.session.scalar(sa.select(Document).where(Document.slug == SLUG))
         other = db.session.scalar(sa.select(User).where(User.email == "editor2@demo.example"))
@@ -188,18 +194,16 @@ def test_the_cards_after_applying_and_after_a_conflict_fit_the_screen(
             editor=other,
         )
         db.session.commit()
-    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
-    sign_in(page, "editor@demo.example", DEMO_PASSWORD)
-    page.goto(f"/d/{SLUG}/v/2/review?suggestion=1")
-    page.locator(f"#c-{applied}").get_by_role("button", name=re.compile("^För in förslaget")).click()
-    page.locator(f"#c-{applied}[data-status='accepted']").wait_for()
-    _shot(page, f"applied-{width}")
     page.locator(f"#c-{stale}").get_by_role("button", name=re.compile("^För in förslaget")).click()
     notice = page.locator(f"#c-{stale} .card-notice--error")
     notice.wait_for()
     assert "Stycket i utkastet har ändrats sedan" in notice.inner_text()
     assert notice.get_by_role("link", name=f"Jämför texterna på beslutssidan för #{stale}").is_visible()
     assert notice.get_by_role("link", name="Redigera stycket i utkastet").is_visible()
+    # The card sent back offers the paragraph's editor, not the button that was just refused.
+    stale_card = page.locator(f"#c-{stale}")
+    assert stale_card.get_by_role("button", name=re.compile("^För in förslaget")).count() == 0
+    assert "förslaget passar inte längre som det är" in stale_card.inner_text()
     with app.app_context():
         assert db.session.get(Comment, stale_id).status is CommentStatus.OPEN
     assert page.evaluate(LAYOUT_PROBLEMS) == []

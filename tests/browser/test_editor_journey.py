@@ -170,17 +170,17 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
     assert page.get_by_label("Text", exact=True).input_value() == "Min egen text."
     axe_check(page, "the stale-edit conflict page")
 
-    # Applying the suggestion now conflicts: the paragraph changed since the comment. On the
-    # dashboard the card says so, with the way to the decision page ...
+    # The suggestion no longer fits: the paragraph changed since the comment. On the dashboard
+    # the card says so and offers the paragraph's editor instead of a button that would fail ...
     page.goto("/d/oppna-licenser/v/1/review")
     with app.app_context():
         number = db.session.get(Comment, suggestion).number
-    page.get_by_role("button", name=f"För in förslaget i #{number} i utkastet").click()
-    notice = page.locator(f"#c-{number} .card-notice--error")
-    notice.wait_for()
-    assert "Stycket i utkastet har ändrats sedan" in notice.inner_text()
-    axe_check(page, "the dashboard with an apply conflict on a card")
-    notice.get_by_role("link", name=f"Jämför texterna på beslutssidan för #{number}").click()
+    card = page.locator(f"#c-{number}")
+    assert card.get_by_role("button", name=re.compile("^För in förslaget")).count() == 0
+    assert "förslaget passar inte längre som det är" in card.inner_text()
+    assert card.get_by_role("link", name=f"Redigera stycket i utkastet för #{number}").is_visible()
+    axe_check(page, "the dashboard with a suggestion that no longer fits")
+    card.get_by_role("link", name=f"Öppna beslutssidan för #{number}").click()
     # ... where applying it shows the conflict page with both texts.
     page.get_by_role("button", name="För in ändringsförslaget i utkastet").click()
     page.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()

@@ -177,11 +177,33 @@ def test_a_changed_paragraph_in_place_says_so_on_the_card_with_the_way_to_the_co
         in card
     )
     assert f'<a href="/d/vl/draft/b/{uid}">Redigera stycket i utkastet</a>' in card
+    # The card sent back no longer offers a button that can only be refused again.
+    assert "apply-form" not in card and "förslaget passar inte längre som det är" in card
     assert comment(app, cid).status is CommentStatus.OPEN
     assert draft_text(app, uid) == "Redan omskrivet."
     # The decision page the link leads to shows the draft's text against the comment's.
     decision = ed.get(f"/d/vl/review/c/{cid}?v=2&kind=suggestion").text
     assert "<ins>Redan omskrivet</ins>" in decision and "ändrat sedan synpunkten" in decision
+
+
+def test_a_card_whose_paragraph_changed_offers_the_editor_not_a_button_that_would_fail(
+    app, ed, doc, comments, draft
+):
+    uid = doc.block_uids["a"]
+    cid = comments["suggest"]
+    before = ed.get("/d/vl/v/2/review?kind=suggestion").text
+    assert f"/d/vl/review/c/{cid}/apply" in before
+    ed.post(
+        f"/d/vl/draft/b/{uid}",
+        {"kind": "paragraph", "level": "1", "text": "Redan omskrivet.", "base_revision": "1"},
+    )
+    page = ed.get("/d/vl/v/2/review?kind=suggestion").text
+    assert f"/d/vl/review/c/{cid}/apply" not in page
+    start = page.index(f'id="c-{comment(app, cid).number}"')
+    card = page[start : page.index("</li>", start)]
+    assert "Stycket har ändrats sedan synpunkten lämnades, så förslaget passar inte längre som det är." in card
+    assert f'<a href="/d/vl/draft/b/{uid}">Redigera stycket i utkastet' in card
+    assert comment(app, cid).status is CommentStatus.OPEN
 
 
 def test_without_script_a_changed_paragraph_keeps_the_conflict_page(app, ed, doc, comments, draft):
