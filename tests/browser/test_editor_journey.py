@@ -155,6 +155,13 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
         page.goto(path)
         axe_check(page, label)
 
+    # The suggestion's decision page, open in a second tab before the paragraph changes (below).
+    with app.app_context():
+        number = db.session.get(Comment, suggestion).number
+    decision_tab = page.context.new_page()
+    decision_tab.goto(f"/d/oppna-licenser/review/c/{suggestion}?v=1")
+    decision_tab.get_by_role("button", name="För in ändringsförslaget i utkastet").wait_for()
+
     # A stale save: another editor saves the block first; the 409 page shows both texts.
     page.goto(f"/d/oppna-licenser/draft/b/{uid}")
     other = make_client()
@@ -173,19 +180,24 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
     # The suggestion no longer fits: the paragraph changed since the comment. On the dashboard
     # the card says so and offers the paragraph's editor instead of a button that would fail ...
     page.goto("/d/oppna-licenser/v/1/review")
-    with app.app_context():
-        number = db.session.get(Comment, suggestion).number
     card = page.locator(f"#c-{number}")
     assert card.get_by_role("button", name=re.compile("^För in förslaget")).count() == 0
     assert "förslaget passar inte längre som det är" in card.inner_text()
     assert card.get_by_role("link", name=f"Redigera stycket i utkastet för #{number}").is_visible()
     axe_check(page, "the dashboard with a suggestion that no longer fits")
+    # ... and so does the decision page, which shows the change as a word diff.
     card.get_by_role("link", name=f"Öppna beslutssidan för #{number}").click()
-    # ... where applying it shows the conflict page with both texts.
-    page.get_by_role("button", name="För in ändringsförslaget i utkastet").click()
-    page.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()
-    assert "Den andras text." in page.content()
-    axe_check(page, "the apply-conflict page")
+    page.get_by_role("link", name="Redigera stycket i utkastet").wait_for()
+    assert page.get_by_role("button", name="För in ändringsförslaget i utkastet").count() == 0
+    axe_check(page, "the decision page of a suggestion that no longer fits")
+    # The tab opened before the change still has the button: pressing it now shows the conflict
+    # page with both texts, and nothing is changed.
+    decision_tab.get_by_role("button", name="För in ändringsförslaget i utkastet").click()
+    decision_tab.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()
+    assert "Den andras text." in decision_tab.content()
+    axe_check(decision_tab, "the apply-conflict page")
+    with app.app_context():
+        assert db.session.get(Comment, suggestion).status is CommentStatus.OPEN
 
 
 def test_member_follows_their_comments_and_refusals_pass_axe(page, app, setting, axe_check):

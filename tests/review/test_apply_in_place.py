@@ -203,6 +203,10 @@ def test_a_card_whose_paragraph_changed_offers_the_editor_not_a_button_that_woul
     card = page[start : page.index("</li>", start)]
     assert "Stycket har ändrats sedan synpunkten lämnades, så förslaget passar inte längre som det är." in card
     assert f'<a href="/d/vl/draft/b/{uid}">Redigera stycket i utkastet' in card
+    # The decision page says the same, beside its word diff.
+    decision = ed.get(f"/d/vl/review/c/{cid}?v=2").text
+    assert f"/d/vl/review/c/{cid}/apply" not in decision
+    assert "förslaget passar inte längre som det är" in decision and "<ins>Redan omskrivet</ins>" in decision
     assert comment(app, cid).status is CommentStatus.OPEN
 
 
