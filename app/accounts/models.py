@@ -76,7 +76,7 @@ class User(UserMixin, db.Model):
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     organisation: so.Mapped[Organisation] = so.relationship(
-        back_populates="users", lazy="joined", innerjoin=True
+        back_populates="users", lazy="joined", innerjoin="unnested"
     )
     role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
 
