@@ -101,6 +101,9 @@ class Notification(db.Model):
         # A reminder is sent once per version and user, however often the sender runs.
         sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notification_user_dedupe"),
         sa.Index("ix_notification_due", "state", "delivery", "next_attempt_at"),
+        # Who was reminded under a key: each reminder run and the editors' responses table ask,
+        # and the outbox keeps every message ever sent (migration b1a0c0de0022).
+        sa.Index("ix_notification_dedupe_key", "dedupe_key"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
