@@ -129,6 +129,21 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, log_path: Path, workers: int = 4, port: int | None = None) -> Iterator[str]:
     """gunicorn serving the app on a loopback port, logging to *log_path*; yields its base address."""
+    with serve("wsgi:app", _environment(database_url), log_path, workers, port) as base:
+        yield base
+
+
+@contextmanager
+def serve(
+    target: str,
+    env: dict,
+    log_path: Path,
+    workers: int = 4,
+    port: int | None = None,
+    chdir: Path | None = None,
+) -> Iterator[str]:
+    """gunicorn serving the WSGI *target* ("module:app") from the project folder, so that it reads
+    gunicorn.conf.py as `make run` does; *chdir* is where the module is, if not there."""
     port = port or free_port()
     log = open(log_path, "w+b")  # noqa: SIM115  (closed in the finally below, after gunicorn)
     process = subprocess.Popen(
@@ -144,10 +159,11 @@ def gunicorn(database_url: str, log_path: Path, workers: int = 4, port: int | No
             "warning",
             "--timeout",
             "60",
-            "wsgi:app",
+            *(["--chdir", str(chdir)] if chdir else []),
+            target,
         ],
         cwd=ROOT,
-        env=_environment(database_url),
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

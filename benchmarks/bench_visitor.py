@@ -17,51 +17,22 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
-from _load import ROOT, SLUG, _wait_until_up, free_port, fresh_database, gunicorn, prepare
+from _load import ROOT, SLUG, fresh_database, gunicorn, prepare, serve
 
 TARGET_RATIO = 0.6
 
 
 @contextmanager
 def minimal_server(database_file: Path, log_path: Path, workers: int = 4):
-    port = free_port()
     env = {**os.environ, "MINIMAL_DATABASE": str(database_file)}
-    log = open(log_path, "w+b")  # noqa: SIM115  (closed below, after gunicorn)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(ROOT / "benchmarks"),
-            "_minimal:app",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_up(port, process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
+    with serve("_minimal:app", env, log_path, workers, chdir=ROOT / "benchmarks") as base:
+        yield base
 
 
 def wrk(url: str, seconds: float, connections: int) -> tuple[float, str]:
