@@ -482,7 +482,8 @@ def test_expired_imports_are_refused_and_purged_with_old_files(
         row = db.session.get(pending.StoredImport, token)
         row.created_at = row.created_at - timedelta(seconds=pending.TTL_SECONDS + 60)
         db.session.commit()
-    assert as_editor.get(f"/imports/{token}").status_code in (302, 404)  # expired: refused
+    expired = as_editor.get(f"/imports/{token}")  # expired: refused, back to the document list
+    assert expired.status_code == 302 and expired.location == "/"
     assert as_editor.get(f"/imports/{fresh}").status_code == 200
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0, result.output
