@@ -9,6 +9,7 @@ import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -35,8 +36,6 @@ CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 def postgres_schema(suffix: str) -> tuple[str, str] | None:
     """(conninfo, schema) for a schema of a test's own beside the suite's PostgreSQL schema
     (named after it, with *suffix*); None on SQLite runs."""
-    from urllib.parse import parse_qs, urlsplit
-
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         return None

@@ -144,21 +144,21 @@ def _comments(document, blocks, users) -> None:
 
     first, second = document.versions[0], document.versions[1]
     decider = users["editor2@demo.example"]
-    made = []
-    for spec in content.DEMO_COMMENTS:
-        made.append(
-            seed_comment(
-                document=document,
-                version=first,
-                block=blocks[spec.block_key],
-                author=users[spec.author_email],
-                kind=spec.kind,
-                body=spec.body,
-                suggestion=spec.suggestion,
-                quote=spec.quote,
-                at=_at("2020-09-10", 14),
-            )
+
+    def seed(spec, version, at):
+        return seed_comment(
+            document=document,
+            version=version,
+            block=blocks[spec.block_key],
+            author=users[spec.author_email],
+            kind=spec.kind,
+            body=spec.body,
+            suggestion=spec.suggestion,
+            quote=spec.quote,
+            at=at,
         )
+
+    made = [seed(spec, first, _at("2020-09-10", 14)) for spec in content.DEMO_COMMENTS]
     decided_at = _at("2020-09-24", 15)
     for comment, decision in zip(made, content.DEMO_DECISIONS, strict=True):
         if decision is None:
@@ -177,17 +177,7 @@ def _comments(document, blocks, users) -> None:
         if comment.status in (CommentStatus.ACCEPTED, CommentStatus.PARTLY_ACCEPTED):
             comment.resolved_in_version_id = second.id
     for spec in content.DEMO_COMMENTS_V2:
-        seed_comment(
-            document=document,
-            version=second,
-            block=blocks[spec.block_key],
-            author=users[spec.author_email],
-            kind=spec.kind,
-            body=spec.body,
-            suggestion=spec.suggestion,
-            quote=spec.quote,
-            at=_at("2020-10-01", 10),
-        )
+        seed(spec, second, _at("2020-10-01", 10))
     db.session.flush()
 
 
