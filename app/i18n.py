@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, support
 from flask import current_app, g, has_request_context, request, session
@@ -13,6 +12,7 @@ from flask_login import current_user
 from wtforms.i18n import messages_path
 
 from app.database import BARE_ENDPOINTS
+from app.timeutil import STOCKHOLM
 
 
 def select_locale() -> str:
@@ -28,8 +28,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """Times are shown in Swedish time: the network meets in Sweden."""
-    return "Europe/Stockholm"
+    """Times are shown in Swedish time: the network meets in Sweden (app.timeutil)."""
+    return STOCKHOLM.key
 
 
 def request_translations():
@@ -113,7 +113,7 @@ def format_locale() -> Locale:
 def _local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(ZoneInfo(select_timezone()))
+    return value.astimezone(STOCKHOLM)
 
 
 def format_datetime(value: datetime | None, format: str = "medium", zone: bool = False) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.accounts.views import safe_next
+from app import outage
 from app.extensions import db
+from app.web.redirects import safe_next
 
 bp = Blueprint("site", __name__)
 
@@ -33,6 +34,4 @@ def set_language():
 @bp.route("/healthz")
 def health():
     """For load balancers and monitoring: 200 only while the database answers (app.outage)."""
-    from app import outage
-
     return outage.health()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,7 +17,7 @@ from app.accounts.forms import AuditFilterForm
 from app.accounts.models import Role, User
 from app.audit import AuditEvent
 from app.extensions import db
-from app.i18n import select_timezone
+from app.timeutil import STOCKHOLM
 
 PER_PAGE = 50
 SYSTEM = "system"  # events without an acting user: commands, the demo data
@@ -45,7 +44,7 @@ def _choices(form: AuditFilterForm) -> None:
 
 def _day_start(day) -> datetime:
     """Midnight of *day* in Swedish time (the dates admins type), as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(select_timezone()))
+    return datetime.combine(day, time.min, tzinfo=STOCKHOLM)
 
 
 def filtered_events(form: AuditFilterForm) -> sa.Select:

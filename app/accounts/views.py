@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
@@ -30,20 +29,9 @@ from app.accounts.reset import user_for_token
 from app.api.pages import token_section
 from app.extensions import db, limiter
 from app.mail import send_invitation
-from app.review.forms import ConfirmForm
 from app.web import log_security
-
-
-def safe_next(target: str | None) -> str | None:
-    """*target* if it is a path on this site, else None (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
+from app.web.forms import ConfirmForm
+from app.web.redirects import safe_next
 
 
 def start_session(user: User) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from app.api.errors import ApiError, error_response
+from app.api.errors import ApiError, error_response, http_error_response, server_error_response
 from app.api.tokens import InvalidToken, user_for
 from app.extensions import csrf, login_manager
+from app.web import answer_errors_as
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Safe only while every route is a GET (tests/api/test_tokens.py checks it): with no
 # state change there is nothing to forge, and the API never reads the session cookie.
 csrf.exempt(bp)
+# Everything under /api/ answers errors as JSON, also paths no route of the API matches.
+bp.record_once(lambda state: answer_errors_as(state.app, "/api/", http_error_response, server_error_response))
 
 
 @bp.before_request

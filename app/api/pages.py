@@ -12,7 +12,7 @@ from app.api.models import ApiToken
 from app.api.openapi import MAX_ID
 from app.api.tokens import create_token, revoke_token, tokens_of
 from app.extensions import db
-from app.review.forms import ConfirmForm
+from app.web.forms import ConfirmForm
 
 bp = Blueprint("api_pages", __name__)
 

@@ -26,9 +26,10 @@ from app.documents.loaders import ref_labels
 from app.extensions import db
 from app.meetings import operations as meeting_operations
 from app.meetings.models import Export
-from app.meetings.views import can_download, send_export
+from app.meetings.permissions import can_download
 from app.review.models import CommentStatus
 from app.review.threads import who_sees_what
+from app.web.downloads import send_download
 
 # Bounds on page sizes: a page is answered in one go, so its size bounds the work.
 DOCUMENTS_LIMIT = (50, 200)
@@ -239,4 +240,5 @@ def export_file(export_id: int):
     data = meeting_operations.export_bytes(export)
     if data is None:
         raise not_found("file")
-    return send_export(export, data)
+    media_type = meeting_operations.MEDIA_TYPES[export.kind]
+    return send_download(data, export.file_name, media_type, etag=export.sha256)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -13,9 +12,9 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.extensions import db
 from app.meetings.models import Meeting
 from app.responses.demo import seed_responses
+from app.timeutil import STOCKHOLM
 
 DEMO_PASSWORD = "demo-password-2020"  # noqa: S105  (public demo accounts, documented in the README)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 ORGANISATIONS = [
     "PRV",

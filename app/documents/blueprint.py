@@ -1,5 +1,8 @@
-"""The documents blueprint; its routes live in views.py."""
+"""The documents blueprint, and the template filter that lays out a table block."""
 
 from flask import Blueprint
 
+from app.documents.richtext import table_rows
+
 bp = Blueprint("documents", __name__)
+bp.add_app_template_filter(table_rows, "table_rows")

@@ -72,9 +72,26 @@ def get_version(document: Document, number: int) -> Version:
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)
-    if version.state is VersionState.DRAFT and not (current_user.is_authenticated and current_user.is_editor):
+    if version.state is VersionState.DRAFT and not document.can_edit(current_user):
         abort(404)
     return version
+
+
+def published_version(slug: str, number: int) -> tuple[Document, Version]:
+    """A readable document's published version (404 for drafts, as for every reader)."""
+    document = get_document(slug)
+    version = get_version(document, number)
+    if not version.is_published:
+        abort(404)
+    return document, version
+
+
+def editor_document(slug: str) -> Document:
+    """The document, for its editors only (403 for everyone else signed in)."""
+    document = get_document(slug)
+    if not document.can_edit(current_user):
+        abort(403)
+    return document
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,10 @@ class Document(db.Model):
             return True
         return bool(user is not None and user.is_authenticated and user.is_active)
 
+    def can_edit(self, user) -> bool:
+        """Editors (PRV and DIGG) write the drafts, decide on comments and see working drafts."""
+        return bool(user is not None and user.is_authenticated and user.is_editor)
+
 
 class Version(db.Model):
     """A numbered, labelled state of a document's text."""

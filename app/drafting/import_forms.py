@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.documents.models import LICENCES, Visibility
 from app.drafting.docx_reader import DocxRejected
 from app.drafting.importing import SLUG_MAX, SLUG_PATTERN, TITLE_MAX, PendingImport, slug_taken
-from app.meetings.operations import ascii_slug
+from app.web.text import ascii_slug
 
 PASTE_MAX = 1_000_000
 ACCEPT = "accept"

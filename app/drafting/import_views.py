@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.documents.loaders import editor_document
 from app.documents.models import Document, Version
 from app.drafting import pending as pending_store
 from app.drafting.blueprint import bp
@@ -38,7 +39,6 @@ from app.drafting.importing import (
 )
 from app.drafting.paste import read_paste
 from app.extensions import db
-from app.review.decisions import editor_document
 
 REFUSALS = {
     "document_gone": lambda: _("The document no longer exists, so the import was not written."),

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation, User
 from app.database import utcnow
-from app.documents.loaders import ref_labels, version_blocks
+from app.documents.loaders import editor_document, ref_labels, version_blocks
 from app.documents.models import BlockKind, Document, Version
 from app.drafting import operations
 from app.drafting.blueprint import bp
@@ -29,11 +29,10 @@ from app.drafting.forms import (
 )
 from app.drafting.markup import block_from_markup, block_to_markup, split_parts
 from app.extensions import db
-from app.meetings.operations import to_utc
 from app.review.dashboard import undecided_count
-from app.review.decisions import editor_document
 from app.review.models import Comment, CommentStatus
 from app.review.threads import count_by_block
+from app.timeutil import to_utc
 
 DRAFT_ERRORS = {
     "no_draft": lambda: _("There is no working draft of this document."),

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app.documents.models import Document, Version
 from app.extensions import db
 from app.meetings.models import Meeting
-from app.meetings.operations import to_local
+from app.timeutil import to_local
 
 AGENDA_MAX = 20_000
 AUTOMATIC = ""

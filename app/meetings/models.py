@@ -71,3 +71,8 @@ class Export(db.Model):
 
     meeting: so.Mapped[Meeting] = so.relationship(back_populates="exports")
     created_by: so.Mapped[User | None] = so.relationship()  # noqa: F821
+
+    @property
+    def file_name(self) -> str:
+        """The name of the file (its path is ``<slug>/<date>/<name>``)."""
+        return self.path.rsplit("/", 1)[-1]

@@ -9,14 +9,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import tempfile
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -32,7 +29,6 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.documents.numbering import Ref, number_blocks
 from app.documents.richtext import plain
 from app.extensions import db
-from app.i18n import select_timezone
 from app.meetings import docx_writer
 from app.meetings.compilation import PackComment, compilation_csv, compilation_json, labels, summarise
 from app.meetings.docx_writer import HistoryRow, PackInput, blocks_from_diff
@@ -40,11 +36,11 @@ from app.meetings.models import Export, ExportKind, Meeting
 from app.responses.pack import pack_responses
 from app.review import markdown
 from app.review.models import Comment, CommentStatus
+from app.timeutil import STOCKHOLM, to_local
+from app.web.text import ascii_slug, markdown_text
 
 log = logging.getLogger(__name__)
 
-# The network meets in Sweden: times are entered and shown in Swedish time.
-TIMEZONE = ZoneInfo(select_timezone())
 # The pack is handed out to the whole network, so it is in Swedish whoever exports it:
 # the same meeting must give the same bytes.
 PACK_LANGUAGE = "sv"
@@ -66,19 +62,6 @@ MEDIA_TYPES = {
 
 class ExportError(Exception):
     """The meeting pack could not be written; the files of earlier exports are untouched."""
-
-
-# --------------------------------------------------------------------------- time
-
-
-def to_utc(day: date, at: time) -> datetime:
-    """A date and time of day entered in Swedish time, as an aware UTC datetime."""
-    return datetime.combine(day, at, tzinfo=TIMEZONE).astimezone(UTC)
-
-
-def to_local(moment: datetime) -> datetime:
-    """An aware datetime in Swedish time, as forms show it."""
-    return moment.astimezone(TIMEZONE)
 
 
 # --------------------------------------------------------------------------- meetings
@@ -391,24 +374,6 @@ def _pack_comments(
     return [pack_comment for _order, pack_comment in sorted(rows, key=lambda row: row[0])]
 
 
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
-_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
-
-
-def markdown_text(value: str) -> str:
-    """Markdown typed in a form (an agenda, a comment) as the pack prints it.
-
-    The lines stay as typed; on paper a link reads "text (url)" and the marks of
-    ``*emphasis*`` and ``**bold**`` would only be noise, so they are taken out.
-    """
-    lines = []
-    for line in value.splitlines():
-        line = _MD_LINK.sub(r"\1 (\2)", line)
-        line = _MD_EMPHASIS.sub(r"\2", line)
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def _organisations(history: list[Version], revisions: list[BlockRevision]) -> list[str]:
     """The organisations that wrote the text: those of its publishers and editors, first seen first."""
     names: dict[str, None] = {}
@@ -464,7 +429,7 @@ def build_pack(meeting: Meeting) -> PackInput:
         licence_name=document.licence_name,
         licence_url=document.licence_url,
         language=PACK_LANGUAGE,
-        timezone=TIMEZONE.key,
+        timezone=STOCKHOLM.key,
         responses=pack_responses(presented, PACK_LANGUAGE),
     )
 
@@ -475,14 +440,6 @@ def version_compilation(version: Version) -> list[PackComment]:
     with force_locale(PACK_LANGUAGE):
         places = {version.id: _placements(revisions[version.id])}
     return _pack_comments(version.document, [version], places, version)
-
-
-def ascii_slug(text: str, keep_dots: bool = False) -> str:
-    """*text* as a lower-case ASCII file-name part: "Spårade ändringar" → "sparade-andringar"."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9.]+" if keep_dots else r"[^a-z0-9]+", "-", folded)
-    # No leading dot (a hidden file, or ".."), no dots running into the separators.
-    return re.sub(r"-?\.+-?", ".", slug).strip("-.")
 
 
 def pack_folder(meeting: Meeting) -> str:

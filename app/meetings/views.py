@@ -5,14 +5,11 @@ Each view: load (404) → check (403) → validate → act → commit → flash 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime, time
-from urllib.parse import quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,8 +25,10 @@ from app.meetings import operations
 from app.meetings.blueprint import bp
 from app.meetings.forms import MeetingForm
 from app.meetings.models import Export, ExportKind, Meeting
-from app.review.forms import ConfirmForm
-from app.review.threads import who_sees_what
+from app.meetings.permissions import can_download, can_manage
+from app.timeutil import to_local, to_utc
+from app.web.downloads import send_download
+from app.web.forms import ConfirmForm
 
 EXPORT_LABELS = {
     ExportKind.TRACKED: _l("Word file with tracked changes and comments"),
@@ -49,28 +48,6 @@ def get_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def can_manage(user) -> bool:
-    """Hosts plan meetings and export their packs."""
-    return bool(user.is_authenticated and user.is_host)
-
-
-def can_download(document: Document, user) -> bool:
-    """Whether *user* may have the pack: it names every commenter and their organisation."""
-    return document.can_read(user) and all(who_sees_what(document, user))
-
-
-def content_disposition(name: str) -> str:
-    """An RFC 6266 attachment header: an ASCII name for old clients, the exact one in UTF-8."""
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback).strip("._") or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def file_name(export: Export) -> str:
-    """The name of an export's file (its path is ``<slug>/<date>/<name>``)."""
-    return export.path.rsplit("/", 1)[-1]
-
-
 def file_size(size: int) -> str:
     """A file size for people: "12,3 kB"."""
     if size < 1024 * 1024:
@@ -80,8 +57,8 @@ def file_size(size: int) -> str:
 
 def _start_of_today() -> datetime:
     """Midnight in Swedish time, as UTC: a meeting later today is still upcoming."""
-    today = operations.to_local(utcnow()).date()
-    return operations.to_utc(today, time(0, 0))
+    today = to_local(utcnow()).date()
+    return to_utc(today, time(0, 0))
 
 
 @bp.route("/meetings")
@@ -118,7 +95,6 @@ def meeting(meeting_id: int):
         can_download=can_download(meeting.document, current_user),
         export_form=ConfirmForm(),
         export_labels=EXPORT_LABELS,
-        file_name=file_name,
         file_size=file_size,
     )
 
@@ -132,7 +108,7 @@ def _details(form: MeetingForm) -> dict:
     return {
         "document": form.chosen_document,
         "title": form.title.data.strip(),
-        "starts_at": operations.to_utc(form.date.data, form.time.data),
+        "starts_at": to_utc(form.date.data, form.time.data),
         "agenda": (form.agenda.data or "").rstrip(),
         "place": (form.place.data or "").strip(),
         "version": form.chosen_version,
@@ -216,8 +192,4 @@ def send_export(export: Export, data: bytes | None = None):
     data = data if data is not None else operations.export_bytes(export)
     if data is None:
         abort(404)
-    name = file_name(export)
-    response = Response(data, mimetype=operations.MEDIA_TYPES[export.kind])
-    response.headers["Content-Disposition"] = content_disposition(name)
-    response.set_etag(export.sha256)
-    return response.make_conditional(request)
+    return send_download(data, export.file_name, operations.MEDIA_TYPES[export.kind], etag=export.sha256)

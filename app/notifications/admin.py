@@ -22,7 +22,7 @@ from app.notifications import operations
 from app.notifications.blueprint import bp
 from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Notification, OutboxState
-from app.review.forms import ConfirmForm
+from app.web.forms import ConfirmForm
 
 SHOWN = 200  # the newest of each list; the counts above them say how many there are
 

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import ChangePasswordForm, LanguageForm
 from app.accounts.models import User
-from app.accounts.views import safe_next
 from app.api.pages import token_section
 from app.documents.loaders import get_document
 from app.extensions import csrf, db
@@ -18,8 +17,9 @@ from app.notifications.forms import PreferencesForm
 from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Frequency, NotificationKind
 from app.notifications.tokens import DIGEST, read_unsubscribe_token
-from app.review.forms import ConfirmForm
 from app.web import log_security
+from app.web.forms import ConfirmForm
+from app.web.redirects import safe_next
 
 
 @bp.app_template_global()

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.api.serializers import CC0, block_json, iso, licence
-from app.documents.loaders import get_document, get_version, ref_labels, version_blocks
+from app.documents.loaders import get_document, published_version, ref_labels, version_blocks
 from app.documents.models import Document, Version, VersionState, Visibility
 from app.extensions import db, login_manager
 from app.meetings.compilation import compilation_csv, compilation_json, labels
@@ -22,6 +22,7 @@ from app.meetings.operations import PACK_LANGUAGE, version_compilation
 from app.opendata.blueprint import bp
 from app.opendata.formats import FeedEntry, MdBlock, atom_feed, blocks_markdown
 from app.review.threads import who_sees_what
+from app.web.downloads import send_download
 
 TEXT_FILES = {
     "text.md": ("text/markdown; charset=utf-8", _l("The text as Markdown")),
@@ -46,15 +47,6 @@ SITE_FEED_SIZE = 50
 FEED_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def published_version(slug: str, number: int) -> tuple[Document, Version]:
-    """A readable document's published version (drafts are no open data: 404)."""
-    document = get_document(slug)
-    version = get_version(document, number)
-    if not version.is_published:
-        abort(404)
-    return document, version
-
-
 def comments_shown(document: Document) -> tuple[bool, bool]:
     """(comments downloadable, names included): exactly what the web page shows the visitor."""
     visible, names, _organisations = who_sees_what(document, current_user)
@@ -67,12 +59,10 @@ def _file_name(document: Document, version: Version, name: str) -> str:
 
 
 def _download(body: bytes, content_type: str, file_name: str, licence_url: str) -> Response:
-    response = Response(body, content_type=content_type)
-    response.headers["Content-Disposition"] = f'inline; filename="{file_name}"'
+    response = send_download(body, file_name, content_type, inline=True)
     # The licence travels with every file, also where the format has no place for it (CSV).
     response.headers["Link"] = f'<{licence_url}>; rel="license"'
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
 
 
 @bp.route("/d/<slug>/v/<int:number>/downloads")

@@ -12,7 +12,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -24,8 +23,8 @@ from app.meetings.compilation import STATUSES, comment_text, status_label
 from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
+from app.timeutil import STOCKHOLM
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MARGIN = 1134
 # A4 portrait text width with 2 cm margins, in twips.
 WIDTH = 11906 - 2 * MARGIN

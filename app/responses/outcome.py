@@ -30,6 +30,7 @@ from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.models import Position, Response, ResponseState
 from app.responses.operations import sections_of
 from app.review.models import Comment
+from app.web.text import markdown_text  # the pack prints comments the same way
 
 POSITIONS = tuple(Position)
 
@@ -223,7 +224,6 @@ def load_comments(
     *names* the rows carry organisations only.
     """
     from app.documents.loaders import ref_labels
-    from app.meetings.operations import markdown_text  # the pack prints comments the same way
 
     blocks = page_blocks(version)
     labels = ref_labels(blocks)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
-from app.documents.loaders import get_document, get_version, page_blocks
+from app.documents.loaders import page_blocks, published_version
 from app.documents.models import Document, Version
 from app.extensions import db
-from app.meetings.views import content_disposition
 from app.notifications.models import Notification
 from app.responses import operations
 from app.responses.blueprint import bp
@@ -26,6 +24,7 @@ from app.responses.reminders import reminder_key
 from app.review.labels import STATUS_LABELS
 from app.review.models import CommentStatus
 from app.review.threads import who_sees_what
+from app.web.downloads import send_download
 
 # The web view lists the comments a page at a time; the counts, the files and the API cover all.
 COMMENTS_PER_PAGE = 200
@@ -49,15 +48,6 @@ def _labels() -> dict:
 def _status_text() -> dict[str, str]:
     """Decision labels by value as plain strings (a lazy label is translated again at every use)."""
     return {status.value: str(STATUS_LABELS[status]) for status in CommentStatus}
-
-
-def published_version(slug: str, number: int) -> tuple[Document, Version]:
-    """A readable document's published version (404 for drafts, as for every reader)."""
-    document = get_document(slug)
-    version = get_version(document, number)
-    if not version.is_published:
-        abort(404)
-    return document, version
 
 
 def _organisation(organisation_id: int) -> Organisation:
@@ -305,11 +295,7 @@ def outcome_docx(slug: str, number: int):
     document, version = published_version(slug, number)
     locale = get_locale()
     body = write_outcome(_outcome(document, version), locale.language if locale else "sv")
-    response = HttpResponse(body, content_type=DOCX_TYPE)
-    response.headers["Content-Disposition"] = content_disposition(
-        f"{document.slug}-v{version.number}-remissammanstallning.docx"
-    )
-    return response
+    return send_download(body, f"{document.slug}-v{version.number}-remissammanstallning.docx", DOCX_TYPE)
 
 
 def outcome_file(document: Document, version: Version, name: str, about: dict) -> bytes:

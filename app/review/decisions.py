@@ -12,16 +12,17 @@ from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from app.documents.loaders import get_document, get_version
+from app.documents.loaders import editor_document, get_version
 from app.documents.models import Document
 from app.drafting.operations import DraftError, StaleEdit, apply_suggestion
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
 from app.review.dashboard import Filters, load_dashboard, load_row, load_rows, next_undecided
-from app.review.forms import ApplyForm, BulkDecisionForm, ConfirmForm, DecisionForm
+from app.review.forms import ApplyForm, BulkDecisionForm, DecisionForm
 from app.review.labels import STATUS_LABELS
 from app.review.models import Comment, CommentKind, CommentStatus
+from app.web.forms import ConfirmForm
 
 DRAFT_ERRORS = {
     "no_draft": lambda: _("Start the next draft before applying suggestions."),
@@ -39,14 +40,6 @@ DRAFT_ERRORS = {
 def _in_place() -> bool:
     """Whether the request comes from the dashboard's script, which wants the card back, not a page."""
     return request.headers.get("X-Requested-With") == "fetch"
-
-
-def editor_document(slug: str) -> Document:
-    """The document, for an editor only (403 for everyone else signed in)."""
-    document = get_document(slug)
-    if not current_user.is_editor:
-        abort(403)
-    return document
 
 
 def _comment_of(document: Document, comment_id: int) -> Comment:

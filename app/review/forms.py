@@ -73,10 +73,6 @@ class ReplyForm(FlaskForm):
     submit = SubmitField(_l("Send reply"))
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form: a CSRF token and a button (endorse, withdraw)."""
-
-
 class ApplyForm(FlaskForm):
     """Applying a comment's suggested wording: the token, and where the editor returns to.
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from app.compare.diff import render_ops_html, word_ops
 from app.documents.richtext import from_plain, from_segments, highlight, plain, segments
 from app.review.models import CommentKind, CommentStatus
+from app.timeutil import STOCKHOLM
 
 KIND_LABELS = {
     CommentKind.COMMENT: _l("Comment"),
@@ -65,20 +66,12 @@ def paragraph_now(comment, text_now: str | None) -> Markup:
     return Markup(from_segments(segments(text_now)))  # noqa: S704  (re-serialised, escaped)
 
 
-_STOCKHOLM = None
-
-
 def short_datetime(value) -> str:
     """A timestamp in Swedish time in the reader's short format (fast: pages show thousands).
 
     Outside a request (or before the locale is known) it is ISO 8601, 'YYYY-MM-DD HH:MM'.
     """
-    global _STOCKHOLM
-    if _STOCKHOLM is None:
-        from zoneinfo import ZoneInfo
-
-        _STOCKHOLM = ZoneInfo("Europe/Stockholm")
-    local = value.astimezone(_STOCKHOLM)
+    local = value.astimezone(STOCKHOLM)
     formatter = _request_formatter()
     return formatter(local) if formatter else local.strftime("%Y-%m-%d %H:%M")
 

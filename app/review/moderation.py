@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
-from app.review.forms import ConfirmForm, HideForm
+from app.review.forms import HideForm
 from app.review.views import comment_url, get_comment
+from app.web.forms import ConfirmForm
 
 
 @bp.route("/comments/<int:comment_id>/hide", methods=["GET", "POST"])

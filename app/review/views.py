@@ -17,7 +17,7 @@ from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
 from app.review.excerpts import excerpt
-from app.review.forms import CommentForm, ConfirmForm, EditCommentForm, ReplyForm
+from app.review.forms import CommentForm, EditCommentForm, ReplyForm
 from app.review.labels import thread_context
 from app.review.models import Comment, CommentKind, CommentStatus
 from app.review.threads import (
@@ -28,6 +28,7 @@ from app.review.threads import (
     load_threads,
     who_sees_what,
 )
+from app.web.forms import ConfirmForm
 
 
 def wants_fragment() -> bool:

@@ -1,4 +1,11 @@
-"""Request-wide behaviour: security headers, session timeouts, template helpers, error pages."""
+"""The web core: request-wide behaviour (security headers, session timeouts, error pages) and
+what every feature's pages share: safe redirects (``redirects``), downloads (``downloads``),
+forms (``forms``) and file-name text (``text``).
+
+Features extend it from above: a blueprint adds its own template helpers
+(``bp.app_template_global``) and a part of the site that answers in JSON registers its error
+renderers with ``answer_errors_as`` rather than being imported here.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,17 @@ import time
 import unicodedata
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import outage
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import format_date, format_datetime, format_time
 
 security_log = logging.getLogger("remiss.security")
 log = logging.getLogger("remiss")
@@ -72,42 +83,24 @@ def init_app(app: Flask) -> None:
     if app.config.get("PROXIES"):
         # Behind a load balancer: the client's address (the sign-in limit counts per address)
         # and scheme come from the proxies' headers, trusting only as many hops as there are.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.before_request(_enforce_session_timeouts)
     app.after_request(_security_headers)
-    from app.accounts.forms import ROLE_LABELS
-    from app.documents.richtext import table_rows
-    from app.i18n import format_date, format_datetime, format_time
-    from app.review.labels import KIND_LABELS, STATUS_LABELS, paragraph_now, suggestion_diff, text_diff
-
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
         format_time=format_time,
-        role_label=lambda role: ROLE_LABELS[role],
-        kind_label=lambda kind: KIND_LABELS[kind],
-        status_label=lambda status: STATUS_LABELS[status],
-        suggestion_diff=suggestion_diff,
-        text_diff=text_diff,
-        paragraph_now=paragraph_now,
     )
-    app.jinja_env.filters["table_rows"] = table_rows
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def _context():
-        from app.accounts.models import Role
-
-        return {"Role": Role, "current_language": _current_language()}
+        return {"current_language": _current_language()}
 
 
 def _current_language() -> str:
-    from flask_babel import get_locale
-
     locale = get_locale()
     return locale.language if locale else "sv"
 
@@ -147,10 +140,21 @@ def _security_headers(response):
     return response
 
 
+def answer_errors_as(app: Flask, prefix: str, http_error, server_error) -> None:
+    """Below the path *prefix*, errors are answered by *http_error(error)* and *server_error()*
+    (the API's JSON) instead of the error page."""
+    app.extensions.setdefault("remiss_error_renderers", {})[prefix] = (http_error, server_error)
+
+
+def _renderers_for(path: str):
+    for prefix, renderers in current_app.extensions.get("remiss_error_renderers", {}).items():
+        if path.startswith(prefix):
+            return renderers
+    return None
+
+
 def init_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the user's language, with the session rolled back."""
-    from app import outage
-
     outage.init_app(app)  # the database unreachable: 503, not 500
 
     @app.errorhandler(CSRFError)
@@ -167,10 +171,9 @@ def init_errorhandlers(app: Flask) -> None:
             log_security("access-refused", status=error.code)
         elif error.code == 429:
             log_security("rate-limited", status=error.code)
-        if request.path.startswith("/api/"):
-            from app.api.errors import http_error_response
-
-            return http_error_response(error)
+        renderers = _renderers_for(request.path)
+        if renderers is not None:
+            return renderers[0](error)
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have permission to do that."),
@@ -192,9 +195,8 @@ def init_errorhandlers(app: Flask) -> None:
     def _unexpected(error):
         db.session.rollback()
         log.exception("unexpected error on %s", log_value(request.path))
-        if request.path.startswith("/api/"):
-            from app.api.errors import server_error_response
-
-            return server_error_response()
+        renderers = _renderers_for(request.path)
+        if renderers is not None:
+            return renderers[1]()
         message = _("Something went wrong on our side. It has been logged; please try again.")
         return render_template("errors/error.html", code=500, message=message), 500
