@@ -15,7 +15,7 @@ help:
 	@echo "make run    - set up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make bench  - run the benchmarks in benchmarks/"
-	@echo "make lint   - ruff check"
+	@echo "make lint   - ruff check and the import contracts (lint-imports)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,7 @@ bench: $(VENV)/.dev translations
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
