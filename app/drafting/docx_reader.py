@@ -116,7 +116,6 @@ class ImportResult:
 
 # --------------------------------------------------------------------------- reading
 
-_NS = NS
 W_TR, W_TC, W_R = _w("tr"), _w("tc"), _w("r")
 W_PPR, W_RPR = _w("pPr"), _w("rPr")
 W_INS, W_DEL, W_MOVETO, W_MOVEFROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
@@ -126,12 +125,11 @@ W_HYPERLINK, W_FLDSIMPLE, W_FLDCHAR, W_INSTR = (
     _w("fldChar"),
     _w("instrText"),
 )
-_R_ID = f"{{{_NS['r']}}}id"
-_MC_ALT = f"{{{_NS['mc']}}}AlternateContent"
-_MC_CHOICE = f"{{{_NS['mc']}}}Choice"
-_MC_FALLBACK = f"{{{_NS['mc']}}}Fallback"
-_M_MATH = (f"{{{_NS['m']}}}oMath", f"{{{_NS['m']}}}oMathPara")
-_WRAPPERS = WRAPPERS
+_R_ID = f"{{{NS['r']}}}id"
+_MC_ALT = f"{{{NS['mc']}}}AlternateContent"
+_MC_CHOICE = f"{{{NS['mc']}}}Choice"
+_MC_FALLBACK = f"{{{NS['mc']}}}Fallback"
+_M_MATH = (f"{{{NS['m']}}}oMath", f"{{{NS['m']}}}oMathPara")
 _SKIPPED = {W_DEL, W_MOVEFROM}
 _SPACES = {_w("tab"), _w("ptab"), _w("br"), _w("cr")}
 _LINK_SCHEMES = {"http", "https", "mailto"}
@@ -151,8 +149,8 @@ def _excerpt(text: str) -> str:
 
 
 # Compiled XPath: python-docx's element classes override .xpath() with their own prefixes.
-_KEPT_TEXT = etree.XPath(".//w:t[not(ancestor::w:del)]", namespaces=_NS)
-_TEXT_BOXES = etree.XPath(".//w:txbxContent", namespaces=_NS)
+_KEPT_TEXT = etree.XPath(".//w:t[not(ancestor::w:del)]", namespaces=NS)
+_TEXT_BOXES = etree.XPath(".//w:txbxContent", namespaces=NS)
 
 
 def _accepted_text(el: etree._Element) -> str:
@@ -355,7 +353,7 @@ class _Reader:
         for child in parent:
             if child.tag == tag:
                 yield child
-            elif child.tag == W_SDT or child.tag in _WRAPPERS:
+            elif child.tag == W_SDT or child.tag in WRAPPERS:
                 content = child.find(W_SDTCONTENT) if child.tag == W_SDT else child
                 if content is not None:
                     yield from self._unwrapped(content, tag)
@@ -395,7 +393,7 @@ class _Reader:
             tag = child.tag
             if tag == W_R:
                 self._run(child, out, ctx)
-            elif tag in _WRAPPERS:
+            elif tag in WRAPPERS:
                 self._inline(child, out, ctx)
             elif tag in _SKIPPED:
                 continue
@@ -405,7 +403,7 @@ class _Reader:
                 content = child.find(W_SDTCONTENT)
                 if content is None:
                     continue
-                if child.find("w:sdtPr/w:showingPlcHdr", _NS) is not None:
+                if child.find("w:sdtPr/w:showingPlcHdr", NS) is not None:
                     self.report.add("placeholder", _accepted_text(content))
                     continue
                 self._inline(content, out, ctx)
@@ -544,13 +542,13 @@ class _Reader:
             for box in texts:
                 self.report.add("text_box", _accepted_text(box))
             return
-        uris = [g.get("uri", "") for g in drawing.iter(f"{{{_NS['a']}}}graphicData")]
+        uris = [g.get("uri", "") for g in drawing.iter(f"{{{NS['a']}}}graphicData")]
         kind = "shape"
         for suffix, code in _GRAPHIC_KINDS:
             if any(uri.endswith(suffix) for uri in uris):
                 kind = code
                 break
-        doc_pr = drawing.find(".//wp:docPr", _NS)
+        doc_pr = drawing.find(".//wp:docPr", NS)
         label = ""
         if doc_pr is not None:
             label = doc_pr.get("descr") or doc_pr.get("title") or doc_pr.get("name") or ""
@@ -561,7 +559,7 @@ class _Reader:
         if boxes:
             for box in boxes:
                 self.report.add("text_box", _accepted_text(box))
-        elif pict.find(".//v:imagedata", _NS) is not None:
+        elif pict.find(".//v:imagedata", NS) is not None:
             self.report.add("image")
         else:
             self.report.add("shape")
