@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pack import synthetic_pack
 
-from app.meetings.docx_writer import PackInput, write_pack
+from app.meetings.pack import PackInput, write_pack
 
 PARAGRAPHS = 500
 COUNTS = (0, 100, 300, 1000)

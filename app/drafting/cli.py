@@ -13,7 +13,8 @@ from flask.cli import with_appcontext
 from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
 from app.documents.richtext import plain, table_rows
-from app.drafting.docx_reader import REJECTION_CODES, REPORT_CODES, DocxRejected, read_docx
+from app.docx.reading import REJECTION_CODES, DocxRejected
+from app.drafting.docx_reader import REPORT_CODES, read_docx
 from app.drafting.importing import (
     SLUG_MAX,
     SLUG_PATTERN,

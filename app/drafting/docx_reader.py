@@ -2,10 +2,10 @@
 
 Two steps:
 
-1. :func:`check_docx` looks at the raw bytes and the zip directory only (no XML is
-   parsed) and raises :class:`DocxRejected` with a stable ``code`` for anything that
-   is not a plain, safe .docx. The codes (translated by the app) are listed in
-   :data:`REJECTION_CODES`.
+1. :func:`app.docx.reading.check_docx` looks at the raw bytes and the zip directory
+   only (no XML is parsed) and raises :class:`~app.docx.reading.DocxRejected` with a
+   stable ``code`` for anything that is not a plain, safe .docx. The codes (translated
+   by the app) are listed in :data:`~app.docx.reading.REJECTION_CODES`.
 2. :func:`read_docx` walks the body XML in document order and returns blocks in the
    rich-text contract of :mod:`app.documents.richtext`, plus a report of everything
    that could not be represented (:data:`REPORT_CODES`): nothing is dropped silently.
@@ -20,8 +20,8 @@ Reading rules (product.md, "Importing a draft from Word"):
   numbering of every chapter.
 - List items come from ``w:numPr`` (the numbering definition's ``numFmt`` tells bullet
   from number, ``ilvl`` gives the level) or from the "List Bullet"/"List Number"
-  style names. "Quote", "Intense Quote", "Quotations" (LibreOffice) and "Block Text"
-  (pandoc) give quotes. Table-of-contents paragraphs
+  style names (:mod:`app.drafting.docx_styles`). "Quote", "Intense Quote", "Quotations"
+  (LibreOffice) and "Block Text" (pandoc) give quotes. Table-of-contents paragraphs
   are skipped and reported.
 - The *accepted* view of tracked changes: ``w:ins``/``w:moveTo`` are kept,
   ``w:del``/``w:moveFrom`` dropped, and a paragraph whose mark was deleted is joined
@@ -33,10 +33,7 @@ Reading rules (product.md, "Importing a draft from Word"):
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -44,27 +41,23 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from app.documents.richtext import Segment, from_segments, plain, table_text
-from app.meetings.docx_xml import TEXT_BOOKMARK
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_MEMBERS = 1000
-MAX_PART_BYTES = 20 * 1024 * 1024
-MAX_TOTAL_BYTES = 50 * 1024 * 1024
-MAX_RATIO = 100
-RATIO_MIN_BYTES = 1024 * 1024
-
-REJECTION_CODES: dict[str, str] = {
-    "empty": "the file is empty or the document contains no text",
-    "too_large": "the upload is larger than the limit (params: size, limit)",
-    "not_zip": "not a .docx file at all (not a zip archive)",
-    "truncated": "a damaged or truncated .docx (the zip cannot be read)",
-    "not_docx": "a zip archive that is not a Word document (or a template)",
-    "encrypted": "a password-protected document",
-    "legacy_doc": "an old Word 97-2003 .doc file: save it as .docx",
-    "macro": "a macro-enabled document (.docm): save it as .docx",
-    "zip_bomb": "unpacks to too much data or too many parts (params: limit)",
-    "doctype": "an XML part declares a DOCTYPE or entity (XXE / billion laughs)",
-}
+from app.docx.reading import (
+    MAX_UPLOAD_BYTES,
+    NS,
+    W_SDT,
+    W_SDTCONTENT,
+    W_T,
+    W_TBL,
+    WRAPPERS,
+    DocxRejected,
+    body_items,
+    open_docx,
+    part_root,
+    related_parts,
+    text_part,
+)
+from app.docx.wml import qname as _w
+from app.drafting.docx_styles import Numbering, Styles, child_val, int_value, numbering_root, toggle
 
 REPORT_CODES: dict[str, str] = {
     "image": "pictures (detail: alt text or name)",
@@ -94,39 +87,6 @@ REPORT_CODES: dict[str, str] = {
     "pack_parts": "a Remiss meeting pack: only its text was read, not the title page, history or compilation",
 }
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-# An encrypted OOXML file is an OLE compound file with these streams (MS-OFFCRYPTO);
-# directory entry names are stored in UTF-16LE.
-_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
-_DOCTYPE = re.compile(
-    b"|".join(
-        re.escape(word.encode(enc))
-        for word in ("<!DOCTYPE", "<!ENTITY")
-        for enc in ("utf-8", "utf-16-le", "utf-16-be")
-    )
-)
-_SCAN_CHUNK = 64 * 1024
-_SCAN_OVERLAP = 32  # longest pattern is 18 bytes (UTF-16 "<!DOCTYPE")
-
-_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-_MAIN_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_MACRO_TYPES = (
-    "application/vnd.ms-word.document.macroenabled.main+xml",
-    "application/vnd.ms-word.template.macroenabledtemplate.main+xml",
-    "application/vnd.ms-office.vbaproject",
-)
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-class DocxRejected(Exception):
-    """An upload that is refused; ``code`` is one of :data:`REJECTION_CODES`."""
-
-    def __init__(self, code: str, message_params: dict[str, object] | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_params = dict(message_params or {})
-
 
 @dataclass(frozen=True, slots=True)
 class ImportedBlock:
@@ -154,149 +114,10 @@ class ImportResult:
     report: list[ReportItem] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- checking
-
-
-def check_docx(
-    data: bytes,
-    max_bytes: int = MAX_UPLOAD_BYTES,
-    *,
-    max_members: int = MAX_MEMBERS,
-    max_part_bytes: int = MAX_PART_BYTES,
-    max_total_bytes: int = MAX_TOTAL_BYTES,
-    max_ratio: int = MAX_RATIO,
-) -> None:
-    """Raise :class:`DocxRejected` unless *data* is a safe .docx; parses no XML content."""
-    if not data:
-        raise DocxRejected("empty")
-    if len(data) > max_bytes:
-        raise DocxRejected("too_large", {"size": len(data), "limit": max_bytes})
-    if data.startswith(_OLE_MAGIC):
-        if any(name in data for name in _ENCRYPTED_STREAMS):
-            raise DocxRejected("encrypted")
-        raise DocxRejected("legacy_doc")
-    if not data.startswith(_ZIP_MAGIC):
-        raise DocxRejected("not_zip")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        # It starts like a zip, so an unreadable directory means a cut-off upload.
-        raise DocxRejected("truncated") from exc
-    with archive:
-        infos = archive.infolist()
-        _check_sizes(infos, max_members, max_part_bytes, max_total_bytes, max_ratio)
-        names = {info.filename.lower(): info.filename for info in infos}
-        if "[content_types].xml" not in names:
-            raise DocxRejected("not_docx")
-        if any(name.endswith("vbaproject.bin") for name in names):
-            raise DocxRejected("macro")
-        types = _scan_and_read_types(archive, infos, names)
-        main = [part for part, ctype in types.items() if ctype in (_MAIN_DOCX, *_MACRO_TYPES)]
-        if any(ctype in _MACRO_TYPES for ctype in types.values()):
-            raise DocxRejected("macro")
-        if not main or not all(part in names for part in main):
-            raise DocxRejected("not_docx")
-
-
-def _check_sizes(
-    infos: list[zipfile.ZipInfo],
-    max_members: int,
-    max_part_bytes: int,
-    max_total_bytes: int,
-    max_ratio: int,
-) -> None:
-    # Declared sizes are a safe bound: zipfile never inflates a member beyond its
-    # declared size (the CRC check fails instead), and python-docx reads through it.
-    if len(infos) > max_members:
-        raise DocxRejected("zip_bomb", {"limit": max_members})
-    total = 0
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise DocxRejected("encrypted")
-        total += info.file_size
-        if info.file_size > max_part_bytes:
-            raise DocxRejected("zip_bomb", {"limit": max_part_bytes})
-        if total > max_total_bytes:
-            raise DocxRejected("zip_bomb", {"limit": max_total_bytes})
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_MIN_BYTES and ratio > max_ratio:
-            raise DocxRejected("zip_bomb", {"limit": max_ratio})
-
-
-def _scan_and_read_types(
-    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], names: dict[str, str]
-) -> dict[str, str]:
-    """Scan every XML part for DTDs, then return {lowercase part name: content type}."""
-    ct_name = names["[content_types].xml"]
-    _scan_member(archive, ct_name)
-    try:
-        root = etree.fromstring(archive.read(ct_name), _SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise DocxRejected("not_docx") from exc
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise DocxRejected("truncated") from exc
-    defaults = {
-        el.get("Extension", "").lower(): el.get("ContentType", "").lower()
-        for el in root.iter(f"{_CT_NS}Default")
-    }
-    overrides = {
-        el.get("PartName", "").lstrip("/").lower(): el.get("ContentType", "").lower()
-        for el in root.iter(f"{_CT_NS}Override")
-    }
-    types: dict[str, str] = {}
-    for info in infos:
-        lower = info.filename.lower()
-        ctype = overrides.get(lower) or defaults.get(lower.rsplit(".", 1)[-1], "")
-        types[lower] = ctype
-        is_xml = lower.endswith((".xml", ".rels")) or "xml" in ctype
-        # SVG pictures may legitimately carry a DOCTYPE; python-docx never parses them.
-        if is_xml and not ctype.startswith("image/") and info.filename != ct_name:
-            _scan_member(archive, info.filename)
-    for part, ctype in overrides.items():
-        types.setdefault(part, ctype)
-    return types
-
-
-def _scan_member(archive: zipfile.ZipFile, name: str) -> None:
-    tail = b""
-    found = False
-    try:
-        with archive.open(name) as stream:
-            while chunk := stream.read(_SCAN_CHUNK):
-                window = tail + chunk
-                if _DOCTYPE.search(window):
-                    found = True
-                    break
-                tail = window[-_SCAN_OVERLAP:]
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-        raise DocxRejected("truncated") from exc
-    except (NotImplementedError, RuntimeError) as exc:
-        # Unsupported compression method or a password-protected member.
-        raise DocxRejected("not_docx") from exc
-    if found:
-        raise DocxRejected("doctype")
-
-
 # --------------------------------------------------------------------------- reading
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_NS = {
-    "w": _W,
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
-    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
-    "v": "urn:schemas-microsoft-com:vml",
-    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-}
-
-
-def _w(tag: str) -> str:
-    return f"{{{_W}}}{tag}"
-
-
-W_P, W_TBL, W_TR, W_TC, W_R, W_T = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("r"), _w("t")
-W_PPR, W_RPR, W_SDT, W_SDTCONTENT = _w("pPr"), _w("rPr"), _w("sdt"), _w("sdtContent")
+W_TR, W_TC, W_R = _w("tr"), _w("tc"), _w("r")
+W_PPR, W_RPR = _w("pPr"), _w("rPr")
 W_INS, W_DEL, W_MOVETO, W_MOVEFROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
 W_HYPERLINK, W_FLDSIMPLE, W_FLDCHAR, W_INSTR = (
     _w("hyperlink"),
@@ -304,24 +125,14 @@ W_HYPERLINK, W_FLDSIMPLE, W_FLDCHAR, W_INSTR = (
     _w("fldChar"),
     _w("instrText"),
 )
-W_VAL = _w("val")
-_BOOKMARK_START = etree.XPath(".//w:bookmarkStart[@w:name=$name]", namespaces=_NS)
-_BOOKMARK_END = etree.XPath(".//w:bookmarkEnd[@w:id=$id]", namespaces=_NS)
-_R_ID = f"{{{_NS['r']}}}id"
-_MC_ALT = f"{{{_NS['mc']}}}AlternateContent"
-_MC_CHOICE = f"{{{_NS['mc']}}}Choice"
-_MC_FALLBACK = f"{{{_NS['mc']}}}Fallback"
-_M_MATH = (f"{{{_NS['m']}}}oMath", f"{{{_NS['m']}}}oMathPara")
-_WRAPPERS = {W_INS, W_MOVETO, _w("smartTag"), _w("customXml"), _w("dir"), _w("bdo")}
+_R_ID = f"{{{NS['r']}}}id"
+_MC_ALT = f"{{{NS['mc']}}}AlternateContent"
+_MC_CHOICE = f"{{{NS['mc']}}}Choice"
+_MC_FALLBACK = f"{{{NS['mc']}}}Fallback"
+_M_MATH = (f"{{{NS['m']}}}oMath", f"{{{NS['m']}}}oMathPara")
 _SKIPPED = {W_DEL, W_MOVEFROM}
 _SPACES = {_w("tab"), _w("ptab"), _w("br"), _w("cr")}
-_FALSE = {"0", "false", "off", "none"}
 _LINK_SCHEMES = {"http", "https", "mailto"}
-_HEADING_NAME = re.compile(r"^heading\s*(\d+)$")
-_LIST_NAME = re.compile(r"^list (bullet|number)(?:\s*(\d+))?$")
-# Word's two quote styles, LibreOffice's, and the one pandoc writes for a blockquote.
-_QUOTE_NAMES = {"quote", "intense quote", "quotations", "block text"}
-_TOC_NAME = re.compile(r"^toc(?:\s*\d+|\s*heading)$")
 _HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+(?:"([^"]*)"|([^\s"\\]+))', re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 _EXCERPT = 80
@@ -332,185 +143,18 @@ _GRAPHIC_KINDS = (
 )
 
 
-def _on(el: etree._Element | None) -> bool | None:
-    """The value of a toggle property element (``<w:b/>``), None when absent."""
-    if el is None:
-        return None
-    return el.get(W_VAL, "true").lower() not in _FALSE
-
-
 def _excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
 # Compiled XPath: python-docx's element classes override .xpath() with their own prefixes.
-_KEPT_TEXT = etree.XPath(".//w:t[not(ancestor::w:del)]", namespaces=_NS)
-_TEXT_BOXES = etree.XPath(".//w:txbxContent", namespaces=_NS)
+_KEPT_TEXT = etree.XPath(".//w:t[not(ancestor::w:del)]", namespaces=NS)
+_TEXT_BOXES = etree.XPath(".//w:txbxContent", namespaces=NS)
 
 
 def _accepted_text(el: etree._Element) -> str:
     return "".join(t.text or "" for t in _KEPT_TEXT(el))
-
-
-@dataclass
-class _Style:
-    name: str
-    kind: str
-    based_on: str | None
-    bold: bool | None
-    italic: bool | None
-    num_id: str | None
-    ilvl: int
-    outline: int | None
-
-
-class _Styles:
-    """Style definitions by id, with the role of a paragraph style resolved through basedOn."""
-
-    def __init__(self, root: etree._Element | None) -> None:
-        self.by_id: dict[str, _Style] = {}
-        self.default_paragraph: str | None = None
-        self.default_bold: bool | None = None
-        self.default_italic: bool | None = None
-        self._roles: dict[str | None, tuple[str, int] | None] = {}
-        if root is None:
-            return
-        defaults = root.find("w:docDefaults/w:rPrDefault/w:rPr", _NS)
-        if defaults is not None:
-            self.default_bold = _on(defaults.find(_w("b")))
-            self.default_italic = _on(defaults.find(_w("i")))
-        for el in root.iterfind(_w("style")):
-            sid = el.get(_w("styleId"))
-            if sid is None:
-                continue
-            kind = el.get(_w("type"), "paragraph")
-            name_el = el.find(_w("name"))
-            based = el.find(_w("basedOn"))
-            rpr = el.find(W_RPR)
-            num = el.find("w:pPr/w:numPr", _NS)
-            outline = el.find("w:pPr/w:outlineLvl", _NS)
-            self.by_id[sid] = _Style(
-                name=" ".join((name_el.get(W_VAL, "") if name_el is not None else "").split()).casefold(),
-                kind=kind,
-                based_on=based.get(W_VAL) if based is not None else None,
-                bold=_on(rpr.find(_w("b"))) if rpr is not None else None,
-                italic=_on(rpr.find(_w("i"))) if rpr is not None else None,
-                num_id=_child_val(num, "numId"),
-                ilvl=_int(_child_val(num, "ilvl")) or 0,
-                outline=_int(outline.get(W_VAL)) if outline is not None else None,
-            )
-            if kind == "paragraph" and _on_attr(el.get(_w("default"))):
-                self.default_paragraph = sid
-
-    def chain(self, sid: str | None) -> Iterator[_Style]:
-        """The style and the styles it is based on (cycles cut)."""
-        seen: set[str] = set()
-        while sid and sid not in seen and sid in self.by_id:
-            seen.add(sid)
-            style = self.by_id[sid]
-            yield style
-            sid = style.based_on
-
-    def role(self, sid: str | None) -> tuple[str, int] | None:
-        """("heading"|"title"|"quote"|"bullet"|"number"|"toc", level) from style names."""
-        if sid not in self._roles:
-            self._roles[sid] = self._find_role(sid)
-        return self._roles[sid]
-
-    def _find_role(self, sid: str | None) -> tuple[str, int] | None:
-        for style in self.chain(sid):
-            name = style.name
-            if m := _HEADING_NAME.match(name):
-                return ("heading", int(m.group(1)))
-            if _TOC_NAME.match(name):
-                return ("toc", 1)
-            if name == "title":
-                return ("title", 1)
-            if name in _QUOTE_NAMES:
-                return ("quote", 1)
-            if m := _LIST_NAME.match(name):
-                return ("bullet" if m.group(1) == "bullet" else "number", int(m.group(2) or 1))
-        return None
-
-    def numbering(self, sid: str | None) -> tuple[str, int] | None:
-        """(numId, ilvl) a paragraph style (or one it is based on) applies."""
-        for style in self.chain(sid):
-            if style.num_id is not None:
-                return (style.num_id, style.ilvl)
-        return None
-
-    def outline(self, sid: str | None) -> int | None:
-        """The outline level of a paragraph style, if any."""
-        for style in self.chain(sid):
-            if style.outline is not None:
-                return style.outline
-        return None
-
-    def mark(self, sid: str | None, prop: str) -> bool | None:
-        """Bold or italic ("bold"/"italic") set by a style or its bases."""
-        for style in self.chain(sid):
-            value = getattr(style, prop)
-            if value is not None:
-                return value
-        return None
-
-
-def _child_val(el: etree._Element | None, tag: str) -> str | None:
-    if el is None:
-        return None
-    child = el.find(_w(tag))
-    return child.get(W_VAL) if child is not None else None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _on_attr(value: str | None) -> bool:
-    return value is not None and value.lower() not in _FALSE
-
-
-class _Numbering:
-    """numFmt of a (numId, ilvl) from the numbering part, overrides and style links included."""
-
-    def __init__(self, root: etree._Element | None, styles: _Styles) -> None:
-        self.styles = styles
-        self.abstract: dict[str, etree._Element] = {}
-        self.nums: dict[str, etree._Element] = {}
-        if root is None:
-            return
-        for el in root.iterfind(_w("abstractNum")):
-            self.abstract[el.get(_w("abstractNumId"), "")] = el
-        for el in root.iterfind(_w("num")):
-            self.nums[el.get(_w("numId"), "")] = el
-
-    def fmt(self, num_id: str, ilvl: int, depth: int = 0) -> str | None:
-        """ "bullet", "none", another numFmt value, or None when undefined."""
-        num = self.nums.get(num_id)
-        if num is None or depth > 3:
-            return None
-        for override in num.iterfind(_w("lvlOverride")):
-            if _int(override.get(_w("ilvl"))) == ilvl:
-                value = _child_val(override.find(_w("lvl")), "numFmt")
-                if value:
-                    return value
-        abstract = self.abstract.get(_child_val(num, "abstractNumId") or "")
-        if abstract is None:
-            return None
-        for lvl in abstract.iterfind(_w("lvl")):
-            if _int(lvl.get(_w("ilvl"))) == ilvl:
-                value = _child_val(lvl, "numFmt")
-                if value:
-                    return value
-        link = _child_val(abstract, "numStyleLink")
-        linked = self.styles.numbering(link) if link else None
-        if linked:
-            return self.fmt(linked[0], ilvl, depth + 1)
-        return None
 
 
 class _Report:
@@ -550,16 +194,12 @@ class _Reader:
     def __init__(self, document) -> None:
         part = document.part
         self.rels = part.rels
-        self.styles = _Styles(document.styles.element)
-        self.numbering = _Numbering(_numbering_root(part), self.styles)
+        self.styles = Styles(document.styles.element)
+        self.numbering = Numbering(numbering_root(part), self.styles)
         self.report = _Report()
         self.fields: list[_Field] = []
         self.notes: dict[str, dict[str, str]] = {}
-        self.parts = {
-            rel.reltype.rsplit("/", 1)[-1]: rel.target_part
-            for rel in part.rels.values()
-            if not rel.is_external
-        }
+        self.parts = related_parts(document)
         self.body = document.element.body
 
     # -- block level ---------------------------------------------------------
@@ -568,7 +208,7 @@ class _Reader:
         blocks: list[ImportedBlock] = []
         carry: list[Segment] = []
         carry_para: _Para | None = None
-        for el in self._marked_text(list(self._block_items(self.body))):
+        for el in text_part(self.body, list(self._block_items(self.body)), self.report.add):
             if el.tag == W_TBL:
                 if carry_para is not None:
                     self._emit(blocks, carry_para, carry)
@@ -593,34 +233,6 @@ class _Reader:
         self._document_parts()
         return ImportResult(blocks, self.report.result())
 
-    def _marked_text(self, items: list[etree._Element]) -> list[etree._Element]:
-        """Only the items inside the text bookmark of an exported meeting pack, if there is one."""
-        starts = _BOOKMARK_START(self.body, name=TEXT_BOOKMARK)
-        if not starts:
-            return items
-        order = {el: i for i, el in enumerate(self.body.iter())}
-        # LibreOffice splits the bookmark at a section break into two of the same name, and
-        # may drop the first one's end: the text runs from the first start to the last end.
-        ends = [end for start in starts for end in _BOOKMARK_END(self.body, id=start.get(_w("id")))]
-        first = min(order[start] for start in starts)
-        last = max((order[end] for end in ends), default=len(order))
-        kept = []
-        for item in items:
-            begin = order[item]
-            end = begin + sum(1 for _ in item.iter()) - 1
-            if end < first or begin > last:
-                continue
-            # Word processors move a bookmark's ends into the neighbouring paragraph: an item
-            # holding an end counts only if some of its text lies inside the bookmark.
-            if begin <= first <= end or begin <= last <= end:
-                texts = [order[t] for t in item.iter(W_T)]
-                if not any(first < at < last for at in texts):
-                    continue
-            kept.append(item)
-        if len(kept) < len(items):
-            self.report.add("pack_parts")
-        return kept
-
     def _emit(self, blocks: list[ImportedBlock], para: _Para, runs: list[Segment]) -> None:
         html = from_segments(runs)
         if not html:
@@ -632,26 +244,8 @@ class _Reader:
         blocks.append(ImportedBlock(para.kind, para.level, html))
 
     def _block_items(self, container: etree._Element) -> Iterator[etree._Element]:
-        """Paragraphs and tables of a body or cell in order, wrappers unwrapped."""
-        for child in container:
-            tag = child.tag
-            if tag in (W_P, W_TBL):
-                yield child
-            elif tag == W_SDT:
-                if self._is_toc(child):
-                    self.report.add("table_of_contents")
-                    continue
-                content = child.find(W_SDTCONTENT)
-                if content is not None:
-                    yield from self._block_items(content)
-            elif tag in _WRAPPERS:
-                yield from self._block_items(child)
-            elif tag in (_w("altChunk"), _w("subDoc")):
-                self.report.add("embedded_document")
-
-    def _is_toc(self, sdt: etree._Element) -> bool:
-        gallery = sdt.find("w:sdtPr/w:docPartObj/w:docPartGallery", _NS)
-        return gallery is not None and "contents" in gallery.get(W_VAL, "").lower()
+        """Paragraphs and tables of a body or cell in order, wrappers unwrapped (skips reported)."""
+        return body_items(container, self.report.add)
 
     def _paragraph(self, p: etree._Element) -> _Para | None:
         ppr = p.find(W_PPR)
@@ -660,11 +254,11 @@ class _Reader:
         direct_outline = None
         mark_deleted = False
         if ppr is not None:
-            sid = _child_val(ppr, "pStyle")
+            sid = child_val(ppr, "pStyle")
             num = ppr.find(_w("numPr"))
             if num is not None:
-                direct_num = (_child_val(num, "numId") or "0", _int(_child_val(num, "ilvl")) or 0)
-            direct_outline = _int(_child_val(ppr, "outlineLvl"))
+                direct_num = (child_val(num, "numId") or "0", int_value(child_val(num, "ilvl")) or 0)
+            direct_outline = int_value(child_val(ppr, "outlineLvl"))
             mark = ppr.find(W_RPR)
             mark_deleted = mark is not None and (
                 mark.find(W_DEL) is not None or mark.find(W_MOVEFROM) is not None
@@ -742,7 +336,7 @@ class _Reader:
             for tc in self._cells(tr):
                 tcpr = tc.find(_w("tcPr"))
                 if tcpr is not None and (
-                    tcpr.find(_w("vMerge")) is not None or (_int(_child_val(tcpr, "gridSpan")) or 1) > 1
+                    tcpr.find(_w("vMerge")) is not None or (int_value(child_val(tcpr, "gridSpan")) or 1) > 1
                 ):
                     merged = True
                 cells.append(from_segments(self._cell_runs(tc)))
@@ -759,7 +353,7 @@ class _Reader:
         for child in parent:
             if child.tag == tag:
                 yield child
-            elif child.tag == W_SDT or child.tag in _WRAPPERS:
+            elif child.tag == W_SDT or child.tag in WRAPPERS:
                 content = child.find(W_SDTCONTENT) if child.tag == W_SDT else child
                 if content is not None:
                     yield from self._unwrapped(content, tag)
@@ -799,7 +393,7 @@ class _Reader:
             tag = child.tag
             if tag == W_R:
                 self._run(child, out, ctx)
-            elif tag in _WRAPPERS:
+            elif tag in WRAPPERS:
                 self._inline(child, out, ctx)
             elif tag in _SKIPPED:
                 continue
@@ -809,7 +403,7 @@ class _Reader:
                 content = child.find(W_SDTCONTENT)
                 if content is None:
                     continue
-                if child.find("w:sdtPr/w:showingPlcHdr", _NS) is not None:
+                if child.find("w:sdtPr/w:showingPlcHdr", NS) is not None:
                     self.report.add("placeholder", _accepted_text(content))
                     continue
                 self._inline(content, out, ctx)
@@ -848,7 +442,7 @@ class _Reader:
 
     def _run(self, r: etree._Element, out: list[Segment], ctx: _Ctx) -> None:
         rpr = r.find(W_RPR)
-        hidden = rpr is not None and _on(rpr.find(_w("vanish"))) is True
+        hidden = rpr is not None and toggle(rpr.find(_w("vanish"))) is True
         bold, italic = self._marks(rpr, ctx)
         for child in r:
             tag = child.tag
@@ -891,9 +485,9 @@ class _Reader:
     def _marks(self, rpr: etree._Element | None, ctx: _Ctx) -> tuple[bool, bool]:
         marks = []
         for prop, tag in (("bold", "b"), ("italic", "i")):
-            value = _on(rpr.find(_w(tag))) if rpr is not None else None
+            value = toggle(rpr.find(_w(tag))) if rpr is not None else None
             if value is None and rpr is not None:
-                value = self.styles.mark(_child_val(rpr, "rStyle"), prop)
+                value = self.styles.mark(child_val(rpr, "rStyle"), prop)
             if value is None and ctx.style_marks:
                 value = self.styles.mark(ctx.sid, prop)
             if value is None:
@@ -948,13 +542,13 @@ class _Reader:
             for box in texts:
                 self.report.add("text_box", _accepted_text(box))
             return
-        uris = [g.get("uri", "") for g in drawing.iter(f"{{{_NS['a']}}}graphicData")]
+        uris = [g.get("uri", "") for g in drawing.iter(f"{{{NS['a']}}}graphicData")]
         kind = "shape"
         for suffix, code in _GRAPHIC_KINDS:
             if any(uri.endswith(suffix) for uri in uris):
                 kind = code
                 break
-        doc_pr = drawing.find(".//wp:docPr", _NS)
+        doc_pr = drawing.find(".//wp:docPr", NS)
         label = ""
         if doc_pr is not None:
             label = doc_pr.get("descr") or doc_pr.get("title") or doc_pr.get("name") or ""
@@ -965,7 +559,7 @@ class _Reader:
         if boxes:
             for box in boxes:
                 self.report.add("text_box", _accepted_text(box))
-        elif pict.find(".//v:imagedata", _NS) is not None:
+        elif pict.find(".//v:imagedata", NS) is not None:
             self.report.add("image")
         else:
             self.report.add("shape")
@@ -974,7 +568,7 @@ class _Reader:
 
     def _note(self, part: str, note_id: str) -> str:
         if part not in self.notes:
-            root = _part_root(self.parts.get(part))
+            root = part_root(self.parts.get(part))
             notes: dict[str, str] = {}
             if root is not None:
                 for note in root:
@@ -983,14 +577,14 @@ class _Reader:
         return self.notes[part].get(note_id, "")
 
     def _document_parts(self) -> None:
-        comments = _part_root(self.parts.get("comments"))
+        comments = part_root(self.parts.get("comments"))
         if comments is not None:
             for comment in comments.iterfind(_w("comment")):
                 self.report.add("comment", _accepted_text(comment))
         for rel in self.rels.values():
             if rel.is_external or rel.reltype.rsplit("/", 1)[-1] not in ("header", "footer"):
                 continue
-            root = _part_root(rel.target_part)
+            root = part_root(rel.target_part)
             text = _accepted_text(root) if root is not None else ""
             # Page numbers alone are layout, not content.
             if _LETTER.search(text):
@@ -1029,53 +623,6 @@ def _int_hex(value: str) -> int | None:
         return int(value, 16)
     except ValueError:
         return None
-
-
-def _numbering_root(part) -> etree._Element | None:
-    try:
-        return part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return None
-
-
-def _part_root(part) -> etree._Element | None:
-    if part is None:
-        return None
-    element = getattr(part, "element", None)
-    if element is not None:
-        return element
-    try:
-        return etree.fromstring(part.blob, _SAFE_PARSER)
-    except etree.XMLSyntaxError:
-        return None
-
-
-def open_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES):
-    """Check an upload and open it with python-docx; raises :class:`DocxRejected` as the import does."""
-    check_docx(data, max_bytes)
-    import docx  # deferred: python-docx is only needed once the file passed the checks
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many kinds for malformed packages
-        raise DocxRejected("not_docx") from exc
-    if getattr(document.element, "body", None) is None:
-        # "Strict Open XML" and other dialects python-docx cannot read.
-        raise DocxRejected("not_docx")
-    return document
-
-
-def text_items(document) -> list[etree._Element]:
-    """The body's paragraphs and tables in order (content controls unwrapped), as the import reads them.
-
-    In a meeting pack only the text part counts: not the title page, history or compilation.
-    """
-    reader = _Reader(document)
-    return reader._marked_text(list(reader._block_items(reader.body)))
-
-
-# The root element of a package part, parsed safely if python-docx did not (comments, notes...).
-part_root = _part_root
 
 
 def read_docx(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:

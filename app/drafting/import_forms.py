@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.documents.models import LICENCES, Visibility
-from app.drafting.docx_reader import DocxRejected
+from app.docx.reading import DocxRejected
 from app.drafting.importing import SLUG_MAX, SLUG_PATTERN, TITLE_MAX, PendingImport, slug_taken
 from app.web.text import ascii_slug
 
@@ -20,7 +20,7 @@ ACCEPT = "accept"
 SPLIT = "split"
 DOCX_TYPES = ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-# Why an upload was refused (codes of app.drafting.docx_reader.REJECTION_CODES).
+# Why an upload was refused (codes of app.docx.reading.REJECTION_CODES).
 REJECTIONS = {
     "empty": _l("The file is empty, or the document has no text to import."),
     "too_large": _l("The file is larger than %(limit)d MB, the most that can be imported."),

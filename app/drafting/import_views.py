@@ -14,9 +14,10 @@ from flask_login import current_user, login_required
 
 from app.documents.loaders import editor_document
 from app.documents.models import Document, Version
+from app.docx.reading import DocxRejected
 from app.drafting import pending as pending_store
 from app.drafting.blueprint import bp
-from app.drafting.docx_reader import DocxRejected, read_docx
+from app.drafting.docx_reader import read_docx
 from app.drafting.forms import KIND_LABELS
 from app.drafting.import_forms import (
     DOCX_TYPES,

@@ -1,7 +1,7 @@
 """The compilation of comments of a meeting pack: its rows, labels, CSV and JSON forms.
 
 The same ordering and labels serve the DOCX compilation table
-(:mod:`app.meetings.docx_writer`), the CSV file for Excel and the JSON file, so the
+(:mod:`app.meetings.pack`), the CSV file for Excel and the JSON file, so the
 three always agree on which comments there are, in which order and with which status.
 """
 

@@ -29,10 +29,10 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.documents.numbering import Ref, number_blocks
 from app.documents.richtext import plain
 from app.extensions import db
-from app.meetings import docx_writer
 from app.meetings.compilation import PackComment, compilation_csv, compilation_json, labels, summarise
-from app.meetings.docx_writer import HistoryRow, PackInput, blocks_from_diff
 from app.meetings.models import Export, ExportKind, Meeting
+from app.meetings.pack import HistoryRow, PackInput, blocks_from_diff
+from app.meetings.pack import writer as pack_writer
 from app.responses.pack import pack_responses
 from app.review import markdown
 from app.review.models import Comment, CommentStatus
@@ -473,8 +473,8 @@ def pack_files(meeting: Meeting) -> list[tuple[ExportKind, str, bytes]]:
         "meeting_date": pack.meeting_date,
     }
     contents = {
-        ExportKind.TRACKED: docx_writer.write_pack(pack, tracked=True),
-        ExportKind.CLEAN: docx_writer.write_pack(pack, tracked=False),
+        ExportKind.TRACKED: pack_writer.write_pack(pack, tracked=True),
+        ExportKind.CLEAN: pack_writer.write_pack(pack, tracked=False),
         ExportKind.CSV: compilation_csv(pack.comments, strings),
         ExportKind.JSON: compilation_json(
             pack.comments, strings, about, summarise(pack.comments, pack.blocks)

@@ -1,24 +1,23 @@
 """The outcome report as DOCX ("Remissammanställning"), built as WordprocessingML strings.
 
-The skeleton (styles, settings, package) comes from python-docx's template; the body is
-written with the meeting pack's escaping helpers (:mod:`app.meetings.docx_xml`), so every
-piece of user text is escaped once, in one place. Deterministic: the same outcome gives the
+The skeleton (styles, settings, footer, core properties, the byte-stable zip) comes from
+the Word core (:mod:`app.docx`), as the meeting pack's does; the body is written with its
+escaping helpers (:mod:`app.docx.wml`), so every piece of user text is escaped once, in one
+place. Deterministic: the same outcome gives the
 same bytes (no clock inside the file).
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from lxml import etree
 from lxml import html as lxml_html
 
-from app.meetings import docx_xml as x
+from app.docx import package, settings, styles
+from app.docx import wml as x
+from app.docx.footer import page_footer
+from app.docx.properties import set_core_properties
 from app.meetings.compilation import STATUSES, comment_text, status_label
 from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_EN, POSITION_SV
@@ -339,82 +338,27 @@ def paragraphs_table(outcome: Outcome, w: Words) -> str:
     return out + x.table(grid, rows, fixed=True, caption=w.L["paragraphs"])
 
 
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _zip(data: bytes, replace: dict[str, bytes]) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        entries = {name: source.read(name) for name in source.namelist()}
-    entries.update(replace)
-    first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in entries]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in first + sorted(n for n in entries if n not in first):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            target.writestr(info, entries[name], compresslevel=1)
-    return out.getvalue()
-
-
-_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
-
-
-def _prepare(document, w: Words) -> None:
-    """Drop the template's blank-page thumbnail and its Word 2010 stylesWithEffects copy; set the zoom.
-
-    The template's ``w:zoom`` lacks ``w:percent``, which the schema requires (Word tolerates it).
-    """
-    package = document.part.package
-    for rid, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del package.rels[rid]
-    for rid, rel in list(document.part.rels.items()):
-        if rel.reltype == _STYLES_WITH_EFFECTS:
-            document.part.drop_rel(rid)
-    zoom = document.settings.element.find(f"{{{x.W_NS}}}zoom")
-    if zoom is not None:
-        zoom.set(f"{{{x.W_NS}}}percent", "100")
-    lang = document.styles.element.find(f".//{{{x.W_NS}}}rPrDefault//{{{x.W_NS}}}lang")
-    if lang is not None:
-        lang.set(f"{{{x.W_NS}}}val", w.locale)
-
-
-def _footer(document, outcome: Outcome, w: Words) -> str:
-    """A footer "Remissammanställning · title · version · page N"; returns its relationship id."""
-    footer = document.sections[0].footer
-    footer.is_linked_to_previous = False
-    element = footer.part.element
-    for child in list(element):
-        element.remove(child)
-    label = f"{w.L['title']} · {outcome.document_title} · {outcome.version_label} · {w.L['page']} "
-    element.append(
-        etree.fromstring(
-            f'<w:p {x.NSDECLS}><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{x.run(label)}'
-            f"{x.field('PAGE', x.run('1'))}</w:p>"
-        )
-    )
-    reference = document.element.body.find(f"{{{x.W_NS}}}sectPr/{{{x.W_NS}}}footerReference")
-    return reference.get(f"{{{x.R_NS}}}id")
-
-
 def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
     """The outcome report as DOCX bytes, in *language* (the reader's: "sv" or "en")."""
     w = words(language)
-    document = docx.Document()
-    _prepare(document, w)
-    props = document.core_properties
+    document = package.new_document()
+    settings.fix_zoom(document)
+    styles.set_language(document, w.locale)
     moment = outcome.published_at or datetime(2000, 1, 1, tzinfo=UTC)
-    props.title = x.clean(f"{w.L['title']}: {outcome.document_title}")[:255]
-    props.subject = x.clean(outcome.version_label)[:255]
-    props.author = "Remiss"
-    props.last_modified_by = "Remiss"
-    props.created = moment.astimezone(UTC)
-    props.modified = moment.astimezone(UTC)
-    props.revision = 1
-    props.language = w.locale
-    props.comments = ""
-    footer = _footer(document, outcome, w)
+    set_core_properties(
+        document,
+        title=f"{w.L['title']}: {outcome.document_title}",
+        subject=outcome.version_label,
+        author="Remiss",
+        last_modified_by="Remiss",
+        moment=moment.astimezone(UTC),
+        revision=1,
+        language=w.locale,
+    )
+    # A footer "Remissammanställning · title · version · page N".
+    footer = page_footer(
+        document, f"{w.L['title']} · {outcome.document_title} · {outcome.version_label} · {w.L['page']} "
+    )
     body = "".join(
         (
             title_page(outcome, w),
@@ -428,10 +372,4 @@ def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
             x.sect_pr(landscape=True, margins=MARGIN, footer_rid=footer),
         )
     )
-    part = (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        f"<w:document {x.NSDECLS}><w:body>{body}</w:body></w:document>"
-    ).encode()
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _zip(buffer.getvalue(), {"word/document.xml": part})
+    return package.save(document, {"word/document.xml": package.body_part(body)})

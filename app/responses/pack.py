@@ -1,6 +1,6 @@
 """The table of responses in the meeting pack: plain rows for the pack's writer, and their labels.
 
-The pack (``app.meetings.docx_writer``) stays free of the database: ``build_pack`` asks
+The pack (``app.meetings.pack``) stays free of the database: ``build_pack`` asks
 :func:`pack_responses` for the presented version's rows and the writer lays them out.
 """
 

@@ -14,7 +14,7 @@ from app.accounts.auth import user_by_email
 from app.accounts.models import Organisation
 from app.documents.loaders import page_blocks, ref_labels
 from app.documents.models import Document
-from app.drafting.docx_reader import REJECTION_CODES, DocxRejected
+from app.docx.reading import REJECTION_CODES, DocxRejected
 from app.extensions import db
 from app.wordcomments import operations
 from app.wordcomments.labels import LEFT_OUT_LABELS, REFUSALS, SOURCE_LABELS

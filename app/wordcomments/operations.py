@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from app.accounts.models import Organisation
 from app.audit import record
 from app.documents.models import Block, BlockRevision, Document, Version
+from app.docx.bookmarks import uid_from_bookmark_name
+from app.docx.wml import w_date
 from app.drafting import pending as pending_store
 from app.drafting.importing import old_blocks
 from app.extensions import db
-from app.meetings.docx_xml import uid_from_bookmark_name, w_date
 from app.review.models import Comment, CommentKind
 from app.review.operations import NewComment, create_comments, locate_quote
 from app.wordcomments.labels import body_labels

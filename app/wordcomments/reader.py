@@ -1,8 +1,8 @@
 """Read the Word comments, their replies and the tracked changes of a reviewed .docx (no app needed).
 
-The file is checked and opened exactly as a Word import is (:func:`app.drafting.docx_reader.open_docx`:
+The file is checked and opened exactly as a Word import is (:func:`app.docx.reading.open_docx`:
 zip bombs, XXE, macros, encrypted and non-DOCX files are refused before any XML is parsed), and
-only the text part of a meeting pack is read (:func:`app.drafting.docx_reader.text_items`).
+only the text part of a meeting pack is read (:func:`app.docx.reading.text_items`).
 
 For every paragraph of the text we keep its *pieces*: stretches of text that are unchanged,
 inserted or deleted with tracking, each with the tracked change it belongs to. The accepted
@@ -12,7 +12,7 @@ paragraph bookmark of the pack, when the file has them.
 
 Replies are read from ``commentsExtended.xml`` (``w15:paraIdParent``), which Word and
 LibreOffice both write; the last paragraph of a comment carries the ``w14:paraId`` it is
-known by there.
+known by there (:mod:`app.docx.comments` reads both parts).
 """
 
 from __future__ import annotations
@@ -22,38 +22,22 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from app.drafting.docx_reader import MAX_UPLOAD_BYTES, open_docx, part_root, text_items
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
-_NS = {"w": W, "w14": W14, "w15": W15}
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
+from app.docx.comments import read_comments, read_thread_parents
+from app.docx.reading import MAX_UPLOAD_BYTES, DocxRejected, open_docx, text_items
+from app.docx.wml import qname as _w
 
 W_P, W_TBL, W_T, W_DELTEXT, W_R = _w("p"), _w("tbl"), _w("t"), _w("delText"), _w("r")
 W_INS, W_DEL, W_MOVETO, W_MOVEFROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
 W_CSTART, W_CEND, W_CREF = _w("commentRangeStart"), _w("commentRangeEnd"), _w("commentReference")
 W_BOOKMARK, W_RPR, W_PPR = _w("bookmarkStart"), _w("rPr"), _w("pPr")
-W_ID, W_NAME, W_AUTHOR, W_DATE, W_INITIALS = _w("id"), _w("name"), _w("author"), _w("date"), _w("initials")
+W_ID, W_NAME, W_AUTHOR, W_DATE = _w("id"), _w("name"), _w("author"), _w("date")
 _SPACES = {_w("tab"), _w("ptab"), _w("br"), _w("cr")}
 _INSERTED = {W_INS, W_MOVETO}
 _DELETED = {W_DEL, W_MOVEFROM}
 # Text that is not the paragraph's own: text boxes and field instructions.
 _FOREIGN = {_w("txbxContent"), _w("instrText"), _w("delInstrText")}
-_COMMENTS_EXTENDED = "commentsExtended"
 
 SAME, INSERTED, DELETED = "same", "ins", "del"
-# Compiled XPath: python-docx's element classes make walking ancestors in Python slow.
-_COMMENT_PARAGRAPHS = etree.XPath(".//w:p", namespaces=_NS)
-_KEPT_TEXT = etree.XPath(
-    ".//*[(self::w:t or self::w:tab or self::w:br or self::w:cr)"
-    " and not(ancestor::w:del) and not(ancestor::w:moveFrom)]",
-    namespaces=_NS,
-)
 
 
 @dataclass(slots=True)
@@ -133,18 +117,6 @@ class WordFile:
     changes: dict[str, Change]
     comments: list[WordComment]
     has_markers: bool
-
-
-def _comment_text(comment: etree._Element) -> tuple[str, list[str]]:
-    """The comment's paragraphs (accepted view) joined by blank lines, and their w14 paraIds."""
-    paragraphs, ids = [], []
-    for p in _COMMENT_PARAGRAPHS(comment):
-        text = "".join((t.text or "") if t.tag == W_T else " " for t in _KEPT_TEXT(p))
-        paragraphs.append(" ".join(text.split()))
-        para_id = p.get(f"{{{W14}}}paraId")
-        if para_id:
-            ids.append(para_id.upper())
-    return "\n\n".join(t for t in paragraphs if t), ids
 
 
 class _Walker:
@@ -245,7 +217,7 @@ def read_word_file(
     max_bytes: int = MAX_UPLOAD_BYTES,
     marker_of: Callable[[str], str | None] | None = None,
 ) -> WordFile:
-    """Check and read a reviewed .docx; raises :class:`~app.drafting.docx_reader.DocxRejected`.
+    """Check and read a reviewed .docx; raises :class:`~app.docx.reading.DocxRejected`.
 
     *marker_of* turns a bookmark name into a paragraph uid (None for other bookmarks).
     """
@@ -253,8 +225,6 @@ def read_word_file(
     try:
         return _read(document, marker_of)
     except (etree.LxmlError, ValueError, RecursionError) as exc:
-        from app.drafting.docx_reader import DocxRejected
-
         raise DocxRejected("not_docx") from exc
 
 
@@ -265,34 +235,24 @@ def _read(document, marker_of) -> WordFile:
         walker.item(el, number, None)
     comments: list[WordComment] = []
     by_para_id: dict[str, WordComment] = {}
-    parts = {
-        rel.reltype.rsplit("/", 1)[-1]: rel.target_part
-        for rel in document.part.rels.values()
-        if not rel.is_external
-    }
-    root = part_root(parts.get("comments"))
-    if root is not None:
-        for el in root.iterfind(_w("comment")):
-            cid = el.get(W_ID, "")
-            text, para_ids = _comment_text(el)
-            comment = WordComment(
-                id=cid,
-                author=(el.get(W_AUTHOR) or "").strip(),
-                initials=(el.get(W_INITIALS) or "").strip(),
-                date=el.get(W_DATE) or "",
-                text=text,
-                start=walker.starts.get(cid) or walker.refs.get(cid),
-                end=walker.ends.get(cid) or walker.refs.get(cid),
-                para_ids=para_ids,
-            )
-            comments.append(comment)
-            for para_id in para_ids:
-                by_para_id[para_id] = comment
-    extended = part_root(parts.get(_COMMENTS_EXTENDED))
-    if extended is not None:
-        for ex in extended.iter(f"{{{W15}}}commentEx"):
-            own = by_para_id.get((ex.get(f"{{{W15}}}paraId") or "").upper())
-            parent = by_para_id.get((ex.get(f"{{{W15}}}paraIdParent") or "").upper())
-            if own is not None and parent is not None and parent is not own:
-                own.parent = parent.id
+    for stored in read_comments(document):
+        cid = stored.id
+        comment = WordComment(
+            id=cid,
+            author=stored.author,
+            initials=stored.initials,
+            date=stored.date,
+            text=stored.text,
+            start=walker.starts.get(cid) or walker.refs.get(cid),
+            end=walker.ends.get(cid) or walker.refs.get(cid),
+            para_ids=stored.para_ids,
+        )
+        comments.append(comment)
+        for para_id in stored.para_ids:
+            by_para_id[para_id] = comment
+    for para_id, parent_id in read_thread_parents(document):
+        own = by_para_id.get(para_id)
+        parent = by_para_id.get(parent_id)
+        if own is not None and parent is not None and parent is not own:
+            own.parent = parent.id
     return WordFile(walker.paragraphs, len(items), walker.changes, comments, walker.has_markers)

@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 from app.accounts.models import Organisation
 from app.documents.loaders import get_document_for_reader, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
+from app.docx.reading import DocxRejected
 from app.drafting import pending as pending_store
-from app.drafting.docx_reader import DocxRejected
 from app.drafting.import_forms import DOCX_TYPES, rejection_message
 from app.extensions import db
 from app.review import markdown

@@ -14,8 +14,9 @@ from app.documents.models import Block, BlockRevision, Document
 from app.drafting.docx_reader import read_docx
 from app.drafting.importing import prepare_import, write_import
 from app.extensions import db
-from app.meetings import docx_writer, operations
+from app.meetings import operations
 from app.meetings.models import Meeting
+from app.meetings.pack import write_pack
 
 V1 = [
     ("h1", "heading", 1, "Inledning"),
@@ -78,7 +79,7 @@ def clean_pack(app, document) -> bytes:
         )
         db.session.add(meeting)
         db.session.commit()
-        return docx_writer.write_pack(operations.build_pack(meeting), tracked=False)
+        return write_pack(operations.build_pack(meeting), tracked=False)
 
 
 def edit_in_word(data: bytes) -> bytes:

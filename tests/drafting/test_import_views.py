@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from app.accounts.models import Role
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version, VersionState
-from app.drafting.docx_reader import REJECTION_CODES, REPORT_CODES
+from app.docx.reading import REJECTION_CODES
+from app.drafting.docx_reader import REPORT_CODES
 from app.drafting.import_forms import REJECTIONS, REPORT_LABELS
 from app.extensions import db
 from app.review.models import Comment

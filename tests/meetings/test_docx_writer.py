@@ -21,7 +21,7 @@ from lxml import etree
 from app.compare.diff import diff_versions
 from app.documents.richtext import Segment as S
 from app.meetings.compilation import PackComment
-from app.meetings.docx_writer import (
+from app.meetings.pack import (
     HistoryRow,
     PackBlock,
     PackInput,
@@ -928,7 +928,7 @@ def test_bytes_do_not_depend_on_the_process(tracked):
     code = (
         "import hashlib, runpy, sys; sys.path.insert(0, '.');"
         f"make = runpy.run_path({str(Path(__file__))!r})['make_pack'];"
-        "from app.meetings.docx_writer import write_pack;"
+        "from app.meetings.pack import write_pack;"
         "print(hashlib.sha256(write_pack(make())).hexdigest())"
     )
     root = Path(__file__).resolve().parents[2]

@@ -21,8 +21,9 @@ from app.accounts.models import Role
 from app.audit import AuditEvent
 from app.documents.models import CommentVisibility, Document, Version, Visibility
 from app.extensions import db
-from app.meetings import docx_writer, operations
+from app.meetings import operations
 from app.meetings.models import Export, ExportKind, Meeting
+from app.meetings.pack import writer as pack_writer
 from app.review.models import Comment, CommentStatus
 from tests.conftest import add_comment
 
@@ -484,7 +485,7 @@ def test_a_failed_export_leaves_the_previous_files_and_rows(app, as_host, doc, f
     def broken(pack, tracked=True):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(docx_writer, "write_pack", broken)
+    monkeypatch.setattr(pack_writer, "write_pack", broken)
     response = as_host.post(f"/meetings/{meeting_id}/export")
     assert response.status_code == 302
     assert "kunde inte skapas" in as_host.get(response.location).get_data(as_text=True)

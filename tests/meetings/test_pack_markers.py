@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from app.meetings import docx_xml as x
-from app.meetings.docx_writer import PackInput, write_pack
+from app.docx import bookmarks as x
+from app.meetings.pack import PackInput, write_pack
 from tests.drafting.conftest import soffice  # noqa: F401  (the LibreOffice fixture)
 from tests.meetings.test_docx_writer import make_pack
 

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from app.database import utcnow
 from app.documents.models import Version
 from app.extensions import db
-from app.meetings.docx_writer import write_pack
 from app.meetings.models import Meeting
 from app.meetings.operations import build_pack
+from app.meetings.pack import write_pack
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 from tests.responses.conftest import form_of, response_data
 

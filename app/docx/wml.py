@@ -1,4 +1,4 @@
-"""WordprocessingML fragments built as strings: escaping, runs, tracked changes, tables.
+"""WordprocessingML fragments built as strings: escaping, runs, tracked changes, tables, fields.
 
 The meeting pack has thousands of table cells; building them through python-docx's
 object layer (or element by element) is what made exports slow (decisions.md: 1.5 s
@@ -18,43 +18,20 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from app.documents.richtext import Segment
-
-# The bookmark around the text of an exported pack: importing an edited pack reads only what
-# it encloses (app.drafting.docx_reader), not the title page, history or compilation.
-TEXT_BOOKMARK = "RemissText"
-
-# One bookmark around each block of the presented version, named after the block's uid, so
-# that an edited pack (or Word comments made in it) can be traced back to its blocks. A
-# name starting with "_" is a hidden bookmark: Word keeps it but does not list it in the
-# Bookmark dialog, so readers never see it. LibreOffice keeps these names through a DOCX
-# round trip (tests/meetings/test_pack_validity.py::test_paragraph_markers_survive_libreoffice).
-PARAGRAPH_BOOKMARK_PREFIX = "_Remiss_"
-_UID = re.compile(r"[0-9a-f]{12}")
+from typing import Protocol
 
 
-def paragraph_bookmark_name(uid: str) -> str:
-    """The name of the bookmark around the block *uid* (12 hex characters) in a pack."""
-    return f"{PARAGRAPH_BOOKMARK_PREFIX}{uid}"
+class Segment(Protocol):
+    """A stretch of rich text as the writers take it (``app.documents.richtext.Segment`` is one)."""
 
-
-def uid_from_bookmark_name(name: str) -> str | None:
-    """The block uid a paragraph bookmark *name* stands for, or None for any other name."""
-    if not name.startswith(PARAGRAPH_BOOKMARK_PREFIX):
-        return None
-    uid = name[len(PARAGRAPH_BOOKMARK_PREFIX) :]
-    return uid if _UID.fullmatch(uid) else None
-
-
-def bookmark_start(bookmark_id: int, name: str) -> str:
-    """A ``w:bookmarkStart``; its ``w:bookmarkEnd`` must carry the same id."""
-    return f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{attr(name)}"/>'
-
-
-def bookmark_end(bookmark_id: int) -> str:
-    """The end of the bookmark *bookmark_id*."""
-    return f'<w:bookmarkEnd w:id="{bookmark_id}"/>'
+    @property
+    def text(self) -> str: ...
+    @property
+    def bold(self) -> bool: ...
+    @property
+    def italic(self) -> bool: ...
+    @property
+    def href(self) -> str | None: ...
 
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -63,6 +40,13 @@ NSDECLS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def qname(tag: str) -> str:
+    """The Clark name ``{w-namespace}tag`` of a WordprocessingML element or attribute, for lxml."""
+    return f"{{{W_NS}}}{tag}"
+
+
 # The comments part carries w14:paraId; Word 2007 and schema checks skip what mc:Ignorable lists.
 COMMENTS_NSDECLS = f'{NSDECLS} xmlns:mc="{MC_NS}" xmlns:w14="{W14_NS}" mc:Ignorable="w14"'
 COMMENTS_EX_NSDECLS = f'xmlns:mc="{MC_NS}" xmlns:w15="{W15_NS}" mc:Ignorable="w15"'
@@ -107,6 +91,16 @@ def w_date(moment: datetime | None) -> str:
     m = moment.astimezone(UTC)
     # Formatted by hand: strftime was a tenth of the time of a pack with 3,000 comments.
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
+
+
+def bookmark_start(bookmark_id: int, name: str) -> str:
+    """A ``w:bookmarkStart``; its ``w:bookmarkEnd`` must carry the same id."""
+    return f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{attr(name)}"/>'
+
+
+def bookmark_end(bookmark_id: int) -> str:
+    """The end of the bookmark *bookmark_id*."""
+    return f'<w:bookmarkEnd w:id="{bookmark_id}"/>'
 
 
 class Ids:
@@ -330,62 +324,4 @@ def sect_pr(
         '<w:cols w:space="720"/>'
         + ("<w:titlePg/>" if title_page else "")
         + '<w:docGrid w:linePitch="360"/></w:sectPr>'
-    )
-
-
-COMMENT_REFERENCE = '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
-
-
-def comment_start(comment_id: int) -> str:
-    """Where a comment's range starts (before the first run it covers)."""
-    return f'<w:commentRangeStart w:id="{comment_id}"/>'
-
-
-def comment_end(comment_id: int) -> str:
-    """Where a comment's range ends, followed by the run holding its reference mark."""
-    return (
-        f'<w:commentRangeEnd w:id="{comment_id}"/>'
-        f'{COMMENT_REFERENCE}<w:commentReference w:id="{comment_id}"/></w:r>'
-    )
-
-
-def comment_run(value: str, bold: bool = False, italic: bool = False) -> str:
-    """A run for comments.xml, with no more elements than it needs (see :func:`comment`)."""
-    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    value = value.replace("\t", " ")
-    space = ' xml:space="preserve"' if value != value.strip() or "  " in value else ""
-    return f"<w:r>{rpr}<w:t{space}>{text(value)}</w:t></w:r>"
-
-
-# Between the lines of a comment: one paragraph with breaks rather than one per line.
-COMMENT_BREAK = "<w:r><w:br/></w:r>"
-
-
-def comment(
-    comment_id: int,
-    author: str,
-    initials: str,
-    date: str,
-    paragraphs: Sequence[str],
-    *,
-    para_id: str | None = None,
-) -> str:
-    """A ``w:comment`` for comments.xml; *paragraphs* are run strings, one per line.
-
-    The lines share one paragraph, separated by breaks, opened by the ``w:annotationRef``
-    run Word puts in every comment. LibreOffice (7.4) parses the whole of comments.xml
-    again for every comment reference in the document, creating a context for every
-    element, so its import time grows with comments × elements: a comment here has about
-    half the elements of one paragraph per line (benchmarks/README.md, LibreOffice curve).
-    *para_id* is the paragraph's ``w14:paraId``, by which commentsExtended.xml threads and
-    resolves comments.
-    """
-    date_attr = f' w:date="{date}"' if date else ""
-    ids = f' w14:paraId="{para_id}" w14:textId="77777777"' if para_id else ""
-    body = COMMENT_BREAK.join(paragraphs)
-    return (
-        f'<w:comment w:id="{comment_id}" w:author="{attr(author)}"{date_attr}'
-        f' w:initials="{attr(initials)}"><w:p{ids}><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
-        f"<w:r><w:annotationRef/></w:r>{body}</w:p></w:comment>"
     )

@@ -1,0 +1,47 @@
+"""The pack's title page: title, version and state, date, meeting, place, agenda, organisations, licence."""
+
+from __future__ import annotations
+
+from app.documents.richtext import Segment
+from app.docx import wml as x
+from app.meetings.compilation import fill
+from app.meetings.pack.context import PackContext, safe_url
+
+
+def title_page(ctx: PackContext) -> str:
+    """Title, version and state, date, meeting, organisations and licence."""
+    s, p = ctx.strings, ctx.pack
+    state = s.get(f"state_{p.version_state}", p.version_state)
+    version = fill(s["version"], label=p.version_label)
+    out = [
+        x.paragraph(x.run(s["kicker"]), style="Subtitle"),
+        x.paragraph(x.run(p.document_title), style="Title"),
+        x.paragraph(x.run(f"{version} – {state}"), style="Subtitle"),
+    ]
+    if p.version_date:
+        out.append(x.paragraph(x.run(f"{s['date']}: ", bold=True) + x.run(ctx.clock.date(p.version_date))))
+    out.append(x.paragraph(x.run(f"{s['meeting']}: ", bold=True) + x.run(p.meeting_title)))
+    if p.meeting_date:
+        when = f"{ctx.clock.date_time(p.meeting_date)} ({s['time_zone']})"
+        out.append(x.paragraph(x.run(f"{s['time']}: ", bold=True) + x.run(when)))
+    if p.place.strip():
+        place = p.place.strip()
+        target = ctx.inline.runs([Segment(place, href=place)]) if safe_url(place) else x.run(place)
+        out.append(x.paragraph(x.run(f"{s['place']}: ", bold=True) + target))
+    items = [line.strip() for line in p.agenda.splitlines() if line.strip()]
+    if items:
+        out.append(x.paragraph(x.run(s["agenda"]), style="PackSubheading"))
+        out += [x.paragraph(x.run(item), style="PackAgenda") for item in items]
+        out.append(x.paragraph(""))
+    if p.base_version_label:
+        key = "compared_with" if ctx.tracked else "clean_compared_with"
+        out.append(x.paragraph(x.run(fill(s[key], label=p.base_version_label))))
+    if p.organisations:
+        out.append(
+            x.paragraph(x.run(f"{s['organisations']}: ", bold=True) + x.run(", ".join(p.organisations)))
+        )
+    licence = x.run(fill(s["licence"], name=p.licence_name) + " ")
+    if p.licence_url:
+        licence += ctx.inline.runs([Segment(p.licence_url, href=p.licence_url)])
+    out.append(x.paragraph(licence))
+    return "".join(out)

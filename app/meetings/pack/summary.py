@@ -1,0 +1,110 @@
+"""The summary, "we asked – you answered – we did", and the organisations' formal responses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.docx import wml as x
+from app.meetings.compilation import CHANGES, fill, summarise
+from app.meetings.pack.context import STATUS_COLOURS_HEX, TEXT_WIDTH, PackContext, coloured
+from app.responses.pack import labels as response_labels
+
+
+def summary(ctx: PackContext) -> str:
+    """ "We asked – you answered – we did": comments by decision and organisation, changes."""
+    s, p = ctx.strings, ctx.pack
+    figures = summarise(p.comments, p.blocks)
+    by_decision: dict[str, int] = figures["by_decision"]  # type: ignore[assignment]
+    by_org: list[dict] = figures["by_organisation"]  # type: ignore[assignment]
+    changes: dict[str, int] = figures["paragraphs"]  # type: ignore[assignment]
+    if p.base_version_label:
+        intro = fill(
+            s["summary_intro"],
+            comments=figures["comments"],
+            organisations=len(by_org),
+            base=p.base_version_label,
+            **changes,
+        )
+    else:
+        intro = fill(s["summary_intro_first"], comments=figures["comments"], organisations=len(by_org))
+    out = [ctx.pack_heading(s["summary"], "_RemissSummary", page_break=True), x.paragraph(x.run(intro))]
+
+    def cells(values: Sequence[str], grid: Sequence[int], bold: bool = False) -> list[str]:
+        return [
+            x.cell(x.paragraph(x.run(v, bold=bold), style="PackTableText"), w)
+            for v, w in zip(values, grid, strict=True)
+        ]
+
+    grid = (TEXT_WIDTH - 1700, 1700)
+    rows = [ctx.header_row([s["col_decision"], s["col_count"]], grid)]
+    for status, count in by_decision.items():
+        text_colour, fill_colour = STATUS_COLOURS_HEX.get(status, ("000000", "FFFFFF"))
+        label = s.get(f"status_{status}", status)
+        rows.append(
+            x.row(
+                [
+                    x.cell(
+                        x.paragraph(coloured(label, text_colour), style="PackTableText"),
+                        grid[0],
+                        fill=fill_colour,
+                    ),
+                    x.cell(x.paragraph(x.run(str(count)), style="PackTableText"), grid[1]),
+                ],
+                cant_split=True,
+            )
+        )
+    rows.append(x.row(cells([s["total"], str(figures["comments"])], grid, bold=True), cant_split=True))
+    out.append(x.paragraph(x.run(s["summary_by_decision"]), style="PackSubheading"))
+    out.append(x.table(grid, rows, fixed=True, caption=s["summary_by_decision"]))
+
+    if by_org:
+        grid3 = (TEXT_WIDTH - 3400, 1700, 1700)
+        rows = [ctx.header_row([s["col_organisation"], s["col_comments"], s["col_decided"]], grid3)]
+        rows += [
+            x.row(cells([o["organisation"], str(o["comments"]), str(o["decided"])], grid3), cant_split=True)
+            for o in by_org
+        ]
+        out.append(x.paragraph(x.run(s["summary_by_organisation"]), style="PackSubheading"))
+        out.append(x.table(grid3, rows, fixed=True, caption=s["summary_by_organisation"]))
+
+    if p.base_version_label:
+        rows = [ctx.header_row([s["col_change"], s["col_count"]], grid)]
+        rows += [
+            x.row(cells([s[f"change_{key}"], str(changes[key])], grid), cant_split=True) for key in CHANGES
+        ]
+        out.append(x.paragraph(x.run(s["summary_paragraphs"]), style="PackSubheading"))
+        out.append(x.table(grid, rows, fixed=True, caption=s["summary_paragraphs"]))
+    return "".join(out)
+
+
+def responses(ctx: PackContext) -> str:
+    """The organisations' formal responses (remissvar) to the presented version, and who did not."""
+    rows_in = ctx.pack.responses
+    if not rows_in:
+        return ""
+    s = response_labels(ctx.pack.language)
+    answered = sum(1 for r in rows_in if r.position)
+    intro = fill(s["intro"], answered=answered, total=len(rows_in), label=ctx.pack.version_label)
+    grid = (2000, 1900, 1500, TEXT_WIDTH - 2000 - 1900 - 1500 - 1300, 1300)
+    head = [
+        s["col_organisation"],
+        s["col_position"],
+        s["col_reference"],
+        s["col_decided_by"],
+        s["col_submitted"],
+    ]
+    rows = [ctx.header_row(head, grid)]
+    for r in rows_in:
+        position = r.position or s["no_answer"]
+        if r.replaces_earlier:
+            position += f" ({s['replaced']})"
+        values = (r.organisation, position, r.reference, r.decided_by, ctx.clock.date(r.submitted_at))
+        cells = [
+            x.cell(x.paragraph(x.run(v), style="PackTableText"), w) for v, w in zip(values, grid, strict=True)
+        ]
+        rows.append(x.row(cells, cant_split=True))
+    return (
+        ctx.pack_heading(s["heading"], "_RemissResponses")
+        + x.paragraph(x.run(intro))
+        + x.table(grid, rows, fixed=True, caption=s["heading"])
+    )
