@@ -28,6 +28,7 @@ from app.documents.models import (
     Visibility,
 )
 from app.extensions import db, limiter
+from tests import office
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -352,3 +353,16 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture
+def soffice(tmp_path: Path):
+    """convert(path, target, infilter=None) -> the converted file, by headless LibreOffice
+    (see tests/office.py: skipped when it is missing, failed under CI=true)."""
+    office.require("soffice")
+    outdir = tmp_path / "lo-out"
+
+    def convert(path: Path, target: str, infilter: str | None = None) -> Path:
+        return office.convert(path, target, outdir, infilter)
+
+    return convert

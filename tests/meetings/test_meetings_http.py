@@ -6,10 +6,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import shutil
-import subprocess
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from app.meetings import docx_writer, operations
 from app.meetings.models import Export, ExportKind, Meeting
 from app.meetings.views import content_disposition
 from app.review.models import Comment, CommentStatus
+from tests import office
 from tests.conftest import add_comment
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -555,34 +553,10 @@ def test_meeting_page_lists_the_files_for_download(app, as_host, doc):
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_exported_pack(app, as_host, doc, member_comments, tmp_path):
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftotext") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) and pdftotext are required under CI")
-        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    office.require("soffice", "pdftotext")
     _export(as_host, _plan(app, doc))
     tracked = next(e for e in _exports(app) if e.kind is ExportKind.TRACKED)
-    source = Path(app.config["EXPORTS_DIR"]) / tracked.path
-    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
-    result = subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    pdf = tmp_path / (source.stem + ".pdf")
-    assert pdf.exists(), result.stdout + result.stderr
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = office.to_pdf_text(Path(app.config["EXPORTS_DIR"]) / tracked.path, tmp_path)
     for expected in ("Ett helt nytt stycke.", "Sammanställning av inkomna synpunkter", "Gör det tydligare."):
         assert expected in text, expected
 
