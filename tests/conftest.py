@@ -333,6 +333,24 @@ def factory(app) -> Factory:
 
 
 @pytest.fixture
+def editor_language() -> str | None:
+    """The language the ``editor`` chose (None: the browser's); a module may override it."""
+    return None
+
+
+@pytest.fixture
+def editor(factory, editor_language) -> User:
+    """Eva Redaktör (eva@example.org), an editor at PRV."""
+    return factory.user(
+        email="eva@example.org",
+        name="Eva Redaktör",
+        roles=(Role.EDITOR,),
+        organisation="PRV",
+        language=editor_language,
+    )
+
+
+@pytest.fixture
 def count_queries(app):
     """Context manager counting the SQL statements sent while it is open."""
 

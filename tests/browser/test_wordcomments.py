@@ -12,7 +12,7 @@ from app.extensions import db
 from app.review.models import Comment
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
-from tests.wordcomments.conftest import doc, editor, member, pack, web_comment  # noqa: F401  (fixtures)
+from tests.wordcomments.conftest import doc, member, pack, web_comment  # noqa: F401  (fixtures)
 from tests.wordcomments.wordfiles import UNCERTAIN_COPY, Reviewer, plain_copy, to_bytes
 
 pytestmark = pytest.mark.browser

@@ -44,13 +44,6 @@ V2 = [
 
 
 @pytest.fixture
-def editor(factory):
-    return factory.user(
-        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
-    )
-
-
-@pytest.fixture
 def doc(factory, editor):
     return factory.document(slug="oppna-licenser", title="Öppna licenser", versions=[V1, V2], editor=editor)
 
