@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -312,6 +314,15 @@ def add_comment(document, block_key, author, version_number=None, body="En synpu
     )
     db.session.commit()
     return comment.id
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip file holding *members* (name → content), as a hostile or broken upload is built."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
 
 
 def default_blocks(paragraphs: int = 3):

@@ -22,6 +22,7 @@ from app.drafting.docx_reader import (
     check_docx,
     read_docx,
 )
+from tests.conftest import zip_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MB = 1024 * 1024
@@ -682,14 +683,6 @@ def rejected(data: bytes, **limits) -> tuple[str, int]:
         tracemalloc.stop()
     assert caught.value.code in REJECTION_CODES
     return caught.value.code, peak
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return out.getvalue()
 
 
 def test_bad_uploads_are_rejected_with_their_code_cheaply(docx_kit):

@@ -6,7 +6,6 @@ import io
 import os
 import re
 import time
-import zipfile
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from app.drafting.docx_reader import REJECTION_CODES, REPORT_CODES
 from app.drafting.import_forms import REJECTIONS, REPORT_LABELS
 from app.extensions import db
 from app.review.models import Comment
-from tests.conftest import add_comment
+from tests.conftest import add_comment, zip_of
 
 MB = 1024 * 1024
 V1 = [
@@ -161,14 +160,6 @@ def every_feature(docx_kit) -> bytes:
         )
 
     return docx_kit.build(fill)
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return out.getvalue()
 
 
 def bad_files(docx_kit) -> dict[str, bytes]:
