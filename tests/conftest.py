@@ -30,6 +30,7 @@ from app.documents.models import (
     Visibility,
 )
 from app.extensions import db, limiter
+from app.meetings.models import Export, ExportKind, Meeting
 from tests import office
 
 PASSWORD = "correct horse battery staple"
@@ -314,6 +315,21 @@ def add_comment(document, block_key, author, version_number=None, body="En synpu
     )
     db.session.commit()
     return comment.id
+
+
+def add_meeting_with_export(app, document, title: str = "Möte") -> tuple[int, int]:
+    """A meeting on *document*'s current version with one small exported CSV file on disk,
+    committed (in an app context); (meeting id, export id)."""
+    version = db.session.get(Document, document.id).current_version
+    meeting = Meeting(document_id=document.id, title=title, starts_at=utcnow(), version_id=version.id)
+    path = f"{document.slug}/test/{document.slug}.csv"
+    target = Path(app.config["EXPORTS_DIR"]) / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"Nr\r\n")
+    export = Export(meeting=meeting, kind=ExportKind.CSV, path=path, sha256="0" * 64, size=4)
+    db.session.add_all([meeting, export])
+    db.session.commit()
+    return meeting.id, export.id
 
 
 def zip_of(members: dict[str, bytes]) -> bytes:
