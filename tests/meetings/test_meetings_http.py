@@ -109,6 +109,14 @@ def _plan(app, document, number=2, base=1, title="Nätverksträff", starts_at=No
         return meeting.id
 
 
+def _export_events(app) -> int:
+    """How many exports the audit log records."""
+    with app.app_context():
+        return len(
+            db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all()
+        )
+
+
 def _files(app) -> dict[str, bytes]:
     root = Path(app.config["EXPORTS_DIR"])
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
@@ -464,11 +472,7 @@ def test_exporting_twice_gives_the_same_bytes_and_keeps_one_row_per_file(app, as
     assert len(_exports(app)) == 4
     for path, data in _files(app).items():
         assert hashlib.sha256(data).hexdigest() == first[path]
-    with app.app_context():
-        assert (
-            len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all())
-            == 2
-        )
+    assert _export_events(app) == 2
 
 
 def test_a_failed_export_leaves_the_previous_files_and_rows(app, as_host, doc, factory, monkeypatch):
@@ -490,11 +494,7 @@ def test_a_failed_export_leaves_the_previous_files_and_rows(app, as_host, doc, f
     assert "kunde inte skapas" in as_host.get(response.location).get_data(as_text=True)
     assert _files(app) == before_files
     assert {e.path: (e.sha256, e.created_at) for e in _exports(app)} == before_rows
-    with app.app_context():
-        assert (
-            len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all())
-            == 1
-        )
+    assert _export_events(app) == 1
 
 
 def test_a_failure_while_writing_removes_the_temporary_files(app, as_host, doc, factory, monkeypatch):
