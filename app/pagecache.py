@@ -130,11 +130,6 @@ def data_stamp() -> int:
     return row[0] if row else 0
 
 
-def bump() -> None:
-    """Mark the current transaction as changing shown data (for writes made without the ORM)."""
-    db.session.info[_BUMP] = True
-
-
 # --------------------------------------------------------------------------- ETags
 
 

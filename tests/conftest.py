@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +30,8 @@ from app.documents.models import (
     Visibility,
 )
 from app.extensions import db, limiter
+from app.meetings.models import Export, ExportKind, Meeting
+from tests import office
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -313,6 +317,30 @@ def add_comment(document, block_key, author, version_number=None, body="En synpu
     return comment.id
 
 
+def add_meeting_with_export(app, document, title: str = "Möte") -> tuple[int, int]:
+    """A meeting on *document*'s current version with one small exported CSV file on disk,
+    committed (in an app context); (meeting id, export id)."""
+    version = db.session.get(Document, document.id).current_version
+    meeting = Meeting(document_id=document.id, title=title, starts_at=utcnow(), version_id=version.id)
+    path = f"{document.slug}/test/{document.slug}.csv"
+    target = Path(app.config["EXPORTS_DIR"]) / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"Nr\r\n")
+    export = Export(meeting=meeting, kind=ExportKind.CSV, path=path, sha256="0" * 64, size=4)
+    db.session.add_all([meeting, export])
+    db.session.commit()
+    return meeting.id, export.id
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip file holding *members* (name → content), as a hostile or broken upload is built."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
 def default_blocks(paragraphs: int = 3):
     """A small, valid text: a heading, a subheading and some paragraphs."""
     blocks = [
@@ -329,6 +357,24 @@ def default_blocks(paragraphs: int = 3):
 @pytest.fixture
 def factory(app) -> Factory:
     return Factory(app)
+
+
+@pytest.fixture
+def editor_language() -> str | None:
+    """The language the ``editor`` chose (None: the browser's); a module may override it."""
+    return None
+
+
+@pytest.fixture
+def editor(factory, editor_language) -> User:
+    """Eva Redaktör (eva@example.org), an editor at PRV."""
+    return factory.user(
+        email="eva@example.org",
+        name="Eva Redaktör",
+        roles=(Role.EDITOR,),
+        organisation="PRV",
+        language=editor_language,
+    )
 
 
 @pytest.fixture
@@ -352,3 +398,16 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture
+def soffice(tmp_path: Path):
+    """convert(path, target, infilter=None) -> the converted file, by headless LibreOffice
+    (see tests/office.py: skipped when it is missing, failed under CI=true)."""
+    office.require("soffice")
+    outdir = tmp_path / "lo-out"
+
+    def convert(path: Path, target: str, infilter: str | None = None) -> Path:
+        return office.convert(path, target, outdir, infilter)
+
+    return convert

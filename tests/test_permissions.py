@@ -13,7 +13,7 @@ import pytest
 
 from app.accounts.models import Role
 from app.documents.models import Visibility
-from tests.conftest import add_comment, default_blocks
+from tests.conftest import add_comment, add_meeting_with_export, default_blocks
 
 ACTORS = ("anonymous", "member_a", "member_b", "editor", "host", "admin")
 
@@ -453,7 +453,8 @@ def world(app, factory):
         invitation_id = invitation.id
         comment_id = add_comment(public, "p2", users["member_a"], version_number=2)
         network_comment_id = add_comment(network, "p2", users["member_b"], version_number=1)
-        meeting_ids, export_ids = _meetings_with_exports(app, public, network)
+        meeting_id, export_id = add_meeting_with_export(app, public)
+        network_meeting_id, network_export_id = add_meeting_with_export(app, network)
         _start_draft(public, users["editor"])
     values = {
         "uid": public.block_uids["p2"],
@@ -466,10 +467,10 @@ def world(app, factory):
         "invitation_id": invitation_id,
         "member_a_id": users["member_a"].id,
         "org_a": users["member_a"].organisation_id,
-        "meeting_id": meeting_ids[0],
-        "network_meeting_id": meeting_ids[1],
-        "export_id": export_ids[0],
-        "network_export_id": export_ids[1],
+        "meeting_id": meeting_id,
+        "network_meeting_id": network_meeting_id,
+        "export_id": export_id,
+        "network_export_id": network_export_id,
     }
     return users, values
 
@@ -481,31 +482,6 @@ def _start_draft(document, editor):
 
     start_draft(db.session.get(Document, document.id), editor)
     db.session.commit()
-
-
-def _meetings_with_exports(app, *documents):
-    """A meeting per document, each with one small exported file on disk; (meeting ids, export ids)."""
-    from pathlib import Path
-
-    from app.database import utcnow
-    from app.documents.models import Document
-    from app.extensions import db
-    from app.meetings.models import Export, ExportKind, Meeting
-
-    meeting_ids, export_ids = [], []
-    for document in documents:
-        version = db.session.get(Document, document.id).current_version
-        meeting = Meeting(document_id=document.id, title="Möte", starts_at=utcnow(), version_id=version.id)
-        path = f"{document.slug}/test/{document.slug}.csv"
-        target = Path(app.config["EXPORTS_DIR"]) / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(b"Nr\r\n")
-        export = Export(meeting=meeting, kind=ExportKind.CSV, path=path, sha256="0" * 64, size=4)
-        db.session.add_all([meeting, export])
-        db.session.commit()
-        meeting_ids.append(meeting.id)
-        export_ids.append(export.id)
-    return meeting_ids, export_ids
 
 
 def _client_for(make_client, users, actor):

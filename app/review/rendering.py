@@ -35,10 +35,6 @@ def _comment_key(c) -> tuple:
     )
 
 
-def _reply_key(r) -> tuple:
-    return (_comment_key(r.comment), r.author_name, r.organisation_name)
-
-
 def thread_key(view, current_text: str | None) -> tuple:
     """Everything the thread template reads about *view* (a threads.CommentView)."""
     c = view.comment

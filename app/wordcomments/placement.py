@@ -116,10 +116,6 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _normal(text: str) -> str:
-    return _SPACE.sub(" ", text.replace("\u00a0", " "))
-
-
 def _excerpt(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

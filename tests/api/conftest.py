@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.accounts.models import Role, User
-from app.database import utcnow
 from app.documents.models import CommentVisibility, Document, Visibility
 from app.extensions import db
-from tests.conftest import add_comment, default_blocks
+from tests.conftest import add_comment, add_meeting_with_export, default_blocks
 
 
 def make_token(app, user, name: str = "script") -> str:
@@ -31,7 +28,6 @@ def bearer(secret: str) -> dict:
 @pytest.fixture
 def world(app, factory):
     """Public and network documents, comments with a reply, an endorsement, a decision, a meeting."""
-    from app.meetings.models import Export, ExportKind, Meeting
     from app.review.models import CommentStatus, Endorsement
     from app.review.operations import create_comment, decide
 
@@ -69,28 +65,15 @@ def world(app, factory):
             editor=db.session.get(User, editor.id),
         )
         network_comment = add_comment(network, "p2", other, version_number=1)
-        document = db.session.get(Document, public.id)
-        meeting = Meeting(
-            document_id=public.id,
-            title="Nätverksträff",
-            starts_at=utcnow(),
-            version_id=document.versions[-1].id,
-        )
-        path = "offentlig/test/offentlig.csv"
-        target = Path(app.config["EXPORTS_DIR"]) / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(b"Nr\r\n")
-        export = Export(meeting=meeting, kind=ExportKind.CSV, path=path, sha256="0" * 64, size=4)
-        db.session.add_all([meeting, export])
-        db.session.commit()
+        meeting_id, export_id = add_meeting_with_export(app, public, title="Nätverksträff")
         ids = {
             "first": first,
             "second": second_id,
             "general": general,
             "old": old,
             "network_comment": network_comment,
-            "meeting": meeting.id,
-            "export": export.id,
+            "meeting": meeting_id,
+            "export": export_id,
         }
     return {
         "member": member,

@@ -88,10 +88,18 @@ def test_no_comment_files_where_visitors_see_no_comments(app, client, world):
 
 
 @pytest.mark.parametrize(
-    "path", ["/d/offentlig/v/9/downloads", f"{BASE}/nothing.txt", "/d/natverk/v/1/downloads/text.md?x"]
+    ("path", "status"),
+    [
+        ("/d/offentlig/v/9/downloads", 404),  # no such version
+        (f"{BASE}/nothing.txt", 404),  # no such file
+        ("/d/natverk/v/1/downloads/text.md?x", 302),  # a network document: sign in first
+    ],
 )
-def test_unknown_or_hidden_downloads(client, world, path):
-    assert client.get(path).status_code in (404, 302)
+def test_unknown_or_hidden_downloads(client, world, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 302:
+        assert response.location.startswith("/login?next="), response.location
 
 
 def test_drafts_have_no_downloads(app, client, world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -22,15 +23,24 @@ def _chromium_or_skip():
     pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium); browser tests skipped")
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The app served by werkzeug's threaded WSGI server on a free loopback port."""
+@contextmanager
+def serving(app):
+    """*app* served by werkzeug's threaded WSGI server on a free loopback port: its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The suite's app, served on a loopback port."""
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +113,12 @@ def sign_in(page, email: str, password: str):
     page.get_by_label("Lösenord").fill(password)
     with page.expect_navigation():
         page.get_by_label("Lösenord").press("Enter")
+
+
+def tab_to(page, locator, limit: int = 60) -> None:
+    """Press Tab until *locator* has the focus (keyboard only: no clicks)."""
+    for _ in range(limit):
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"never reached {locator} by Tab")

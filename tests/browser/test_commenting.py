@@ -222,12 +222,10 @@ def test_xss_corpus_renders_inert_in_comments_replies_quotes_and_suggestions(pag
         response = client.post(
             url, {"kind": "suggestion", "body": payload, "quote": payload, "suggestion": payload}
         )
-        assert response.status_code in (302, 400), payload
-        if response.status_code == 400:  # a payload of only whitespace-like characters
-            response = client.post(
-                url, {"kind": "suggestion", "body": payload + " x", "suggestion": payload + " x"}
-            )
-            assert response.status_code == 302, payload
+        if len(payload) > 2000:  # longer than a quote may be: refused, then sent without the quote
+            assert response.status_code == 400, payload
+            response = client.post(url, {"kind": "suggestion", "body": payload, "suggestion": payload})
+        assert response.status_code == 302, payload
     comments = _comments(app)
     assert len(comments) == len(corpus)
     for comment in comments[:: max(1, len(comments) // 40)]:

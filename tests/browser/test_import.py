@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from app.accounts.models import Role
 from app.documents.models import Document
 from app.extensions import db
 from tests.browser.conftest import sign_in
@@ -29,13 +28,6 @@ def _imports_dir(app, tmp_path, monkeypatch):
 @pytest.fixture
 def docx_kit() -> DocxKit:
     return DocxKit()
-
-
-@pytest.fixture
-def editor(factory):
-    return factory.user(
-        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
-    )
 
 
 @pytest.fixture

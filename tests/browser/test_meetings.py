@@ -26,10 +26,7 @@ def _empty_exports(app):
 
 
 @pytest.fixture
-def doc(factory):
-    editor = factory.user(
-        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
-    )
+def doc(factory, editor):
     return factory.document(
         slug="oppna-licenser",
         title="Öppna licenser",

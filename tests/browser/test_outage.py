@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import socket
-import threading
 from contextlib import closing
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
+from tests.browser.conftest import serving
 
 
 @pytest.fixture
@@ -28,12 +27,8 @@ def unreachable_server(tmp_path):
             "RATELIMIT_ENABLED": False,
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
     limiter.enabled = was_enabled
     with app.app_context():
         db.engine.dispose()

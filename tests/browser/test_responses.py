@@ -11,7 +11,7 @@ from app.database import utcnow
 from app.documents.models import Document
 from app.extensions import db
 from app.responses.models import Position, Response, ResponseState
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, tab_to
 from tests.browser.xss import ACTIVE_CONTENT, payloads
 from tests.conftest import PASSWORD, add_comment
 from tests.responses.conftest import store_hostile_responses
@@ -38,24 +38,15 @@ def consultation(app, factory):
     return answerer
 
 
-def _tab_to(page, locator, limit: int = 60) -> None:
-    """Press Tab until *locator* has the focus (keyboard only: no clicks)."""
-    for _ in range(limit):
-        if locator.evaluate("el => el === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"never reached {locator} by Tab")
-
-
 def test_response_form_by_keyboard_and_the_outcome_page(page, app, consultation, axe_check):
     sign_in(page, consultation.email, PASSWORD)
     page.goto("/d/remiss/v/1")
     link = page.get_by_role("link", name="Remissvar från Kommun A")
-    _tab_to(page, link)
+    tab_to(page, link)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     write = page.get_by_role("link", name="Skriv remissvaret")
-    _tab_to(page, write)
+    tab_to(page, write)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("heading", name="Remissvar från Kommun A", level=1).is_visible()
@@ -63,7 +54,7 @@ def test_response_form_by_keyboard_and_the_outcome_page(page, app, consultation,
 
     position = page.get_by_role("group", name="Övergripande ställningstagande")
     first = position.get_by_label("Tillstyrker", exact=True)
-    _tab_to(page, first)
+    tab_to(page, first)
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")  # to "Tillstyrker med synpunkter"
     assert position.get_by_label("Tillstyrker med synpunkter").is_checked()
@@ -73,10 +64,10 @@ def test_response_form_by_keyboard_and_the_outcome_page(page, app, consultation,
         page.keyboard.press("Tab")
         page.keyboard.type(text)
     section = page.get_by_label("2 Licenser")
-    _tab_to(page, section)
+    tab_to(page, section)
     section.select_option("opposes")  # a native select: the keyboard changes it the same way
     submit = page.get_by_role("button", name="Lämna remissvaret")
-    _tab_to(page, submit)
+    tab_to(page, submit)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_text("Remissvaret från Kommun A är inlämnat.").is_visible()
@@ -96,7 +87,7 @@ def test_response_form_by_keyboard_and_the_outcome_page(page, app, consultation,
     assert page.get_by_role("heading", name="Vad som hände med varje synpunkt").is_visible()
     axe_check(page, "the outcome page")
     docx = page.get_by_role("link", name="Ladda ner som Word (remissammanställning)")
-    _tab_to(page, docx)
+    tab_to(page, docx)
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     assert download.value.suggested_filename.endswith("remissammanstallning.docx")
@@ -121,7 +112,7 @@ def test_the_editors_table_passes_axe(page, app, factory, consultation, axe_chec
     sign_in(page, editor.email, PASSWORD)
     page.goto("/d/remiss/v/1")
     link = page.get_by_role("link", name="Remissvar från organisationerna")
-    _tab_to(page, link)
+    tab_to(page, link)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("row", name="Kommun A Inget svar – –").is_visible()

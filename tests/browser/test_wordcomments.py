@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.review.models import Comment
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, tab_to
 from tests.conftest import PASSWORD
-from tests.wordcomments.conftest import doc, editor, member, pack, web_comment  # noqa: F401  (fixtures)
+from tests.wordcomments.conftest import doc, member, pack, web_comment  # noqa: F401  (fixtures)
 from tests.wordcomments.wordfiles import UNCERTAIN_COPY, Reviewer, plain_copy, to_bytes
 
 pytestmark = pytest.mark.browser
@@ -41,26 +41,17 @@ def uncertain_copy() -> bytes:
     return r.save()
 
 
-def _tab_to(page, locator, limit: int = 60) -> None:
-    """Press Tab until *locator* has the focus (keyboard only)."""
-    for _ in range(limit):
-        if locator.evaluate("el => el === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"never reached {locator} by Tab")
-
-
 def _upload_by_keyboard(page, data: bytes, name: str) -> None:
     page.goto("/d/oppna-licenser/v/2")
     link = page.get_by_role("link", name="Skicka synpunkter från Word")
-    _tab_to(page, link)
+    tab_to(page, link)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     file_input = page.get_by_label("Word-fil (.docx)")
-    _tab_to(page, file_input)
+    tab_to(page, file_input)
     # A file chooser cannot be driven by keys in a headless browser: hand it the file once focused.
     file_input.set_input_files({"name": name, "mimeType": DOCX_TYPE, "buffer": data})
-    _tab_to(page, page.get_by_role("button", name="Läs filen"))
+    tab_to(page, page.get_by_role("button", name="Läs filen"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -81,7 +72,7 @@ def test_keyboard_upload_preview_confirm_with_axe(page, app, doc, pack, member, 
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(folder / f"preview-{width}.png"), full_page=True)
         page.set_viewport_size({"width": 1366, "height": 900})
-    _tab_to(page, page.get_by_role("button", name="Bekräfta och spara synpunkterna"))
+    tab_to(page, page.get_by_role("button", name="Bekräfta och spara synpunkterna"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "3 synpunkter från Word-filen sparades." in page.content()
@@ -99,10 +90,10 @@ def test_uncertain_match_is_confirmed_with_the_space_bar(page, app, doc, member,
         page.set_viewport_size({"width": 390, "height": 900})
         page.screenshot(path=str(Path(SHOTS) / "preview-uncertain-390.png"), full_page=True)
         page.set_viewport_size({"width": 1366, "height": 900})
-    _tab_to(page, box)
+    tab_to(page, box)
     page.keyboard.press("Space")
     assert box.is_checked()
-    _tab_to(page, page.get_by_role("button", name="Bekräfta och spara synpunkterna"))
+    tab_to(page, page.get_by_role("button", name="Bekräfta och spara synpunkterna"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     with app.app_context():

@@ -2,21 +2,17 @@
 
 ``docx_kit`` builds documents with python-docx and raw WordprocessingML fragments (for
 what python-docx has no API for: tracked changes, content controls, fields, text boxes),
-and rewrites zip members directly for the broken and hostile files. ``soffice`` converts
-files with headless LibreOffice in a private profile.
+and rewrites zip members directly for the broken and hostile files.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
 import struct
-import subprocess
 import zipfile
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 
 import docx
 import pytest
@@ -179,31 +175,3 @@ class DocxKit:
 def docx_kit() -> DocxKit:
     """Builders for generated .docx files (see :class:`DocxKit`)."""
     return DocxKit()
-
-
-@pytest.fixture
-def soffice(tmp_path: Path) -> Callable[..., Path]:
-    """Return convert(path, target) -> converted path, run by headless LibreOffice.
-
-    Skips when LibreOffice is missing, unless CI=true (then the test fails: CI must
-    install it). Each test gets its own profile so parallel runs do not clash on locks.
-    """
-    binary = shutil.which("soffice")
-    if binary is None:
-        if IN_CI:
-            pytest.fail("CI=true but soffice (LibreOffice) is missing")
-        pytest.skip("soffice (LibreOffice) is not installed")
-    profile = (tmp_path / "lo-profile").as_uri()
-    outdir = tmp_path / "lo-out"
-
-    def convert(path: Path, target: str, infilter: str | None = None) -> Path:
-        command = [binary, f"-env:UserInstallation={profile}", "--headless"]
-        if infilter:
-            command.append(f"--infilter={infilter}")
-        command += ["--convert-to", target, "--outdir", str(outdir), str(path)]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-        result = outdir / f"{path.stem}.{target.split(':', 1)[0]}"
-        assert result.exists(), f"LibreOffice did not write {result}"
-        return result
-
-    return convert

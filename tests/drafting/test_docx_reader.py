@@ -17,6 +17,7 @@ from app.docx import reading
 from app.docx.reading import REJECTION_CODES, DocxRejected, check_docx
 from app.drafting import docx_reader, docx_styles
 from app.drafting.docx_reader import REPORT_CODES, ImportedBlock, read_docx
+from tests.conftest import zip_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MB = 1024 * 1024
@@ -683,14 +684,6 @@ def rejected(data: bytes, **limits) -> tuple[str, int]:
         tracemalloc.stop()
     assert caught.value.code in REJECTION_CODES
     return caught.value.code, peak
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return out.getvalue()
 
 
 def test_bad_uploads_are_rejected_with_their_code_cheaply(docx_kit):

@@ -27,13 +27,6 @@ def doc(factory):
 
 
 @pytest.fixture
-def editor(factory):
-    return factory.user(
-        email="erik@prv.example", name="Erik Redaktör", roles=(Role.EDITOR, Role.MEMBER), organisation="PRV"
-    )
-
-
-@pytest.fixture
 def editor2(factory):
     return factory.user(
         email="elin@digg.example", name="Elin Redaktör", roles=(Role.EDITOR, Role.MEMBER), organisation="DIGG"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, VersionState
 from app.extensions import db
@@ -18,11 +17,6 @@ from tests.drafting.test_import_views import (
     snapshot,
     uncertain_docx,
 )
-
-
-@pytest.fixture
-def editor(factory):
-    return factory.user(email="eva@example.org", roles=(Role.EDITOR,), organisation="PRV")
 
 
 @pytest.fixture

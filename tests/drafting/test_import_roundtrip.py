@@ -9,7 +9,7 @@ import docx
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.documents.models import Block, BlockRevision, Document
 from app.drafting.docx_reader import read_docx
 from app.drafting.importing import prepare_import, write_import
@@ -59,10 +59,7 @@ EDITED = {
 
 
 @pytest.fixture
-def doc(factory):
-    editor = factory.user(
-        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
-    )
+def doc(factory, editor):
     return factory.document(slug="oppna-licenser", title="Öppna licenser", versions=[V1, V2], editor=editor)
 
 

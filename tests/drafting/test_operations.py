@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockKind, BlockRevision, Document
 from app.drafting import operations
@@ -18,11 +18,6 @@ BLOCKS = [("h", "heading", 1, "Rubrik"), ("a", "paragraph", 1, "Ett."), ("b", "p
 @pytest.fixture
 def doc(factory):
     return factory.document(slug="vl", versions=[BLOCKS])
-
-
-@pytest.fixture
-def editor(factory):
-    return factory.user(email="erik@prv.example", roles=(Role.EDITOR,), organisation="PRV")
 
 
 def _draft_rows(document):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from app.extensions import db
 from app.meetings.models import ExportKind, Meeting
 from app.meetings.operations import pack_files
 from app.review.models import Comment, CommentStatus
+from tests import office
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -152,19 +151,9 @@ def test_every_demo_pack_is_valid_for_word(demo):
 @pytest.mark.libreoffice
 def test_libreoffice_pdf_of_the_demo_pack_shows_responses_and_contents(demo, tmp_path: Path):
     files, facts = demo
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftotext") is None:
-        pytest.skip("LibreOffice or pdftotext is not installed")
     path = tmp_path / "pack.docx"
     path.write_bytes(files[ExportKind.TRACKED])
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    text = subprocess.run(
-        ["pdftotext", str(tmp_path / "pack.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = office.to_pdf_text(path, tmp_path)
     flat = " ".join(text.split())
     contents = flat.split("Innehåll", 1)[1][:2000]
     for entry in (

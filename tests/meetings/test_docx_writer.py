@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
-import uuid
 import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -29,6 +27,7 @@ from app.meetings.pack import (
     write_pack,
 )
 from app.review.models import STATUS_COLOURS, CommentStatus
+from tests import office
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -1025,41 +1024,15 @@ def test_hostile_text_is_escaped_and_illegal_characters_dropped():
 @pytest.fixture(scope="module")
 def pdf_texts(tmp_path_factory, tracked, clean) -> dict[str, str]:
     """Both variants converted to PDF by one headless LibreOffice run, as text."""
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftotext") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) and pdftotext are required under CI")
-        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    office.require("soffice", "pdftotext")
     tmp = tmp_path_factory.mktemp("pack-pdf")
-    files = []
+    sources = []
     for name, data in (("tracked", tracked), ("clean", clean)):
         path = tmp / f"{name}.docx"
         path.write_bytes(data)
-        files.append(str(path))
-    profile = tmp / f"lo-{uuid.uuid4().hex}"
-    result = subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp),
-            *files,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    texts = {}
-    for name in ("tracked", "clean"):
-        pdf = Path(tmp / f"{name}.pdf")
-        assert pdf.exists(), f"LibreOffice did not convert {name}: {result.stdout}{result.stderr}"
-        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
-        texts[name] = out.stdout
-    return texts
+        sources.append(path)
+    pdfs = office.convert_all(sources, "pdf", tmp)
+    return {source.stem: office.pdf_text(pdf) for source, pdf in zip(sources, pdfs, strict=True)}
 
 
 @pytest.mark.libreoffice

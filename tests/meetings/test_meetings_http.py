@@ -6,10 +6,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import shutil
-import subprocess
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from app.meetings import operations
 from app.meetings.models import Export, ExportKind, Meeting
 from app.meetings.pack import writer as pack_writer
 from app.review.models import Comment, CommentStatus
+from tests import office
 from tests.conftest import add_comment
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -43,13 +41,6 @@ V2 = [
     ("h2", "heading", 1, "Licenser"),
     ("p4", "paragraph", 1, "Välj en licens."),
 ]
-
-
-@pytest.fixture
-def editor(factory):
-    return factory.user(
-        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
-    )
 
 
 @pytest.fixture
@@ -116,6 +107,14 @@ def _plan(app, document, number=2, base=1, title="Nätverksträff", starts_at=No
         db.session.add(meeting)
         db.session.commit()
         return meeting.id
+
+
+def _export_events(app) -> int:
+    """How many exports the audit log records."""
+    with app.app_context():
+        return len(
+            db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all()
+        )
 
 
 def _files(app) -> dict[str, bytes]:
@@ -465,11 +464,7 @@ def test_exporting_twice_gives_the_same_bytes_and_keeps_one_row_per_file(app, as
     assert len(_exports(app)) == 4
     for path, data in _files(app).items():
         assert hashlib.sha256(data).hexdigest() == first[path]
-    with app.app_context():
-        assert (
-            len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all())
-            == 2
-        )
+    assert _export_events(app) == 2
 
 
 def test_a_failed_export_leaves_the_previous_files_and_rows(app, as_host, doc, factory, monkeypatch):
@@ -491,11 +486,7 @@ def test_a_failed_export_leaves_the_previous_files_and_rows(app, as_host, doc, f
     assert "kunde inte skapas" in as_host.get(response.location).get_data(as_text=True)
     assert _files(app) == before_files
     assert {e.path: (e.sha256, e.created_at) for e in _exports(app)} == before_rows
-    with app.app_context():
-        assert (
-            len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.export")).all())
-            == 1
-        )
+    assert _export_events(app) == 1
 
 
 def test_a_failure_while_writing_removes_the_temporary_files(app, as_host, doc, factory, monkeypatch):
@@ -545,34 +536,10 @@ def test_meeting_page_lists_the_files_for_download(app, as_host, doc):
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_exported_pack(app, as_host, doc, member_comments, tmp_path):
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftotext") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) and pdftotext are required under CI")
-        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    office.require("soffice", "pdftotext")
     _export(as_host, _plan(app, doc))
     tracked = next(e for e in _exports(app) if e.kind is ExportKind.TRACKED)
-    source = Path(app.config["EXPORTS_DIR"]) / tracked.path
-    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
-    result = subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    pdf = tmp_path / (source.stem + ".pdf")
-    assert pdf.exists(), result.stdout + result.stderr
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = office.to_pdf_text(Path(app.config["EXPORTS_DIR"]) / tracked.path, tmp_path)
     for expected in ("Ett helt nytt stycke.", "Sammanställning av inkomna synpunkter", "Gör det tydligare."):
         assert expected in text, expected
 

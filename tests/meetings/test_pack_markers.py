@@ -12,7 +12,6 @@ from lxml import etree
 
 from app.docx import bookmarks as x
 from app.meetings.pack import PackInput, write_pack
-from tests.drafting.conftest import soffice  # noqa: F401  (the LibreOffice fixture)
 from tests.meetings.test_docx_writer import make_pack
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -84,7 +83,7 @@ def test_the_marker_encloses_the_block_paragraph():
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("tracked", [True, False])
-def test_paragraph_markers_survive_libreoffice(soffice, tmp_path: Path, tracked):  # noqa: F811
+def test_paragraph_markers_survive_libreoffice(soffice, tmp_path: Path, tracked):
     pack = hex_pack()
     path = tmp_path / "pack.docx"
     path.write_bytes(write_pack(pack, tracked=tracked))

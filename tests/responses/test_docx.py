@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
-import uuid
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
 
+from tests import office
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 from tests.responses.test_outcome import demo  # noqa: F401  (fixture)
 
@@ -68,42 +65,13 @@ def test_the_same_outcome_gives_the_same_bytes(client, outcome_docx):
     assert client.get("/d/oppna-licenser/v/1/outcome.docx").get_data() == outcome_docx
 
 
-@pytest.fixture
-def pdf(tmp_path, outcome_docx) -> Path:
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftotext") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) and pdftotext are required under CI")
-        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+@pytest.mark.libreoffice
+def test_libreoffice_converts_the_report(tmp_path, outcome_docx):
+    office.require("soffice", "pdftotext")
     source = tmp_path / "outcome.docx"
     source.write_bytes(outcome_docx)
-    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
-    result = subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    target = tmp_path / "outcome.pdf"
-    assert target.exists(), result.stdout + result.stderr
-    return target
-
-
-@pytest.mark.libreoffice
-def test_libreoffice_converts_the_report(pdf):
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    pdf = office.convert(source, "pdf", tmp_path)
+    text = office.pdf_text(pdf, layout=True)
     for expected in (
         "Remissammanställning",
         "Inkomna remissvar",

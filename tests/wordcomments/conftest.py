@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.models import Role
 from app.documents.models import Document
 from app.extensions import db
 from tests.conftest import add_comment
@@ -26,13 +25,6 @@ V2 = [
     ("t1", "table", 1, "Licens\tAnvändning\nCC BY 4.0\tText och bilder"),
     ("p5", "paragraph", 1, "Sista stycket handlar om upphovsrätt."),
 ]
-
-
-@pytest.fixture
-def editor(factory):
-    return factory.user(
-        email="eva@example.org", name="Eva Redaktör", roles=(Role.EDITOR,), organisation="PRV"
-    )
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from app.extensions import db
 from app.notifications.models import Follow, Notification
 from app.review.models import Comment
 from app.wordcomments.models import WordImport
+from tests.conftest import zip_of
 from tests.wordcomments.conftest import V2
 from tests.wordcomments.wordfiles import (
     UNCERTAIN_COPY,
@@ -226,14 +226,6 @@ def test_members_cannot_submit_for_another_organisation(app, as_member, doc, pac
     assert comments(app)[-1].organisation.name == "Kommun A"
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            z.writestr(name, data)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     "data, message",
     [
@@ -241,10 +233,10 @@ def _zip(files: dict[str, bytes]) -> bytes:
         (b"%PDF-1.4 not a word file", "inget Word-dokument"),
         (b"PK\x03\x04broken", "skadad"),
         (
-            _zip({"[Content_Types].xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Types/>'}),
+            zip_of({"[Content_Types].xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Types/>'}),
             "DOCTYPE",
         ),
-        (_zip({"[Content_Types].xml": b"<Types/>", "big.xml": b"a" * (60 * 1024 * 1024)}), "packas upp"),
+        (zip_of({"[Content_Types].xml": b"<Types/>", "big.xml": b"a" * (60 * 1024 * 1024)}), "packas upp"),
     ],
 )
 def test_bad_files_are_refused_with_a_message_and_nothing_stored(app, as_member, doc, data, message):

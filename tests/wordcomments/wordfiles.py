@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import copy
 import io
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import docx
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from lxml import etree
+
+from tests import office
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -182,28 +180,7 @@ def _in_del(t) -> bool:
 
 def libreoffice_round_trip(data: bytes) -> bytes:
     """The file after LibreOffice opened it and saved it as .docx again."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "in" / "review.docx"
-        source.parent.mkdir()
-        source.write_bytes(data)
-        out = Path(folder) / "out"
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{folder}/profile",
-                "--headless",
-                "--convert-to",
-                "docx",
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        return (out / "review.docx").read_bytes()
+    return office.convert_bytes(data, "docx", name="review.docx")
 
 
 def plain_copy(paragraphs: list[str]) -> docx.Document:
