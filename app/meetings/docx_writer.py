@@ -56,7 +56,9 @@ from lxml import etree
 from app.compare.diff import BlockChange, CellOps, WordOp, split_replaced
 from app.documents.richtext import Segment, plain, segments, table_rows
 from app.meetings import docx_xml as x
-from app.meetings.compilation import (
+from app.responses.pack import PackResponse
+from app.responses.pack import labels as response_labels
+from app.review.compilation import (
     CHANGES,
     PackComment,
     by_section,
@@ -67,8 +69,6 @@ from app.meetings.compilation import (
     status_label,
     summarise,
 )
-from app.responses.pack import PackResponse
-from app.responses.pack import labels as response_labels
 from app.review.models import STATUS_COLOURS
 
 __all__ = [

@@ -17,10 +17,10 @@ from app.api.serializers import CC0, block_json, iso, licence
 from app.documents.loaders import get_document, published_version, ref_labels, version_blocks
 from app.documents.models import Document, Version, VersionState, Visibility
 from app.extensions import db, login_manager
-from app.meetings.compilation import compilation_csv, compilation_json, labels
 from app.meetings.operations import PACK_LANGUAGE, version_compilation
 from app.opendata.blueprint import bp
 from app.opendata.formats import FeedEntry, MdBlock, atom_feed, blocks_markdown
+from app.review.compilation import compilation_csv, compilation_json, labels
 from app.review.threads import who_sees_what
 from app.web.downloads import send_download
 

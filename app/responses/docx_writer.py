@@ -19,10 +19,10 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from app.meetings import docx_xml as x
-from app.meetings.compilation import STATUSES, comment_text, status_label
-from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
+from app.review.compilation import STATUSES, comment_text, status_label
+from app.review.compilation import labels as pack_labels
 from app.timeutil import STOCKHOLM
 
 MARGIN = 1134

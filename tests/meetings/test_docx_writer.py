@@ -20,7 +20,6 @@ from lxml import etree
 
 from app.compare.diff import diff_versions
 from app.documents.richtext import Segment as S
-from app.meetings.compilation import PackComment
 from app.meetings.docx_writer import (
     HistoryRow,
     PackBlock,
@@ -28,6 +27,7 @@ from app.meetings.docx_writer import (
     blocks_from_diff,
     write_pack,
 )
+from app.review.compilation import PackComment
 from app.review.models import STATUS_COLOURS, CommentStatus
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
