@@ -91,10 +91,12 @@ def configure_blueprints(app: Flask) -> None:
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
     from app.notifications import admin as _notifications_admin  # noqa: F401
+    from app.notifications import receivers as _notifications_receivers  # noqa: F401  (connect on import)
     from app.notifications import views as _notifications  # noqa: F401
     from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
     from app.opendata.blueprint import bp as opendata_bp
+    from app.responses import receivers as _responses_receivers  # noqa: F401  (connect on import)
     from app.responses import views as _responses  # noqa: F401
     from app.responses.blueprint import bp as responses_bp
     from app.review import decisions as _decisions  # noqa: F401

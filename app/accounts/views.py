@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import operations
-from app.accounts.auth import role_required, user_by_email
+from app.accounts.auth import role_required, user_by_email, user_for_reset_token
 from app.accounts.blueprint import bp
 from app.accounts.forms import (
     ChangePasswordForm,
@@ -25,7 +25,6 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Invitation, Organisation, Role, User, hash_token
 from app.accounts.personal_data import personal_data
-from app.accounts.reset import user_for_token
 from app.api.pages import token_section
 from app.extensions import db, limiter
 from app.mail import send_invitation
@@ -168,7 +167,7 @@ def forgot_password():
 @limiter.limit("10 per minute", methods=["POST"])
 def reset_password(token: str):
     """Choose a new password through a link from the mail; it works once, for an hour."""
-    user, state = user_for_token(token)
+    user, state = user_for_reset_token(token)
     if user is None:
         return render_template("accounts/reset_invalid.html", state=state), 410
     form = ResetPasswordForm()
