@@ -78,9 +78,10 @@ def configure_blueprints(app: Flask) -> None:
     from app.accounts import audit_views as _audit_views  # noqa: F401  (routes register on import)
     from app.accounts import views as _accounts  # noqa: F401
     from app.accounts.blueprint import bp as accounts_bp
+    from app.api import pages as _api_pages  # noqa: F401
     from app.api import views as _api  # noqa: F401
     from app.api.blueprint import bp as api_bp
-    from app.api.pages import bp as api_pages_bp
+    from app.api.blueprint import pages_bp as api_pages_bp
     from app.compare import views as _compare  # noqa: F401
     from app.compare.blueprint import bp as compare_bp
     from app.documents import views as _documents  # noqa: F401
@@ -96,6 +97,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
     from app.opendata.blueprint import bp as opendata_bp
+    from app.pages import profile as _profile  # noqa: F401
     from app.responses import receivers as _responses_receivers  # noqa: F401  (connect on import)
     from app.responses import views as _responses  # noqa: F401
     from app.responses.blueprint import bp as responses_bp

@@ -1,11 +1,9 @@
-"""Sign-in, profile, invitations and user administration."""
+"""Sign-in, password reset, invitations and user administration (the profile page is app.pages.profile)."""
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,10 +11,8 @@ from app.accounts import operations
 from app.accounts.auth import role_required, user_by_email, user_for_reset_token
 from app.accounts.blueprint import bp
 from app.accounts.forms import (
-    ChangePasswordForm,
     ForgotPasswordForm,
     InvitationForm,
-    LanguageForm,
     LoginForm,
     OrganisationForm,
     ResetPasswordForm,
@@ -24,8 +20,6 @@ from app.accounts.forms import (
     UserForm,
 )
 from app.accounts.models import Invitation, Organisation, Role, User, hash_token
-from app.accounts.personal_data import personal_data
-from app.api.pages import token_section
 from app.extensions import db, limiter
 from app.mail import send_invitation
 from app.web import log_security
@@ -80,71 +74,6 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("documents.index"))
-
-
-@bp.route("/profile", methods=["GET"])
-@login_required
-def profile():
-    """The signed-in user's own settings."""
-    language_form = LanguageForm(language=current_user.language or "sv")
-    return render_template(
-        "accounts/profile.html",
-        language_form=language_form,
-        password_form=ChangePasswordForm(),
-        **token_section(),
-    )
-
-
-@bp.route("/profile/data", methods=["GET"])
-@login_required
-def profile_data():
-    """Download everything the service holds about oneself, as JSON."""
-    data = personal_data(current_user._get_current_object())
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    filename = f"remiss-personal-data-{current_user.id}.json"
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.route("/profile/language", methods=["POST"])
-@login_required
-def profile_language():
-    """Save the interface language of one's account."""
-    form = LanguageForm()
-    if form.validate_on_submit():
-        current_user.language = form.language.data
-        db.session.commit()
-        session["language"] = form.language.data
-        flash(_("Language saved."), "success")
-        return redirect(url_for("accounts.profile"))
-    return render_template(
-        "accounts/profile.html", language_form=form, password_form=ChangePasswordForm(), **token_section()
-    ), 400
-
-
-@bp.route("/profile/password", methods=["POST"])
-@login_required
-def profile_password():
-    """Change one's password; other sessions end."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("The current password is wrong."))
-        else:
-            user = current_user._get_current_object()
-            operations.change_password(user, form.password.data)
-            db.session.commit()
-            # This browser keeps working under the new session token.
-            login_user(user)
-            flash(_("Password changed. You are signed out everywhere else."), "success")
-            return redirect(url_for("accounts.profile"))
-    language_form = LanguageForm(language=current_user.language or "sv")
-    return render_template(
-        "accounts/profile.html", language_form=language_form, password_form=form, **token_section()
-    ), 400
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

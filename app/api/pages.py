@@ -1,29 +1,19 @@
-"""The API's pages for people: the documentation page and the profile's token routes."""
+"""The API's pages for people: the documentation page and revoking a token (making one is on
+the profile page, app.pages.profile)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.api import openapi
-from app.api.forms import TokenForm
+from app.api.blueprint import pages_bp as bp
 from app.api.models import ApiToken
 from app.api.openapi import MAX_ID
-from app.api.tokens import create_token, revoke_token, tokens_of
+from app.api.tokens import revoke_token
 from app.extensions import db
 from app.web.forms import ConfirmForm
-
-bp = Blueprint("api_pages", __name__)
-
-
-def token_section(form: TokenForm | None = None) -> dict:
-    """What the profile page's token section needs (the accounts views pass it on)."""
-    return {
-        "api_tokens": tokens_of(current_user),
-        "token_form": form or TokenForm(formdata=None),
-        "revoke_form": ConfirmForm(),
-    }
 
 
 @bp.route("/api")
@@ -34,25 +24,6 @@ def docs():
         operations=openapi.operations(),
         base=request.url_root.rstrip("/") + "/api/v1",
     )
-
-
-@bp.route("/profile/tokens", methods=["POST"])
-@login_required
-def create():
-    """Make a personal API token and show it, once."""
-    form = TokenForm()
-    if not form.validate_on_submit():
-        from app.accounts.forms import ChangePasswordForm, LanguageForm
-
-        return render_template(
-            "accounts/profile.html",
-            language_form=LanguageForm(language=current_user.language or "sv"),
-            password_form=ChangePasswordForm(),
-            **token_section(form),
-        ), 400
-    token, secret = create_token(current_user, form.name.data)
-    db.session.commit()
-    return render_template("api/token_created.html", token=token, secret=secret)
 
 
 @bp.route(f"/profile/tokens/<int(max={MAX_ID}):token_id>/revoke", methods=["POST"])
