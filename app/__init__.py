@@ -75,10 +75,8 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
-    from app.accounts import audit_views as _audit_views  # noqa: F401  (routes register on import)
-    from app.accounts import views as _accounts  # noqa: F401
+    from app.accounts import views as _accounts  # noqa: F401  (routes register on import)
     from app.accounts.blueprint import bp as accounts_bp
-    from app.api import pages as _api_pages  # noqa: F401
     from app.api import views as _api  # noqa: F401
     from app.api.blueprint import bp as api_bp
     from app.api.blueprint import pages_bp as api_pages_bp
@@ -91,7 +89,6 @@ def configure_blueprints(app: Flask) -> None:
     from app.drafting.blueprint import bp as drafting_bp
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
-    from app.notifications import admin as _notifications_admin  # noqa: F401
     from app.notifications import receivers as _notifications_receivers  # noqa: F401  (connect on import)
     from app.notifications import views as _notifications  # noqa: F401
     from app.notifications.blueprint import bp as notifications_bp
