@@ -140,15 +140,23 @@ def configure_errorhandlers(app: Flask) -> None:
 
 
 def configure_commands(app: Flask) -> None:
-    """Register the flask CLI commands."""
-    from app.commands import register
+    """Register the flask CLI commands: each package's cli.register, then the core's."""
+    from app import backup, purge
+    from app.accounts import cli as accounts_cli
+    from app.demo import cli as demo_cli
+    from app.drafting import cli as drafting_cli
     from app.meetings import cli as meetings_cli
     from app.notifications import cli as notifications_cli
     from app.search import cli as search_cli
     from app.wordcomments import cli as wordcomments_cli
 
-    register(app)
+    accounts_cli.register(app)
+    demo_cli.register(app)
+    drafting_cli.register(app)
     meetings_cli.register(app)
     notifications_cli.register(app)
     wordcomments_cli.register(app)
     search_cli.register(app)
+    backup.register(app)
+    # Last: `flask purge` reports the packages' shares first, then the core's.
+    purge.register(app)
