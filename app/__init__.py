@@ -75,12 +75,11 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
-    from app.accounts import audit_views as _audit_views  # noqa: F401  (routes register on import)
-    from app.accounts import views as _accounts  # noqa: F401
+    from app.accounts import views as _accounts  # noqa: F401  (routes register on import)
     from app.accounts.blueprint import bp as accounts_bp
     from app.api import views as _api  # noqa: F401
     from app.api.blueprint import bp as api_bp
-    from app.api.pages import bp as api_pages_bp
+    from app.api.blueprint import pages_bp as api_pages_bp
     from app.compare import views as _compare  # noqa: F401
     from app.compare.blueprint import bp as compare_bp
     from app.documents import views as _documents  # noqa: F401
@@ -90,11 +89,13 @@ def configure_blueprints(app: Flask) -> None:
     from app.drafting.blueprint import bp as drafting_bp
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
-    from app.notifications import admin as _notifications_admin  # noqa: F401
+    from app.notifications import receivers as _notifications_receivers  # noqa: F401  (connect on import)
     from app.notifications import views as _notifications  # noqa: F401
     from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
     from app.opendata.blueprint import bp as opendata_bp
+    from app.pages import profile as _profile  # noqa: F401
+    from app.responses import receivers as _responses_receivers  # noqa: F401  (connect on import)
     from app.responses import views as _responses  # noqa: F401
     from app.responses.blueprint import bp as responses_bp
     from app.review import decisions as _decisions  # noqa: F401
@@ -139,15 +140,23 @@ def configure_errorhandlers(app: Flask) -> None:
 
 
 def configure_commands(app: Flask) -> None:
-    """Register the flask CLI commands."""
-    from app.commands import register
+    """Register the flask CLI commands: each package's cli.register, then the core's."""
+    from app import backup, purge
+    from app.accounts import cli as accounts_cli
+    from app.demo import cli as demo_cli
+    from app.drafting import cli as drafting_cli
     from app.meetings import cli as meetings_cli
     from app.notifications import cli as notifications_cli
     from app.search import cli as search_cli
     from app.wordcomments import cli as wordcomments_cli
 
-    register(app)
+    accounts_cli.register(app)
+    demo_cli.register(app)
+    drafting_cli.register(app)
     meetings_cli.register(app)
     notifications_cli.register(app)
     wordcomments_cli.register(app)
     search_cli.register(app)
+    backup.register(app)
+    # Last: `flask purge` reports the packages' shares first, then the core's.
+    purge.register(app)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
@@ -180,3 +180,9 @@ def restore_command(path: Path, force: bool):
     click.echo("Restart the web server now: its workers keep pages of the old data in memory.")
     for table, count in counts.items():
         click.echo(f"  {table:<24} {count}")
+
+
+def register(app: Flask) -> None:
+    """Add `flask backup` and `flask restore` to the app's CLI."""
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -11,3 +11,25 @@ from __future__ import annotations
 from blinker import Namespace
 
 remiss = Namespace()
+
+# ---- accounts, the mail outbox and the reminders of features above it ----------------------
+
+user_forgotten = remiss.signal("user-forgotten")
+"""A member was pseudonymised (sender: the user): nothing may be mailed to them any more."""
+
+password_reset_requested = remiss.signal("password-reset-requested")
+"""Someone asked for a link to choose a new password (sender: the e-mail address as typed).
+The receiver queues the link, if the address may have one, and returns its user or None."""
+
+password_reset_opened = remiss.signal("password-reset-opened")
+"""A password reset link was opened (sender: its token). The receiver returns (user, "valid"),
+or (None, "invalid" | "expired")."""
+
+mail_run_started = remiss.signal("mail-run-started")
+"""A run of `flask send-mail` or `flask send-digests` begins (keyword: now): features queue the
+reminders of their own that have come due, before the outbox is read."""
+
+notification_wording = remiss.signal("notification-wording")
+"""Word an outbox message of a kind a feature above notifications added (sender: the kind;
+keywords: notification, now, item). The receiver returns ``item(subject=, text=, link=)``,
+or None once the message is no longer true."""

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role, User
 from app.extensions import db, login_manager
+from app.signals import password_reset_opened
 
 
 def init_login(app: Flask) -> None:
@@ -62,3 +63,13 @@ def role_required(*roles: Role):
 def user_by_email(email: str) -> User | None:
     """Find a user by e-mail, case-insensitively."""
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def user_for_reset_token(token: str) -> tuple[User | None, str]:
+    """(user, "valid") for a good password reset link; (None, "invalid" | "expired") otherwise.
+
+    The link is a message of the mail outbox, which sits above accounts: it answers the signal.
+    """
+    for _receiver, answer in password_reset_opened.send(token):
+        return answer
+    return None, "invalid"

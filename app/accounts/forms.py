@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -84,6 +86,15 @@ class ChangePasswordForm(SetPasswordForm):
 
     current = PasswordField(_l("Current password"), validators=[InputRequired()])
     submit = SubmitField(_l("Change password"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The current password (a slow hash) is checked last, once everything else is valid."""
+        if not super().validate(extra_validators):
+            return False
+        if not current_user.check_password(self.current.data):
+            self.current.errors.append(_("The current password is wrong."))
+            return False
+        return True
 
 
 class LanguageForm(FlaskForm):

@@ -14,6 +14,7 @@ from app.accounts.models import Invitation, Organisation, Role, User, hash_token
 from app.audit import record
 from app.database import utcnow
 from app.extensions import db
+from app.signals import password_reset_requested, user_forgotten
 
 log = logging.getLogger("remiss.accounts")
 
@@ -120,9 +121,7 @@ def pseudonymise_user(user: User, actor: User) -> None:
         invitation.name = name
         invitation.email = user.email
     # Nothing is mailed to a former user: their follows, settings and queued messages go.
-    from app.notifications.operations import forget_user
-
-    forget_user(user)
+    user_forgotten.send(user)
     # Neither the old name nor the old address goes into the log: that would undo the point.
     record(actor, "user.pseudonymise", user, before={"pseudonymised": False}, after={"pseudonymised": True})
     db.session.flush()
@@ -137,11 +136,9 @@ def change_password(user: User, password: str) -> None:
 
 def request_password_reset(email: str) -> None:
     """Queue a link to choose a new password for the account of *email*, if any (sent within a minute)."""
-    from app.accounts.reset import queue_reset
-
-    notification = queue_reset(email)
-    if notification is not None:
-        record(None, "user.password_reset_requested", notification.user)
+    for _receiver, user in password_reset_requested.send(email):
+        if user is not None:
+            record(None, "user.password_reset_requested", user)
 
 
 def reset_password(user: User, password: str) -> None:

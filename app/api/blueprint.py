@@ -1,4 +1,4 @@
-"""The API blueprint: who the request acts as, JSON errors, ETags; routes live in views.py."""
+"""The API blueprints: the JSON API (who the request acts as, JSON errors, ETags) and its pages for people."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from app.extensions import csrf, login_manager
 from app.web import answer_errors_as
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The pages for people (the API's documentation, the profile's tokens): HTML, with sessions and CSRF.
+pages_bp = Blueprint("api_pages", __name__)
 # Safe only while every route is a GET (tests/api/test_tokens.py checks it): with no
 # state change there is nothing to forge, and the API never reads the session cookie.
 csrf.exempt(bp)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app import purge
 from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
 from app.documents.richtext import plain, table_rows
@@ -25,6 +26,7 @@ from app.drafting.importing import (
     write_import,
 )
 from app.drafting.paste import read_paste
+from app.drafting.pending import store
 from app.extensions import db
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -165,6 +167,11 @@ def import_docx(slug, path, editor_email, dry_run, create, title, licence, visib
     click.echo(f"Draft written: {draft.document.slug}, version {draft.number}, {len(pending.blocks)} blocks.")
 
 
+def _sweep_pending_imports() -> int:
+    return store().sweep()
+
+
 def register(app: Flask) -> None:
-    """Add the import command to the app's CLI."""
+    """Add the import command to the app's CLI, and the expired pending imports to `flask purge`."""
     app.cli.add_command(import_docx)
+    purge.add(app, "expired pending imports", _sweep_pending_imports)

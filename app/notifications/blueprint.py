@@ -1,4 +1,4 @@
-"""The notifications blueprint; its routes live in views.py."""
+"""The notifications blueprint; its routes live in views/."""
 
 from flask import Blueprint
 

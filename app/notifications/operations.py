@@ -27,6 +27,7 @@ from app.notifications.models import (
     OutboxState,
 )
 from app.notifications.tokens import DIGEST
+from app.review.models import Comment
 
 # "A comment deadline two days away".
 REMIND_BEFORE = timedelta(days=2)
@@ -157,8 +158,6 @@ def enqueue_reply(reply) -> Notification | None:
     """Tell the author of the comment replied to (not when people reply to themselves)."""
     if reply.parent_id is None:
         return None
-    from app.review.models import Comment
-
     parent = db.session.get(Comment, reply.parent_id)
     if parent is None or parent.author_id == reply.author_id:
         return None

@@ -17,10 +17,11 @@ from app.api.serializers import CC0, block_json, iso, licence
 from app.documents.loaders import get_document, published_version, ref_labels, version_blocks
 from app.documents.models import Document, Version, VersionState, Visibility
 from app.extensions import db, login_manager
-from app.meetings.compilation import compilation_csv, compilation_json, labels
 from app.meetings.operations import PACK_LANGUAGE, version_compilation
 from app.opendata.blueprint import bp
 from app.opendata.formats import FeedEntry, MdBlock, atom_feed, blocks_markdown
+from app.responses.outcome import outcome_file
+from app.review.compilation import compilation_csv, compilation_json, labels
 from app.review.threads import who_sees_what
 from app.web.downloads import send_download
 
@@ -99,9 +100,7 @@ def download(slug: str, number: int, name: str):
         body = _comment_file(document, version, name, names)
         return _download(body, COMMENT_FILES[name][0], _file_name(document, version, name), CC0["url"])
     if name in OUTCOME_FILES:
-        from app.responses.views import outcome_file
-
-        body = outcome_file(document, version, name, _about(document, version))
+        body = outcome_file(document, version, name, _about(document, version), current_user)
         return _download(body, OUTCOME_FILES[name][0], _file_name(document, version, name), CC0["url"])
     abort(404)
 

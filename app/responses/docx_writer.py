@@ -18,10 +18,10 @@ from app.docx import package, settings, styles
 from app.docx import wml as x
 from app.docx.footer import page_footer
 from app.docx.properties import set_core_properties
-from app.meetings.compilation import STATUSES, comment_text, status_label
-from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
+from app.review.compilation import STATUSES, comment_text, status_label
+from app.review.compilation import labels as pack_labels
 from app.timeutil import STOCKHOLM
 
 MARGIN = 1134

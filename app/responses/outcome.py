@@ -20,16 +20,17 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from app.accounts.models import Organisation, User
-from app.documents.loaders import page_blocks
+from app.documents.loaders import page_blocks, ref_labels
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.documents.richtext import plain
 from app.extensions import db
-from app.meetings.compilation import STATUSES, PackComment, by_section
-from app.meetings.compilation import labels as pack_labels
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.models import Position, Response, ResponseState
 from app.responses.operations import sections_of
+from app.review.compilation import STATUSES, PackComment, by_section
+from app.review.compilation import labels as pack_labels
 from app.review.models import Comment
+from app.review.threads import who_sees_what
 from app.web.text import markdown_text  # the pack prints comments the same way
 
 POSITIONS = tuple(Position)
@@ -223,8 +224,6 @@ def load_comments(
     the version's cached layout. Hidden comments keep their row without their text; without
     *names* the rows carry organisations only.
     """
-    from app.documents.loaders import ref_labels
-
     blocks = page_blocks(version)
     labels = ref_labels(blocks)
     places: dict[int, tuple[str, str, int]] = {}
@@ -530,3 +529,12 @@ def outcome_csv(outcome: Outcome) -> bytes:
 def outcome_json_bytes(outcome: Outcome, about: Mapping[str, object]) -> bytes:
     """:func:`outcome_json` serialised: UTF-8, indented, stable key order."""
     return (json.dumps(outcome_json(outcome, about), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def outcome_file(document: Document, version: Version, name: str, about: dict, user) -> bytes:
+    """The outcome as an open-data file (``outcome.json`` or ``outcome.csv``) as *user* may see it."""
+    visible, names, _organisations = who_sees_what(document, user)
+    report = load_outcome(document, version, visible, names)
+    if name == "outcome.csv":
+        return outcome_csv(report)
+    return outcome_json_bytes(report, {**about, "licence": "CC0-1.0", "names_included": report.names_shown})

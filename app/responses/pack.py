@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.responses.labels import POSITION_EN, POSITION_SV
+from app.responses.outcome import load_outcome
+
 LABELS = {
     "sv": {
         "heading": "Inkomna remissvar",
@@ -57,9 +60,6 @@ def pack_responses(version, language: str = "sv") -> tuple[PackResponse, ...]:
 
     Empty while nobody has answered: the pack then has no responses section at all.
     """
-    from app.responses.labels import POSITION_EN, POSITION_SV
-    from app.responses.outcome import load_outcome
-
     names = POSITION_EN if language == "en" else POSITION_SV
     outcome = load_outcome(version.document, version, comments_visible=False, names=False)
     if not outcome.answered:

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.notifications.models import Follow, NotificationKind
 from app.notifications.operations import _frequencies, already_reminded, queue_reminders
 from app.responses.models import Response, ResponseState
+from app.responses.outcome import consulted_organisations
 
 STAGES = {"week": timedelta(days=7), "days": timedelta(days=2)}
 PREFIX = "response-"
@@ -48,8 +49,6 @@ def _stage(version: Version, now: datetime) -> str | None:
 def recipients(version: Version) -> list[int]:
     """Who is reminded: in each consulted organisation without a submitted response, the members
     who may submit it; where nobody has been marked yet, the members who follow the document."""
-    from app.responses.outcome import consulted_organisations
-
     answered = set(
         db.session.scalars(
             sa.select(Response.organisation_id).where(

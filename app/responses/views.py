@@ -203,7 +203,7 @@ def organisation(slug: str, number: int, organisation_id: int):
 def overview(slug: str, number: int):
     """For editors: every consulted organisation with its response status, position and reminders."""
     document, version = published_version(slug, number)
-    if not current_user.is_editor:
+    if not document.can_edit(current_user):
         abort(403)
     organisations = consulted_organisations(document)
     responses = db.session.execute(
@@ -296,13 +296,3 @@ def outcome_docx(slug: str, number: int):
     locale = get_locale()
     body = write_outcome(_outcome(document, version), locale.language if locale else "sv")
     return send_download(body, f"{document.slug}-v{version.number}-remissammanstallning.docx", DOCX_TYPE)
-
-
-def outcome_file(document: Document, version: Version, name: str, about: dict) -> bytes:
-    """The outcome as an open-data file (``outcome.json`` or ``outcome.csv``) for the current reader."""
-    from app.responses.outcome import outcome_csv, outcome_json_bytes
-
-    report = _outcome(document, version)
-    if name == "outcome.csv":
-        return outcome_csv(report)
-    return outcome_json_bytes(report, {**about, "licence": "CC0-1.0", "names_included": report.names_shown})

@@ -7,18 +7,18 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.search.index import reindex
 
 
 @click.command("search-reindex")
 @with_appcontext
 def search_reindex() -> None:
     """Rebuild the search index (after a restore, or a change of stemmer); one transaction."""
-    from app.search.index import reindex
-
     blocks, comments = reindex(db.session.connection())
     db.session.commit()
     click.echo(f"Indexed {blocks} paragraphs and {comments} comments.")
 
 
 def register(app: Flask) -> None:
+    """Add the search command to the app's CLI."""
     app.cli.add_command(search_reindex)

@@ -18,6 +18,7 @@ from app.docx.reading import REJECTION_CODES, DocxRejected
 from app.extensions import db
 from app.wordcomments import operations
 from app.wordcomments.labels import LEFT_OUT_LABELS, REFUSALS, SOURCE_LABELS
+from app.wordcomments.permissions import can_send_for_others
 
 
 def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) -> list[str]:
@@ -88,7 +89,7 @@ def import_comments(slug, number, path, email, organisation, sender, include_unc
         raise click.ClickException(f"no active user with e-mail {email!r}")
     on_behalf = None
     if organisation:
-        if not user.is_editor:
+        if not can_send_for_others(user):
             raise click.ClickException("only editors submit comments for another organisation")
         on_behalf = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
         if on_behalf is None:

@@ -26,6 +26,7 @@ from app.wordcomments.blueprint import bp
 from app.wordcomments.forms import MYSELF, CancelForm, ConfirmForm, UploadForm
 from app.wordcomments.labels import LEFT_OUT_LABELS, REFUSALS, SOURCE_LABELS
 from app.wordcomments.operations import PendingWordComments, TakeInRefused
+from app.wordcomments.permissions import can_send_for_others
 
 
 def _file_name(storage) -> str:
@@ -51,14 +52,14 @@ def upload(slug: str, number: int):
     if not version.accepts_comments():
         return refuse_closed(version)
     form = UploadForm()
-    if current_user.is_editor:
+    if can_send_for_others(current_user):
         form.organisation.choices = _organisation_choices()
     else:
         del form.organisation
         del form.sender
     if form.validate_on_submit():
         organisation = None
-        if current_user.is_editor and form.organisation.data:
+        if can_send_for_others(current_user) and form.organisation.data:
             organisation = db.session.get(Organisation, int(form.organisation.data))
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         data = form.file.data.read(limit + 1)

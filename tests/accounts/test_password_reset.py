@@ -139,7 +139,7 @@ def test_expired_link_says_it_expired(client, app, factory, smtp, monkeypatch): 
     _ask(client, "maja@example.org")
     link = _mailed_link(app, smtp)
     path = "/" + link.split("://", 1)[1].partition("/")[2]
-    import app.accounts.reset as reset
+    import app.notifications.password_reset as reset
 
     later = utcnow() + timedelta(minutes=61)
     monkeypatch.setattr(reset, "utcnow", lambda: later)

@@ -76,7 +76,7 @@ def test_forgotten_password_journey(page, app, factory, smtp, live_server, axe_c
     # A link opened more than an hour after it was asked for has expired.
     _ask_for_a_link(page, "maja@example.org")
     link = _link_from_the_outbox(app, smtp, live_server)
-    import app.accounts.reset as reset
+    import app.notifications.password_reset as reset
 
     later = utcnow() + timedelta(minutes=61)
     monkeypatch.setattr(reset, "utcnow", lambda: later)

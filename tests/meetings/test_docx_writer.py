@@ -18,7 +18,6 @@ from lxml import etree
 
 from app.compare.diff import diff_versions
 from app.documents.richtext import Segment as S
-from app.meetings.compilation import PackComment
 from app.meetings.pack import (
     HistoryRow,
     PackBlock,
@@ -26,6 +25,7 @@ from app.meetings.pack import (
     blocks_from_diff,
     write_pack,
 )
+from app.review.compilation import PackComment
 from app.review.models import STATUS_COLOURS, CommentStatus
 from tests import office
 

@@ -20,8 +20,8 @@ import pytest
 from lxml import etree
 
 from app.documents.richtext import sanitize_inline
-from app.meetings.compilation import STATUSES, PackComment
 from app.meetings.pack import write_pack
+from app.review.compilation import STATUSES, PackComment
 from tests.browser.xss import XSS
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 from tests.meetings.test_docx_writer import CHANGED, EDITOR, make_pack

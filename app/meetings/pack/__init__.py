@@ -36,9 +36,9 @@ be re-created and its sha256 verified later).
 """
 
 from app.compare.diff import WordOp
-from app.meetings.compilation import PackComment
 from app.meetings.pack.data import HistoryRow, PackBlock, PackInput, blocks_from_diff
 from app.meetings.pack.writer import write_pack
+from app.review.compilation import PackComment
 
 __all__ = [
     "HistoryRow",

@@ -16,7 +16,6 @@ from app.documents.richtext import Segment, plain, segments, table_rows
 from app.docx import wml as x
 from app.docx.bookmarks import TEXT_BOOKMARK, paragraph_bookmark_name
 from app.docx.numbering import FIRST_LIST_NUM, NUM_BULLETS
-from app.meetings.compilation import PackComment, fill
 from app.meetings.pack.context import (
     KINDS,
     STYLE_OF_KIND,
@@ -29,6 +28,7 @@ from app.meetings.pack.context import (
 )
 from app.meetings.pack.data import PackBlock
 from app.meetings.pack.threads import Threads
+from app.review.compilation import PackComment, fill
 
 TEXT_BOOKMARK_ID = 999_999
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from app.docx import wml as x
-from app.meetings.compilation import PackComment, by_section, comment_text, kind_label, status_label
 from app.meetings.pack.context import (
     COMPILATION_GRID,
     GROUP_FILL,
@@ -12,6 +11,7 @@ from app.meetings.pack.context import (
     PackContext,
     coloured,
 )
+from app.review.compilation import PackComment, by_section, comment_text, kind_label, status_label
 
 
 def compilation(ctx: PackContext) -> str:

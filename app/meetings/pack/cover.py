@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.documents.richtext import Segment
 from app.docx import wml as x
-from app.meetings.compilation import fill
 from app.meetings.pack.context import PackContext, safe_url
+from app.review.compilation import fill
 
 
 def title_page(ctx: PackContext) -> str:

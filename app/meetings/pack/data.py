@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.compare.diff import BlockChange, CellOps, WordOp, split_replaced
-from app.meetings.compilation import PackComment
 from app.responses.pack import PackResponse
+from app.review.compilation import PackComment
 from app.timeutil import STOCKHOLM
 
 
@@ -68,10 +68,10 @@ class PackInput:
     ``blocks`` are in merged reading order (see :class:`PackBlock`); ``comments`` are
     the comments made on the base version and the versions after it up to the presented
     one, and the earlier ones still open, in reading order (see
-    :class:`app.meetings.compilation.PackComment`). ``agenda`` is the meeting's agenda as
+    :class:`app.review.compilation.PackComment`). ``agenda`` is the meeting's agenda as
     typed (one item per line), ``place`` where or at which link it is held. ``history`` lists the
     versions up to the presented one. ``strings`` overrides labels of the built-in
-    ``language`` table (:data:`app.meetings.compilation.LABELS`); dates are shown in
+    ``language`` table (:data:`app.review.compilation.LABELS`); dates are shown in
     ``timezone``.
     """
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.docx import wml as x
-from app.meetings.compilation import CHANGES, fill, summarise
 from app.meetings.pack.context import STATUS_COLOURS_HEX, TEXT_WIDTH, PackContext, coloured
 from app.responses.pack import labels as response_labels
+from app.review.compilation import CHANGES, fill, summarise
 
 
 def summary(ctx: PackContext) -> str:

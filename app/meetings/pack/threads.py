@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from app.docx import comments as wc
 from app.docx import wml as x
-from app.meetings.compilation import PackComment, comment_text, kind_label, status_label
 from app.meetings.pack.context import PackContext
+from app.review.compilation import PackComment, comment_text, kind_label, status_label
 
 
 class Threads:

@@ -20,11 +20,11 @@ from app.docx.comments import comment_parts
 from app.docx.footer import page_footer
 from app.docx.numbering import NUM_HEADINGS, add_numbering
 from app.docx.properties import set_core_properties
-from app.meetings.compilation import fill
 from app.meetings.pack import body, compilation, contents, cover, history, summary
 from app.meetings.pack.context import MARGIN, PackContext
 from app.meetings.pack.data import PackInput
 from app.meetings.pack.threads import Threads
+from app.review.compilation import fill
 
 # The pack's own styles, between Word's Hyperlink and its TOC and comment styles.
 _PACK_STYLES = """

@@ -1,5 +1,9 @@
 """Forgotten passwords: a single-use link, valid for an hour, sent through the mail outbox.
 
+Accounts asks for a link and checks one through signals (app.signals.password_reset_requested,
+password_reset_opened; the receivers are in app.notifications.receivers): the link is an outbox
+row, and accounts sits below the outbox.
+
 Asking costs one query whatever the address, and the answer is the same; only for an account
 that may have a link is an outbox row (kind PASSWORD_RESET) then written, and sent by cron.
 The link's secret is never stored: it is an HMAC, under the app's secret key, of the outbox
@@ -22,6 +26,7 @@ from app import mail
 from app.accounts.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import format_datetime
 from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
 
 VALID_FOR = timedelta(hours=1)
@@ -127,8 +132,6 @@ def still_worth_sending(notification: Notification, now: datetime) -> bool:
 
 def reset_message(notification: Notification):
     """The e-mail with the link, in the current language (the sender sets the recipient's)."""
-    from app.i18n import format_datetime
-
     user = notification.user
     link = url_for("accounts.reset_password", token=reset_token(notification), _external=True)
     body = render_template(

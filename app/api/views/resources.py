@@ -27,6 +27,7 @@ from app.extensions import db
 from app.meetings import operations as meeting_operations
 from app.meetings.models import Export
 from app.meetings.permissions import can_download
+from app.responses.outcome import load_outcome, load_records, outcome_json, record_json
 from app.review.models import CommentStatus
 from app.review.threads import who_sees_what
 from app.web.downloads import send_download
@@ -166,8 +167,6 @@ def comments(slug: str, number: int):
 @bp.route(f"/documents/<slug>/versions/<int(max={MAX_ID}):number>/responses")
 def responses(slug: str, number: int):
     """Every submitted response to a version and every one it replaced, newest first."""
-    from app.responses.outcome import load_records, record_json
-
     document = load_document(slug)
     version = load_version(document, number)
     _visible, names, _organisations = who_sees_what(document, viewer())
@@ -177,8 +176,6 @@ def responses(slug: str, number: int):
 @bp.route(f"/documents/<slug>/versions/<int(max={MAX_ID}):number>/outcome")
 def outcome(slug: str, number: int):
     """The outcome report of a version: responses, positions per section, decisions on comments."""
-    from app.responses.outcome import load_outcome, outcome_json
-
     document = load_document(slug)
     version = load_version(document, number)
     visible, names, _organisations = who_sees_what(document, viewer())

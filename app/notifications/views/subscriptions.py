@@ -1,4 +1,4 @@
-"""Notification settings on the profile, following documents, and unsubscribing from a message."""
+"""Following documents, and unsubscribing from a message (the settings are on app.pages.profile)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.forms import ChangePasswordForm, LanguageForm
 from app.accounts.models import User
-from app.api.pages import token_section
 from app.documents.loaders import get_document
 from app.extensions import csrf, db
 from app.notifications import operations
 from app.notifications.blueprint import bp
-from app.notifications.forms import PreferencesForm
 from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Frequency, NotificationKind
 from app.notifications.tokens import DIGEST, read_unsubscribe_token
@@ -23,34 +20,9 @@ from app.web.redirects import safe_next
 
 
 @bp.app_template_global()
-def notification_preferences_form() -> PreferencesForm:
-    """Template helper: the profile's notification section, filled with the user's choices."""
-    return PreferencesForm.for_preferences(operations.preferences_of(current_user))
-
-
-@bp.app_template_global()
 def follows_document(document) -> bool:
     """Template helper: whether the signed-in user follows *document*."""
     return operations.is_following(current_user, document)
-
-
-@bp.route("/profile/notifications", methods=["POST"])
-@login_required
-def preferences():
-    """Save how often each kind of e-mail comes."""
-    form = PreferencesForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "accounts/profile.html",
-            language_form=LanguageForm(language=current_user.language or "sv"),
-            password_form=ChangePasswordForm(),
-            preferences_form=form,
-            **token_section(),
-        ), 400
-    operations.set_preferences(current_user, form.choices())
-    db.session.commit()
-    flash(_("Your e-mail settings have been saved."), "success")
-    return redirect(url_for("accounts.profile") + "#notifications-heading")
 
 
 def _back_to(document) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.meetings.compilation import (
+from app.review.compilation import (
     PackComment,
     by_section,
     compilation_csv,

@@ -1,4 +1,8 @@
-"""A person's own data as one JSON document (the right of access), built without a request."""
+"""A person's own data as one JSON document (the right of access), built without a request.
+
+Composed here, above the packages that hold it: the account, the comments and endorsements of
+review, the follows, settings and mail of notifications.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.documents.models import Block, Document, Version
 from app.extensions import db
+from app.notifications.models import Follow, Notification, NotificationPreference
 from app.review.models import Comment, Endorsement
 
 
@@ -85,8 +90,6 @@ def personal_data(user: User) -> dict:
         slugs.update(
             db.session.execute(sa.select(Document.id, Document.slug).where(Document.id.in_(missing))).all()
         )
-    from app.notifications.models import Follow, Notification, NotificationPreference
-
     follows = db.session.execute(
         sa.select(Document.slug, Follow.created_at)
         .join(Document, Document.id == Follow.document_id)

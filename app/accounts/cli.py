@@ -1,0 +1,44 @@
+"""`flask users create`: accounts from the command line (the first administrator, say)."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.accounts import operations
+from app.accounts.models import Organisation, Role, User
+from app.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org", "organisation_name", required=True, help="Organisation (created if new).")
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["member"]
+)
+@click.password_option(help="Asked for when not given.")
+def create_user(email, name, organisation_name, roles, password):
+    """Create a user, e.g. the first administrator."""
+    if len(password) < 12:
+        raise click.BadParameter("at least 12 characters", param_hint="password")
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise click.ClickException(f"a user with e-mail {email} exists already")
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation_name))
+    if organisation is None:
+        organisation = operations.create_organisation(organisation_name, None)
+    operations.create_user(
+        email=email, name=name, organisation=organisation, roles={Role(r) for r in roles}, password=password
+    )
+    db.session.commit()
+    click.echo(f"Created {email} ({', '.join(roles)}) in {organisation.name}.")
+
+
+def register(app: Flask) -> None:
+    """Add the account commands to the app's CLI."""
+    app.cli.add_command(users_cli)

@@ -1,0 +1,7 @@
+"""The notifications pages: following documents and unsubscribing, and the administrators' list of
+undelivered mail (the e-mail settings are on app.pages.profile). Each module registers its routes
+on the notifications blueprint when imported."""
+
+from app.notifications.views import admin, subscriptions
+
+__all__ = ["admin", "subscriptions"]
