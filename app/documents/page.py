@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from app import fragments
-from app.documents.richtext import highlight
+from app.richtext import highlight
 
 
 def render_blocks(

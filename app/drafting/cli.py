@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 
 from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
-from app.documents.richtext import plain, table_rows
 from app.drafting.docx_reader import REJECTION_CODES, REPORT_CODES, DocxRejected, read_docx
 from app.drafting.importing import (
     SLUG_MAX,
@@ -25,6 +24,7 @@ from app.drafting.importing import (
 )
 from app.drafting.paste import read_paste
 from app.extensions import db
+from app.richtext import plain, table_rows
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _EXCERPT = 100

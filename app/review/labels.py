@@ -7,10 +7,10 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.compare.diff import render_ops_html, word_ops
-from app.documents.richtext import from_plain, from_segments, highlight, plain, segments
 from app.review.models import CommentKind, CommentStatus
+from app.richtext import from_plain, from_segments, highlight, plain, segments
 from app.timeutil import STOCKHOLM
+from app.worddiff import render_ops_html, word_ops
 
 KIND_LABELS = {
     CommentKind.COMMENT: _l("Comment"),

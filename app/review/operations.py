@@ -12,12 +12,12 @@ from app.audit import record
 from app.database import utcnow
 from app.documents.loaders import PageBlock
 from app.documents.models import Block, BlockRevision, Document, Version
-from app.documents.richtext import plain, sanitize_inline
 from app.extensions import db
 from app.notifications import operations as notifications
 from app.review import markdown
 from app.review.anchoring import find_once
 from app.review.models import Comment, CommentKind, CommentRevision, CommentStatus, Endorsement
+from app.richtext import plain, sanitize_inline
 
 CONTEXT_CHARS = 32
 

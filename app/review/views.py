@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from app.documents.loaders import get_document, get_document_for_reader, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
-from app.documents.richtext import plain
 from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
@@ -28,6 +27,7 @@ from app.review.threads import (
     load_threads,
     who_sees_what,
 )
+from app.richtext import plain
 from app.web.forms import ConfirmForm
 
 

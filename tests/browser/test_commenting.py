@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.documents.richtext import from_plain
 from app.extensions import db
 from app.review.models import Comment
+from app.richtext import from_plain
 from tests.browser.conftest import sign_in
 from tests.browser.xss import assert_inert, payloads
 from tests.conftest import PASSWORD, add_comment
