@@ -91,6 +91,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
     from app.notifications import admin as _notifications_admin  # noqa: F401
+    from app.notifications import subscribers as _subscribers  # noqa: F401  (receivers connect on import)
     from app.notifications import views as _notifications  # noqa: F401
     from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
