@@ -96,6 +96,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.notifications.blueprint import bp as notifications_bp
     from app.opendata import views as _opendata  # noqa: F401
     from app.opendata.blueprint import bp as opendata_bp
+    from app.pages import reading as _reading  # noqa: F401  (the reading page, on the documents blueprint)
     from app.responses import views as _responses  # noqa: F401
     from app.responses.blueprint import bp as responses_bp
     from app.review import decisions as _decisions  # noqa: F401

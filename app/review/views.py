@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.documents.loaders import get_document, get_document_for_reader, get_version, page_blocks, ref_labels
+from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
 from app.extensions import db
 from app.review import operations
@@ -66,7 +66,7 @@ def _comment_form_page(document, version, block, form, status=200):
     return render_template(template, document=document, version=version, block=block, form=form), status
 
 
-def _store_comment(document: Document, version: Version, block, form: CommentForm, follows: bool):
+def _store_comment(document: Document, version: Version, block, form: CommentForm):
     quote = None
     if block is not None and form.quote.data and form.quote.data.strip():
         start = form.quote_start.data
@@ -84,7 +84,6 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
         body=form.body.data.strip(),
         suggestion=(form.suggestion.data or "").strip() or None,
         quote=quote,
-        follows=follows,
     )
 
 
@@ -120,7 +119,7 @@ def _fresh_anchor():
 @login_required
 def comment_block(slug: str, number: int, uid: str):
     """Comment on one block: a page of its own without JavaScript, a side panel with it."""
-    document, follows = get_document_for_reader(slug)
+    document = get_document(slug)
     version = get_version(document, number)
     block = _page_block(page_blocks(version), uid)
     if not version.accepts_comments():
@@ -130,7 +129,7 @@ def comment_block(slug: str, number: int, uid: str):
         form.quote.data = request.args.get("quote", "")[:2000]
         form.quote_start.data = request.args.get("start", "")
     if form.validate_on_submit():
-        comment = _store_comment(document, version, block, form, follows)
+        comment = _store_comment(document, version, block, form)
         if comment is not None:
             return _after_store(comment, document, version, block)
     return _comment_form_page(document, version, block, form, 400 if form.is_submitted() else 200)
@@ -140,13 +139,13 @@ def comment_block(slug: str, number: int, uid: str):
 @login_required
 def comment_version(slug: str, number: int):
     """A general comment on the version as a whole."""
-    document, follows = get_document_for_reader(slug)
+    document = get_document(slug)
     version = get_version(document, number)
     if not version.accepts_comments():
         return refuse_closed(version)
     form = CommentForm()
     if form.validate_on_submit():
-        comment = _store_comment(document, version, None, form, follows)
+        comment = _store_comment(document, version, None, form)
         return _after_store(comment, document, version, None)
     return _comment_form_page(document, version, None, form, 400 if form.is_submitted() else 200)
 

@@ -238,7 +238,7 @@ def test_xss_corpus_renders_inert_in_comments_replies_quotes_and_suggestions(pag
 
 
 def test_busy_version_loads_a_blocks_comments_in_place(page, app, doc, factory, monkeypatch, axe_check):
-    import app.documents.views as document_views
+    import app.pages.reading as document_views
 
     monkeypatch.setattr(document_views, "INLINE_LIMIT", 1)
     other = factory.user(email="olle@example.org", name="Olle Annan")
