@@ -4,7 +4,7 @@ from app.accounts.models import Invitation, Organisation, Role, User, UserRole
 from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
-from app.drafting.pending import StoredImport
+from app.drafting.models import StoredImport
 from app.meetings.models import Export, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.pagecache import DataStamp

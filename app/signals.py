@@ -12,6 +12,21 @@ from blinker import Namespace
 
 remiss = Namespace()
 
+# ---- comments, decisions and versions (review, drafting) ------------------------------------
+
+# Sent by app.review.operations.create_comments once per batch, after the flush:
+# sender the document; comments (in order, replies among them), author, and follows (True when
+# the caller knows the author follows the document already).
+comments_posted = remiss.signal("comments-posted")
+
+# Sent by app.review.operations.decide when an editor records a decision other than "open":
+# sender the comment; editor.
+comment_decided = remiss.signal("comment-decided")
+
+# Sent by app.drafting.operations.publish_draft when a draft becomes the open version:
+# sender the version; editor.
+version_published = remiss.signal("version-published")
+
 # ---- accounts, the mail outbox and the reminders of features above it ----------------------
 
 user_forgotten = remiss.signal("user-forgotten")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.compare import diff
+from app import worddiff
 from app.compare.diff import (
     changed_only,
     diff_versions,
@@ -170,13 +170,13 @@ def main() -> None:
     )
 
     fast = [c.ops or c.cells for c in diff_versions(old, every).changes]
-    engine = diff.Indel
-    diff.Indel = _Difflib  # type: ignore[assignment]
+    engine = worddiff.Indel
+    worddiff.Indel = _Difflib  # type: ignore[assignment]
     try:
         slow_ms = statistics.median(run(old, every) for _ in range(3))
         slow = [c.ops or c.cells for c in diff_versions(old, every).changes]
     finally:
-        diff.Indel = engine
+        worddiff.Indel = engine
     same = sum(a == b for a, b in zip(fast, slow, strict=True))
     print(
         f"difflib as aligner instead: all changed p50 {slow_ms:.1f} ms; "

@@ -55,7 +55,7 @@ def edit(rng: random.Random, text: str) -> str:
 
 def with_bold(text: str) -> str:
     """Rich text with the first three words bold, as the generated .docx has them."""
-    from app.documents.richtext import Segment, from_segments
+    from app.richtext import Segment, from_segments
 
     words = text.split(" ")
     head, rest = " ".join(words[:3]) + " ", " ".join(words[3:])

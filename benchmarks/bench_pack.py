@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.documents.richtext import Segment, from_segments, plain, segments
 from app.meetings.pack import HistoryRow, PackBlock, PackInput, write_pack
 from app.review.compilation import PackComment, by_section, labels, status_label
+from app.richtext import Segment, from_segments, plain, segments
 
 BLOCKS = 500
 COMMENTS = 3000

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 import pytest
 
 from app.demo import content
-from app.documents.richtext import plain, sanitize_inline, segments, table_rows, table_text
+from app.richtext import plain, sanitize_inline, segments, table_rows, table_text
 
 KINDS = {"heading", "paragraph", "bullet", "number", "quote", "table"}
 DRAFTS = {"v1": content.VERSION_1, "v2": content.VERSION_2}

@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 import pytest
 
 from app.documents.models import BlockKind
-from app.documents.richtext import sanitize_inline, table_rows, table_text
 from app.drafting.markup import block_from_markup, block_to_markup, from_markup, to_markup
 from app.review import markdown
+from app.richtext import sanitize_inline, table_rows, table_text
 from tests.browser.xss import payloads as corpus
 
 

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 
 from flask import url_for
 
-from app.compare.diff import BlockChange, VersionDiff, WordOp
+from app.compare.diff import BlockChange, VersionDiff
 from app.documents.models import BlockKind, Document, Version
 from app.documents.numbering import Ref
-from app.documents.richtext import Segment, table_rows, wrap
 from app.meetings.models import Export, Meeting
 from app.review.models import Comment
+from app.richtext import Segment, table_rows, wrap
+from app.worddiff import WordOp
 
 CC0 = {"id": "CC0-1.0", "name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"}
 

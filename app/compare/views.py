@@ -48,7 +48,7 @@ def pick(slug: str):
 
 def _comparable(document) -> list:
     """The versions this reader may compare: the published ones, and the working draft for editors."""
-    editor = current_user.is_authenticated and current_user.is_editor
+    editor = document.can_edit(current_user)
     return [v for v in document.versions if editor or v.state is not VersionState.DRAFT]
 
 

@@ -1,7 +1,7 @@
 """The demo document's text: two drafts of a Swedish guidance on open licences, as data.
 
 Pure data for the seeding code: no database, no Flask. Block texts are stored rich
-text (see :mod:`app.documents.richtext`), already in canonical form, so seeding can
+text (see :mod:`app.richtext`), already in canonical form, so seeding can
 write them as they are. Each block has a short stable key that the seeding code
 maps to a block uid; a key keeps its uid from one draft to the next.
 """

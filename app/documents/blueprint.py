@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.documents.richtext import table_rows
+from app.richtext import table_rows
 
 bp = Blueprint("documents", __name__)
 bp.add_app_template_filter(table_rows, "table_rows")

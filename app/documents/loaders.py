@@ -16,27 +16,16 @@ from app.accounts.models import User
 from app.documents.models import Block, BlockRevision, Document, Version, VersionState
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db, login_manager
-from app.notifications.models import Follow
 
 
 def get_document(slug: str) -> Document:
     """The document with *slug* if the current user may read it."""
-    document = db.session.execute(_document_statement(), {"slug": slug}).unique().scalar_one_or_none()
-    return _readable(document)
+    document = db.session.execute(document_statement(), {"slug": slug}).unique().scalar_one_or_none()
+    return readable(document)
 
 
-def get_document_for_reader(slug: str) -> tuple[Document, bool]:
-    """As get_document, and whether the signed-in reader follows the document: one query.
-
-    The reading page shows a Follow button; asking separately cost a round trip per view.
-    """
-    user_id = current_user.id if current_user.is_authenticated else None
-    row = db.session.execute(_document_statement(following=True), {"slug": slug, "user_id": user_id})
-    document, following = row.unique().one_or_none() or (None, False)
-    return _readable(document), bool(following)
-
-
-def _readable(document: Document | None) -> Document:
+def readable(document: Document | None) -> Document:
+    """*document* if the current user may read it: 404 when missing, sign-in or 403 when not allowed."""
     if document is None:
         abort(404)
     if not document.can_read(current_user):
@@ -47,21 +36,15 @@ def _readable(document: Document | None) -> Document:
 
 
 @functools.cache
-def _document_statement(following: bool = False) -> sa.Select:
-    """A document by slug with its versions in the same query (a document has a handful).
+def document_statement() -> sa.Select:
+    """A document by slug (bind parameter ``slug``) with its versions in the same query.
 
-    Built once: every document page runs it. Pages show who published each version,
-    never what roles they hold. With *following*, a second column says whether the user
-    ``user_id`` follows it.
+    A document has a handful of versions. Built once: every document page runs it. Pages show
+    who published each version, never what roles they hold. Pages above add columns to it
+    (the reading page: whether the reader follows the document).
     """
-    columns = [Document]
-    if following:
-        followed = sa.exists().where(
-            Follow.user_id == sa.bindparam("user_id"), Follow.document_id == Document.id
-        )
-        columns.append(followed.label("following"))
     return (
-        sa.select(*columns)
+        sa.select(Document)
         .where(Document.slug == sa.bindparam("slug"))
         .options(so.joinedload(Document.versions).joinedload(Version.published_by).lazyload(User.role_rows))
     )

@@ -195,7 +195,7 @@ class BlockRevision(db.Model):
     position: so.Mapped[int] = so.mapped_column(sa.Integer)
     kind: so.Mapped[BlockKind] = so.mapped_column(enum_type(BlockKind, "block_kind"))
     level: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
-    # Sanitised inline rich text (app.documents.richtext); tables: rows/cells.
+    # Sanitised inline rich text (app.richtext); tables: rows/cells.
     text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     changed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))

@@ -13,9 +13,9 @@ from flask.cli import with_appcontext
 from app import purge
 from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
-from app.documents.richtext import plain, table_rows
 from app.docx.reading import REJECTION_CODES, DocxRejected
 from app.drafting.docx_reader import REPORT_CODES, read_docx
+from app.richtext import plain, table_rows
 from app.drafting.importing import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -28,6 +28,7 @@ from app.drafting.importing import (
 from app.drafting.paste import read_paste
 from app.drafting.pending import store
 from app.extensions import db
+from app.richtext import plain, table_rows
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _EXCERPT = 100

@@ -15,7 +15,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from app.documents.models import BlockKind
 
@@ -150,3 +150,13 @@ class PublishForm(FlaskForm):
     def validate_summary(self, field):
         if not (field.data or "").strip():
             raise ValidationError(_l("Write a summary of what changed in this version."))
+
+
+class ApplyForm(FlaskForm):
+    """Applying a comment's suggested wording: the token, and where the editor returns to.
+
+    A dashboard card says ``back=dashboard`` and gets the dashboard back; without it (the decision
+    page) the decision page. Any other value is refused rather than guessed at.
+    """
+
+    back = HiddenField(validators=[Optional(), AnyOf(["dashboard"])])

@@ -25,11 +25,11 @@ from app.documents.models import (
     Version,
     Visibility,
 )
-from app.documents.richtext import sanitize_inline, table_rows, table_text
 from app.drafting.alignment import Match, OldBlock, align
 from app.drafting.docx_reader import ImportedBlock, ReportItem
 from app.drafting.operations import NewBlock, replace_draft
 from app.extensions import db
+from app.richtext import sanitize_inline, table_rows, table_text
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80

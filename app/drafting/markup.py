@@ -1,7 +1,7 @@
 """The editor's text form of a block: Markdown inline markup, converted to and from rich text.
 
 Editors type ``**bold**``, ``*italic*`` and ``[text](https://...)``; the stored form is
-the sanitised HTML subset of :mod:`app.documents.richtext`. A table is one row per line
+the sanitised HTML subset of :mod:`app.richtext`. A table is one row per line
 with cells separated by ``|``. :func:`to_markup` is the inverse of :func:`from_markup`,
 so opening a block and saving it unchanged changes nothing.
 """
@@ -12,8 +12,8 @@ import itertools
 import re
 
 from app.documents.models import BlockKind
-from app.documents.richtext import Segment, segments, table_rows, table_text
 from app.drafting.paste import cells_of, inline_html
+from app.richtext import Segment, segments, table_rows, table_text
 
 # Characters Markdown could read as markup; a backslash keeps them literal.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|!])")

@@ -18,11 +18,11 @@ import sqlalchemy.orm as so
 from app.audit import AuditEvent, record
 from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
-from app.documents.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
 from app.extensions import db
-from app.notifications import operations as notifications
 from app.review import operations as review_operations
 from app.review.models import Comment, CommentStatus
+from app.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
+from app.signals import version_published
 
 
 class DraftError(Exception):
@@ -499,6 +499,6 @@ def publish_draft(
         closed=[v.number for v in previous_open],
         deadline=deadline.isoformat() if deadline else None,
     )
-    notifications.enqueue_new_version(draft)
+    version_published.send(draft, editor=editor)
     db.session.flush()
     return draft

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from app.documents.richtext import Segment, from_segments, table_text
 from app.drafting.docx_reader import ImportedBlock
+from app.richtext import Segment, from_segments, table_text
 
 _MD = MarkdownIt("commonmark", {"html": False})
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")

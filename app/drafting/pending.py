@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 
-from app.database import UTCDateTime
 from app.drafting.alignment import Match
 from app.drafting.docx_reader import ImportedBlock, ReportItem
 from app.drafting.importing import NewDocument, PendingImport
+from app.drafting.models import StoredImport
 from app.extensions import db
 
 TTL_SECONDS = 24 * 3600
@@ -117,20 +116,6 @@ def from_json(token: str, text: str):
         old={int(i): ImportedBlock(*b) for i, b in data["old"].items()},
         report=[ReportItem(code, detail, count) for code, detail, count in data["report"]],
     )
-
-
-class StoredImport(db.Model):
-    """A parsed import waiting for its editor's decision (see the module's notes)."""
-
-    __tablename__ = "pending_import"
-
-    token: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
-    filename: so.Mapped[str] = so.mapped_column(sa.String(300))
-    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
-    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
-    size: so.Mapped[int] = so.mapped_column(sa.Integer)
 
 
 def _created(row) -> float:

@@ -27,7 +27,6 @@ from app.compare.diff import BlockChange, ChangeStatus, diff_versions
 from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version
 from app.documents.numbering import Ref, number_blocks
-from app.documents.richtext import plain
 from app.extensions import db
 from app.meetings.models import Export, ExportKind, Meeting
 from app.meetings.pack import HistoryRow, PackInput, blocks_from_diff
@@ -36,6 +35,7 @@ from app.responses.pack import pack_responses
 from app.review import markdown
 from app.review.compilation import PackComment, compilation_csv, compilation_json, labels, summarise
 from app.review.models import Comment, CommentStatus
+from app.richtext import plain
 from app.timeutil import STOCKHOLM, to_local
 from app.web.text import ascii_slug, markdown_text
 

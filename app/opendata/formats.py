@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from app.documents.richtext import Segment, segments, table_rows
+from app.richtext import Segment, segments, table_rows
 
 # Characters that would start Markdown syntax inside running text.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")

@@ -13,10 +13,10 @@ from app.accounts.models import Organisation, User
 from app.audit import record
 from app.database import utcnow
 from app.documents.models import Version
-from app.documents.richtext import plain
 from app.extensions import db
 from app.responses.models import Position, Response, ResponseState, SectionPosition
 from app.review import markdown
+from app.richtext import plain
 
 
 class ResponseRefused(Exception):

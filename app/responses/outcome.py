@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from app.accounts.models import Organisation, User
 from app.documents.loaders import page_blocks, ref_labels
 from app.documents.models import Block, BlockRevision, Document, Version
-from app.documents.richtext import plain
 from app.extensions import db
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.models import Position, Response, ResponseState
@@ -31,6 +30,7 @@ from app.review.compilation import STATUSES, PackComment, by_section
 from app.review.compilation import labels as pack_labels
 from app.review.models import Comment
 from app.review.threads import who_sees_what
+from app.richtext import plain
 from app.web.text import markdown_text  # the pack prints comments the same way
 
 POSITIONS = tuple(Position)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.documents.richtext import plain
+from app.richtext import plain
 
 
 @dataclass(frozen=True, slots=True)

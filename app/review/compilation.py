@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.documents.richtext import plain
+from app.richtext import plain
 
 STATUSES = ("open", "accepted", "partly_accepted", "rejected", "noted", "duplicate", "withdrawn")
 KINDS = ("comment", "question", "suggestion")
@@ -28,7 +28,7 @@ class PackComment:
     ``ref`` the human reference of that block ("3.2 ¶4"); ``section`` the heading the
     compilation groups it under ("" for general comments). ``body_text`` is plain text
     (newlines kept), ``quote`` the quoted span if any, ``suggestion`` suggested wording as
-    stored rich text (``app.documents.richtext``). ``status`` is a CommentStatus value
+    stored rich text (``app.richtext``). ``status`` is a CommentStatus value
     (see :data:`STATUSES`), ``duplicate_of`` the number of the original for duplicates.
     ``withdrawn`` marks a comment its author withdrew: it stays in the compilation.
     ``hidden`` marks a comment a moderator hid: it stays in the compilation as a row with

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.review.labels import KIND_LABELS, STATUS_LABELS
 from app.review.models import CommentKind, CommentStatus
@@ -71,16 +71,6 @@ class ReplyForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Send reply"))
-
-
-class ApplyForm(FlaskForm):
-    """Applying a comment's suggested wording: the token, and where the editor returns to.
-
-    A dashboard card says ``back=dashboard`` and gets the dashboard back; without it (the decision
-    page) the decision page. Any other value is refused rather than guessed at.
-    """
-
-    back = HiddenField(validators=[Optional(), AnyOf(["dashboard"])])
 
 
 RESPONSE_MAX = 10_000

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask import g, has_request_context, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.compare.diff import render_ops_html, word_ops
-from app.documents.richtext import from_plain, from_segments, highlight, plain, segments
+from app import fragments
+from app.i18n import short_datetime_formatter
+from app.review.anchoring import find_once
 from app.review.models import CommentKind, CommentStatus
+from app.richtext import from_plain, from_segments, highlight, plain, segments
 from app.timeutil import STOCKHOLM
+from app.worddiff import render_ops_html, word_ops
 
 KIND_LABELS = {
     CommentKind.COMMENT: _l("Comment"),
@@ -55,8 +63,6 @@ def paragraph_now(comment, text_now: str | None) -> Markup:
     if then is not None and then != text_now:
         return text_diff(then, text_now)
     if comment.quote_exact:
-        from app.review.anchoring import find_once
-
         start = comment.quote_start
         if start is None or plain(text_now)[start : start + len(comment.quote_exact)] != comment.quote_exact:
             start = find_once(plain(text_now), comment.quote_exact)
@@ -78,23 +84,16 @@ def short_datetime(value) -> str:
 
 def _request_formatter():
     """This request's short date-and-time formatter, made once per request."""
-    from flask import g, has_request_context
-
     if not has_request_context():
         return None
     formatter = g.get("_short_datetime")
     if formatter is None:
-        from app.i18n import short_datetime_formatter
-
         formatter = g._short_datetime = short_datetime_formatter()
     return formatter
 
 
 def thread_labels() -> dict:
     """Every string a comment thread shows, translated once per page instead of once per comment."""
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
-
     return {
         "kinds": {k.value: str(v) for k, v in KIND_LABELS.items()},
         "statuses": {k.value: str(v) for k, v in STATUS_LABELS.items()},
@@ -130,13 +129,6 @@ def thread_labels() -> dict:
 
 def thread_context() -> dict:
     """What the thread templates need, computed once per request."""
-    from flask import url_for
-    from flask_babel import get_locale
-    from flask_login import current_user
-    from flask_wtf.csrf import generate_csrf
-
-    from app import fragments
-
     reply_url = url_for("review.reply", comment_id=0)
     locale = get_locale()
     language = locale.language if locale else "sv"

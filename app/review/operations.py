@@ -12,12 +12,12 @@ from app.audit import record
 from app.database import utcnow
 from app.documents.loaders import PageBlock
 from app.documents.models import Block, BlockRevision, Document, Version
-from app.documents.richtext import plain, sanitize_inline
 from app.extensions import db
-from app.notifications import operations as notifications
 from app.review import markdown
 from app.review.anchoring import find_once
 from app.review.models import Comment, CommentKind, CommentRevision, CommentStatus, Endorsement
+from app.richtext import plain, sanitize_inline
+from app.signals import comment_decided, comments_posted
 
 CONTEXT_CHARS = 32
 
@@ -169,11 +169,8 @@ def create_comments(
     ]
     db.session.add_all(comments)
     db.session.flush()
-    # Commenting follows the document; a reply tells the author replied to (queued, not sent).
-    if not follows:
-        notifications.follow_document(author, document)
-    for comment in comments:
-        notifications.enqueue_reply(comment)
+    # Notifications follow the document for the author and tell whoever was replied to.
+    comments_posted.send(document, comments=comments, author=author, follows=follows)
     return comments
 
 
@@ -300,7 +297,7 @@ def decide(
             comment.resolved_in_version_id = None
     record(editor, "comment.decide", comment, number=comment.number, before=before, after=after)
     if status is not CommentStatus.OPEN:
-        notifications.enqueue_decision(comment)
+        comment_decided.send(comment, editor=editor)
     db.session.flush()
     return True
 

@@ -11,11 +11,11 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Organisation, User
 from app.documents.models import Block, CommentVisibility, Document, Version
-from app.documents.richtext import highlight
 from app.extensions import db
 from app.review.anchoring import Anchor, anchor
 from app.review.labels import short_datetime
 from app.review.models import Comment, CommentStatus, Endorsement
+from app.richtext import highlight
 
 FILTERS = ("all", "open", "mine", "none")
 # Beyond this many threads a page shows counts per block and loads each block's

@@ -27,8 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.documents.richtext import plain
 from app.drafting.alignment import OldBlock, align
+from app.richtext import plain
 from app.wordcomments.reader import DELETED, INSERTED, SAME, Paragraph, Piece, WordComment, WordFile
 
 BODY_MAX = 10_000

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
-from app.documents.loaders import get_document_for_reader, get_version, page_blocks, ref_labels
+from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
 from app.docx.reading import DocxRejected
 from app.drafting import pending as pending_store
@@ -47,7 +47,7 @@ def _organisation_choices() -> list[tuple[str, str]]:
 @login_required
 def upload(slug: str, number: int):
     """Upload a Word file with comments and tracked changes for this version."""
-    document, _follows = get_document_for_reader(slug)
+    document = get_document(slug)
     version = get_version(document, number)
     if not version.accepts_comments():
         return refuse_closed(version)

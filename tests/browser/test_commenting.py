@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.documents.richtext import from_plain
 from app.extensions import db
 from app.review.models import Comment
+from app.richtext import from_plain
 from tests.browser.conftest import sign_in
 from tests.browser.xss import assert_inert, payloads
 from tests.conftest import PASSWORD, add_comment
@@ -236,7 +236,7 @@ def test_xss_corpus_renders_inert_in_comments_replies_quotes_and_suggestions(pag
 
 
 def test_busy_version_loads_a_blocks_comments_in_place(page, app, doc, factory, monkeypatch, axe_check):
-    import app.documents.views as document_views
+    import app.pages.reading as document_views
 
     monkeypatch.setattr(document_views, "INLINE_LIMIT", 1)
     other = factory.user(email="olle@example.org", name="Olle Annan")

@@ -1,4 +1,4 @@
-"""Word-level and version-level diff (app.compare.diff), without an app or a database."""
+"""Word-level and version-level diff (app.worddiff, app.compare.diff), without an app or a database."""
 
 from __future__ import annotations
 
@@ -15,16 +15,13 @@ from app.compare.diff import (
     changed_only,
     diff_table,
     diff_versions,
-    has_changes,
     render_change_html,
     render_change_side_by_side,
-    render_ops_html,
-    render_side_by_side,
     render_table_html,
     split_replaced,
-    word_ops,
 )
-from app.documents.richtext import Segment, plain
+from app.richtext import Segment, plain
+from app.worddiff import has_changes, render_ops_html, render_side_by_side, word_ops
 
 _WORDS = (
     "och att det som en på är för med till av inte myndigheten förslaget åtgärder översyn "

@@ -60,7 +60,7 @@ def as_editor(client, editor):
 
 def pending_rows(app) -> list[str]:
     """The tokens of the imports waiting in the database (any app server sees them)."""
-    from app.drafting.pending import StoredImport
+    from app.drafting.models import StoredImport
 
     with app.app_context():
         return sorted(db.session.scalars(sa.select(StoredImport.token)))
@@ -462,6 +462,7 @@ def test_expired_imports_are_refused_and_purged_with_old_files(
     app, as_editor, doc, docx_kit, _imports_dir, monkeypatch
 ):
     from app.drafting import pending
+    from app.drafting.models import StoredImport
 
     token = token_of(upload(as_editor, "/d/vl/draft/import", every_feature(docx_kit)))
     fresh = token_of(upload(as_editor, "/d/vl/draft/import", every_feature(docx_kit)))
@@ -472,7 +473,7 @@ def test_expired_imports_are_refused_and_purged_with_old_files(
     new_file.write_text("{}")
     os.utime(stale_file, (time.time() - pending.TTL_SECONDS - 60,) * 2)
     with app.app_context():
-        row = db.session.get(pending.StoredImport, token)
+        row = db.session.get(StoredImport, token)
         row.created_at = row.created_at - timedelta(seconds=pending.TTL_SECONDS + 60)
         db.session.commit()
     expired = as_editor.get(f"/imports/{token}")  # expired: refused, back to the document list

@@ -7,8 +7,8 @@ import random
 import pytest
 
 from app.documents.models import BlockKind
-from app.documents.richtext import Segment, from_segments, replace_span, segments
 from app.drafting.markup import block_from_markup, block_to_markup, from_markup, split_parts, to_markup
+from app.richtext import Segment, from_segments, replace_span, segments
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import create_app
 from app.accounts.models import User
 from app.database import utcnow
 from app.documents.models import Document
@@ -15,6 +16,7 @@ from app.notifications import operations
 from app.notifications.models import Follow, Frequency, Notification, NotificationKind, OutboxState
 from app.review.models import Comment, CommentStatus
 from app.review.operations import decide
+from app.signals import comment_decided, comments_posted, version_published
 from tests.conftest import add_comment
 from tests.notifications.conftest import outbox
 
@@ -39,6 +41,15 @@ def test_a_reply_queues_a_message_for_the_comment_author(app, doc, people):
             reply,
         )
         assert queued.delivery is Frequency.IMMEDIATE and queued.state is OutboxState.PENDING
+
+
+def test_building_the_app_again_connects_each_receiver_once(app, doc, people):
+    create_app(dict(app.config))
+    assert [len(s.receivers) for s in (comments_posted, comment_decided, version_published)] == [1, 1, 1]
+    with app.app_context():
+        parent = add_comment(doc, "p1", people["maja"])
+        add_comment(doc, "p1", people["mats"], parent=db.session.get(Comment, parent))
+        assert len(outbox()) == 1
 
 
 def test_replying_to_oneself_queues_nothing(app, doc, people):

@@ -465,7 +465,7 @@ def test_script_requests_get_html_fragments(client, doc, member, app):
 def test_busy_version_shows_counts_and_loads_each_blocks_discussion(
     client, factory, app, monkeypatch, count_queries
 ):
-    import app.documents.views as document_views
+    import app.pages.reading as document_views
 
     monkeypatch.setattr(document_views, "INLINE_LIMIT", 3)
     doc = factory.document(slug="busy")
@@ -502,7 +502,7 @@ def test_busy_version_shows_counts_and_loads_each_blocks_discussion(
 def test_busy_version_keeps_comments_on_removed_text_and_on_the_whole_version(
     client, factory, app, monkeypatch
 ):
-    import app.documents.views as document_views
+    import app.pages.reading as document_views
 
     monkeypatch.setattr(document_views, "INLINE_LIMIT", 2)
     first = default_blocks()

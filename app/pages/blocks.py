@@ -5,7 +5,8 @@ its comments section) depends only on what its key names: the language, the vers
 text never changes once published), the highlighted ranges, the counts, whether it has
 threads below it and whether the reader may comment. A new comment therefore re-renders one
 block, not 500. Drafts change, so they are never cached. The threads come from the
-review.rendering.ThreadRenderer, which caches each thread the same way.
+review.rendering.ThreadRenderer, which caches each thread the same way. Used by the reading
+page (app.pages.reading).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from app import fragments
-from app.documents.richtext import highlight
+from app.richtext import highlight
 
 
 def render_blocks(

@@ -39,6 +39,7 @@ from app.drafting.importing import (
     write_import,
 )
 from app.drafting.paste import read_paste
+from app.drafting.permissions import can_import
 from app.extensions import db
 
 REFUSALS = {
@@ -57,7 +58,7 @@ REFUSALS = {
 
 def _require_editor() -> None:
     """Editors only (sign-in is checked first by ``login_required``)."""
-    if not current_user.is_editor:
+    if not can_import(current_user):
         abort(403)
 
 

@@ -6,51 +6,24 @@ from collections import Counter
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.documents.loaders import get_document, get_document_for_reader, get_version, page_blocks, ref_labels
+from app.documents.loaders import get_document, get_version, page_blocks, ref_labels
 from app.documents.models import Document, Version
-from app.documents.richtext import plain
 from app.extensions import db
 from app.review import operations
+from app.review.anchoring import Anchor
 from app.review.blueprint import bp
 from app.review.excerpts import excerpt
 from app.review.forms import CommentForm, EditCommentForm, ReplyForm
 from app.review.labels import thread_context
 from app.review.models import Comment, CommentKind, CommentStatus
-from app.review.threads import (
-    FILTERS,
-    CommentView,
-    ReplyView,
-    highlighted_texts,
-    load_threads,
-    who_sees_what,
-)
+from app.review.threads import FILTERS, CommentView, ReplyView, highlighted_texts, load_threads
+from app.review.views import comment_url, get_comment, refuse_closed, thread_is_open, wants_fragment
+from app.richtext import plain
 from app.web.forms import ConfirmForm
-
-
-def wants_fragment() -> bool:
-    """Whether the request came from the page's script and wants HTML fragments back."""
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
-def comment_url(comment: Comment, version: Version | None = None) -> str:
-    """The reading-view address of a comment (on the version it is shown on)."""
-    document = comment.version.document
-    target = version or document.current_version or comment.version
-    return url_for("documents.version", slug=document.slug, number=target.number) + f"#c-{comment.number}"
-
-
-def refuse_closed(version: Version):
-    """The answer to a comment on a version that does not take comments (any more)."""
-    message = _("This version is not open for comments.")
-    if version.is_published and version.deadline is not None:
-        message = _("The deadline for comments on this version has passed.")
-    if wants_fragment():
-        return {"error": message}, 403
-    return render_template("errors/error.html", code=403, message=message), 403
 
 
 def _page_block(blocks, uid: str):
@@ -66,7 +39,7 @@ def _comment_form_page(document, version, block, form, status=200):
     return render_template(template, document=document, version=version, block=block, form=form), status
 
 
-def _store_comment(document: Document, version: Version, block, form: CommentForm, follows: bool):
+def _store_comment(document: Document, version: Version, block, form: CommentForm):
     quote = None
     if block is not None and form.quote.data and form.quote.data.strip():
         start = form.quote_start.data
@@ -84,7 +57,6 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
         body=form.body.data.strip(),
         suggestion=(form.suggestion.data or "").strip() or None,
         quote=quote,
-        follows=follows,
     )
 
 
@@ -111,8 +83,6 @@ def _after_store(comment, document, version, block):
 
 
 def _fresh_anchor():
-    from app.review.anchoring import Anchor
-
     return Anchor(False, False, False, None, False)
 
 
@@ -120,7 +90,7 @@ def _fresh_anchor():
 @login_required
 def comment_block(slug: str, number: int, uid: str):
     """Comment on one block: a page of its own without JavaScript, a side panel with it."""
-    document, follows = get_document_for_reader(slug)
+    document = get_document(slug)
     version = get_version(document, number)
     block = _page_block(page_blocks(version), uid)
     if not version.accepts_comments():
@@ -130,7 +100,7 @@ def comment_block(slug: str, number: int, uid: str):
         form.quote.data = request.args.get("quote", "")[:2000]
         form.quote_start.data = request.args.get("start", "")
     if form.validate_on_submit():
-        comment = _store_comment(document, version, block, form, follows)
+        comment = _store_comment(document, version, block, form)
         if comment is not None:
             return _after_store(comment, document, version, block)
     return _comment_form_page(document, version, block, form, 400 if form.is_submitted() else 200)
@@ -140,36 +110,15 @@ def comment_block(slug: str, number: int, uid: str):
 @login_required
 def comment_version(slug: str, number: int):
     """A general comment on the version as a whole."""
-    document, follows = get_document_for_reader(slug)
+    document = get_document(slug)
     version = get_version(document, number)
     if not version.accepts_comments():
         return refuse_closed(version)
     form = CommentForm()
     if form.validate_on_submit():
-        comment = _store_comment(document, version, None, form, follows)
+        comment = _store_comment(document, version, None, form)
         return _after_store(comment, document, version, None)
     return _comment_form_page(document, version, None, form, 400 if form.is_submitted() else 200)
-
-
-def get_comment(comment_id: int) -> Comment:
-    """A comment the current user may see (404 otherwise: its existence is not revealed)."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    document = get_document(comment.version.document.slug)
-    visible, _names, _orgs = who_sees_what(document, current_user)
-    if not visible:
-        abort(404)
-    return comment
-
-
-def thread_is_open(comment: Comment) -> bool:
-    """Replies and endorsements are taken while the thread's version, or the current one, is open."""
-    top = comment.parent or comment
-    current = top.version.document.current_version
-    if top.version.accepts_comments():
-        return True
-    return current is not None and current.accepts_comments() and top.is_open
 
 
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
