@@ -84,10 +84,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.compare.blueprint import bp as compare_bp
     from app.documents import views as _documents  # noqa: F401
     from app.documents.blueprint import bp as documents_bp
+    from app.drafting import views as _drafting  # noqa: F401
     from app.drafting.blueprint import bp as drafting_bp
-    from app.drafting.views import editor as _draft_editor  # noqa: F401
-    from app.drafting.views import importing as _importing  # noqa: F401
-    from app.drafting.views import suggestions as _suggestions  # noqa: F401  (on the review blueprint)
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
     from app.notifications import receivers as _notifications_receivers  # noqa: F401  (connect on import)
@@ -101,10 +99,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.responses import receivers as _responses_receivers  # noqa: F401  (connect on import)
     from app.responses import views as _responses  # noqa: F401
     from app.responses.blueprint import bp as responses_bp
+    from app.review import views as _review  # noqa: F401
     from app.review.blueprint import bp as review_bp
-    from app.review.views import comments as _comments  # noqa: F401
-    from app.review.views import decisions as _decisions  # noqa: F401
-    from app.review.views import moderation as _moderation  # noqa: F401
     from app.search import views as _search  # noqa: F401
     from app.search.blueprint import bp as search_bp
     from app.site import bp as site_bp

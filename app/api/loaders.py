@@ -46,7 +46,7 @@ def version_visible(version: Version) -> bool:
     """Drafts are for editors only, as in ``documents.loaders.get_version``."""
     if version.state is not VersionState.DRAFT:
         return True
-    return bool(current_user.is_authenticated and current_user.is_editor)
+    return version.document.can_edit(current_user)
 
 
 def visible_versions(document: Document) -> list[Version]:

@@ -15,8 +15,6 @@ from typing import Any
 from markupsafe import Markup
 
 from app.richtext import table_rows
-
-# WordOp is re-exported until the Word core lands (meetings/docx_writer.py imports it from here).
 from app.worddiff import (
     DELETE,
     EQUAL,

@@ -8,10 +8,14 @@ import sqlalchemy as sa
 
 from app.accounts import operations as account_ops
 from app.accounts.models import Organisation, Role, User
+from app.demo import content
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
 from app.extensions import db
 from app.meetings.models import Meeting
 from app.responses.demo import seed_responses
+from app.review.markdown import render
+from app.review.models import CommentStatus
+from app.review.operations import seed_comment
 from app.timeutil import STOCKHOLM
 
 DEMO_PASSWORD = "demo-password-2020"  # noqa: S105  (public demo accounts, documented in the README)
@@ -67,7 +71,6 @@ def _at(day: str, hour: int = 10) -> datetime:
 
 
 def _document(users) -> Document:
-    from app.demo import content
 
     editors = [users["editor@demo.example"], users["editor2@demo.example"]]
     document = Document(
@@ -136,10 +139,6 @@ def _comments(document, blocks, users) -> None:
     when, the draft an accepted comment was worked into), dated before Utkast 2 was
     published, without the notification mail a live decision sends.
     """
-    from app.demo import content
-    from app.review.markdown import render
-    from app.review.models import CommentStatus
-    from app.review.operations import seed_comment
 
     first, second = document.versions[0], document.versions[1]
     decider = users["editor2@demo.example"]
@@ -214,8 +213,6 @@ _MONTHS = {9: "september", 10: "oktober", 11: "november", 12: "december"}
 
 def seed() -> bool:
     """Create whatever demo data is missing; returns whether the document was created."""
-    from app.demo import content
-    from app.review.markdown import render
 
     organisations = _organisations()
     users = _users(organisations)

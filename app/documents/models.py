@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.database import UTCDateTime, enum_type, utcnow
+from app.documents.permissions import can_edit_drafts
 from app.extensions import db
 
 
@@ -111,7 +112,7 @@ class Document(db.Model):
 
     def can_edit(self, user) -> bool:
         """Editors (PRV and DIGG) write the drafts, decide on comments and see working drafts."""
-        return bool(user is not None and user.is_authenticated and user.is_editor)
+        return can_edit_drafts(user)
 
 
 class Version(db.Model):

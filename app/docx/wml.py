@@ -22,7 +22,7 @@ from typing import Protocol
 
 
 class Segment(Protocol):
-    """A stretch of rich text as the writers take it (``app.documents.richtext.Segment`` is one)."""
+    """A stretch of rich text as the writers take it (``app.richtext.Segment`` is one)."""
 
     @property
     def text(self) -> str: ...

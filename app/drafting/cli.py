@@ -15,7 +15,6 @@ from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
 from app.docx.reading import REJECTION_CODES, DocxRejected
 from app.drafting.docx_reader import REPORT_CODES, read_docx
-from app.richtext import plain, table_rows
 from app.drafting.importing import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -27,6 +26,7 @@ from app.drafting.importing import (
 )
 from app.drafting.paste import read_paste
 from app.drafting.pending import store
+from app.drafting.permissions import can_import
 from app.extensions import db
 from app.richtext import plain, table_rows
 
@@ -139,7 +139,7 @@ def import_docx(slug, path, editor_email, dry_run, create, title, licence, visib
         if not editor_email:
             raise click.BadParameter("needed unless --dry-run", param_hint="--editor")
         editor = user_by_email(editor_email)
-        if editor is None or not editor.active or not editor.is_editor:
+        if editor is None or not editor.active or not can_import(editor):
             raise click.ClickException(f"{editor_email} is not an active editor")
     source, blocks, report = _read(path)
     pending = prepare_import(

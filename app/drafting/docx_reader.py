@@ -7,7 +7,7 @@ Two steps:
    stable ``code`` for anything that is not a plain, safe .docx. The codes (translated
    by the app) are listed in :data:`~app.docx.reading.REJECTION_CODES`.
 2. :func:`read_docx` walks the body XML in document order and returns blocks in the
-   rich-text contract of :mod:`app.documents.richtext`, plus a report of everything
+   rich-text contract of :mod:`app.richtext`, plus a report of everything
    that could not be represented (:data:`REPORT_CODES`): nothing is dropped silently.
 
 Reading rules (product.md, "Importing a draft from Word"):
@@ -40,7 +40,6 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from app.documents.richtext import Segment, from_segments, plain, table_text
 from app.docx.reading import (
     MAX_UPLOAD_BYTES,
     NS,
@@ -58,6 +57,7 @@ from app.docx.reading import (
 )
 from app.docx.wml import qname as _w
 from app.drafting.docx_styles import Numbering, Styles, child_val, int_value, numbering_root, toggle
+from app.richtext import Segment, from_segments, plain, table_text
 
 REPORT_CODES: dict[str, str] = {
     "image": "pictures (detail: alt text or name)",

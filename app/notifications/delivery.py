@@ -34,8 +34,8 @@ from app.notifications.operations import enqueue_deadline_reminders, preferences
 from app.notifications.password_reset import reset_message, still_worth_sending
 from app.notifications.tokens import DIGEST, unsubscribe_token
 from app.review.labels import STATUS_LABELS
+from app.review.loaders import comment_url
 from app.review.models import CommentStatus
-from app.review.views import comment_url
 from app.signals import mail_run_started, notification_wording
 
 log = logging.getLogger("remiss.notifications")

@@ -26,11 +26,6 @@ def withdrawn_notice() -> str:
     return _("The author has withdrawn this comment. It stays on record and needs no decision.")
 
 
-def in_place() -> bool:
-    """Whether the request comes from the dashboard's script, which wants the card back, not a page."""
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
 def comment_of(document: Document, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.parent_id is not None:

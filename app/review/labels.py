@@ -16,6 +16,7 @@ from app import fragments
 from app.i18n import short_datetime_formatter
 from app.review.anchoring import find_once
 from app.review.models import CommentKind, CommentStatus
+from app.review.permissions import can_moderate
 from app.richtext import from_plain, from_segments, highlight, plain, segments
 from app.timeutil import STOCKHOLM
 from app.worddiff import render_ops_html, word_ops
@@ -138,6 +139,6 @@ def thread_context() -> dict:
         # Every thread has forms: the token field without building a form object each time.
         "csrf_field": Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf(),
         "signed_in": current_user.is_authenticated,
-        "moderator": current_user.is_authenticated and (current_user.is_editor or current_user.is_admin),
+        "moderator": can_moderate(current_user),
         "cbase": reply_url[: -len("0/reply")],
     }

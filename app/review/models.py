@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from app.database import UTCDateTime, enum_type, utcnow
 from app.extensions import db
+from app.review.permissions import can_moderate
 
 
 class CommentKind(enum.Enum):
@@ -165,9 +166,7 @@ class Comment(db.Model):
 
     def can_moderate(self, user) -> bool:
         """Editors and administrators may hide a comment (with a reason) and show it again."""
-        if user is None or not user.is_authenticated:
-            return False
-        return bool(user.is_editor or user.is_admin)
+        return can_moderate(user)
 
 
 class CommentRevision(db.Model):

@@ -22,8 +22,10 @@ from app.documents.models import (
     VersionState,
     Visibility,
 )
+from app.documents.permissions import can_edit_drafts
 from app.extensions import db
 from app.review.models import Comment, CommentKind, CommentStatus
+from app.review.permissions import can_moderate
 from app.search.models import EntryKind, SearchEntry
 from app.search.query import Query
 
@@ -44,7 +46,7 @@ class Reader:
     def of(cls, user) -> Reader:
         if user is None or not user.is_authenticated or not user.is_active:
             return cls()
-        return cls(True, bool(user.is_editor), bool(user.is_editor or user.is_admin))
+        return cls(True, can_edit_drafts(user), can_moderate(user))
 
 
 @dataclass

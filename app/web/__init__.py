@@ -140,6 +140,12 @@ def _security_headers(response):
     return response
 
 
+def wants_fragment() -> bool:
+    """Whether the request came from a page's own script (``X-Requested-With: fetch``), which
+    wants a fragment or JSON back rather than a whole page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
 def answer_errors_as(app: Flask, prefix: str, http_error, server_error) -> None:
     """Below the path *prefix*, errors are answered by *http_error(error)* and *server_error()*
     (the API's JSON) instead of the error page."""

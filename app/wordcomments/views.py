@@ -20,7 +20,7 @@ from app.drafting import pending as pending_store
 from app.drafting.import_forms import DOCX_TYPES, rejection_message
 from app.extensions import db
 from app.review import markdown
-from app.review.views import refuse_closed
+from app.review.loaders import refuse_closed
 from app.wordcomments import operations
 from app.wordcomments.blueprint import bp
 from app.wordcomments.forms import MYSELF, CancelForm, ConfirmForm, UploadForm

@@ -17,7 +17,6 @@ import pytest
 from lxml import etree
 
 from app.compare.diff import diff_versions
-from app.documents.richtext import Segment as S
 from app.meetings.pack import (
     HistoryRow,
     PackBlock,
@@ -27,6 +26,7 @@ from app.meetings.pack import (
 )
 from app.review.compilation import PackComment
 from app.review.models import STATUS_COLOURS, CommentStatus
+from app.richtext import Segment as S
 from tests import office
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -19,9 +19,9 @@ import docx
 import pytest
 from lxml import etree
 
-from app.documents.richtext import sanitize_inline
 from app.meetings.pack import write_pack
 from app.review.compilation import STATUSES, PackComment
+from app.richtext import sanitize_inline
 from tests.browser.xss import XSS
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 from tests.meetings.test_docx_writer import CHANGED, EDITOR, make_pack

@@ -24,11 +24,11 @@ from app.review.cards import (
     dashboard_return,
     dashboard_url,
     decide_url,
-    in_place,
     withdrawn_notice,
 )
 from app.review.dashboard import Filters, next_undecided
 from app.review.models import Comment
+from app.web import wants_fragment
 
 APPLY_ERRORS = {
     "no_draft": lambda: _("Start the next draft before applying suggestions."),
@@ -73,7 +73,7 @@ def apply(slug: str, comment_id: int):
         "The suggested wording of #%(n)d is now in the working draft and the comment is accepted.",
         n=comment.number,
     )
-    if in_place():
+    if wants_fragment():
         # The paragraph opens on the card: the editor sees the wording the draft now holds.
         return card_json(document, version, filters, comment, None, message, 200, open_paragraph=True)
     if form.back.data == "dashboard":
@@ -108,7 +108,7 @@ def _not_applied(document: Document, version, filters: Filters, comment: Comment
     *current* is the draft's revision when the paragraph changed since the comment (*message* None).
     """
     decision_page = decide_url(document, comment.id, version, filters)
-    if in_place():
+    if wants_fragment():
         links = ()
         if current is not None:
             message = _(

@@ -35,7 +35,6 @@ fixed entry times and order, so the same input always gives the same bytes (an e
 be re-created and its sha256 verified later).
 """
 
-from app.compare.diff import WordOp
 from app.meetings.pack.data import HistoryRow, PackBlock, PackInput, blocks_from_diff
 from app.meetings.pack.writer import write_pack
 from app.review.compilation import PackComment
@@ -45,7 +44,6 @@ __all__ = [
     "PackBlock",
     "PackComment",
     "PackInput",
-    "WordOp",
     "blocks_from_diff",
     "write_pack",
 ]

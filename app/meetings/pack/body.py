@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from app.documents.richtext import Segment, plain, segments, table_rows
 from app.docx import wml as x
 from app.docx.bookmarks import TEXT_BOOKMARK, paragraph_bookmark_name
 from app.docx.numbering import FIRST_LIST_NUM, NUM_BULLETS
@@ -29,6 +28,7 @@ from app.meetings.pack.context import (
 from app.meetings.pack.data import PackBlock
 from app.meetings.pack.threads import Threads
 from app.review.compilation import PackComment, fill
+from app.richtext import Segment, plain, segments, table_rows
 
 TEXT_BOOKMARK_ID = 999_999
 

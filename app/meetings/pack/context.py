@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from app.compare.diff import WordOp
-from app.documents.richtext import Segment, segments
 from app.docx import wml as x
 from app.docx.numbering import FIRST_LIST_NUM
 from app.meetings.pack.data import PackBlock, PackInput
 from app.review.compilation import fill, labels
 from app.review.models import STATUS_COLOURS
+from app.richtext import Segment, segments
+from app.worddiff import WordOp
 
 # A4 with 2.5 cm side margins: the text width of the portrait and landscape sections.
 MARGIN = 1418

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.documents.richtext import Segment
 from app.docx import wml as x
 from app.meetings.pack.context import PackContext, safe_url
 from app.review.compilation import fill
+from app.richtext import Segment
 
 
 def title_page(ctx: PackContext) -> str:

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.compare.diff import BlockChange, CellOps, WordOp, split_replaced
+from app.compare.diff import BlockChange, CellOps, split_replaced
 from app.responses.pack import PackResponse
 from app.review.compilation import PackComment
 from app.timeutil import STOCKHOLM
+from app.worddiff import WordOp
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from app.review.blueprint import bp
 from app.review.excerpts import excerpt
 from app.review.forms import CommentForm, EditCommentForm, ReplyForm
 from app.review.labels import thread_context
+from app.review.loaders import comment_url, get_comment, refuse_closed, thread_is_open, wants_fragment
 from app.review.models import Comment, CommentKind, CommentStatus
 from app.review.threads import FILTERS, CommentView, ReplyView, highlighted_texts, load_threads
-from app.review.views import comment_url, get_comment, refuse_closed, thread_is_open, wants_fragment
 from app.richtext import plain
 from app.web.forms import ConfirmForm
 

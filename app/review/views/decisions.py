@@ -26,12 +26,12 @@ from app.review.cards import (
     dashboard_return,
     dashboard_url,
     decide_url,
-    in_place,
     withdrawn_notice,
 )
 from app.review.dashboard import Filters, load_dashboard, load_row, load_rows, next_undecided
 from app.review.forms import BulkDecisionForm, DecisionForm
 from app.review.models import Comment, CommentKind, CommentStatus
+from app.web import wants_fragment
 from app.web.forms import ConfirmForm
 
 
@@ -71,12 +71,12 @@ def dashboard(slug: str, number: int):
                         "Decision recorded for %(num)d comments.",
                         done,
                     )
-                    if in_place():
+                    if wants_fragment():
                         return _cards_json(document, version, filters, sorted(ids), message)
                     flash(message, "success")
                     return redirect(dashboard_url(document, version, filters))
         status = 400
-        if in_place():
+        if wants_fragment():
             # The script sends the form again the ordinary way, and the page shows what to correct.
             return jsonify(ok=False), status
     board = load_dashboard(document, version, filters, document.draft)
@@ -217,7 +217,7 @@ def decide(slug: str, comment_id: int):
         status = 409 if conflict else 400
     else:
         status = 400
-    if in_place():
+    if wants_fragment():
         return card_json(document, version, filters, comment, form, notice, status)
     row = load_row(version, comment, document.draft)
     return render_template(
@@ -240,7 +240,7 @@ def decide(slug: str, comment_id: int):
 def _decided(document: Document, comment: Comment, version, filters: Filters):
     """After a saved decision: the card (in place), the next comment ("Save and next") or the dashboard."""
     message = _("Decision on comment #%(n)d saved.", n=comment.number)
-    if in_place():
+    if wants_fragment():
         return card_json(document, version, filters, comment, None, message, 200)
     following = next_undecided(document, version, filters, comment)
     if request.form.get("next") and following.comment_id is not None:

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.review import operations
 from app.review.blueprint import bp
 from app.review.forms import HideForm
-from app.review.views import comment_url, get_comment
+from app.review.loaders import comment_url, get_comment
 from app.web.forms import ConfirmForm
 
 
