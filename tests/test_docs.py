@@ -26,13 +26,6 @@ TOP_FILES = {
     "babel.cfg",
 }
 
-# Paths the house plan (issue 24) creates; the layer work lands them. Remove each entry once
-# the path exists: test_planned_paths_are_still_missing says when.
-PLANNED = {
-    "app/pages/reading.py",
-    "app/notifications/subscribers.py",
-}
-
 BACKTICKED = re.compile(r"`([^`\s]+)`( \(new\))?")
 LINKED = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
 
@@ -64,14 +57,10 @@ def named_paths(doc: Path) -> list[tuple[str, Path]]:
 @pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.relative_to(ROOT).as_posix())
 def test_named_paths_exist(doc):
     missing = sorted(
-        {written for written, path in named_paths(doc) if not path.exists() and written not in PLANNED}
+        {written for written, path in named_paths(doc) if not path.exists()}
     )
     assert not missing, f"{doc.relative_to(ROOT)} names paths that do not exist: {missing}"
 
-
-def test_planned_paths_are_still_missing():
-    landed = sorted(path for path in PLANNED if (ROOT / path).exists())
-    assert not landed, f"these planned paths exist now: remove them from PLANNED: {landed}"
 
 
 def layer_modules() -> list[str]:
