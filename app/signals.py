@@ -14,18 +14,18 @@ remiss = Namespace()
 
 # ---- comments, decisions and versions (review, drafting) ------------------------------------
 
-# Sent by app.review.operations.create_comments once per batch, after the flush:
-# sender the document; comments (in order, replies among them), author, and follows (True when
-# the caller knows the author follows the document already).
 comments_posted = remiss.signal("comments-posted")
+"""Comments or replies were posted (sender: the document; keywords: comments, in order, replies
+among them; author; follows, True when the caller knows the author follows the document).
+Sent once per batch by app.review.operations.create_comments, after the flush."""
 
-# Sent by app.review.operations.decide when an editor records a decision other than "open":
-# sender the comment; editor.
 comment_decided = remiss.signal("comment-decided")
+"""An editor recorded a decision other than "open" (sender: the comment; keyword: editor).
+Sent by app.review.operations.decide."""
 
-# Sent by app.drafting.operations.publish_draft when a draft becomes the open version:
-# sender the version; editor.
 version_published = remiss.signal("version-published")
+"""A draft became the version open for comments (sender: the version; keyword: editor).
+Sent by app.drafting.operations.publish_draft."""
 
 # ---- accounts, the mail outbox and the reminders of features above it ----------------------
 
