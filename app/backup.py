@@ -16,8 +16,10 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app.extensions import db
+from app.i18n import in_operator_language
 from app.web import log_security
 
 BUSY_MS = 10_000
@@ -71,7 +73,7 @@ def backup_sqlite(source: Path, target: Path) -> dict[str, int]:
         dst.execute("PRAGMA journal_mode=DELETE")
         problem = integrity(dst)
         if problem != "ok":
-            raise click.ClickException(f"the copy failed its integrity check: {problem}")
+            raise click.ClickException(_("the copy failed its integrity check: %(problem)s", problem=problem))
         counts = row_counts(dst)
     finally:
         dst.close()
@@ -85,19 +87,23 @@ def backup_sqlite(source: Path, target: Path) -> dict[str, int]:
 def restore_sqlite(backup: Path, target: Path, force: bool = False) -> dict[str, int]:
     """Replace the database at *target* with *backup*; refuses a target holding data unless *force*."""
     if not backup.is_file():
-        raise click.ClickException(f"no such file: {backup}")
+        raise click.ClickException(_("no such file: %(path)s", path=backup))
     try:
         src = _connect(backup)
         problem = integrity(src)
         tables = row_counts(src)
     except sqlite3.DatabaseError as error:
-        raise click.ClickException(f"{backup} is not a SQLite database ({error})") from error
+        raise click.ClickException(
+            _("%(path)s is not a SQLite database (%(error)s)", path=backup, error=error)
+        ) from error
     if problem != "ok":
         src.close()
-        raise click.ClickException(f"{backup} failed its integrity check: {problem}")
+        raise click.ClickException(
+            _("%(path)s failed its integrity check: %(problem)s", path=backup, problem=problem)
+        )
     if "audit_event" not in tables or "user" not in tables:
         src.close()
-        raise click.ClickException(f"{backup} is not a Remiss database")
+        raise click.ClickException(_("%(path)s is not a Remiss database", path=backup))
     if target.exists() and not force:
         existing = _connect(target)
         try:
@@ -107,7 +113,11 @@ def restore_sqlite(backup: Path, target: Path, force: bool = False) -> dict[str,
         if held:
             src.close()
             raise click.ClickException(
-                f"{target} holds data ({held} rows); pass --force to replace it with the backup"
+                _(
+                    "%(path)s holds data (%(rows)d rows); pass --force to replace it with the backup",
+                    path=target,
+                    rows=held,
+                )
             )
     # The app's pooled connections must not keep reading the file that is being replaced.
     db.engine.dispose()
@@ -121,7 +131,9 @@ def restore_sqlite(backup: Path, target: Path, force: bool = False) -> dict[str,
         dst.close()
         src.close()
     if problem != "ok":
-        raise click.ClickException(f"the restored database failed its integrity check: {problem}")
+        raise click.ClickException(
+            _("the restored database failed its integrity check: %(problem)s", problem=problem)
+        )
     return counts
 
 
@@ -137,6 +149,7 @@ def _postgres_instructions(uri: str) -> str:
 
 
 @click.command("backup")
+@in_operator_language
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(path: Path | None):
@@ -151,18 +164,19 @@ def backup_command(path: Path | None):
                 click.echo(f"pg_dump is installed: {found}")
             else:
                 click.echo("pg_dump is not installed: apt-get install postgresql-client")
-        raise click.ClickException("no backup written: this command copies SQLite databases only")
+        raise click.ClickException(_("no backup written: this command copies SQLite databases only"))
     if path is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         path = Path(current_app.config["BACKUP_DIR"]) / f"remiss-{stamp}.db"
     if path.resolve() == source.resolve():
-        raise click.ClickException("the backup cannot overwrite the database itself")
+        raise click.ClickException(_("the backup cannot overwrite the database itself"))
     counts = backup_sqlite(source, path)
     log_security("backup-written", path=path, rows=sum(counts.values()))
     click.echo(f"Backup written to {path}: {sum(counts.values())} rows in {len(counts)} tables.")
 
 
 @click.command("restore")
+@in_operator_language
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that holds data.")
 @with_appcontext
@@ -173,7 +187,7 @@ def restore_command(path: Path, force: bool):
     if target is None:
         if db.engine.dialect.name == "postgresql":
             click.echo(_postgres_instructions(uri))
-        raise click.ClickException("restore works on SQLite databases only")
+        raise click.ClickException(_("restore works on SQLite databases only"))
     counts = restore_sqlite(path, target, force=force)
     log_security("backup-restored", path=path, rows=sum(counts.values()), forced=force)
     click.echo(f"Restored {path} into {target}: {sum(counts.values())} rows in {len(counts)} tables.")

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import functools
+import os
 from datetime import UTC, date, datetime
 
+import click
 from babel import Locale, UnknownLocaleError, dates, support
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask.cli import with_appcontext
+from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
 from app.database import BARE_ENDPOINTS
 from app.timeutil import STOCKHOLM
 
+# The language of the commands' output when --language is not given (then LC_ALL, LC_MESSAGES, LANG).
+CLI_LANGUAGE_ENV = "REMISS_CLI_LANGUAGE"
+
 
 def select_locale() -> str:
-    """The interface language for this request."""
+    """The interface language for this request; outside a request (a command), the operator's."""
+    if not has_request_context():
+        return operator_language()
     languages = current_app.config["LANGUAGES"]
     user = current_user
     if user and user.is_authenticated and user.language in languages:
@@ -220,3 +229,67 @@ def short_datetime_formatter():
     if parts is None:
         return lambda local: dates.format_datetime(local, "short", tzinfo=local.tzinfo, locale=locale)
     return lambda local: "".join(p if isinstance(p, str) else p(local) for p in parts)
+
+
+def operator_language(choice: str | None = None) -> str:
+    """The language of a command: *choice* (--language), REMISS_CLI_LANGUAGE, the locale, else Swedish."""
+    languages = current_app.config["LANGUAGES"]
+    for name in (None, CLI_LANGUAGE_ENV, "LC_ALL", "LC_MESSAGES", "LANG"):
+        raw = choice if name is None else os.environ.get(name)
+        # "en_GB.UTF-8", "sv-SE", "en": the language part; "C" and "POSIX" name none.
+        code = (raw or "").split(".")[0].replace("-", "_").split("_")[0].lower()
+        if code in languages:
+            return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+class Refusal(click.ClickException):
+    """A command's refusal, already worded in the operator's language: printed as it is."""
+
+    def __init__(self, text: str, exit_code: int = 1) -> None:
+        super().__init__(text)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, file=file, err=file is None)
+
+
+def _worded(error: click.ClickException) -> Refusal:
+    """*error* as the operator reads it: 'Fel: ...' in Swedish, 'Error: ...' in English."""
+    message = str(error.message)
+    if isinstance(error, click.BadParameter):
+        hint = error.param_hint
+        if isinstance(hint, (list, tuple)):
+            hint = " / ".join(hint)
+        if hint is None and error.param is not None:
+            hint = error.param.get_error_hint(error.ctx) if error.ctx else error.param.name
+        if hint:
+            message = _("Invalid value for %(param)s: %(message)s", param=hint, message=message)
+    return Refusal(_("Error: %(message)s", message=message), error.exit_code)
+
+
+def in_operator_language(command):
+    """Give a command --language (sv|en) and run it, refusals included, in the operator's language.
+
+    Commands have no request to take a language from: --language, else REMISS_CLI_LANGUAGE or
+    the locale (LANG), else Swedish. A click.ClickException raised inside is printed in it too.
+    """
+
+    @click.option(
+        "--language",
+        type=click.Choice(["sv", "en"]),
+        default=None,
+        help=f"Language of the output (default: ${CLI_LANGUAGE_ENV}, else $LANG, else sv).",
+    )
+    @with_appcontext
+    @functools.wraps(command)
+    def run(*args, language=None, **kwargs):
+        with force_locale(operator_language(language)):
+            try:
+                return command(*args, **kwargs)
+            except Refusal:
+                raise
+            except click.ClickException as error:
+                raise _worded(error) from error
+
+    return run

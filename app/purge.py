@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.i18n import in_operator_language
 from app.ratelimit import purge_expired
 
 SHARES = "remiss.purge"
@@ -24,6 +25,7 @@ def add(app: Flask, what: str, purge: Callable[[], int]) -> None:
 
 
 @click.command("purge")
+@in_operator_language
 @with_appcontext
 @click.option("--quiet", is_flag=True, help="Print nothing when nothing was purged.")
 def purge_command(quiet):

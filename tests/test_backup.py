@@ -114,11 +114,11 @@ def test_restore_refuses_what_is_not_a_remiss_backup(source, tmp_path):
     runner = _app(tmp_path / "fresh.db", migrate=False).test_cli_runner()
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    result = runner.invoke(args=["restore", str(junk)])
+    result = runner.invoke(args=["restore", str(junk), "--language", "en"])
     assert result.exit_code != 0 and "not a SQLite database" in result.output
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t (x)").connection.close()
-    result = runner.invoke(args=["restore", str(other)])
+    result = runner.invoke(args=["restore", str(other), "--language", "en"])
     assert result.exit_code != 0 and "not a Remiss database" in result.output
     assert runner.invoke(args=["restore", str(tmp_path / "missing.db")]).exit_code != 0
 

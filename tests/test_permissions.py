@@ -366,6 +366,16 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("responses.edit", "POST"): [
         Case("/d/{public}/v/2/responses/{org_a}/edit", expect(302, 400, 403, 403, 403, 403)),
     ],
+    # 'Lämna remissvaret': members of the organisation see the summary (no draft yet: back to the form);
+    # confirming needs the right to answer for it and the summary's token.
+    ("responses.confirm", "GET"): [
+        Case("/d/{public}/v/2/responses/{org_a}/submit", expect(302, 302, 403, 403, 403, 403)),
+        Case("/d/{public}/v/1/responses/{org_a}/submit", expect(302, 409, 403, 403, 403, 403)),
+        Case("/d/{public}/v/2/responses/999999/submit", expect(302, 404)),
+    ],
+    ("responses.confirm", "POST"): [
+        Case("/d/{public}/v/2/responses/{org_a}/submit", expect(302, 403, 403, 403, 403, 403)),
+    ],
     ("responses.organisation", "GET"): [
         Case("/d/{public}/v/2/responses/{org_a}", EVERYONE_OK),
         Case("/d/{network}/v/1/responses/{org_a}", SIGNED_IN),

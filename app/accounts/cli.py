@@ -6,15 +6,18 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.accounts import operations
 from app.accounts.models import Organisation, Role, User
 from app.extensions import db
+from app.i18n import in_operator_language
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
 @users_cli.command("create")
+@in_operator_language
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--org", "organisation_name", required=True, help="Organisation (created if new).")
@@ -25,10 +28,10 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def create_user(email, name, organisation_name, roles, password):
     """Create a user, e.g. the first administrator."""
     if len(password) < 12:
-        raise click.BadParameter("at least 12 characters", param_hint="password")
+        raise click.BadParameter(_("at least 12 characters"), param_hint="password")
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise click.ClickException(f"a user with e-mail {email} exists already")
+        raise click.ClickException(_("a user with e-mail %(email)s exists already", email=email))
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation_name))
     if organisation is None:
         organisation = operations.create_organisation(organisation_name, None)

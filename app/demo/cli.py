@@ -7,9 +7,11 @@ from flask import Flask
 
 from app.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from app.extensions import db
+from app.i18n import in_operator_language
 
 
 @click.command("seed-demo")
+@in_operator_language
 def seed_demo():
     """Create the demo network, accounts, document and meetings (safe to run again)."""
     created = seed()

@@ -9,12 +9,14 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app import purge
 from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
-from app.docx.reading import REJECTION_CODES, DocxRejected
+from app.docx.reading import DocxRejected
 from app.drafting.docx_reader import REPORT_CODES, read_docx
+from app.drafting.import_forms import rejection_message
 from app.drafting.importing import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -28,6 +30,7 @@ from app.drafting.paste import read_paste
 from app.drafting.pending import store
 from app.drafting.permissions import can_import
 from app.extensions import db
+from app.i18n import in_operator_language
 from app.richtext import plain, table_rows
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -52,16 +55,22 @@ def _read(path: Path) -> tuple[str, list, list]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise click.ClickException(f"{path.name} is not UTF-8 text") from error
+            raise click.ClickException(_("%(name)s is not UTF-8 text", name=path.name)) from error
         blocks = read_paste(text)
         if not blocks:
-            raise click.ClickException(f"refused ({path.name}): there is no text to import")
+            raise click.ClickException(_("refused (%(name)s): there is no text to import", name=path.name))
         return "paste", blocks, []
     try:
         result = read_docx(data)
     except DocxRejected as error:
-        reason = _DETAIL_NOTE.sub("", REJECTION_CODES.get(error.code, error.code))
-        raise click.ClickException(f"refused ({path.name}): {error.code}: {reason}") from error
+        raise click.ClickException(
+            _(
+                "refused (%(name)s): %(code)s: %(reason)s",
+                name=path.name,
+                code=error.code,
+                reason=rejection_message(error),
+            )
+        ) from error
     return "docx", result.blocks, result.report
 
 
@@ -97,6 +106,7 @@ def _print_report(pending: PendingImport, split: bool) -> None:
 
 
 @click.command("import-docx")
+@in_operator_language
 @click.argument("slug")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -126,21 +136,25 @@ def import_docx(slug, path, editor_email, dry_run, create, title, licence, visib
     new_document = None
     if create:
         if document is not None:
-            raise click.ClickException(f"a document with slug {slug!r} exists already (drop --new)")
+            raise click.ClickException(
+                _("a document with slug '%(slug)s' exists already (drop --new)", slug=slug)
+            )
         if not title or not title.strip():
-            raise click.BadParameter("--new needs --title", param_hint="--title")
+            raise click.BadParameter(_("--new needs --title"), param_hint="--title")
         if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
-            raise click.BadParameter("lower-case letters, digits and hyphens", param_hint="SLUG")
+            raise click.BadParameter(_("lower-case letters, digits and hyphens"), param_hint="SLUG")
         new_document = NewDocument(title=title.strip(), slug=slug, licence=licence, visibility=visibility)
     elif document is None:
-        raise click.ClickException(f"there is no document {slug!r} (use --new --title ... to create it)")
+        raise click.ClickException(
+            _("there is no document '%(slug)s' (use --new --title ... to create it)", slug=slug)
+        )
     editor = None
     if not dry_run:
         if not editor_email:
-            raise click.BadParameter("needed unless --dry-run", param_hint="--editor")
+            raise click.BadParameter(_("needed unless --dry-run"), param_hint="--editor")
         editor = user_by_email(editor_email)
         if editor is None or not editor.active or not can_import(editor):
-            raise click.ClickException(f"{editor_email} is not an active editor")
+            raise click.ClickException(_("%(email)s is not an active editor", email=editor_email))
     source, blocks, report = _read(path)
     pending = prepare_import(
         document,
@@ -164,7 +178,7 @@ def import_docx(slug, path, editor_email, dry_run, create, title, licence, visib
         db.session.commit()
     except ImportRefused as error:
         db.session.rollback()
-        raise click.ClickException(f"not written: {error.code}") from error
+        raise click.ClickException(_("not written: %(code)s", code=error.code)) from error
     click.echo(f"Draft written: {draft.document.slug}, version {draft.number}, {len(pending.blocks)} blocks.")
 
 

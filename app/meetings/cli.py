@@ -5,13 +5,16 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app.extensions import db
+from app.i18n import in_operator_language
 from app.meetings import operations
 from app.meetings.models import Meeting
 
 
 @click.command("export-meeting")
+@in_operator_language
 @click.argument("meeting_id", type=int)
 @with_appcontext
 def export_meeting(meeting_id: int) -> None:
@@ -22,12 +25,14 @@ def export_meeting(meeting_id: int) -> None:
     """
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
-        raise click.ClickException(f"there is no meeting with id {meeting_id}")
+        raise click.ClickException(_("there is no meeting with id %(id)d", id=meeting_id))
     try:
         exports = operations.export_meeting(meeting, None)
     except operations.ExportError as error:
         db.session.rollback()
-        raise click.ClickException(f"the meeting pack could not be written: {error}") from error
+        raise click.ClickException(
+            _("the meeting pack could not be written: %(error)s", error=error)
+        ) from error
     db.session.commit()
     for export in exports:
         click.echo(f"{export.sha256}  {export.path}")

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app.i18n import in_operator_language
 from app.notifications import delivery
 
 
@@ -17,6 +18,7 @@ def _report(outcome: delivery.Outcome, quiet: bool) -> None:
 
 
 @click.command("send-mail")
+@in_operator_language
 @click.option(
     "--limit", default=delivery.BATCH, show_default=True, help="At most this many messages per run."
 )
@@ -31,6 +33,7 @@ def send_mail(limit: int, quiet: bool) -> None:
 
 
 @click.command("send-digests")
+@in_operator_language
 @click.option("--quiet", is_flag=True, help="Print nothing when there was nothing to send.")
 @with_appcontext
 def send_digests(quiet: bool) -> None:

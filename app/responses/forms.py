@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeSerializer
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from app.responses.labels import POSITION_LABELS
-from app.responses.models import Position
+from app.responses.models import Position, Response
 
 SUMMARY_MAX = 20_000
+SUMMARY_SALT = "remiss.responses.summary"
 SECTION_FIELD = "section-"
 
 
@@ -89,3 +92,35 @@ def section_choices(form_data, sections) -> tuple[dict[str, Position], list[str]
         else:
             bad.append(section.uid)
     return chosen, bad
+
+
+class ConfirmSubmitForm(FlaskForm):
+    """The confirmation of 'Lämna remissvaret', carrying the signed token of the summary shown."""
+
+    summary_token = HiddenField()
+    confirm = SubmitField(_l("Confirm and submit the response"))
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=SUMMARY_SALT)
+
+
+def summary_token(draft: Response) -> str:
+    """A signed token naming the draft exactly as shown: its version, organisation, id and row version."""
+    return _serializer().dumps([draft.version_id, draft.organisation_id, draft.id, draft.row_version])
+
+
+def read_summary_token(token: str, version_id: int, organisation_id: int) -> tuple[int, int] | None:
+    """(draft id, row version) of a token signed for this version and organisation, else None."""
+    try:
+        data = _serializer().loads(token or "")
+    except BadData:
+        return None
+    if (
+        not isinstance(data, list)
+        or len(data) != 4
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in data)
+        or data[:2] != [version_id, organisation_id]
+    ):
+        return None
+    return data[2], data[3]

@@ -179,23 +179,40 @@ def save_draft(
     return draft
 
 
-def submit_response(
-    version: Version,
-    organisation: Organisation,
-    data: ResponseData,
-    sections: list[Section],
-    base_row_version: int,
-    user: User,
+def answerers(organisation_id: int) -> list[User]:
+    """The active members who may submit the organisation's response, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.organisation_id == organisation_id, User.may_answer.is_(True), User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def check_complete(position: Position | None, decision_maker: str) -> None:
+    """Refuse to submit a response without an overall position or without who decided it."""
+    if position is None:
+        raise ResponseRefused("no_position")
+    if not decision_maker:
+        raise ResponseRefused("no_decision_maker")
+
+
+def submit_draft(
+    version: Version, organisation: Organisation, shown: tuple[int, int], user: User
 ) -> Response:
-    """Submit the draft as the organisation's response; an earlier submission becomes history."""
+    """Submit the shared draft exactly as it was shown, *shown* = (its id, its row version).
+
+    A draft saved again since (or gone) raises StaleResponse with what it is now: nothing is
+    submitted that the member did not see. An earlier submission becomes history.
+    """
     if not can_submit(user, organisation.id):
         raise ResponseRefused("forbidden")
     check_open(version)
-    if data.position is None:
-        raise ResponseRefused("no_position")
-    if not data.decision_maker:
-        raise ResponseRefused("no_decision_maker")
-    draft = save_draft(version, organisation, data, sections, base_row_version, user)
+    draft = draft_of(version, organisation.id)
+    if draft is None or (draft.id, draft.row_version) != tuple(shown):
+        raise StaleResponse(draft)
+    check_complete(draft.position, draft.decision_maker)
     now = utcnow()
     standing = db.session.scalar(
         sa.select(Response).where(
@@ -213,6 +230,7 @@ def submit_response(
     draft.submitted_at = now
     draft.submitted_by_id = user.id
     try:
+        # row_version is the mapper's version counter: a save in between fails here.
         db.session.flush()
     except (StaleDataError, IntegrityError):
         db.session.rollback()

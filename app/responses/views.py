@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from babel.lists import format_list
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,7 +17,13 @@ from app.notifications.models import Notification
 from app.responses import operations
 from app.responses.blueprint import bp
 from app.responses.docx_writer import write_outcome
-from app.responses.forms import ResponseForm, section_choices
+from app.responses.forms import (
+    ConfirmSubmitForm,
+    ResponseForm,
+    read_summary_token,
+    section_choices,
+    summary_token,
+)
 from app.responses.labels import POSITION_LABELS, STATE_LABELS
 from app.responses.models import Response, ResponseState
 from app.responses.outcome import consulted_organisations, load_comments, load_outcome, load_records
@@ -119,9 +126,12 @@ def edit(slug: str, number: int, organisation_id: int):
         if bad:
             form.form_errors.append(_("Choose a position from the list for each section, or none."))
         if form.validate_on_submit() and not bad:
-            act = operations.submit_response if submitting else operations.save_draft
+            data = _data(form, chosen)
             try:
-                act(version, organisation, _data(form, chosen), sections, form.base, current_user)
+                if submitting:
+                    # 'Lämna remissvaret' saves the draft and shows it to confirm; nothing is submitted yet.
+                    operations.check_complete(data.position, data.decision_maker)
+                operations.save_draft(version, organisation, data, sections, form.base, current_user)
             except operations.StaleResponse as stale:
                 db.session.rollback()
                 conflict, current = True, stale.current
@@ -134,9 +144,8 @@ def edit(slug: str, number: int, organisation_id: int):
             else:
                 db.session.commit()
                 if submitting:
-                    flash(_("The response of %(org)s is submitted.", org=organisation.name), "success")
                     return redirect(
-                        url_for(".organisation", slug=slug, number=number, organisation_id=organisation.id)
+                        url_for(".confirm", slug=slug, number=number, organisation_id=organisation.id)
                     )
                 flash(
                     _("Draft saved. Other members of %(org)s can continue it.", org=organisation.name),
@@ -165,8 +174,105 @@ def edit(slug: str, number: int, organisation_id: int):
         current=current,
         current_sections={s.block_uid: s for s in current.sections} if current is not None else {},
         may_submit=operations.can_submit(current_user, organisation.id),
+        answerers=_answerers(organisation),
         position_labels=_labels(),
     ), status
+
+
+@bp.route("/d/<slug>/v/<int:number>/responses/<int:organisation_id>/submit", methods=["GET", "POST"])
+@login_required
+def confirm(slug: str, number: int, organisation_id: int):
+    """'Lämna remissvaret': the draft as it will be submitted, confirmed with a token bound to it."""
+    document, version = published_version(slug, number)
+    organisation = _organisation(organisation_id)
+    if not operations.can_draft(current_user, organisation.id):
+        abort(403)
+    may_submit = operations.can_submit(current_user, organisation.id)
+    if request.method == "POST" and not may_submit:
+        abort(403)
+    form = ConfirmSubmitForm()
+    refusal = changed = None
+    status = 200
+    try:
+        operations.check_open(version)
+    except operations.ResponseRefused as error:
+        refusal, status = REFUSALS[error.code](), 409
+    closed = refusal is not None
+    draft = operations.draft_of(version, organisation.id)
+    if not closed and request.method == "POST":
+        if not form.validate_on_submit():
+            refusal, status = _("The form had expired. Nothing was submitted: confirm again."), 400
+        else:
+            shown = read_summary_token(form.summary_token.data, version.id, organisation.id)
+            if shown is None:
+                refusal, status = _no_summary(), 400
+            else:
+                try:
+                    operations.submit_draft(version, organisation, shown, current_user)
+                except operations.StaleResponse as stale:
+                    db.session.rollback()
+                    draft, status = stale.current, 409
+                    changed = _(
+                        "The draft was changed after the summary was shown. Nothing was submitted. "
+                        "Check the summary as it is now and confirm again."
+                    )
+                except operations.ResponseRefused as error:
+                    db.session.rollback()
+                    refusal, status = REFUSALS[error.code](), 400
+                else:
+                    db.session.commit()
+                    flash(_("The response of %(org)s is submitted.", org=organisation.name), "success")
+                    return redirect(
+                        url_for(".organisation", slug=slug, number=number, organisation_id=organisation.id)
+                    )
+    if draft is None and refusal is None:
+        flash(_("There is no draft to submit yet: write the response and press the button again."), "info")
+        return redirect(url_for(".edit", slug=slug, number=number, organisation_id=organisation.id))
+    incomplete = None
+    if draft is not None:
+        try:
+            operations.check_complete(draft.position, draft.decision_maker)
+        except operations.ResponseRefused as error:
+            incomplete = REFUSALS[error.code]()
+        form.summary_token.data = summary_token(draft)
+    standing = next(
+        (r for r in operations.records_of(version, organisation.id) if r.state is ResponseState.SUBMITTED),
+        None,
+    )
+    return render_template(
+        "responses/confirm.html",
+        document=document,
+        version=version,
+        organisation=organisation,
+        draft=draft,
+        standing=standing,
+        form=form,
+        refusal=refusal,
+        changed=changed,
+        incomplete=incomplete,
+        closed=closed,
+        may_submit=may_submit,
+        answerers=_answerers(organisation),
+        position_labels=_labels(),
+    ), status
+
+
+def _no_summary() -> str:
+    return _(
+        "This confirmation did not come from the summary of the draft, so nothing was submitted. "
+        "Check the summary below and confirm again."
+    )
+
+
+def _answerers(organisation: Organisation) -> dict:
+    """Who may submit the organisation's response, as names joined for a sentence ("A och B")."""
+    names = [user.name for user in operations.answerers(organisation.id)]
+    locale = str(get_locale() or "sv")
+    return {
+        "names": names,
+        "all": format_list(names, locale=locale) if names else "",
+        "any": format_list(names, style="or", locale=locale) if names else "",
+    }
 
 
 @bp.route("/d/<slug>/v/<int:number>/responses/<int:organisation_id>")
@@ -192,6 +298,8 @@ def organisation(slug: str, number: int, organisation_id: int):
         standing=next((r for r in records if not r.is_replaced), None),
         history=[r for r in records if r.is_replaced],
         member=member,
+        may_submit=operations.can_submit(current_user, organisation.id),
+        answerers=_answerers(organisation) if member else None,
         draft=draft,
         accepts=version.accepts_comments(),
         position_labels=_labels(),

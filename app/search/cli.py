@@ -7,10 +7,12 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.i18n import in_operator_language
 from app.search.index import reindex
 
 
 @click.command("search-reindex")
+@in_operator_language
 @with_appcontext
 def search_reindex() -> None:
     """Rebuild the search index (after a restore, or a change of stemmer); one transaction."""

@@ -8,14 +8,17 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from app.accounts.auth import user_by_email
 from app.accounts.models import Organisation
 from app.documents.loaders import page_blocks, ref_labels
 from app.documents.models import Document
-from app.docx.reading import REJECTION_CODES, DocxRejected
+from app.docx.reading import DocxRejected
+from app.drafting.import_forms import rejection_message
 from app.extensions import db
+from app.i18n import in_operator_language
 from app.wordcomments import operations
 from app.wordcomments.labels import LEFT_OUT_LABELS, REFUSALS, SOURCE_LABELS
 from app.wordcomments.permissions import can_send_for_others
@@ -25,22 +28,24 @@ def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) 
     """The preview as lines of text: what would be stored, where, and what is left out and why."""
     preview = pending.preview
     lines = [
-        f"File: {pending.filename or '-'}",
-        "Placed by: " + ("the pack's paragraph markers" if preview.by_markers else "aligning the text"),
-        f"Paragraphs placed: {preview.placed} of {preview.paragraphs}",
-        f"Comments of the pack itself (already in Remiss): {preview.from_pack}",
-        f"Taken in before (not stored again): {pending.duplicates}",
-        f"To store: {len(pending.new_items)}",
+        _("File: %(name)s", name=pending.filename or "-"),
+        _("Placed by: the pack's paragraph markers")
+        if preview.by_markers
+        else _("Placed by: aligning the text"),
+        _("Paragraphs placed: %(placed)d of %(total)d", placed=preview.placed, total=preview.paragraphs),
+        _("Comments of the pack itself (already in Remiss): %(num)d", num=preview.from_pack),
+        _("Taken in before (not stored again): %(num)d", num=pending.duplicates),
+        _("To store: %(num)d", num=len(pending.new_items)),
     ]
     for item in preview.items:
         where = refs.get(item.uid or "", "-") if item.uid else "-"
         flags = []
         if item.duplicate:
-            flags.append("taken in before")
+            flags.append(_("taken in before"))
         if item.uncertain:
-            flags.append(f"uncertain match, {round(item.score * 100)}% similar")
+            flags.append(_("uncertain match, %(percent)d%% similar", percent=round(item.score * 100)))
         if item.parent_number is not None:
-            flags.append(f"reply to #{item.parent_number}")
+            flags.append(_("reply to #%(n)d", n=item.parent_number))
         flag = f" [{'; '.join(flags)}]" if flags else ""
         first = " ".join(item.body.split("\n\n")[0].split())
         lines.append(
@@ -48,16 +53,20 @@ def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) 
         )
         lines.append(f"    {first[:120]}")
         if item.quote:
-            lines.append(f"    quote: “{item.quote}”")
+            lines.append("    " + _("quote: “%(text)s”", text=item.quote))
         if item.suggestion and item.kind == "suggestion":
-            lines.append(f"    wording: “{item.suggestion}”")
-    lines.append(f"Left out: {len(preview.left_out) or 'nothing'}")
+            lines.append("    " + _("wording: “%(text)s”", text=item.suggestion))
+    if preview.left_out:
+        lines.append(_("Left out: %(num)d", num=len(preview.left_out)))
+    else:
+        lines.append(_("Left out: nothing"))
     for left in preview.left_out:
         lines.append(f"  {LEFT_OUT_LABELS[left.reason]} · {left.author or '-'} · {left.text}")
     return lines
 
 
 @click.command("import-comments")
+@in_operator_language
 @click.argument("slug")
 @click.argument("number", type=int)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -78,28 +87,30 @@ def import_comments(slug, number, path, email, organisation, sender, include_unc
     """
     document = db.session.scalar(sa.select(Document).where(Document.slug == slug))
     if document is None:
-        raise click.ClickException(f"no document with slug {slug!r}")
+        raise click.ClickException(_("no document with slug '%(slug)s'", slug=slug))
     version = next((v for v in document.versions if v.number == number), None)
     if version is None or not version.is_published:
-        raise click.ClickException(f"document {slug!r} has no published version {number}")
+        raise click.ClickException(
+            _("document '%(slug)s' has no published version %(number)d", slug=slug, number=number)
+        )
     if not version.accepts_comments():
         raise click.ClickException(str(REFUSALS["closed"]))
     user = user_by_email(email)
     if user is None or not user.active:
-        raise click.ClickException(f"no active user with e-mail {email!r}")
+        raise click.ClickException(_("no active user with e-mail %(email)s", email=email))
     on_behalf = None
     if organisation:
         if not can_send_for_others(user):
-            raise click.ClickException("only editors submit comments for another organisation")
+            raise click.ClickException(_("only editors submit comments for another organisation"))
         on_behalf = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
         if on_behalf is None:
-            raise click.ClickException(f"no organisation named {organisation!r}")
+            raise click.ClickException(_("no organisation named '%(name)s'", name=organisation))
         if not (sender or "").strip():
-            raise click.BadParameter("--organisation needs --sender", param_hint="--sender")
+            raise click.BadParameter(_("--organisation needs --sender"), param_hint="--sender")
     data = path.read_bytes()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     # What is written into the comments is in the submitter's language, as on the web;
-    # the report on the terminal is in English, like the other commands.
+    # the report and the refusals on the terminal are in the operator's (in_operator_language).
     language = user.language or current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")
     try:
         with force_locale(language):
@@ -113,22 +124,29 @@ def import_comments(slug, number, path, email, organisation, sender, include_unc
                 sender=sender,
             )
     except DocxRejected as error:
-        raise click.ClickException(f"file refused: {REJECTION_CODES.get(error.code, error.code)}") from error
-    with force_locale("en"):
-        if pending.preview.refused:
-            raise click.ClickException(str(REFUSALS[pending.preview.refused]))
-        for line in report_lines(pending, ref_labels(page_blocks(version))):
-            click.echo(line)
+        raise click.ClickException(_("file refused: %(reason)s", reason=rejection_message(error))) from error
+    if pending.preview.refused:
+        raise click.ClickException(str(REFUSALS[pending.preview.refused]))
+    for line in report_lines(pending, ref_labels(page_blocks(version))):
+        click.echo(line)
     if dry_run:
-        click.echo("Dry run: nothing stored.")
+        click.echo(_("Dry run: nothing stored."))
         db.session.rollback()
         return
     include = {item.key for item in pending.preview.items if item.uncertain} if include_uncertain else set()
     with force_locale(language):
         done = operations.take_in(pending, user, include)
     db.session.commit()
-    numbers = ", ".join(f"#{c.number}" for c in done.comments) or "none"
-    click.echo(f"Stored {len(done.comments)} comments ({numbers}); {done.duplicates} taken in before.")
+    numbers = ", ".join(f"#{c.number}" for c in done.comments) or _("none")
+    click.echo(
+        ngettext(
+            "Stored %(num)d comment (%(numbers)s); %(duplicates)d taken in before.",
+            "Stored %(num)d comments (%(numbers)s); %(duplicates)d taken in before.",
+            len(done.comments),
+            numbers=numbers,
+            duplicates=done.duplicates,
+        )
+    )
 
 
 def register(app: Flask) -> None:

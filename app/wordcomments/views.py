@@ -132,7 +132,7 @@ def preview(token: str):
 @bp.route("/word-comments/<token>", methods=["POST"])
 @login_required
 def confirm(token: str):
-    """Store the previewed comments, with the uncertain ones the uploader ticked."""
+    """Store the previewed comments, with the uncertain ones the uploader ticked; show them."""
     _pending(token)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -157,6 +157,11 @@ def confirm(token: str):
         store.release(pending)
         raise
     stored, duplicates = len(done.comments), done.duplicates
+    if stored:
+        # Where the work is: the member's own list, at the first of the new comments there
+        # (newest first); focused by focus-target.js, marked by :target without script.
+        top = max(done.comments, key=lambda c: (c.created_at, c.id))
+        target = url_for("review.my_comments", slug=document.slug, _anchor=f"c-{top.number}")
     db.session.commit()
     store.done(pending)
     if stored:

@@ -164,6 +164,8 @@ def test_cli_creates_the_first_admin(app):
             "DIGG",
             "--password",
             "a long enough password",
+            "--language",
+            "en",
         ]
     )
     assert again.exit_code != 0 and "exists" in again.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -70,6 +71,14 @@ def test_response_form_by_keyboard_and_the_outcome_page(page, app, consultation,
     tab_to(page, submit)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    # The summary to confirm: nothing is submitted yet.
+    assert page.get_by_role("heading", name="Bekräfta remissvaret från Kommun A", level=1).is_visible()
+    with app.app_context():
+        assert db.session.query(Response).one().state is ResponseState.DRAFT
+    confirm = page.get_by_role("button", name="Bekräfta och lämna in remissvaret")
+    tab_to(page, confirm)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_by_text("Remissvaret från Kommun A är inlämnat.").is_visible()
     axe_check(page, "the organisation's response")
     with app.app_context():
@@ -117,3 +126,51 @@ def test_the_editors_table_passes_axe(page, app, factory, consultation, axe_chec
         page.keyboard.press("Enter")
     assert page.get_by_role("row", name="Kommun A Inget svar – –").is_visible()
     axe_check(page, "the editors' table of responses")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_summary_to_confirm_and_whom_to_ask(page, app, factory, consultation, axe_check, width):
+    """'Lämna remissvaret' shows the summary; a member who may not submit is told whom to ask."""
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+    folder = Path("/tmp/shots/i23-responses")
+    folder.mkdir(parents=True, exist_ok=True)
+    kalle = factory.user(email="kalle@example.org", organisation="Kommun A", name="Kalle Kollega")
+    organisation_id = consultation.organisation_id
+    edit = f"/d/remiss/v/1/responses/{organisation_id}/edit"
+    sign_in(page, kalle.email, PASSWORD)
+    page.goto(edit)
+    assert page.get_by_text(
+        "Du kan inte lämna in remissvaret själv. Be Anna Svarare att lämna in det."
+    ).is_visible()
+    assert page.get_by_role("button", name="Lämna remissvaret").count() == 0
+    page.get_by_label("Tillstyrker", exact=True).check()
+    page.get_by_label("Beslutat av (namn)").fill("Anna Chef")
+    page.get_by_label("Ert diarienummer").fill("KS 2020/77")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Spara utkastet").click()
+    axe_check(page, f"the response form of a member who may not submit at {width} px")
+    page.screenshot(path=str(folder / f"response-ask-{width}.png"), full_page=True)
+    page.context.clear_cookies()
+
+    sign_in(page, consultation.email, PASSWORD)
+    page.goto(edit)
+    assert page.get_by_text("Får lämna in remissvaret för Kommun A: Anna Svarare.").is_visible()
+    button = page.get_by_role("button", name="Lämna remissvaret")
+    tab_to(page, button, limit=120)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    summary = page.get_by_role("region", name="Remissvaret som lämnas in")
+    for shown in ("Tillstyrker", "KS 2020/77", "Anna Chef"):
+        assert summary.get_by_text(shown, exact=True).first.is_visible(), shown
+    axe_check(page, f"the summary to confirm at {width} px")
+    page.screenshot(path=str(folder / f"response-confirm-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    assert not overflow, "the summary is wider than the screen"
+    confirm = page.get_by_role("button", name="Bekräfta och lämna in remissvaret")
+    tab_to(page, confirm)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Remissvaret från Kommun A är inlämnat.").is_visible()
+    with app.app_context():
+        response = db.session.query(Response).one()
+        assert (response.state, response.reference) == (ResponseState.SUBMITTED, "KS 2020/77")

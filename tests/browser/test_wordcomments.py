@@ -154,3 +154,45 @@ def test_editor_sends_a_mailed_file_for_an_organisation(page, app, doc, pack, ed
             c.organisation.name for c in db.session.scalars(sa.select(Comment).where(Comment.number > 1))
         }
         assert organisations == {"Kommun B"}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_after_confirming_the_focus_is_on_the_first_new_comment(
+    page,
+    app,
+    doc,  # noqa: F811
+    pack,  # noqa: F811
+    member,  # noqa: F811
+    axe_check,
+    width,
+):
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+    sign_in(page, member.email, PASSWORD)
+    _upload_by_keyboard(page, reviewed(pack), "granskning.docx")
+    page.wait_for_url("**/word-comments/*")
+    # Placed by the pack's markers, every match certain: nothing to check.
+    assert "osäkra" not in page.content()
+    tab_to(page, page.get_by_role("button", name="Bekräfta och spara synpunkterna"), limit=120)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    with app.app_context():
+        newest = max(
+            db.session.scalars(sa.select(Comment).where(Comment.author_id == member.id)),
+            key=lambda c: (c.created_at, c.id),
+        )
+        number = newest.number
+    assert page.url.endswith(f"/d/oppna-licenser/mine#c-{number}")
+    target = page.locator(f"#c-{number}")
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === 'c-{number}'")
+    assert target.evaluate("el => el.matches(':target')")
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < (900 if width > 500 else 844)
+    assert page.get_by_text("3 synpunkter från Word-filen sparades.").is_visible()
+    axe_check(page, f"my comments after a Word upload at {width} px")
+    folder = Path(SHOTS or "/tmp/shots/i23-responses")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"word-landing-{width}.png"))
+    # Tab from there goes on into the new comment's own links.
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"document.activeElement.closest('#c-{number}') !== null")

@@ -25,7 +25,7 @@ def doc(factory, editor):
 
 
 def run(app, *args):
-    return app.test_cli_runner().invoke(args=["import-docx", *map(str, args)])
+    return app.test_cli_runner().invoke(args=["import-docx", *map(str, args), "--language", "en"])
 
 
 def test_import_prints_the_report_and_writes_the_draft(app, doc, docx_kit, tmp_path):

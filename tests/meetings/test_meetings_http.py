@@ -560,7 +560,7 @@ def test_cli_exports_a_meeting_and_prints_checksums(app, doc):
 
 
 def test_cli_reports_an_unknown_meeting(app):
-    result = app.test_cli_runner().invoke(args=["export-meeting", "999999"])
+    result = app.test_cli_runner().invoke(args=["export-meeting", "999999", "--language", "en"])
     assert result.exit_code == 1
     assert "no meeting with id 999999" in result.output
 

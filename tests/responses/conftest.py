@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,8 +56,6 @@ def form_of(client, url: str) -> dict:
     """The hidden fields of the response form at *url* (CSRF token and row version)."""
     html = client.get(url).get_data(as_text=True)
     token = CSRF_RE.search(html).group(1)
-    import re
-
     row_version = re.search(r'name="row_version" type="hidden" value="(\d+)"', html) or re.search(
         r'id="row_version" name="row_version" type="hidden" value="(\d+)"', html
     )
@@ -108,3 +107,25 @@ def store_hostile_responses(version_id: int, corpus: list[str]) -> None:
             )
         )
     db.session.commit()
+
+
+SUMMARY_TOKEN_RE = re.compile(r'name="summary_token" type="hidden" value="([^"]+)"')
+
+
+def confirm_url(edit_url: str) -> str:
+    """The confirmation step of the response at *edit_url*."""
+    return edit_url.removesuffix("/edit") + "/submit"
+
+
+def submit(client, edit_url: str, data: dict):
+    """'Lämna remissvaret': save the form and go to the summary, then confirm what it shows."""
+    sent = client.post(edit_url, {**form_of(client, edit_url), **data, "send": "1"})
+    if sent.status_code != 302:
+        return sent
+    page = client.get(confirm_url(edit_url)).get_data(as_text=True)
+    token = SUMMARY_TOKEN_RE.search(page)
+    assert token, "no summary token on the confirmation page"
+    return client.post(
+        confirm_url(edit_url),
+        {"csrf_token": CSRF_RE.search(page).group(1), "summary_token": token.group(1)},
+    )

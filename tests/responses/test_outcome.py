@@ -19,7 +19,7 @@ from app.extensions import db
 from app.responses.models import Position, Response, ResponseState, SectionPosition
 from app.review.models import Comment
 from tests.browser.xss import payloads
-from tests.responses.conftest import form_of, response_data, store_hostile_responses
+from tests.responses.conftest import form_of, response_data, store_hostile_responses, submit
 
 
 def _text(element) -> str:
@@ -136,7 +136,7 @@ def _submit(make_client, consultation, **changes):
     anna = make_client()
     anna.login(consultation["answerer"].email)
     url = consultation["edit_url"]
-    assert anna.post(url, {**form_of(anna, url), **response_data(**changes), "send": "1"}).status_code == 302
+    assert submit(anna, url, response_data(**changes)).status_code == 302
     return anna
 
 

@@ -14,7 +14,7 @@ from app.meetings.models import Meeting
 from app.meetings.operations import build_pack
 from app.meetings.pack import write_pack
 from tests.meetings.ooxml import schema_problems, word_rule_problems
-from tests.responses.conftest import form_of, response_data
+from tests.responses.conftest import response_data, submit
 
 
 def _pack(app, document_id) -> bytes:
@@ -45,8 +45,8 @@ def test_the_pack_lists_every_organisations_response(app, make_client, consultat
     anna = make_client()
     anna.login(consultation["answerer"].email)
     url = consultation["edit_url"]
-    anna.post(url, {**form_of(anna, url), **response_data(position="opposes"), "send": "1"})
-    anna.post(url, {**form_of(anna, url), **response_data(reference="KS 2020/9"), "send": "1"})
+    submit(anna, url, response_data(position="opposes"))
+    submit(anna, url, response_data(reference="KS 2020/9"))
     data = _pack(app, consultation["document"].id)
     assert schema_problems(data) == [] and word_rule_problems(data) == []
     document = docx.Document(io.BytesIO(data))

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.notifications.models import Frequency, Notification, NotificationKind, NotificationPreference
 from app.responses.models import Position, Response, ResponseState, SectionPosition
 from app.responses.reminders import enqueue_response_reminders
-from tests.responses.conftest import form_of, response_data
+from tests.responses.conftest import form_of, response_data, submit
 
 
 def _responses(app, state=None):
@@ -76,7 +76,7 @@ def test_only_the_member_who_may_answer_submits(app, make_client, consultation):
 
     anna = make_client()
     anna.login(consultation["answerer"].email)
-    done = anna.post(url, {**form_of(anna, url), **response_data(), "send": "1"})
+    done = submit(anna, url, response_data())
     assert done.status_code == 302
     [submitted] = _responses(app, ResponseState.SUBMITTED)
     assert submitted.position is Position.SUPPORTS_WITH_COMMENTS
@@ -100,16 +100,11 @@ def test_a_new_submission_replaces_the_old_which_stays_in_the_history(app, make_
     url = consultation["edit_url"]
     anna = make_client()
     anna.login(consultation["answerer"].email)
-    anna.post(
-        url, {**form_of(anna, url), **response_data(position="opposes", summary="Vi avstyrker."), "send": "1"}
-    )
+    submit(anna, url, response_data(position="opposes", summary="Vi avstyrker."))
     # The form now starts from the submitted response; submitting again replaces it.
     prefilled = anna.get(url).get_data(as_text=True)
     assert "Vi avstyrker." in prefilled
-    anna.post(
-        url,
-        {**form_of(anna, url), **response_data(position="supports", summary="Vi tillstyrker."), "send": "1"},
-    )
+    submit(anna, url, response_data(position="supports", summary="Vi tillstyrker."))
     rows = _responses(app)
     assert [(r.state, r.position) for r in rows] == [
         (ResponseState.REPLACED, Position.OPPOSES),
@@ -186,15 +181,8 @@ def test_positions_per_section_and_a_section_that_is_gone(app, make_client, clie
         url, {**form_of(anna, url), **response_data(), f"section-{uids['h2']}": "maybe", "send": "1"}
     )
     assert bad.status_code == 400
-    ok = anna.post(
-        url,
-        {
-            **form_of(anna, url),
-            **response_data(),
-            f"section-{uids['h2']}": "opposes",
-            "section-nosuch": "supports",
-            "send": "1",
-        },
+    ok = submit(
+        anna, url, {**response_data(), f"section-{uids['h2']}": "opposes", "section-nosuch": "supports"}
     )
     assert ok.status_code == 302
     [response] = _responses(app)
@@ -315,9 +303,7 @@ def test_a_reminder_is_dropped_once_the_organisation_answered(app, consultation)
 def test_editors_see_every_organisation_with_its_status(app, make_client, consultation):
     anna = make_client()
     anna.login(consultation["answerer"].email)
-    anna.post(
-        consultation["edit_url"], {**form_of(anna, consultation["edit_url"]), **response_data(), "send": "1"}
-    )
+    submit(anna, consultation["edit_url"], response_data())
     editor = make_client()
     editor.login(consultation["editor"].email)
     page = editor.get("/d/remiss/v/2/responses").get_data(as_text=True)
@@ -354,9 +340,7 @@ def test_saving_a_draft_that_was_submitted_meanwhile_is_a_409_and_keeps_the_text
     kalle.login(consultation["colleague"].email)
     kalle.post(url, {**form_of(kalle, url), **response_data(summary="Första utkastet."), "save": "1"})
     kalle_form = form_of(kalle, url)  # he opens the draft again ...
-    anna.post(
-        url, {**form_of(anna, url), **response_data(summary="Inlämnat."), "send": "1"}
-    )  # ... she submits it
+    submit(anna, url, response_data(summary="Inlämnat."))  # ... she submits it
     late = kalle.post(url, {**kalle_form, **response_data(summary="Kalles ändring."), "save": "1"})
     assert late.status_code == 409
     page = late.get_data(as_text=True)

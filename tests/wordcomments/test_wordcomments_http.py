@@ -469,3 +469,31 @@ def test_a_pack_of_an_earlier_version_lands_by_its_markers_on_the_open_one(
     good = found["Bra rubrik."]
     assert (good.block.uid, good.quote_exact) == (document.block_uids["p5"], "handlar om")
     assert not any(c.kind.value == "suggestion" for c in found.values())
+
+
+def test_after_confirming_the_member_lands_on_the_comments_just_created(app, as_member, doc, pack):
+    """Not the top of the document: their own list, the first of the new comments focused."""
+    _page, response = confirm(as_member, upload(as_member, reviewed(pack)))
+    found = comments(app)
+    new = [c for c in found if c.author.email == "maja@example.org"]
+    assert len(new) == 6
+    # "My comments" lists the newest first: the first of the batch there is the last one stored.
+    first = max(new, key=lambda c: (c.created_at, c.id))
+    assert response.location.endswith(f"/d/oppna-licenser/mine#c-{first.number}")
+    page = as_member.get(response.location.split("#")[0]).get_data(as_text=True)
+    assert f'id="c-{first.number}" tabindex="-1"' in page
+    assert "6 synpunkter från Word-filen sparades." in page
+    assert "focus-target.js" in page  # moves the focus there; without script the :target rule marks it
+
+
+def test_the_preview_asks_to_check_uncertain_matches_only_when_there_are_some(app, as_member, doc):
+    texts = [re.sub(r"<[^>]+>", "", text) for _key, kind, _level, text in V2 if kind != "table"]
+    r = Reviewer(to_bytes(plain_copy(texts)))
+    r.comment("Vilka mottagare?", on="mottagarna")
+    page = as_member.get(upload(as_member, r.save()).location).get_data(as_text=True)
+    assert "Filen har inga styckemarkörer" in page
+    assert "osäkra" not in page and 'name="include"' not in page
+    r = Reviewer(to_bytes(plain_copy(UNCERTAIN_COPY)))
+    r.comment("Stämmer det?", on="en hel del")
+    page = as_member.get(upload(as_member, r.save()).location).get_data(as_text=True)
+    assert "Kontrollera den osäkra matchningen nedan." in page and 'name="include"' in page
