@@ -343,6 +343,9 @@ def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
     w = words(language)
     document = package.new_document()
     settings.fix_zoom(document)
+    styles.add_styles(document, styles.FOOTER)
+    if language == "sv":
+        styles.name_styles(document, styles.SWEDISH_NAMES)
     styles.set_language(document, w.locale)
     moment = outcome.published_at or datetime(2000, 1, 1, tzinfo=UTC)
     set_core_properties(
@@ -355,9 +358,11 @@ def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
         revision=1,
         language=w.locale,
     )
-    # A footer "Remissammanställning · title · version · page N".
+    # A footer "Remissammanställning · title · version · page N", on one line.
     footer = page_footer(
-        document, f"{w.L['title']} · {outcome.document_title} · {outcome.version_label} · {w.L['page']} "
+        document,
+        f"{w.L['title']} · {outcome.document_title}",
+        f" · {outcome.version_label} · {w.L['page']} ",
     )
     body = "".join(
         (
