@@ -469,3 +469,34 @@ def test_a_pack_of_an_earlier_version_lands_by_its_markers_on_the_open_one(
     good = found["Bra rubrik."]
     assert (good.block.uid, good.quote_exact) == (document.block_uids["p5"], "handlar om")
     assert not any(c.kind.value == "suggestion" for c in found.values())
+
+
+@pytest.mark.parametrize("through_libreoffice", [False, True])
+def test_the_members_replies_the_pack_carries_are_not_taken_in_again(
+    app, as_member, doc, web_comment, factory, through_libreoffice
+):
+    """Issue 23, point 4: the pack now carries the members' replies; sent back, they are the pack's own."""
+    from tests.conftest import add_comment
+
+    other = factory.user(email="per@example.org", name="Per Svar", organisation="Region C")
+    with app.app_context():
+        parent = db.session.scalar(sa.select(Comment).where(Comment.number == web_comment))
+        add_comment(doc, "p4", other, body="Ett svar på webben.", parent=parent)
+        document = db.session.get(Document, doc.id)
+        pack = export_pack(
+            {
+                "document_id": document.id,
+                "version_id": document.versions[1].id,
+                "base_version_id": document.versions[0].id,
+            }
+        )
+    r = Reviewer(pack)
+    r.comment("En ny synpunkt.", on="väldigt")
+    data = r.save()
+    if through_libreoffice:
+        data = libreoffice_round_trip(data)
+    before = len(comments(app))
+    confirm(as_member, upload(as_member, data))
+    found = comments(app)
+    assert [c.body for c in found if c.body.startswith("Ett svar på webben.")] == ["Ett svar på webben."]
+    assert len(found) == before + 1 and any(c.body.startswith("En ny synpunkt.") for c in found)
