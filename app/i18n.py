@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import os
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 from babel import Locale, UnknownLocaleError, dates, support
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask.cli import with_appcontext
 from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -293,3 +295,46 @@ def in_operator_language(command):
                 raise _worded(error) from error
 
     return run
+
+
+# --------------------------------------------------------------------------- files in their own language
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+@functools.cache
+def _catalogue(language: str) -> support.NullTranslations:
+    return support.Translations.load(str(TRANSLATIONS), [language])
+
+
+class InLanguage:
+    """gettext and ngettext in one fixed *language*, whoever reads and with or without an app.
+
+    The files the app writes (the meeting pack, its CSV and JSON, the outcome report) are in
+    their own language, not the reader's, and the pack's writer runs without an app too. Both
+    read the same catalogues (``app/translations``) as the pages, so a word is the same in a
+    file as on the page. A language the app has no catalogue for is read as Swedish.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._t = _catalogue(language)
+
+    def gettext(self, message, **variables) -> str:
+        """*message* (a source string, or a lazy string like ``STATUS_LABELS``) in this language."""
+        if isinstance(message, LazyString) and has_app_context():
+            with force_locale(self.language):
+                text = str(message)
+        else:
+            # Outside an app a lazy string is its source text (Flask-Babel has no catalogue then).
+            text = self._t.ugettext(str(message))
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> str:
+        """The plural form of *num* in this language, ``%(num)d`` filled like Flask-Babel's."""
+        return self._t.ungettext(singular, plural, num) % {"num": num, **variables}
+
+
+def in_language(language: str) -> InLanguage:
+    """The translations of *language*, for a file written in it (see :class:`InLanguage`)."""
+    return InLanguage(language if language in ("sv", "en") else "sv")

@@ -6,9 +6,11 @@ import copy
 from functools import cache
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from app.review.labels import STATUS_LABELS
 from app.review.models import CommentStatus
 
 # Largest id or number a path accepts (the routes use the same bound), so a huge number is a
@@ -47,6 +49,23 @@ URL = {"type": "string", "format": "uri"}
 N_URL = {"type": ["string", "null"], "format": "uri"}
 KIND = {"type": "string", "enum": ["heading", "paragraph", "bullet", "number", "quote", "table"]}
 STATUSES = [status.value for status in CommentStatus]
+
+
+def _status_names() -> str:
+    """Every status with its one name (app.review.labels: the pages, files and e-mail say the same)."""
+    return _(
+        "The statuses by name: %(names)s.",
+        names="; ".join(f"`{s.value}`: {STATUS_LABELS[s]}" for s in CommentStatus),
+    )
+
+
+def _with_status_names(text) -> LazyString:
+    """*text* followed by every status's name, both in the language of the moment."""
+    return LazyString(lambda: f"{text} {_status_names()}")
+
+
+# A comment's status: the machine value, described with the name people read.
+STATUS = {"type": "string", "enum": STATUSES, "description": _with_status_names(_l("The editors' decision."))}
 # A search: something besides white space, and no control characters.
 _NOT_CONTROL = "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]"
 SEARCH_PATTERN = f"^{_NOT_CONTROL}*[^\\s\\u0000-\\u001F\\u007F-\\u009F]{_NOT_CONTROL}*$"
@@ -183,7 +202,7 @@ SCHEMAS: dict = {
     ),
     "Decision": _obj(
         {
-            "status": {"type": "string", "enum": STATUSES},
+            "status": STATUS,
             "response": N_STRING,
             "response_html": N_STRING,
             "decided_at": N_DATETIME,
@@ -198,7 +217,7 @@ SCHEMAS: dict = {
             "version": INTEGER,
             "block_uid": {**N_STRING, "description": "Null for a comment on the version as a whole."},
             "kind": {"type": "string", "enum": ["comment", "question", "suggestion"]},
-            "status": {"type": "string", "enum": STATUSES},
+            "status": STATUS,
             "author": _ref("Person"),
             "body": N_STRING,
             "body_html": N_STRING,
@@ -329,7 +348,7 @@ SCHEMAS: dict = {
             "number": INTEGER,
             "reply": BOOLEAN,
             "kind": {"type": "string", "enum": ["comment", "question", "suggestion"]},
-            "status": {"type": "string", "enum": STATUSES},
+            "status": STATUS,
             "hidden": {
                 **BOOLEAN,
                 "description": "Hidden comments are found by editors and administrators only.",
@@ -448,7 +467,7 @@ SCHEMAS: dict = {
                         "author": N_STRING,
                         "body": STRING,
                         "hidden": BOOLEAN,
-                        "status": {"type": "string", "enum": STATUSES},
+                        "status": STATUS,
                         "duplicate_of": N_INTEGER,
                         "response": STRING,
                     }
@@ -570,7 +589,7 @@ PATHS: dict = {
                 "status",
                 "query",
                 {"type": "string", "enum": STATUSES},
-                _l("Only comments with this decision (or withdrawn ones)."),
+                _with_status_names(_l("Only comments with this decision (or withdrawn ones).")),
             ),
             _param(
                 "block",
@@ -688,7 +707,10 @@ PATHS: dict = {
                 _l("A version of the document (default: the newest the caller may see)."),
             ),
             _param(
-                "status", "query", {"type": "string", "enum": STATUSES}, _l("Only comments with this status.")
+                "status",
+                "query",
+                {"type": "string", "enum": STATUSES},
+                _with_status_names(_l("Only comments with this status.")),
             ),
             _param(
                 "kind",
@@ -807,6 +829,7 @@ def _document_template() -> dict:
     # The description itself is always English; the human page (/api) is translated.
     with force_locale("en"):
         paths = _resolved(PATHS)
+        components = _resolved(COMPONENTS)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -823,7 +846,7 @@ def _document_template() -> dict:
         # Optional authentication: no token means a visitor's rights.
         "security": [{}, {"token": []}],
         "paths": paths,
-        "components": COMPONENTS,
+        "components": components,
     }
 
 

@@ -78,6 +78,17 @@ def comment(
     )
 
 
+def initials(name: str) -> str:
+    """A Word comment's initials: the first letter of each part of *name* ("Maja Medlem" → "MM").
+
+    Parts are split at spaces and hyphens ("Anna-Karin Öberg" → "AKÖ"), at most nine letters
+    (Word's own limit). Word shows them in the comment mark; the author field keeps the
+    whole "Name (Organisation)".
+    """
+    parts = name.replace("-", " ").split()
+    return "".join(part[0].upper() for part in parts if part[0].isalnum())[:9]
+
+
 def para_id(comment_id: int) -> str:
     """A ``w14:paraId`` for a comment's paragraph: eight hex digits below 0x80000000, stable."""
     return f"{0x10000000 + comment_id:08X}"

@@ -43,6 +43,29 @@ COMMENTS = """
   </w:rPr></w:style>
 """
 
+# The page footer at 9 pt, so title, version and page number keep to one line (app.docx.footer).
+FOOTER = """
+<w:style w:type="paragraph" w:styleId="Footer">
+  <w:name w:val="footer"/><w:basedOn w:val="Normal"/><w:link w:val="FooterChar"/><w:uiPriority w:val="99"/>
+  <w:unhideWhenUsed/><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>"""
+
+# The custom styles of python-docx's template (linked character styles), as Swedish Word
+# names them. Word translates the names of its built-in styles itself, never a custom one.
+SWEDISH_NAMES = {
+    "HeaderChar": "Sidhuvud Char",
+    "FooterChar": "Sidfot Char",
+    **{f"Heading{n}Char": f"Rubrik {n} Char" for n in range(1, 10)},
+    "TitleChar": "Rubrik Char",
+    "SubtitleChar": "Underrubrik Char",
+    "BodyTextChar": "Brödtext Char",
+    "BodyText2Char": "Brödtext 2 Char",
+    "BodyText3Char": "Brödtext 3 Char",
+    "MacroTextChar": "Makrotext Char",
+    "QuoteChar": "Citat Char",
+    "IntenseQuoteChar": "Starkt citat Char",
+}
+
 
 def locale(language: str) -> str:
     """The Word language tag of the app's *language*: "sv-SE" for Swedish, "en-GB" otherwise."""
@@ -58,6 +81,14 @@ def add_styles(document: Document, styles_xml: str) -> None:
         if style.get(qname("styleId")) in ids:
             styles.remove(style)
     styles.extend(list(added))
+
+
+def name_styles(document: Document, names: dict[str, str]) -> None:
+    """Rename the custom styles whose ids are keys of *names* (what Word lists: the document's language)."""
+    for style in document.styles.element.findall(qname("style")):
+        name = names.get(style.get(qname("styleId")))
+        if name is not None and style.get(qname("customStyle")) in ("1", "true"):
+            style.find(qname("name")).set(qname("val"), name)
 
 
 def set_language(document: Document, tag: str) -> None:

@@ -144,7 +144,7 @@ class PublishForm(FlaskForm):
         invalid_value_message=_l("Enter the time as hours and minutes, for example 13:00."),
     )
     # Asked for only while comments on the previous version are undecided: a warning, not a ban.
-    confirm_undecided = BooleanField(_l("Publish anyway, with these comments still undecided"))
+    confirm_undecided = BooleanField(_l("Publish anyway, with these comments still open"))
     submit = SubmitField(_l("Publish"))
 
     def validate_summary(self, field):

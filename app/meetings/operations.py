@@ -33,7 +33,14 @@ from app.meetings.pack import HistoryRow, PackInput, blocks_from_diff
 from app.meetings.pack import writer as pack_writer
 from app.responses.pack import pack_responses
 from app.review import markdown
-from app.review.compilation import PackComment, compilation_csv, compilation_json, labels, summarise
+from app.review.compilation import (
+    PackComment,
+    PackReply,
+    compilation_csv,
+    compilation_json,
+    labels,
+    summarise,
+)
 from app.review.models import Comment, CommentStatus
 from app.richtext import plain
 from app.timeutil import STOCKHOLM, to_local
@@ -316,6 +323,7 @@ def _pack_comments(
         if duplicate_ids
         else []
     )
+    replies = _pack_replies([c.id for c in comments])
     labels_by_id = {v.id: v.label for v in (*earlier, *span)}
     number_by_id = {v.id: v.number for v in (*earlier, *span)}
     shown = places[presented.id]
@@ -368,10 +376,41 @@ def _pack_comments(
                     withdrawn=comment.is_withdrawn,
                     hidden=comment.is_hidden,
                     hidden_reason=(comment.hidden_reason or "") if comment.is_hidden else "",
+                    replies=replies.get(comment.id, ()),
                 ),
             )
         )
     return [pack_comment for _order, pack_comment in sorted(rows, key=lambda row: row[0])]
+
+
+def _pack_replies(comment_ids: Sequence[int]) -> dict[int, tuple[PackReply, ...]]:
+    """The members' replies to each of *comment_ids*, oldest first, in one query.
+
+    As on the page: a withdrawn reply stays, marked withdrawn; a hidden one stays as a record
+    of its author and time with the moderator's reason instead of its text.
+    """
+    if not comment_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.parent_id.in_(list(comment_ids)))
+        .options(so.joinedload(Comment.author), so.joinedload(Comment.organisation))
+        .order_by(Comment.parent_id, Comment.created_at, Comment.id)
+    ).all()
+    out: dict[int, list[PackReply]] = {}
+    for reply in rows:
+        out.setdefault(reply.parent_id, []).append(
+            PackReply(
+                author=reply.author.name,
+                organisation=reply.organisation.name,
+                body_text="" if reply.is_hidden else markdown_text(reply.body),
+                created_at=reply.created_at,
+                hidden=reply.is_hidden,
+                hidden_reason=(reply.hidden_reason or "") if reply.is_hidden else "",
+                withdrawn=reply.is_withdrawn,
+            )
+        )
+    return {parent: tuple(replies) for parent, replies in out.items()}
 
 
 def _organisations(history: list[Version], revisions: list[BlockRevision]) -> list[str]:

@@ -18,6 +18,7 @@ from app.docx import package, settings, styles
 from app.docx import wml as x
 from app.docx.footer import page_footer
 from app.docx.properties import set_core_properties
+from app.i18n import in_language
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
 from app.review.compilation import STATUSES, comment_text, status_label
@@ -40,7 +41,6 @@ _SV = {
     "col_decided": "Beslutad av",
     "col_date": "Inkom",
     "no_answer": "Inget svar",
-    "answered": "{n} av {total} organisationer har svarat.",
     "sections": "Ställningstaganden per avsnitt",
     "col_section": "Avsnitt",
     "removed_section": "{label} (avsnittet finns inte längre i texten)",
@@ -77,7 +77,6 @@ _EN = {
     "col_decided": "Decided by",
     "col_date": "Received",
     "no_answer": "No response",
-    "answered": "{n} of {total} organisations have responded.",
     "sections": "Positions per section",
     "col_section": "Section",
     "removed_section": "{label} (the section is no longer in the text)",
@@ -229,7 +228,12 @@ def responses_table(outcome: Outcome, w: Words) -> str:
             rows.append([org.name, w.positions[r.position], r.reference, _decided(r), _date(r.submitted_at)])
     grid = [2300, 2100, 1700, 2138, 1400]
     header = [w.L["col_org"], w.L["col_position"], w.L["col_reference"], w.L["col_decided"], w.L["col_date"]]
-    summary = _fill(w.L["answered"], n=len(outcome.answered), total=len(outcome.organisations))
+    summary = in_language(w.locale[:2]).ngettext(
+        "%(answered)d of %(num)d organisation has responded.",
+        "%(answered)d of %(num)d organisations have responded.",
+        len(outcome.organisations),
+        answered=len(outcome.answered),
+    )
     return _p(w.L["responses"], "Heading1") + _p(summary) + _table(grid, header, rows, w.L["responses"])
 
 
@@ -343,6 +347,9 @@ def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
     w = words(language)
     document = package.new_document()
     settings.fix_zoom(document)
+    styles.add_styles(document, styles.FOOTER)
+    if language == "sv":
+        styles.name_styles(document, styles.SWEDISH_NAMES)
     styles.set_language(document, w.locale)
     moment = outcome.published_at or datetime(2000, 1, 1, tzinfo=UTC)
     set_core_properties(
@@ -355,9 +362,11 @@ def write_outcome(outcome: Outcome, language: str = "sv") -> bytes:
         revision=1,
         language=w.locale,
     )
-    # A footer "Remissammanställning · title · version · page N".
+    # A footer "Remissammanställning · title · version · page N", on one line.
     footer = page_footer(
-        document, f"{w.L['title']} · {outcome.document_title} · {outcome.version_label} · {w.L['page']} "
+        document,
+        f"{w.L['title']} · {outcome.document_title}",
+        f" · {outcome.version_label} · {w.L['page']} ",
     )
     body = "".join(
         (

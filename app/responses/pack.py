@@ -15,7 +15,6 @@ from app.responses.outcome import load_outcome
 LABELS = {
     "sv": {
         "heading": "Inkomna remissvar",
-        "intro": "{answered} av {total} remissinstanser har svarat på version {label}.",
         "col_organisation": "Organisation",
         "col_position": "Ställningstagande",
         "col_reference": "Diarienummer",
@@ -26,7 +25,6 @@ LABELS = {
     },
     "en": {
         "heading": "Responses received",
-        "intro": "{answered} of {total} consulted organisations answered version {label}.",
         "col_organisation": "Organisation",
         "col_position": "Position",
         "col_reference": "Reference",

@@ -14,10 +14,35 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.review.labels import status_labels
 from app.richtext import plain
+from app.timeutil import STOCKHOLM
 
 STATUSES = ("open", "accepted", "partly_accepted", "rejected", "noted", "duplicate", "withdrawn")
 KINDS = ("comment", "question", "suggestion")
+
+
+@dataclass(frozen=True, slots=True)
+class PackReply:
+    """A member's reply in a comment's thread, as the pack shows it (before the editors' decision).
+
+    ``body_text`` is plain text (newlines kept); a reply a moderator hid has none, and
+    ``hidden_reason`` says why. A reply its author withdrew stays, marked ``withdrawn``, as
+    on the page: the thread is a public record.
+    """
+
+    author: str
+    organisation: str
+    body_text: str
+    created_at: datetime
+    hidden: bool = False
+    hidden_reason: str = ""
+    withdrawn: bool = False
+
+    @property
+    def author_label(self) -> str:
+        """ "Name (Organisation)", as shown on a Word comment."""
+        return f"{self.author} ({self.organisation})" if self.organisation else self.author
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +58,7 @@ class PackComment:
     ``withdrawn`` marks a comment its author withdrew: it stays in the compilation.
     ``hidden`` marks a comment a moderator hid: it stays in the compilation as a row with
     ``hidden_reason`` and without its text (the app leaves body, quote and suggestion empty).
+    ``replies`` are the members' replies in its thread (:class:`PackReply`), oldest first.
     """
 
     number: int
@@ -57,6 +83,8 @@ class PackComment:
     decided_in_label: str = ""
     decided_at: datetime | None = None
     decided_by_organisation: str = ""
+    # Members' replies in the thread, oldest first (PackReply).
+    replies: tuple[PackReply, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -125,24 +153,12 @@ LABELS: dict[str, dict[str, str]] = {
         "made_on_version": "Version {label}",
         "no_comments": "Inga synpunkter har lämnats.",
         "page": "Sida",
-        "status_open": "Ej behandlad",
-        "status_accepted": "Beaktad",
-        "status_partly_accepted": "Delvis beaktad",
-        "status_rejected": "Ej beaktad",
-        "status_noted": "Noterad",
-        "status_duplicate": "Dubblett",
-        "status_duplicate_of": "Dubblett av #{number}",
-        "status_withdrawn": "Återkallad",
         "hidden_body": "Dold av moderator. Skäl: {reason}",
         "kind_comment": "Synpunkt",
         "kind_question": "Fråga",
         "kind_suggestion": "Ändringsförslag",
         "decided_in_version": "Beslutad i version {label}",
         "summary": "Sammanfattning: vi frågade – ni svarade – vi gjorde",
-        "summary_intro": "{comments} synpunkter från {organisations} organisationer. "
-        "Sedan version {base}: {changed} stycken ändrade, {added} tillagda, {removed} strukna "
-        "och {moved} flyttade.",
-        "summary_intro_first": "{comments} synpunkter från {organisations} organisationer.",
         "summary_by_decision": "Synpunkter per beslut",
         "summary_by_organisation": "Synpunkter per organisation",
         "summary_paragraphs": "Ändrade stycken",
@@ -162,6 +178,13 @@ LABELS: dict[str, dict[str, str]] = {
         "time_zone": "svensk tid",
         "decision_reply": "Beslut: {status}",
         "editors": "Redaktionen",
+        "col_replies": "Svar i tråden",
+        "reply_line": "{author}, {date}: {text}",
+        # The names of the pack's own styles, as Word lists them (Swedish Word's own are Swedish).
+        "style_heading": "Underlag – rubrik",
+        "style_subheading": "Underlag – underrubrik",
+        "style_table_text": "Underlag – tabelltext",
+        "style_agenda": "Underlag – dagordning",
     },
     "en": {
         "kicker": "Meeting pack",
@@ -205,24 +228,12 @@ LABELS: dict[str, dict[str, str]] = {
         "made_on_version": "Version {label}",
         "no_comments": "No comments were made.",
         "page": "Page",
-        "status_open": "Not yet handled",
-        "status_accepted": "Accepted",
-        "status_partly_accepted": "Partly accepted",
-        "status_rejected": "Rejected",
-        "status_noted": "Noted",
-        "status_duplicate": "Duplicate",
-        "status_duplicate_of": "Duplicate of #{number}",
-        "status_withdrawn": "Withdrawn",
         "hidden_body": "Hidden by a moderator. Reason: {reason}",
         "kind_comment": "Comment",
         "kind_question": "Question",
         "kind_suggestion": "Suggestion",
         "decided_in_version": "Decided in version {label}",
         "summary": "Summary: we asked – you answered – we did",
-        "summary_intro": "{comments} comments from {organisations} organisations. "
-        "Since version {base}: {changed} paragraphs changed, {added} added, {removed} removed "
-        "and {moved} moved.",
-        "summary_intro_first": "{comments} comments from {organisations} organisations.",
         "summary_by_decision": "Comments by decision",
         "summary_by_organisation": "Comments by organisation",
         "summary_paragraphs": "Changed paragraphs",
@@ -242,13 +253,25 @@ LABELS: dict[str, dict[str, str]] = {
         "time_zone": "Swedish time",
         "decision_reply": "Decision: {status}",
         "editors": "The editors",
+        "col_replies": "Replies in the thread",
+        "reply_line": "{author}, {date}: {text}",
+        "style_heading": "Pack – heading",
+        "style_subheading": "Pack – subheading",
+        "style_table_text": "Pack – table text",
+        "style_agenda": "Pack – agenda",
     },
 }
 
 
 def labels(language: str = "sv", overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The pack's label table for *language* (Swedish if unknown), with *overrides* applied."""
-    table = dict(LABELS.get(language, LABELS["sv"]))
+    """The pack's label table for *language* (Swedish if unknown), with *overrides* applied.
+
+    The status words (``status_open`` …, ``status_duplicate_of``) are not a table of their own:
+    they are :data:`app.review.labels.STATUS_LABELS` in *language*, the words of the pages.
+    """
+    language = language if language in LABELS else "sv"
+    table = dict(LABELS[language])
+    table.update((f"status_{key}", value) for key, value in status_labels(language).items())
     if overrides:
         table.update(overrides)
     return table
@@ -274,11 +297,40 @@ def status_label(comment: PackComment, strings: Mapping[str, str]) -> str:
     return strings.get(f"status_{comment.status}", comment.status)
 
 
-def comment_text(comment: PackComment, strings: Mapping[str, str]) -> str:
-    """The text shown for *comment*: its body, or the moderator's note when it was hidden."""
+def comment_text(comment: PackComment | PackReply, strings: Mapping[str, str]) -> str:
+    """The text shown for *comment* (or a reply): its body, or the moderator's note when it was hidden."""
     if comment.hidden:
         return fill(strings["hidden_body"], reason=comment.hidden_reason)
     return comment.body_text
+
+
+def reply_text(reply: PackReply, strings: Mapping[str, str]) -> str:
+    """The text shown for *reply*: its body, or the moderator's note when it was hidden."""
+    if reply.hidden:
+        return fill(strings["hidden_body"], reason=reply.hidden_reason)
+    if reply.withdrawn:
+        return f"{reply.body_text}\n({strings['status_withdrawn']})"
+    return reply.body_text
+
+
+def replies_cell(comment: PackComment, strings: Mapping[str, str]) -> str:
+    """The thread's replies in one cell, one line each: "Name (Organisation), date: text"."""
+    return "\n".join(
+        fill(
+            strings["reply_line"],
+            author=reply.author_label,
+            date=_local_minute(reply.created_at),
+            text=" ".join(reply_text(reply, strings).split()),
+        )
+        for reply in comment.replies
+    )
+
+
+def _local_minute(moment: datetime) -> str:
+    """*moment* in Swedish time to the minute, as the pack shows dates ("2025-03-01 10:30")."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def kind_label(comment: PackComment, strings: Mapping[str, str]) -> str:
@@ -399,6 +451,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                 "col_suggestion",
                 "col_status",
                 "col_response",
+                "col_replies",
                 "col_decided_by",
                 "col_decided_in",
                 "col_created",
@@ -422,6 +475,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                     plain(c.suggestion or ""),
                     status_label(c, strings),
                     c.response,
+                    replies_cell(c, strings),
                     c.decided_by,
                     c.decided_in_label,
                     _iso(c.created_at),
@@ -444,7 +498,8 @@ def compilation_json(
 
     Keys are written in a fixed order (not sorted, not dependent on input), so the same
     comments give the same bytes. ``status`` is the machine value, ``status_label`` the
-    human one; ``suggestion`` is plain text and ``suggestion_html`` the stored rich text.
+    human one; ``suggestion`` is plain text and ``suggestion_html`` the stored rich text;
+    ``replies`` the members' replies in the thread, oldest first.
     """
     rows = [
         {
@@ -464,6 +519,18 @@ def compilation_json(
             "status_label": status_label(c, strings),
             "duplicate_of": c.duplicate_of,
             "response": c.response,
+            "replies": [
+                {
+                    "author": r.author,
+                    "organisation": r.organisation,
+                    "body": comment_text(r, strings),
+                    "created_at": _iso(r.created_at),
+                    "hidden": r.hidden,
+                    "hidden_reason": r.hidden_reason if r.hidden else None,
+                    "withdrawn": r.withdrawn,
+                }
+                for r in c.replies
+            ],
             "decided_by": c.decided_by,
             "withdrawn": c.withdrawn,
             "hidden": c.hidden,

@@ -99,10 +99,8 @@ class DecisionForm(FlaskForm):
         statuses = [s for s in STATUS_LABELS if s is not CommentStatus.WITHDRAWN]
         if not include_open:
             statuses.remove(CommentStatus.OPEN)
-        self.status.choices = [
-            SelectChoice(s.value, _l("Undecided (open)") if s is CommentStatus.OPEN else STATUS_LABELS[s])
-            for s in statuses
-        ]
+        # The statuses by their one name (app.review.labels), "Open" included.
+        self.status.choices = [SelectChoice(s.value, STATUS_LABELS[s]) for s in statuses]
 
     @property
     def chosen_status(self) -> CommentStatus:

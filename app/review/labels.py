@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app import fragments
-from app.i18n import short_datetime_formatter
+from app.i18n import in_language, short_datetime_formatter
 from app.review.anchoring import find_once
 from app.review.models import CommentKind, CommentStatus
 from app.review.permissions import can_moderate
@@ -27,6 +27,9 @@ KIND_LABELS = {
     CommentKind.SUGGESTION: _l("Suggested wording"),
 }
 
+# "Duplicate of #12": a duplicate names its original wherever its status is shown.
+DUPLICATE_OF = _l("Duplicate of #%(n)d")
+
 STATUS_LABELS = {
     CommentStatus.OPEN: _l("Open"),
     CommentStatus.ACCEPTED: _l("Accepted"),
@@ -36,6 +39,23 @@ STATUS_LABELS = {
     CommentStatus.DUPLICATE: _l("Duplicate"),
     CommentStatus.WITHDRAWN: _l("Withdrawn"),
 }
+"""The one name of each status, in every page, file, e-mail and description (issue 23).
+
+Everything that shows a status reads it here: the pages through ``status_label``, the
+files the app writes in their own language through :func:`status_labels`.
+"""
+
+
+def status_labels(language: str) -> dict[str, str]:
+    """Each status's label (by its value) in *language*, for a file written in it.
+
+    The same words as :data:`STATUS_LABELS` on the pages: the same catalogue, read for the
+    file's language rather than the reader's. ``duplicate_of`` is "Duplicate of #{number}".
+    """
+    words = in_language(language)
+    table = {status.value: words.gettext(label) for status, label in STATUS_LABELS.items()}
+    table["duplicate_of"] = words.gettext(DUPLICATE_OF).replace("%(n)d", "{number}")
+    return table
 
 
 @lru_cache(maxsize=4096)

@@ -89,12 +89,23 @@ def known_numbers(document: Document, word_file) -> dict[int, PackThread]:
     if not numbers:
         return {}
     rows = db.session.execute(
-        sa.select(Comment.number, Comment.body, Comment.decided_at).where(
-            Comment.document_id == document.id, Comment.number.in_(numbers)
+        sa.select(Comment.id, Comment.number, Comment.body, Comment.decided_at).where(
+            Comment.document_id == document.id, Comment.number.in_(numbers), Comment.parent_id.is_(None)
         )
     ).all()
-    # The pack writes the editors' decision as a reply dated when it was made (w_date's form).
-    return {number: PackThread(body, w_date(decided)) for number, body, decided in rows}
+    # The pack writes the members' replies and the editors' decision as replies dated when
+    # they were made (w_date's form): those come back as the pack's own, not as new replies.
+    replies: dict[int, set[str]] = {}
+    if rows:
+        parents = [row.id for row in rows]
+        for parent_id, created_at in db.session.execute(
+            sa.select(Comment.parent_id, Comment.created_at).where(Comment.parent_id.in_(parents))
+        ):
+            replies.setdefault(parent_id, set()).add(w_date(created_at))
+    return {
+        number: PackThread(body, w_date(decided), frozenset(replies.get(comment_id, ())))
+        for comment_id, number, body, decided in rows
+    }
 
 
 def mark_duplicates(document: Document, preview: Preview) -> None:

@@ -55,10 +55,12 @@ LEFT_OUT = (
 
 @dataclass(frozen=True, slots=True)
 class PackThread:
-    """What the pack wrote of Remiss comment #N: its text, and the date of the editors' reply ("" if none)."""
+    """What the pack wrote of Remiss comment #N: its text, the date of the editors' reply ("" if
+    none) and the dates of the members' replies it carries (Word's form, :func:`w_date`)."""
 
     body: str
     decided: str
+    replies: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -358,9 +360,10 @@ class _Builder:
         return int(match.group(1))
 
     def _is_pack_reply(self, comment: WordComment, number: int) -> bool:
-        """Whether *comment* is the editors' decision the pack wrote in the thread of #*number*."""
-        decided = self.known[number].decided
-        return bool(decided) and comment.date == decided
+        """Whether *comment* is a reply the pack wrote in the thread of #*number*: a member's
+        reply already in Remiss, or the editors' decision (each dated to the second)."""
+        thread = self.known[number]
+        return bool(comment.date) and (comment.date == thread.decided or comment.date in thread.replies)
 
     def _reply(self, comment: WordComment, *, parent_number: int | None, parent_key: int | None) -> None:
         body = self._with_source(comment.text, comment.author, comment.date)

@@ -689,8 +689,11 @@ def test_every_comment_on_the_text_is_a_word_comment_with_the_decision_as_reply(
             EDITOR,
         ]
     )
-    # Author and initials both say "Name (Organisation)".
-    assert all(c.get(w("initials")) == c.get(w("author")) for c in entries.values())
+    # The author says "Name (Organisation)"; the initials are initials (issue 23).
+    assert {c.get(w("author")): c.get(w("initials")) for c in entries.values()}[
+        "Anna Andersson (PRV)"
+    ] == "AA"
+    assert {c.get(w("initials")) for c in entries.values() if c.get(w("author")) == EDITOR} == {"ER"}
     assert by_author["Anna Andersson (PRV)"][0].startswith("#1 ")
     # Anchored on the quoted word itself, the comment does not repeat the quote.
     assert "”fet”" not in by_author["Anna Andersson (PRV)"][0]

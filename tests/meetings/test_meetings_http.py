@@ -636,3 +636,25 @@ def test_place_and_agenda_are_on_the_meeting_page_and_the_pack_cover(app, as_hos
     # The link is a real hyperlink on the cover.
     body = document.element.body
     assert body.xpath(".//w:hyperlink[.//w:t[contains(text(), 'meet.example.org')]]")
+
+
+def test_members_replies_reach_the_packs_word_thread_csv_and_json(app, as_host, doc, member_comments):
+    """Issue 23, point 4: a reply is in its comment's Word thread and row, never a row of its own."""
+    meeting_id = _plan(app, doc)
+    _export(as_host, meeting_id)
+    files = _files(app)
+    by_kind = {e.kind: files[e.path] for e in _exports(app)}
+    rows = {c["body"]: c for c in json.loads(by_kind[ExportKind.JSON])["comments"]}
+    assert "Ett svar." not in rows
+    replies = rows["Gör det tydligare."]["replies"]
+    assert [(r["author"], r["organisation"], r["body"]) for r in replies] == [
+        ("Maja Medlem", "Samtrafiken", "Ett svar.")
+    ]
+    table = list(csv.reader(io.StringIO(by_kind[ExportKind.CSV].decode("utf-8-sig"))))
+    column = table[0].index("Svar i tråden")
+    row = next(r for r in table[1:] if "Gör det tydligare." in r)
+    assert row[column].startswith("Maja Medlem (Samtrafiken), ") and row[column].endswith(": Ett svar.")
+    tracked = next(e for e in _exports(app) if e.kind is ExportKind.TRACKED)
+    comments = docx.Document(io.BytesIO(files[tracked.path])).comments
+    reply = next(c for c in comments if c.text == "Ett svar.")
+    assert reply.author == "Maja Medlem (Samtrafiken)" and reply.initials == "MM"

@@ -67,7 +67,9 @@ def test_status_labels_name_withdrawn_and_duplicates():
     assert status_label(COMMENTS[1], sv) == "Beaktad"
     assert status_label(COMMENTS[3], sv) == "Återkallad"
     assert status_label(COMMENTS[4], sv) == "Dubblett av #1"
-    assert status_label(COMMENTS[0], labels("en")) == "Not yet handled"
+    # An open comment is "Öppen" / "Open" in the files as on the pages (issue 23): one name.
+    assert status_label(COMMENTS[0], sv) == "Öppen"
+    assert status_label(COMMENTS[0], labels("en")) == "Open"
 
 
 def test_labels_fall_back_to_swedish_and_take_overrides():
@@ -123,7 +125,7 @@ def test_json_has_a_fixed_key_order_and_machine_values():
     assert list(rows[0]) == [
         "number", "version", "section", "ref", "block_uid", "organisation", "author", "kind",
         "body", "quote", "suggestion", "suggestion_html", "status", "status_label",
-        "duplicate_of", "response", "decided_by", "withdrawn", "hidden", "hidden_reason", "open",
+        "duplicate_of", "response", "replies", "decided_by", "withdrawn", "hidden", "hidden_reason", "open",
         "created_at", "decided_in_version", "decided_at",
     ]  # fmt: skip
     by_number = {r["number"]: r for r in rows}

@@ -282,7 +282,7 @@ def test_publishing_with_undecided_comments_warns_with_the_count(app, ed, doc, c
     decide(ed, comments["general"], status="noted")
     page = ed.get("/d/vl/draft/publish").text
     # #1 (carried), #2 and #3 are undecided on version 2; #4 is decided; the reply does not count.
-    assert "3 synpunkter på version Utkast 2 är ännu inte beslutade." in page
+    assert "3 synpunkter på version Utkast 2 är fortfarande öppna." in page
     assert 'href="/d/vl/v/2/review?unanswered=1"' in page
     form = {"label": "3", "summary": "Ändrat."}
     refused = ed.post("/d/vl/draft/publish", form)

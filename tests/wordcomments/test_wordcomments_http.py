@@ -497,3 +497,34 @@ def test_the_preview_asks_to_check_uncertain_matches_only_when_there_are_some(ap
     r.comment("Stämmer det?", on="en hel del")
     page = as_member.get(upload(as_member, r.save()).location).get_data(as_text=True)
     assert "Kontrollera den osäkra matchningen nedan." in page and 'name="include"' in page
+
+
+@pytest.mark.parametrize("through_libreoffice", [False, True])
+def test_the_members_replies_the_pack_carries_are_not_taken_in_again(
+    app, as_member, doc, web_comment, factory, through_libreoffice
+):
+    """Issue 23, point 4: the pack now carries the members' replies; sent back, they are the pack's own."""
+    from tests.conftest import add_comment
+
+    other = factory.user(email="per@example.org", name="Per Svar", organisation="Region C")
+    with app.app_context():
+        parent = db.session.scalar(sa.select(Comment).where(Comment.number == web_comment))
+        add_comment(doc, "p4", other, body="Ett svar på webben.", parent=parent)
+        document = db.session.get(Document, doc.id)
+        pack = export_pack(
+            {
+                "document_id": document.id,
+                "version_id": document.versions[1].id,
+                "base_version_id": document.versions[0].id,
+            }
+        )
+    r = Reviewer(pack)
+    r.comment("En ny synpunkt.", on="väldigt")
+    data = r.save()
+    if through_libreoffice:
+        data = libreoffice_round_trip(data)
+    before = len(comments(app))
+    confirm(as_member, upload(as_member, data))
+    found = comments(app)
+    assert [c.body for c in found if c.body.startswith("Ett svar på webben.")] == ["Ett svar på webben."]
+    assert len(found) == before + 1 and any(c.body.startswith("En ny synpunkt.") for c in found)

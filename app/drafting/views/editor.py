@@ -431,10 +431,8 @@ def publish(slug: str):
         if undecided and not form.confirm_undecided.data:
             form.confirm_undecided.errors = [
                 ngettext(
-                    "%(num)d comment on version %(label)s is still undecided: "
-                    "tick the box to publish anyway.",
-                    "%(num)d comments on version %(label)s are still undecided: "
-                    "tick the box to publish anyway.",
+                    "%(num)d comment on version %(label)s is still open: tick the box to publish anyway.",
+                    "%(num)d comments on version %(label)s are still open: tick the box to publish anyway.",
                     undecided,
                     label=previous.label,
                 )

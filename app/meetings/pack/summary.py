@@ -5,9 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.docx import wml as x
+from app.i18n import in_language
 from app.meetings.pack.context import STATUS_COLOURS_HEX, TEXT_WIDTH, PackContext, coloured
 from app.responses.pack import labels as response_labels
-from app.review.compilation import CHANGES, fill, summarise
+from app.review.compilation import CHANGES, summarise
+
+
+def summary_intro(
+    language: str, comments: int, organisations: int, base: str | None, changes: dict[str, int]
+) -> str:
+    """ "1 synpunkt från 1 organisation. Sedan version 0.1: 2 stycken ändrade, 1 tillagt …".
+
+    Every count takes its own plural form, in the pack's language (the app's catalogues).
+    """
+    t = in_language(language)
+    text = t.gettext(
+        "%(comments)s from %(organisations)s.",
+        comments=t.ngettext("%(num)d comment", "%(num)d comments", comments),
+        organisations=t.ngettext("%(num)d organisation", "%(num)d organisations", organisations),
+    )
+    if base is None:
+        return text
+    parts = [
+        t.ngettext("%(num)d paragraph changed", "%(num)d paragraphs changed", changes["changed"]),
+        # After "N paragraphs changed" the noun is understood: "1 added", "2 removed".
+        t.ngettext("%(num)d added", "%(num)d added", changes["added"]),
+        t.ngettext("%(num)d removed", "%(num)d removed", changes["removed"]),
+        t.ngettext("%(num)d moved", "%(num)d moved", changes["moved"]),
+    ]
+    listed = t.gettext("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
+    return text + " " + t.gettext("Since version %(label)s: %(changes)s.", label=base, changes=listed)
 
 
 def summary(ctx: PackContext) -> str:
@@ -17,16 +44,7 @@ def summary(ctx: PackContext) -> str:
     by_decision: dict[str, int] = figures["by_decision"]  # type: ignore[assignment]
     by_org: list[dict] = figures["by_organisation"]  # type: ignore[assignment]
     changes: dict[str, int] = figures["paragraphs"]  # type: ignore[assignment]
-    if p.base_version_label:
-        intro = fill(
-            s["summary_intro"],
-            comments=figures["comments"],
-            organisations=len(by_org),
-            base=p.base_version_label,
-            **changes,
-        )
-    else:
-        intro = fill(s["summary_intro_first"], comments=figures["comments"], organisations=len(by_org))
+    intro = summary_intro(p.language, figures["comments"], len(by_org), p.base_version_label, changes)
     out = [ctx.pack_heading(s["summary"], "_RemissSummary", page_break=True), x.paragraph(x.run(intro))]
 
     def cells(values: Sequence[str], grid: Sequence[int], bold: bool = False) -> list[str]:
@@ -84,7 +102,13 @@ def responses(ctx: PackContext) -> str:
         return ""
     s = response_labels(ctx.pack.language)
     answered = sum(1 for r in rows_in if r.position)
-    intro = fill(s["intro"], answered=answered, total=len(rows_in), label=ctx.pack.version_label)
+    intro = in_language(ctx.pack.language).ngettext(
+        "%(answered)d of %(num)d consulted organisation answered version %(label)s.",
+        "%(answered)d of %(num)d consulted organisations answered version %(label)s.",
+        len(rows_in),
+        answered=answered,
+        label=ctx.pack.version_label,
+    )
     grid = (2000, 1900, 1500, TEXT_WIDTH - 2000 - 1900 - 1500 - 1300, 1300)
     head = [
         s["col_organisation"],

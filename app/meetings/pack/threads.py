@@ -1,7 +1,8 @@
 """The pack's Word comments: each comment of the compilation as a thread on its paragraph.
 
-A thread is the comment, signed "Name (Organisation)", and once decided the editors'
-decision and response as a reply; a decided or withdrawn thread is marked done.
+A thread is the comment, signed "Name (Organisation)" with the author's initials, the
+members' replies in the order they came, and once decided the editors' decision and
+response as the last reply; a decided or withdrawn thread is marked done.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from app.docx import comments as wc
 from app.docx import wml as x
 from app.meetings.pack.context import PackContext
-from app.review.compilation import PackComment, comment_text, kind_label, status_label
+from app.review.compilation import PackComment, comment_text, kind_label, reply_text, status_label
 
 
 class Threads:
@@ -44,8 +45,9 @@ class Threads:
     def thread(self, comment: PackComment, on_quote: bool = False) -> tuple[str, str]:
         """The range start and end (with reference runs) of *comment*'s Word thread.
 
-        The thread is the comment and, once decided, the editors' decision and response
-        as a reply in the same thread (``w15:paraIdParent``); a decided or withdrawn
+        The thread is the comment, the members' replies in the order they came, and once
+        decided the editors' decision and response as the last reply, each threaded on the
+        comment (``w15:paraIdParent``); a decided or withdrawn
         thread is marked done (``w15:done``), as Word's "Resolve" does. *on_quote*: the
         range is the quoted span itself, so the comment does not repeat the quote.
         """
@@ -55,16 +57,26 @@ class Threads:
         self.comments.append(self._comment_xml(cid, comment, para_id, on_quote))
         self.comments_ex.append(wc.comment_ex(para_id, done=done))
         start, end = wc.comment_start(cid), wc.comment_end(cid)
-        reply = self._reply_xml(comment)
-        if reply is not None:
+        replies = [
+            (
+                reply.author_label,
+                wc.initials(reply.author),
+                x.w_date(reply.created_at),
+                [
+                    wc.comment_run(line)
+                    for line in reply_text(reply, self.ctx.strings).splitlines()
+                    if line.strip()
+                ],
+            )
+            for reply in comment.replies
+        ]
+        decision = self._reply_xml(comment)
+        if decision is not None:
+            replies.append(decision)  # the decision answers the thread: it comes last
+        for author, initials, date, paragraphs in replies:
             rid = self.ctx.ids.next()
             reply_para = wc.para_id(rid)
-            author, date, paragraphs = reply
-            self.comments.append(
-                # Author and initials both "Name (Organisation)" (issue 13): Word shows the
-                # initials in the comment mark, where a bare "MM" would not say who.
-                wc.comment(rid, author, author, date, paragraphs, para_id=reply_para)
-            )
+            self.comments.append(wc.comment(rid, author, initials, date, paragraphs, para_id=reply_para))
             self.comments_ex.append(wc.comment_ex(reply_para, parent=para_id, done=done))
             start += wc.comment_start(rid)
             end += wc.comment_end(rid)
@@ -103,14 +115,14 @@ class Threads:
         return wc.comment(
             cid,
             comment.author_label,
-            comment.author_label,
+            wc.initials(comment.author),
             x.w_date(comment.created_at),
             lines,
             para_id=para_id,
         )
 
-    def _reply_xml(self, comment: PackComment) -> tuple[str, str, list[str]] | None:
-        """(author, date, paragraphs) of the editors' reply to *comment*, or None while open."""
+    def _reply_xml(self, comment: PackComment) -> tuple[str, str, str, list[str]] | None:
+        """(author, initials, date, paragraphs) of the editors' reply to *comment*, or None while open."""
         if comment.withdrawn or comment.status == "open":
             return None
         s = self.ctx.strings
@@ -120,4 +132,9 @@ class Threads:
         paragraphs = [wc.comment_run(decision, bold=True)]
         paragraphs += [wc.comment_run(line) for line in comment.response.splitlines() if line.strip()]
         author = comment.decider_label or s["editors"]
-        return author, x.w_date(comment.decided_at), paragraphs
+        return (
+            author,
+            wc.initials(comment.decided_by or s["editors"]),
+            x.w_date(comment.decided_at),
+            paragraphs,
+        )

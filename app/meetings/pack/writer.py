@@ -29,29 +29,38 @@ from app.review.compilation import fill
 # The pack's own styles, between Word's Hyperlink and its TOC and comment styles.
 _PACK_STYLES = """
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="PackHeading">
-  <w:name w:val="Pack Heading"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:name w:val="{heading}"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
   <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="240"/>
   <w:outlineLvl w:val="0"/></w:pPr>
   <w:rPr><w:rFonts w:asciiTheme="majorHAnsi" w:hAnsiTheme="majorHAnsi" w:cstheme="majorBidi"/>
   <w:b/><w:bCs/><w:color w:val="365F91"/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="PackTableText">
-  <w:name w:val="Pack Table Text"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:name w:val="{table_text}"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>
   <w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="PackSubheading">
-  <w:name w:val="Pack Subheading"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:name w:val="{subheading}"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
   <w:pPr><w:keepNext/><w:spacing w:before="240" w:after="80"/></w:pPr>
   <w:rPr><w:b/><w:bCs/></w:rPr></w:style>
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="PackAgenda">
-  <w:name w:val="Pack Agenda"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:name w:val="{agenda}"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:spacing w:before="0" w:after="60"/><w:ind w:left="284"/></w:pPr></w:style>"""
-_STYLES = styles.HYPERLINK + _PACK_STYLES + styles.TOC + styles.COMMENTS
+
+
+def _pack_styles(strings: Mapping[str, str]) -> str:
+    """The pack's styles, named in the pack's language (``style_*`` labels)."""
+    names = {
+        key: x.attr(strings[f"style_{key}"]) for key in ("heading", "table_text", "subheading", "agenda")
+    }
+    return styles.HYPERLINK + _PACK_STYLES.format(**names) + styles.TOC + styles.COMMENTS + styles.FOOTER
 
 
 def _setup(document: Document, pack: PackInput, strings: Mapping[str, str]) -> str:
     """Styles, settings, core properties and the footer; returns the footer's relationship id."""
     locale = styles.locale(pack.language)
-    styles.add_styles(document, _STYLES)
+    styles.add_styles(document, _pack_styles(strings))
+    if pack.language == "sv":
+        styles.name_styles(document, styles.SWEDISH_NAMES)
     styles.set_language(document, locale)
     styles.number_headings(document, NUM_HEADINGS)
     settings.update_fields_on_open(document)
@@ -75,10 +84,11 @@ def _setup(document: Document, pack: PackInput, strings: Mapping[str, str]) -> s
         category=strings["kicker"],
         content_status=strings.get(f"state_{pack.version_state}", pack.version_state),
     )
-    # A footer "title · version · Page N".
+    # A footer "title · version · Page N", on one line (a long title is shortened).
     return page_footer(
         document,
-        f"{pack.document_title} · {fill(strings['version'], label=pack.version_label)} · {strings['page']} ",
+        pack.document_title,
+        f" · {fill(strings['version'], label=pack.version_label)} · {strings['page']} ",
     )
 
 

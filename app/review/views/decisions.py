@@ -248,7 +248,5 @@ def _decided(document: Document, comment: Comment, version, filters: Filters):
         page = following.page if following.page > 1 else ""
         return redirect(decide_url(document, following.comment_id, version, filters, page=page))
     if request.form.get("next"):
-        message = message + " " + _("There are no more undecided comments here.")
+        message = message + " " + _("There are no more open comments here.")
     return back_to_dashboard(document, version, filters, comment, message, following)
-
-
