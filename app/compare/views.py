@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -95,8 +96,11 @@ def compare(slug: str, a: int, b: int):
     ):
         decided[comment.block.uid if comment.block else None].append(comment)
     rows = []
+    # Each change's place among the changes shown, and its neighbours: "next / previous change".
     changed = [c.uid for c in changes if _is_change(c)]
     position = {uid: i for i, uid in enumerate(changed)}
+    following = dict(pairwise(changed))
+    previous = {b: a for a, b in following.items()}
     for change in changes:
         if layout == "side":
             left, right = render_change_side_by_side(change)
@@ -115,14 +119,9 @@ def compare(slug: str, a: int, b: int):
                 "left": left,
                 "right": right,
                 "comments": decided.get(change.uid, []),
-                # Its place among the changes shown, for "next change / previous change".
                 "index": position.get(change.uid),
-                "previous": changed[position[change.uid] - 1] if position.get(change.uid) else None,
-                "next": (
-                    changed[position[change.uid] + 1]
-                    if change.uid in position and position[change.uid] + 1 < len(changed)
-                    else None
-                ),
+                "previous": previous.get(change.uid),
+                "next": following.get(change.uid),
             }
         )
     status_labels = {
