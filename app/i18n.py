@@ -127,14 +127,22 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(STOCKHOLM)
 
 
-def format_datetime(value: datetime | None, format: str = "medium", zone: bool = False) -> str:
+def format_datetime(value: datetime | None, format: str = "page", zone: bool = False) -> str:
     """A moment in Swedish time, in the reader's locale; *zone* says "Swedish time" after it.
 
-    *format* is one of Babel's names (short, medium, long, full) or a CLDR pattern.
+    "page" (the default: what pages show) writes the day as pages write a date ("7 dec. 2026")
+    and the time to the minute: "7 dec. 2026 04:29", "7 Dec 2026, 04:29". Other values are
+    Babel's names (short, medium, long, full) or a CLDR pattern. ISO 8601 is for feeds, the API
+    and files, not for pages (issue 23: comment times read "2026-12-07 04:29" beside
+    "29 sep. 2020").
     """
     if value is None:
         return ""
-    text = dates.format_datetime(_local(value), format, tzinfo=_local(value).tzinfo, locale=format_locale())
+    local = _local(value)
+    if format == "page":
+        text = page_datetime_formatter()(local)
+    else:
+        text = dates.format_datetime(local, format, tzinfo=local.tzinfo, locale=format_locale())
     if zone:
         from flask_babel import gettext
 
@@ -181,17 +189,24 @@ _FIELDS = {
 
 
 @functools.cache
-def _short_datetime_parts(locale_name: str) -> tuple | None:
-    """The locale's short date-and-time pattern as literal strings and field functions.
+def _page_datetime_parts(locale_name: str) -> tuple | None:
+    """The locale's page pattern (medium date, short time) as literal strings and field functions.
 
     None when it uses a field not handled here: the caller then asks Babel for each value.
     """
     locale = Locale.parse(locale_name)
     am_pm = locale.day_periods["format"]["abbreviated"]
-    fields = {**_FIELDS, "a": lambda d: am_pm["am"] if d.hour < 12 else am_pm["pm"]}
+    months = locale.months["format"]["abbreviated"]
+    standalone = locale.months["stand-alone"]["abbreviated"]
+    fields = {
+        **_FIELDS,
+        "a": lambda d: am_pm["am"] if d.hour < 12 else am_pm["pm"],
+        "MMM": lambda d: months[d.month],
+        "LLL": lambda d: standalone[d.month],
+    }
     pattern = (
-        str(locale.datetime_formats["short"])
-        .replace("{1}", locale.date_formats["short"].pattern)
+        str(locale.datetime_formats["medium"])
+        .replace("{1}", locale.date_formats["medium"].pattern)
         .replace("{0}", locale.time_formats["short"].pattern)
     )
     parts: list = []
@@ -219,18 +234,34 @@ def _short_datetime_parts(locale_name: str) -> tuple | None:
     return tuple(parts)
 
 
-def short_datetime_formatter():
-    """A fast formatter of local (Swedish-time) datetimes in the reader's short format.
+def page_datetime_formatter():
+    """A fast formatter of local (Swedish-time) datetimes as pages write them ("7 dec. 2026 04:29").
 
     Babel formats one timestamp in tens of microseconds; a busy page shows thousands, so the
     locale's pattern is compiled once and applied here. Falls back to Babel for patterns with
-    fields this does not know.
+    fields this does not know. One formatter per request (format_locale is per request).
     """
+    if has_request_context() and "_page_datetime" in g:
+        return g._page_datetime
     locale = format_locale()
-    parts = _short_datetime_parts(str(locale))
+    parts = _page_datetime_parts(str(locale))
     if parts is None:
-        return lambda local: dates.format_datetime(local, "short", tzinfo=local.tzinfo, locale=locale)
-    return lambda local: "".join(p if isinstance(p, str) else p(local) for p in parts)
+        date_pattern = locale.date_formats["medium"].pattern
+        time_pattern = locale.time_formats["short"].pattern
+        glue = str(locale.datetime_formats["medium"])
+
+        def formatter(local):
+            day = dates.format_date(local, date_pattern, locale=locale)
+            time = dates.format_time(local, time_pattern, tzinfo=local.tzinfo, locale=locale)
+            return glue.replace("{1}", day).replace("{0}", time)
+    else:
+
+        def formatter(local):
+            return "".join(p if isinstance(p, str) else p(local) for p in parts)
+
+    if has_request_context():
+        g._page_datetime = formatter
+    return formatter
 
 
 def operator_language(choice: str | None = None) -> str:

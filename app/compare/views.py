@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -46,6 +47,21 @@ def pick(slug: str):
     return redirect(url_for("compare.compare", slug=document.slug, a=a, b=b))
 
 
+def _is_change(change) -> bool:
+    """Whether *change* is one of the changes: anything but an unchanged block in its place."""
+    return change.status is not ChangeStatus.UNCHANGED
+
+
+# ?only=<key>: the blocks each count of the summary counts (diff_versions' counts), and "changed".
+SHOWN = {
+    "changed": _is_change,
+    "added": lambda c: c.status is ChangeStatus.ADDED,
+    "removed": lambda c: c.status is ChangeStatus.REMOVED,
+    "modified": lambda c: c.status is ChangeStatus.MODIFIED,
+    "moved": lambda c: c.moved,
+}
+
+
 def _comparable(document) -> list:
     """The versions this reader may compare: the published ones, and the working draft for editors."""
     editor = document.can_edit(current_user)
@@ -60,10 +76,12 @@ def compare(slug: str, a: int, b: int):
     old_blocks, new_blocks = version_blocks(old), version_blocks(new)
     diff = diff_versions(old_blocks, new_blocks)
     layout = "side" if request.args.get("view") == "side" else "inline"
-    only_changed = request.args.get("only") == "changed"
-    changes = [
-        c for c in diff.changes if not only_changed or c.status is not ChangeStatus.UNCHANGED or c.moved
-    ]
+    only = request.args.get("only")
+    unknown_only = only is not None and only not in SHOWN
+    if unknown_only:
+        only = None
+    only_changed = only == "changed"
+    changes = [c for c in diff.changes if only is None or SHOWN[only](c)]
     # ?block=<uid>: the change in one paragraph (from "what happened to my comments").
     block_uid = request.args.get("block")
     if block_uid:
@@ -78,6 +96,11 @@ def compare(slug: str, a: int, b: int):
     ):
         decided[comment.block.uid if comment.block else None].append(comment)
     rows = []
+    # Each change's place among the changes shown, and its neighbours: "next / previous change".
+    changed = [c.uid for c in changes if _is_change(c)]
+    position = {uid: i for i, uid in enumerate(changed)}
+    following = dict(pairwise(changed))
+    previous = {b: a for a, b in following.items()}
     for change in changes:
         if layout == "side":
             left, right = render_change_side_by_side(change)
@@ -96,6 +119,9 @@ def compare(slug: str, a: int, b: int):
                 "left": left,
                 "right": right,
                 "comments": decided.get(change.uid, []),
+                "index": position.get(change.uid),
+                "previous": previous.get(change.uid),
+                "next": following.get(change.uid),
             }
         )
     status_labels = {
@@ -112,7 +138,10 @@ def compare(slug: str, a: int, b: int):
         rows=rows,
         counts=diff.counts,
         layout=layout,
+        only=only,
         only_changed=only_changed,
+        unknown_only=unknown_only,
+        changes_total=len(changed),
         status_labels=status_labels,
         # Each menu lists only the versions that fit the other one: older on the left, newer on the right.
         from_versions=[v for v in _comparable(document) if v.number < new.number],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import g, has_request_context, url_for
+from flask import has_request_context, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app import fragments
-from app.i18n import in_language, short_datetime_formatter
+from app.i18n import in_language, page_datetime_formatter
 from app.review.anchoring import find_once
 from app.review.models import CommentKind, CommentStatus
 from app.review.permissions import can_moderate
@@ -94,23 +94,14 @@ def paragraph_now(comment, text_now: str | None) -> Markup:
 
 
 def short_datetime(value) -> str:
-    """A timestamp in Swedish time in the reader's short format (fast: pages show thousands).
+    """A timestamp in Swedish time as pages write it, "7 dec. 2026 04:29" (fast: pages show thousands).
 
-    Outside a request (or before the locale is known) it is ISO 8601, 'YYYY-MM-DD HH:MM'.
+    Outside a request it is ISO 8601, 'YYYY-MM-DD HH:MM'.
     """
     local = value.astimezone(STOCKHOLM)
-    formatter = _request_formatter()
-    return formatter(local) if formatter else local.strftime("%Y-%m-%d %H:%M")
-
-
-def _request_formatter():
-    """This request's short date-and-time formatter, made once per request."""
     if not has_request_context():
-        return None
-    formatter = g.get("_short_datetime")
-    if formatter is None:
-        formatter = g._short_datetime = short_datetime_formatter()
-    return formatter
+        return local.strftime("%Y-%m-%d %H:%M")
+    return page_datetime_formatter()(local)
 
 
 def thread_labels() -> dict:

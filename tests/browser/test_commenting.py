@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.review.models import Comment
 from app.richtext import from_plain
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, tab_to
 from tests.browser.xss import assert_inert, payloads
 from tests.conftest import PASSWORD, add_comment
 
@@ -269,3 +269,95 @@ def test_compare_views_pass_axe(page, factory, axe_check):
     for path in ("/d/cmp/compare/1..2", "/d/cmp/compare/1..2?view=side&only=changed"):
         page.goto(path)
         axe_check(page, path)
+
+
+def _compare_doc(factory):
+    """Two versions with four changes among unchanged paragraphs."""
+    same = [(f"s{i}", "paragraph", 1, f"Oförändrat stycke nummer {i} om licenser.") for i in range(4)]
+    old = [
+        same[0],
+        ("e1", "paragraph", 1, "Första lydelsen."),
+        same[1],
+        ("gone", "paragraph", 1, "Bort."),
+        same[2],
+        ("e2", "paragraph", 1, "Tredje lydelsen."),
+        same[3],
+    ]
+    new = [
+        same[0],
+        ("e1", "paragraph", 1, "Första nya lydelsen."),
+        same[1],
+        same[2],
+        ("e2", "paragraph", 1, "Tredje nya lydelsen."),
+        same[3],
+        ("new", "paragraph", 1, "Nytt."),
+    ]
+    return factory.document(slug="cmpk", versions=[old, new])
+
+
+def test_next_and_previous_change_by_keyboard(page, factory, axe_check):
+    # Issue 23: the comparison has "next change / previous change" by keyboard: links that move the
+    # focus to the change and say where it is, and the keys n and p, never while typing in a field.
+    _compare_doc(factory)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/d/cmpk/compare/1..2")
+    changes = page.eval_on_selector_all("[data-change]", "els => els.map((e) => e.id)")
+    assert len(changes) == 4
+    focused = "document.activeElement.id"
+    status = page.locator("#change-status")
+    tab_to(page, page.locator("a.first-change"))
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == changes[0]
+    assert status.inner_text() == "Ändring 1 av 4"
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert ring == "solid"  # the focus is visible where it lands
+    page.keyboard.press("n")
+    assert page.evaluate(focused) == changes[1] and status.inner_text() == "Ändring 2 av 4"
+    page.keyboard.press("n")
+    page.keyboard.press("p")
+    assert page.evaluate(focused) == changes[1]
+    # The links inside a change: Tab from the change reaches its own "next change" first or second.
+    tab_to(page, page.locator(f"#{changes[1]} a.change-next"), limit=3)
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == changes[2] and status.inner_text() == "Ändring 3 av 4"
+    assert page.locator(f"#{changes[2]}").get_attribute("aria-labelledby")
+    name = page.evaluate(
+        """(id) => document.getElementById(id).getAttribute("aria-labelledby").split(" ")
+             .map((ref) => document.getElementById(ref).textContent.trim()).join(" ")""",
+        changes[2],
+    )
+    assert "Ändring 3 av 4" in name  # a screen reader hears the position with the focus
+    page.screenshot(path="/tmp/shots/i23-phone/compare-keys-390.png")
+    axe_check(page, "comparison with a change in focus")
+    # Typing in a field is never taken for a shortcut.
+    search = page.get_by_role("searchbox").first
+    search.focus()
+    page.keyboard.type("np")
+    assert search.input_value() == "np" and page.evaluate("document.activeElement.type") == "search"
+    # The keys can be turned off (WCAG 2.1.4), and stay off.
+    toggle = page.get_by_label("Gå mellan ändringarna med tangenterna n (nästa) och p (föregående)")
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert not toggle.is_checked()
+    page.locator(f"#{changes[0]}").focus()
+    page.keyboard.press("n")
+    assert page.evaluate(focused) == changes[0]
+    page.reload()
+    page.locator(f"#{changes[0]}").focus()
+    page.keyboard.press("n")
+    assert page.evaluate(focused) == changes[0]
+
+
+def test_next_change_links_work_without_javascript(browser, live_server, factory):
+    _compare_doc(factory)
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/d/cmpk/compare/1..2?view=side")
+    changes = page.eval_on_selector_all("[data-change]", "els => els.map((e) => e.id)")
+    page.locator("a.first-change").click()
+    assert page.url.endswith(f"#{changes[0]}")
+    page.locator(f"#{changes[0]} a.change-next").click()
+    assert page.url.endswith(f"#{changes[1]}")
+    assert page.evaluate("document.activeElement.id") == changes[1]  # the target takes the focus
+    context.close()

@@ -123,3 +123,76 @@ def test_every_page_fits_every_width_with_nothing_dead(browser, live_server, app
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
     assert not problems, "\n".join(problems)
+
+
+# Runs in the page: for every block of the text, each of its margin's controls (the number,
+# "Kommentera", the count) and the distance from it to its own block's text and to the nearest
+# other block's text. A control belongs to the block it is nearest to; a reader sees it so.
+CONTROL_DISTANCES = """
+() => {
+  const gap = (a, b) => {
+    const dx = Math.max(0, a.left - b.right, b.left - a.right);
+    const dy = Math.max(0, a.top - b.bottom, b.top - a.bottom);
+    return Math.hypot(dx, dy);
+  };
+  const blocks = [...document.querySelectorAll(".doc-text .block")];
+  const bodies = blocks.map((b) => b.querySelector(":scope > .block-body").getBoundingClientRect());
+  const rows = [];
+  blocks.forEach((block, i) => {
+    for (const control of block.querySelectorAll(":scope > .block-margin a")) {
+      const box = control.getBoundingClientRect();
+      if (!box.width || !box.height) continue;
+      let other = Infinity;
+      let otherId = null;
+      bodies.forEach((body, j) => {
+        if (j === i) return;
+        const d = gap(box, body);
+        if (d < other) { other = d; otherId = blocks[j].id; }
+      });
+      rows.push({
+        block: block.id,
+        control: control.textContent.trim(),
+        own: gap(box, bodies[i]),
+        other,
+        otherId,
+      });
+    }
+  });
+  return rows;
+}
+"""
+SHOTS = Path("/tmp/shots/i23-phone")
+
+
+@pytest.mark.parametrize("width_name", ["phone", "wide"])
+def test_each_blocks_number_and_control_are_nearest_their_own_block(browser, live_server, world, width_name):
+    # Issue 23: at 390 px "7.1 st. 1 Kommentera" sat under its paragraph, touching the next one,
+    # and read as the label of the paragraph below. Every block of the demo, as a member sees it.
+    viewport = VIEWPORTS[width_name]
+    context = browser.new_context(locale="sv-SE", base_url=live_server, viewport=viewport)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", ACCOUNTS["member"])
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    page.goto(f"/d/{world['slug']}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"reading-{viewport['width']}.png"), full_page=False)
+    top = page.evaluate("document.querySelector('.doc-text').getBoundingClientRect().top + window.scrollY")
+    clip = {"x": 0, "y": top, "width": viewport["width"], "height": 1400}
+    page.screenshot(path=str(SHOTS / f"reading-text-{viewport['width']}.png"), full_page=True, clip=clip)
+    rows = page.evaluate(CONTROL_DISTANCES)
+    context.close()
+    blocks = {r["block"] for r in rows}
+    assert len(blocks) > 20 and any(r["control"] == "Kommentera" for r in rows)
+    # Nearer its own text than any other block's, by a clear margin (not a pixel or two).
+    wrong = [
+        f"{r['block']} {r['control']!r}: {r['own']:.0f} px from its text, {r['other']:.0f} px from {r['otherId']}"
+        for r in rows
+        if not r["own"] + 8 <= r["other"]
+    ]
+    assert not wrong, f"{len(wrong)} of {len(rows)} controls at {viewport['width']} px:\n" + "\n".join(
+        wrong[:20]
+    )

@@ -101,3 +101,61 @@ def test_reading_view_links_to_the_changes(client, doc, factory, app):
     assert 'href="/d/jf/compare/1..2">Vad har ändrats sedan dess' in client.get("/d/jf").get_data(
         as_text=True
     )
+
+
+def _count_links(html: str) -> dict[str, tuple[str, int]]:
+    """The summary's counts that are links: the word after the number -> (link, number)."""
+    import re
+
+    summary = html[html.index('class="compare-counts"') :]
+    summary = summary[: summary.index("</ul>")]
+    found = re.findall(r'<a href="([^"]+)"[^>]*>(\d+) stycken? (\w+)</a>', summary)
+    return {word: (href.replace("&amp;", "&"), int(n)) for href, n, word in found}
+
+
+@pytest.mark.parametrize("view", ["", "view=side"])
+def test_each_count_links_to_exactly_the_paragraphs_it_counts(client, doc, view):
+    # Issue 23: the summary's counts are links that filter the comparison to what they count.
+    html = client.get(f"/d/jf/compare/1..2?{view}").get_data(as_text=True)
+    links = _count_links(html)
+    assert {w: n for w, (_h, n) in links.items()} == {"tillagt": 1, "borttaget": 1, "ändrat": 1, "flyttat": 1}
+    badge = {"tillagt": "tillagt", "borttaget": "borttaget", "ändrat": "ändrat", "flyttat": "flyttat"}
+    for word, (href, n) in links.items():
+        assert href.startswith("/d/jf/compare/1..2?"), href
+        assert ("view=side" in href) == bool(view)  # the layout is kept
+        page = client.get(href).get_data(as_text=True)
+        rows = page.count('class="change change--')
+        assert rows == n, f"{word}: the count says {n}, the page shows {rows}"
+        listed = page[page.index('class="change change--') :]
+        assert f'<span class="badge">{badge[word]}</span>' in listed
+        notice = page[page.index('class="notice filter-notice"') :]
+        notice = notice[: notice.index("</p>")]
+        assert f"{n} stycke {word}" in notice and ">Visa alla stycken</a>" in notice
+    unknown = client.get("/d/jf/compare/1..2?only=nonsense")
+    assert unknown.status_code == 200
+    page = unknown.get_data(as_text=True)
+    assert "Det urvalet finns inte" in page and page.count('class="change change--') == 6
+
+
+def test_every_change_links_to_the_next_and_the_previous_and_says_where_it_is(client, doc):
+    # Issue 23: "next change / previous change" by keyboard; plain links to fragment ids, so it
+    # works without JavaScript, and each change says its position ("Ändring 2 av 4").
+    import re
+
+    html = client.get("/d/jf/compare/1..2").get_data(as_text=True)
+    ids = re.findall(r'<section class="change change--(?!unchanged)\w+" id="(b-[\w-]+)"', html)
+    assert len(ids) == 4
+    for i, anchor in enumerate(ids):
+        section = html[html.index(f'id="{anchor}"') :]
+        section = section[: section.index("</section>")]
+        assert f"Ändring {i + 1} av 4" in section
+        assert 'tabindex="-1"' in section.split(">", 1)[0]  # the target takes the focus
+        previous = f'href="#{ids[i - 1]}"' if i else None
+        following = f'href="#{ids[i + 1]}"' if i + 1 < len(ids) else None
+        for link, word in ((previous, "Föregående ändring"), (following, "Nästa ändring")):
+            if link:
+                assert re.search(rf"<a [^>]*{link}[^>]*>{word}", section), (anchor, word)
+            else:
+                assert not re.search(rf"<a [^>]*>{word}", section), (anchor, word)  # none before the first
+    # The way in: a link to the first change at the top.
+    assert f'<a class="first-change" href="#{ids[0]}">' in html

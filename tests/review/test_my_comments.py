@@ -129,3 +129,62 @@ def test_the_answered_comments_cost_one_query_whatever_their_number(
     assert queries() == few
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 10
+
+
+def _outcome_links(html: str) -> dict[str, tuple[str, int]]:
+    """The outcome counts at the top of "my comments": status word -> (link, number)."""
+    import re
+
+    top = html[html.index('class="status-counts outcome-counts"') :]
+    top = top[: top.index("</ul>")]
+    found = re.findall(r'<a href="([^"]+)"[^>]*>\s*<span class="badge[^"]*">([^<]+)</span>\s*(\d+)', top)
+    return {word: (href.replace("&amp;", "&"), int(n)) for href, word, n in found}
+
+
+def test_each_outcome_count_links_to_exactly_the_comments_it_counts(client, app, factory):
+    # Issue 23: the counts on "Mina synpunkter" were plain numbers; each is a link that filters
+    # the list to what it counts (a query parameter: it works without JavaScript).
+    doc = factory.document(slug="vl", versions=[V1, V2])
+    maja = factory.user(email="maja@example.org")
+    with app.app_context():
+        rejected = add_comment(doc, "b", maja, version_number=1, body="Varför CC0?")
+        accepted = add_comment(doc, "a", maja, version_number=1, body="Vilken licens?")
+        add_comment(doc, "a", maja, version_number=2, body="Bättre nu.")
+        add_comment(doc, "b", maja, version_number=2, body="Och data?")
+        parent = db.session.get(Comment, accepted)
+        add_comment(doc, "a", maja, version_number=1, body="Ett svar räknas inte.", parent=parent)
+    _decide(app, rejected, CommentStatus.REJECTED, "CC0 behålls.")
+    _decide(app, accepted, CommentStatus.ACCEPTED, "Infört.", resolved_in=2)
+    client.login(maja.email)
+    links = _outcome_links(client.get("/d/vl/mine").get_data(as_text=True))
+    assert {word: n for word, (_href, n) in links.items()} == {"Öppen": 2, "Beaktad": 1, "Ej beaktad": 1}
+    for word, (href, n) in links.items():
+        assert href.startswith("/d/vl/mine?status="), href
+        html = client.get(href).get_data(as_text=True)
+        items = html.count('class="review-item"')
+        assert items == n, f"{word}: the count says {n}, the list shows {items}"
+        shown = html[html.index('class="review-item"') :]
+        assert shown.count(f'">{word}</span>') == n  # each listed comment has that outcome
+        # The page says what it shows and how to see everything again.
+        notice = html[html.index('class="notice filter-notice"') :]
+        notice = notice[: notice.index("</p>")]
+        assert word in notice and str(n) in notice
+        assert 'href="/d/vl/mine">Visa alla mina synpunkter</a>' in notice
+        # The chosen count is marked as the current one.
+        counts = html[html.index("outcome-counts") :]
+        assert f'aria-current="true"><span class="badge badge--status">{word}</span>' in counts
+    # The whole list: all five, no notice.
+    everything = client.get("/d/vl/mine").get_data(as_text=True)
+    assert everything.count('class="review-item"') == 5 and "filter-notice" not in everything
+
+
+def test_an_unknown_outcome_filter_says_so_and_shows_everything(client, app, factory):
+    doc = factory.document(slug="vl", versions=[V1, V2])
+    maja = factory.user(email="maja@example.org")
+    with app.app_context():
+        add_comment(doc, "a", maja, version_number=2, body="Bättre nu.")
+    client.login(maja.email)
+    response = client.get("/d/vl/mine?status=<script>")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.count('class="review-item"') == 1
+    assert "Det utfallet finns inte" in html and "<script>" not in html.split("<main", 1)[1]

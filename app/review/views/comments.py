@@ -320,7 +320,11 @@ def section_counts(blocks, threads) -> list[dict]:
 @bp.route("/d/<slug>/mine")
 @login_required
 def my_comments(slug: str):
-    """What happened to each of my comments on a document: where, the decision, what changed there."""
+    """What happened to each of my comments on a document: where, the decision, what changed there.
+
+    The counts per outcome at the top link to ``?status=<outcome>``: the list filtered to exactly
+    the comments that count counts (top-level comments with that status; replies have none).
+    """
     document = get_document(slug)
     mine = db.session.scalars(
         sa.select(Comment)
@@ -328,14 +332,19 @@ def my_comments(slug: str):
         .options(so.selectinload(Comment.parent), so.joinedload(Comment.block))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     ).all()
+    outcomes = Counter(c.status for c in mine if c.parent_id is None)
+    wanted = request.args.get("status")
+    status = next((s for s in CommentStatus if s.value == wanted), None)
+    unknown_status = wanted is not None and status is None
+    shown = [c for c in mine if c.parent_id is None and c.status is status] if status else mine
     versions = {v.id: v for v in document.versions}
     # Each paragraph is named as it was numbered in the version commented on: one load per version.
     refs = {
         version_id: ref_labels(page_blocks(versions[version_id]))
-        for version_id in {c.version_id for c in mine}
+        for version_id in {c.version_id for c in shown}
     }
     rows = []
-    for comment in mine:
+    for comment in shown:
         uid = comment.block.uid if comment.block else None
         text = plain(comment.block_text or "")
         rows.append(
@@ -347,6 +356,16 @@ def my_comments(slug: str):
                 "excerpt": excerpt(text, comment.quote_exact, comment.quote_start) if text else None,
             }
         )
+    return render_template(
+        "review/mine.html",
+        document=document,
+        rows=rows,
+        outcomes=[(status, outcomes[status]) for status in CommentStatus if outcomes[status]],
+        status=status,
+        unknown_status=unknown_status,
+        has_comments=bool(mine),
+        current=document.current_version,
+    )
     outcomes = Counter(c.status for c in mine if c.parent_id is None)
     return render_template(
         "review/mine.html",

@@ -57,7 +57,8 @@ async function openPanel(block, url, opener, onPosted = null) {
   panel.className = "comment-panel-inline";
   panel.setAttribute("role", "region");
   panel.setAttribute("aria-label", opener.getAttribute("aria-label") || opener.textContent);
-  block.querySelector(":scope > .block-margin").after(panel);
+  // Below the text (beside it on wide screens): the paragraph stays in view above the form.
+  block.querySelector(":scope > .block-body").after(panel);
   const { status, body } = await send(url);
   if (status !== 200) {
     showMessage(panel, typeof body === "object" ? body.error : opener.textContent);
