@@ -34,7 +34,7 @@ from app.documents.models import BlockRevision, Version, VersionState
 from app.documents.numbering import number_blocks
 from app.review.models import Comment
 from app.search.models import EntryKind, SearchEntry
-from app.search.text import html_to_text, index_terms, plain_words
+from app.search.text import html_to_text, index_parts, index_terms, plain_words
 
 PENDING = "search_index_pending"
 CHUNK = 500
@@ -100,6 +100,7 @@ def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
                     "text": text,
                     "terms": terms(text),
                     "name_terms": terms(name or ""),
+                    "parts": index_parts(text),
                     "ref_section": "",
                     "ref_paragraph": None,
                 }
@@ -164,6 +165,7 @@ def sync_versions(connection: Connection, version_ids) -> None:
                 "text": text,
                 "terms": terms(text),
                 "name_terms": "",
+                "parts": index_parts(text),
                 "ref_section": section,
                 "ref_paragraph": paragraph,
             }

@@ -2,9 +2,9 @@
 
 The rows are plain SQLAlchemy; what each database searches them with is not in the metadata,
 because SQLAlchemy cannot describe it: on SQLite an FTS5 table ``search_fts`` over ``terms`` and
-``name_terms`` (kept in step by triggers), on PostgreSQL a generated ``tsv`` column with a GIN
-indexes (one per kind). Migration b1a0c0de0019 creates both, and ``migrations/env.py`` leaves them out of
-``flask db check``.
+``name_terms`` and ``parts`` (kept in step by triggers), on PostgreSQL a generated ``tsv`` column
+with a GIN index (one per kind). Migrations b1a0c0de0019 and b1a0c0de2308 create them, and
+``migrations/env.py`` leaves them out of ``flask db check``.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ class SearchEntry(db.Model):
     terms: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # A comment's author's name, searchable only by readers who may see names.
     name_terms: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The text's words' lemmas and compound parts from the Swedish dictionary, as Snowball keys
+    # (app.search.text.index_parts): the same on both databases; empty without the dictionary.
+    parts: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     # A block's reference ("3.2", paragraph 4), worked out when its version is indexed, so that a
     # page of results needs no second look at the whole version to number its paragraphs.
     ref_section: so.Mapped[str] = so.mapped_column(sa.String(32), default="")

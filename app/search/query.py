@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from app.search.text import MAX_WORD, STOP_PLACEHOLDER, WORD, is_stop, key, words
+from app.search.text import MAX_WORD, STOP_PLACEHOLDER, WORD, is_stop, key, query_keys, word_keys, words
 
 MAX_LENGTH = 500
 MAX_TERMS = 12
@@ -34,35 +34,50 @@ class Query:
 
     @property
     def keys(self) -> frozenset[str]:
-        """The stems to mark in snippets."""
-        found = {key(w) for w in self.words}
+        """The keys to mark in snippets."""
+        found = {k for w in self.words for k in query_keys(w)}
         for phrase in self.phrases:
             found.update(key(w) for w in phrase if w)
         return frozenset(found)
 
     def fts5(self, names: bool = True) -> str:
-        """The SQLite FTS5 expression: every term a quoted string of stems, so no syntax gets through."""
-        parts = [f'"{key(w)}"' for w in self.words]
+        """The SQLite FTS5 expression: every term a quoted string of keys, so no syntax gets through.
+
+        A word is any of its keys (query_keys) in the text's stems or its words' lemmas and parts
+        (``parts``); a phrase is the words' stems in a row in the text (``terms``). *names* adds
+        the author's name (``name_terms``) to both.
+        """
+        names_column = " name_terms" if names else ""
+        parts = []
+        for w in self.words:
+            anyof = " OR ".join(f'"{k}"' for k in query_keys(w))
+            parts.append(f"{{terms{names_column} parts}} : ({anyof})")
         for phrase in self.phrases:
-            parts.append('"' + " ".join(key(w) if w else STOP_PLACEHOLDER for w in phrase) + '"')
-        expression = " AND ".join(parts)
-        return expression if names else "{terms} : (" + expression + ")"
+            written = " ".join(key(w) if w else STOP_PLACEHOLDER for w in phrase)
+            parts.append(f'{{terms{names_column}}} : "{written}"')
+        return " AND ".join(parts)
 
     def tsquery(self, names: bool = True) -> str:
-        """The text for PostgreSQL's ``to_tsquery('swedish', …)``, which stems each quoted word.
+        """The text for PostgreSQL's ``to_tsquery('simple', …)``: the same keys as :meth:`fts5`.
 
-        Words hold only letters and digits, so quoting them is enough. Without *names* every
-        word is restricted to weight A, the comment's text (the author's name is weight B).
+        The keys are worked out here (the ``simple`` configuration takes them as they are), so both
+        databases look for the same ones. Weights: A the text's stems, B the author's name, C the
+        lemmas and parts; a word may match A or C (and B with *names*), a phrase A (or B).
+        Keys hold only letters and digits, so quoting them is enough.
         """
-        weight = "" if names else ":A"
-        parts = [f"'{w}'{weight}" for w in self.words]
+        word_weight = "" if names else ":AC"
+        phrase_weight = ":AB" if names else ":A"
+        parts = []
+        for w in self.words:
+            keys = [f"'{k}'{word_weight}" for k in query_keys(w)]
+            parts.append(keys[0] if len(keys) == 1 else "(" + " | ".join(keys) + ")")
         for phrase in self.phrases:
-            out, gap = f"'{phrase[0]}'{weight}", 1
+            out, gap = f"'{key(phrase[0])}'{phrase_weight}", 1
             for w in phrase[1:]:
                 if w is None:
                     gap += 1
                     continue
-                out += f" <{gap}> '{w}'{weight}"
+                out += f" <{gap}> '{key(w)}'{phrase_weight}"
                 gap = 1
             parts.append(f"({out})")
         return " & ".join(parts)
@@ -112,7 +127,9 @@ def snippet(text: str, keys: frozenset[str], size: int = 36, before: int = 10) -
     tokens = list(WORD.finditer(text))
     if not tokens:
         return Markup(escape(text[:240]))  # noqa: S704  (escaped)
-    hits = [i for i, m in enumerate(tokens) if len(m.group()) <= MAX_WORD and key(m.group().lower()) in keys]
+    hits = [
+        i for i, m in enumerate(tokens) if len(m.group()) <= MAX_WORD and word_keys(m.group().lower()) & keys
+    ]
     start = max(0, (hits[0] if hits else 0) - before)
     end = min(len(tokens), start + size)
     marked = set(hits)

@@ -1,9 +1,10 @@
 """The queries: matching rows of the index, joined with the live rows that decide who may see them.
 
-Each database matches in its own way (``_Match``): SQLite's FTS5 with Snowball stems, PostgreSQL's
-``@@`` on the generated ``tsv`` column. Everything else is the same SQL on both. A page of
-results is a constant number of statements: one per kind of result (with the total as a window
-count), one for the references of the versions shown, and the filters' lists.
+Each database matches in its own way (``_Match``): SQLite's FTS5, PostgreSQL's ``@@`` on the
+generated ``tsv`` column, both with the keys app.search.query works out. Everything else is the
+same SQL on both. A page of results is a constant number of statements: one per kind of result
+(with the total as a window count), one for the references of the versions shown, and the
+filters' lists.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class _Match:
         parameter = f"fts_{alias}"
         return (
             sa.text(
-                f"SELECT rowid AS entry_id, -bm25(search_fts, 1.0, 0.5) AS score "  # noqa: S608  (constant)
+                f"SELECT rowid AS entry_id, -bm25(search_fts, 1.0, 0.5, 0.5) AS score "  # noqa: S608  (constant)
                 f"FROM search_fts WHERE search_fts MATCH :{parameter}"
             )
             .bindparams(**{parameter: self.query.fts5(names)})
@@ -95,8 +96,9 @@ class _Match:
         # and PostgreSQL may then plan it once for any query, without knowing how common the words
         # are; a generic plan walked every row (300 ms instead of 30). The text is made by
         # Query.tsquery of letters, digits and its own quotes and operators, and quoted again here.
+        # 'simple': the keys are stemmed already (app.search.text), as the index's are.
         return sa.func.to_tsquery(
-            sa.literal_column("'swedish'::regconfig"),
+            sa.literal_column("'simple'::regconfig"),
             sa.bindparam(parameter, self.query.tsquery(names), type_=sa.String, literal_execute=True),
         )
 

@@ -10,6 +10,7 @@ from app.drafting import operations as drafting
 from app.extensions import db
 from app.review import operations as review
 from app.review.models import Comment
+from app.search import compounds
 from tests.api.conftest import bearer, make_token
 from tests.search.conftest import numbers, search, uids
 
@@ -124,12 +125,14 @@ def test_filters(app, client, sw):
         ("natverk", sw["numbers"]["net"]),
         ("offentlig", sw["numbers"]["b"]),
     )
-    assert _pairs(search(client, "myndigheten", type="comments", headers=headers)) == {net}
+    # "myndigheternas" (cc0) is a form of "myndighet" by the Swedish dictionary, not by Snowball.
+    found = {net, cc0} if compounds.dictionary() is not None else {net}
+    assert _pairs(search(client, "myndigheten", type="comments", headers=headers)) == found
     assert _pairs(search(client, "data", type="comments", headers=headers)) == {cc0}
     assert _pairs(search(client, "licensen", headers=headers)) == {b}
     assert _pairs(search(client, "licensen", organisation="Org A", headers=headers)) == set()
     assert _pairs(search(client, "licensen", organisation="Org B", headers=headers)) == {b}
-    assert _pairs(search(client, "myndigheten", document="offentlig", headers=headers)) == set()
+    assert _pairs(search(client, "myndigheten", document="offentlig", headers=headers)) == found - {net}
     assert _pairs(search(client, "licensen", kind="question", headers=headers)) == set()
     assert _pairs(search(client, "licensen", kind="comment", headers=headers)) == {b}
     assert search(client, "myndighet", type="text", headers=headers)["comments"] is None
