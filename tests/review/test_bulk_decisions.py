@@ -266,3 +266,15 @@ def test_the_english_confirm_step(app, ed, comments):
     assert "1 of the selected comments already has a decision" in page
     assert "#3: Accepted, decided by Erik Redaktör" in page
     assert "Replace those decisions" in page and "Skip them" in page
+
+
+def test_a_bulk_decision_tells_each_author_once(app, ed, comments):
+    from app.notifications.models import Notification, NotificationKind
+
+    values = ticked(app, comments["carried"], comments["plain"], comments["general"])
+    assert ed.post(BOARD, {"comment": values, "status": "noted"}).status_code == 302
+    with app.app_context():
+        told = db.session.scalars(
+            db.select(Notification.comment_id).where(Notification.kind == NotificationKind.DECISION)
+        ).all()
+    assert sorted(told) == sorted([comments["carried"], comments["plain"], comments["general"]])
