@@ -23,6 +23,11 @@ comment_decided = remiss.signal("comment-decided")
 """An editor recorded a decision other than "open" (sender: the comment; keyword: editor).
 Sent by app.review.operations.decide."""
 
+comments_decided = remiss.signal("comments-decided")
+"""An editor recorded one decision other than "open" on many comments at once (sender: the id of
+the document; keywords: comments, those whose decision changed; editor). Sent once per bulk
+decision by app.review.bulk.decide_all, after the flush, instead of comment_decided per comment."""
+
 version_published = remiss.signal("version-published")
 """A draft became the version open for comments (sender: the version; keyword: editor).
 Sent by app.drafting.operations.publish_draft."""

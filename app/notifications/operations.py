@@ -186,6 +186,42 @@ def enqueue_decision(comment) -> Notification | None:
     )
 
 
+def enqueue_decisions(comments) -> list[Notification]:
+    """:func:`enqueue_decision` for many comments at once (a bulk decision), in a few queries."""
+    comments = [c for c in comments if c.decided_by_id != c.author_id]
+    if not comments:
+        return []
+    waiting = set(
+        db.session.scalars(
+            sa.select(Notification.comment_id).where(
+                Notification.comment_id.in_([c.id for c in comments]),
+                Notification.kind == NotificationKind.DECISION,
+                Notification.state == OutboxState.PENDING,
+            )
+        )
+    )
+    comments = [c for c in comments if c.id not in waiting]
+    frequencies = _frequencies({c.author_id for c in comments}, NotificationKind.DECISION)
+    now = utcnow()
+    rows = [
+        Notification(
+            **_row(
+                c.author_id,
+                NotificationKind.DECISION,
+                frequencies[c.author_id],
+                now,
+                document_id=c.document_id,
+                comment_id=c.id,
+            )
+        )
+        for c in comments
+        if frequencies[c.author_id] is not Frequency.NONE
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
 def _followers(document_id: int, kind: NotificationKind, exclude: set[int]) -> list[tuple[int, Frequency]]:
     """Active followers of a document who want *kind*, with their frequency."""
     user_ids = db.session.scalars(

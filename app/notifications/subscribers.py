@@ -8,7 +8,7 @@ transaction and only add rows (flushed, never committed), as the enqueue_* funct
 from __future__ import annotations
 
 from app.notifications import operations
-from app.signals import comment_decided, comments_posted, version_published
+from app.signals import comment_decided, comments_decided, comments_posted, version_published
 
 
 @comments_posted.connect
@@ -24,6 +24,12 @@ def follow_and_tell_replied_to(document, *, comments, author, follows: bool, **_
 def tell_decided(comment, **_extra) -> None:
     """Tell the comment's author about the editor's decision."""
     operations.enqueue_decision(comment)
+
+
+@comments_decided.connect
+def tell_many_decided(_document_id, *, comments, **_extra) -> None:
+    """Tell the authors of a bulk decision's comments, in one go."""
+    operations.enqueue_decisions(comments)
 
 
 @version_published.connect

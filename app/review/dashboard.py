@@ -144,8 +144,10 @@ class Dashboard:
 
     @property
     def selectable(self) -> int:
-        """How many comments on this page can be ticked for a bulk decision (not withdrawn ones)."""
-        return sum(1 for g in self.groups for r in g.rows if not r.comment.is_withdrawn)
+        """How many comments on this page can be ticked for a bulk decision (not withdrawn or hidden ones)."""
+        return sum(
+            1 for g in self.groups for r in g.rows if not r.comment.is_withdrawn and not r.comment.is_hidden
+        )
 
 
 def _base_query(document: Document, version: Version):

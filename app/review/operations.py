@@ -259,11 +259,14 @@ def decide(
     editor_note: str | None = None,
     duplicate_of: Comment | None = None,
     draft: Version | None = None,
+    batch: bool = False,
 ) -> bool:
     """Record an editor's decision (or take it back with OPEN); returns whether anything changed.
 
     An accepted or partly accepted comment is linked to the working draft, the version in
-    which the change is made. The editor note is internal: members never see it.
+    which the change is made. The editor note is internal: members never see it. Part of a
+    *batch* (a bulk decision), it neither flushes nor sends comment_decided: the caller flushes
+    once and sends comments_decided for the batch.
     """
     if comment.is_withdrawn or comment.parent_id is not None:
         raise ValueError("only open top-level comments are decided")
@@ -281,7 +284,8 @@ def decide(
     if after == before:
         if note_changed:
             record(editor, "comment.note", comment, number=comment.number)
-            db.session.flush()
+            if not batch:
+                db.session.flush()
         return note_changed
     if status is CommentStatus.OPEN:
         comment.decided_by_id = None
@@ -296,6 +300,8 @@ def decide(
         else:
             comment.resolved_in_version_id = None
     record(editor, "comment.decide", comment, number=comment.number, before=before, after=after)
+    if batch:
+        return True
     if status is not CommentStatus.OPEN:
         comment_decided.send(comment, editor=editor)
     db.session.flush()

@@ -222,14 +222,15 @@ def test_withdrawn_comments_and_replies_are_not_decided(app, ed, comments, make_
 
 
 def test_bulk_decision(app, ed, comments):
-    ids = [comments["carried"], comments["general"]]
+    # Each ticked comment with the row version it was shown with (issue 23).
+    ids = [f"{comments['carried']}:1", f"{comments['general']}:1"]
     missing_reason = ed.post("/d/vl/v/2/review", {"comment": ids, "status": "rejected", "response": ""})
     assert missing_reason.status_code == 400
     nothing_ticked = ed.post("/d/vl/v/2/review", {"status": "noted", "response": ""})
     assert nothing_ticked.status_code == 400
     response = ed.post("/d/vl/v/2/review", {"comment": ids, "status": "noted", "response": "Tack."})
     assert response.status_code == 302
-    assert {comment(app, i).status for i in ids} == {CommentStatus.NOTED}
+    assert {comment(app, comments[k]).status for k in ("carried", "general")} == {CommentStatus.NOTED}
     assert comment(app, comments["plain"]).status is CommentStatus.OPEN
     # A carried-forward comment decided on version 2 stays on version 2's dashboard.
     assert "Varför inte CC BY?" in ed.get("/d/vl/v/2/review").text
@@ -242,9 +243,12 @@ def test_decisions_on_another_documents_comment_are_refused(app, ed, comments, f
     assert ed.get(f"/d/vl/review/c/{foreign}").status_code == 403
     assert ed.post(f"/d/vl/review/c/{foreign}", {"status": "noted", "row_version": "1"}).status_code == 403
     assert ed.post(f"/d/vl/review/c/{foreign}/apply").status_code == 403
-    bulk = ed.post("/d/vl/v/2/review", {"comment": [comments["plain"], foreign], "status": "noted"})
-    assert bulk.status_code == 403
-    assert comment(app, comments["plain"]).status is CommentStatus.OPEN
+    # In a bulk decision the foreign one is refused with its reason and the rest saved (issue 23).
+    bulk = ed.post(
+        "/d/vl/v/2/review", {"comment": [f"{comments['plain']}:1", f"{foreign}:1"], "status": "noted"}
+    )
+    assert bulk.status_code == 302
+    assert comment(app, comments["plain"]).status is CommentStatus.NOTED
     assert comment(app, foreign).status is CommentStatus.OPEN
 
 

@@ -189,32 +189,38 @@ def test_the_apply_buttons_accessible_name_starts_with_its_text(app, ed, doc, co
 
 
 def test_bulk_decision_keeps_filters_and_refuses_foreign_ids(app, ed, comments, factory, people):
-    ids = [comments["carried"], comments["plain"]]
+    ids = [f"{comments['carried']}:1", f"{comments['plain']}:1"]
     done = ed.post("/d/vl/v/2/review?kind=comment&unanswered=1", {"comment": ids, "status": "noted"})
     assert done.status_code == 302
     assert parse_qs(urlsplit(done.location).query) == {"kind": ["comment"], "unanswered": ["1"]}
     other = factory.document(slug="annat", versions=[V1])
     with app.app_context():
         foreign = add_comment(other, "a", people["maja"], body="Annat dokument.")
-    refused = ed.post("/d/vl/v/2/review", {"comment": [comments["general"], foreign], "status": "noted"})
-    assert refused.status_code == 403
-    assert comment(app, comments["general"]).status is CommentStatus.OPEN
+    # Issue 23: the foreign one is refused with its reason, the rest saved (was: 403, nothing saved).
+    refused = ed.post(
+        "/d/vl/v/2/review", {"comment": [f"{comments['general']}:1", f"{foreign}:1"], "status": "noted"}
+    )
+    assert refused.status_code == 302
+    assert "1 markerad synpunkt hör inte till det här dokumentet: avvisad." in ed.get(refused.location).text
+    assert comment(app, comments["general"]).status is CommentStatus.NOTED
+    assert comment(app, foreign).status is CommentStatus.OPEN
 
 
 def test_a_bulk_decision_in_place_returns_the_cards(app, ed, comments):
-    ids = [comments["carried"], comments["plain"]]
+    ids = [f"{comments['carried']}:1", f"{comments['plain']}:1"]
     done = ed.post("/d/vl/v/2/review?unanswered=1", {"comment": ids, "status": "noted"}, headers=IN_PLACE)
     assert done.status_code == 200
     body = done.get_json()
     assert body["ok"] and body["message"] == "Beslut registrerat för 2 synpunkter."
+    assert body["report"] == []
     assert set(body["cards"]) == {"1", "3"}
     assert 'data-status="noted"' in body["cards"]["1"] and 'data-status="noted"' in body["cards"]["3"]
-    assert {comment(app, i).status for i in ids} == {CommentStatus.NOTED}
+    assert {comment(app, comments[k]).status for k in ("carried", "plain")} == {CommentStatus.NOTED}
     # Something to correct: the script is told to send the form as a page, nothing changes.
     refused = ed.post(
-        "/d/vl/v/2/review", {"comment": [comments["general"]], "status": "rejected"}, headers=IN_PLACE
+        "/d/vl/v/2/review", {"comment": [f"{comments['general']}:1"], "status": "rejected"}, headers=IN_PLACE
     )
-    assert refused.status_code == 400 and refused.get_json() == {"ok": False}
+    assert refused.status_code == 400 and refused.get_json()["ok"] is False
     assert comment(app, comments["general"]).status is CommentStatus.OPEN
 
 
@@ -298,7 +304,8 @@ def test_publishing_with_every_comment_decided_asks_nothing(app, ed, doc, commen
     ed.post(
         f"/d/vl/draft/b/{uid}", {"kind": "paragraph", "level": "1", "text": "Nytt.", "base_revision": "1"}
     )
-    ids = [comments[k] for k in ("carried", "suggest", "plain", "general")]
+    # Each ticked comment with the row version it was shown with (issue 23).
+    ids = [f"{comments[k]}:1" for k in ("carried", "suggest", "plain", "general")]
     ed.post("/d/vl/v/2/review", {"comment": ids, "status": "noted"})
     assert "ännu inte beslutad" not in ed.get("/d/vl/draft/publish").text
     assert ed.post("/d/vl/draft/publish", {"label": "3", "summary": "Ändrat."}).status_code == 302

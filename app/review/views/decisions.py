@@ -6,7 +6,7 @@ Applying a suggestion to the working draft is drafting's (app.drafting.views.sug
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, render_template, request
+from flask import flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.documents.loaders import editor_document, get_version
 from app.documents.models import Document
 from app.extensions import db
-from app.review import operations
+from app.review import bulk, operations
 from app.review.blueprint import bp
 from app.review.cards import (
     back_to_dashboard,
@@ -58,27 +58,19 @@ def dashboard(slug: str, number: int):
     form = BulkDecisionForm()
     status = 200
     if form.is_submitted():
-        ids = {int(v) for v in request.form.getlist("comment") if v.isdigit() and len(v) < 12}
+        ticked = bulk.parse_ticked(request.form.getlist("comment"))
         if form.validate_on_submit():
-            if not ids:
+            if not ticked:
                 form.form_errors.append(_("Tick the comments the decision is for."))
             else:
-                done = _decide_many(document, ids, form)
-                if done is not None:
-                    db.session.commit()
-                    message = ngettext(
-                        "Decision recorded for %(num)d comment.",
-                        "Decision recorded for %(num)d comments.",
-                        done,
-                    )
-                    if wants_fragment():
-                        return _cards_json(document, version, filters, sorted(ids), message)
-                    flash(message, "success")
-                    return redirect(dashboard_url(document, version, filters))
+                answer = _bulk_decision(document, version, filters, form, ticked)
+                if answer is not None:
+                    return answer
         status = 400
         if wants_fragment():
-            # The script sends the form again the ordinary way, and the page shows what to correct.
-            return jsonify(ok=False), status
+            # The script sends the form again the ordinary way, and the page shows what to correct;
+            # a refused confirm step is said here too, since sending it again would refuse it again.
+            return jsonify(ok=False, message=" ".join(str(e) for e in form.form_errors)), status
     board = load_dashboard(document, version, filters, document.draft)
     return render_template(
         "review/dashboard.html",
@@ -95,7 +87,107 @@ def dashboard(slug: str, number: int):
     ), status
 
 
-def _cards_json(document: Document, version, filters: Filters, ids: list[int], message: str):
+def _bulk_decision(document: Document, version, filters: Filters, form: BulkDecisionForm, ticked: dict):
+    """Decide the ticked comments, or ask first when some already have a decision.
+
+    Returns the response, or None when the form has something to correct (its errors say what).
+    """
+    resolve = request.form.get("resolve")
+    if resolve is not None and (
+        resolve not in ("replace", "skip")
+        or not bulk.token_confirms(request.form.get("confirm_token"), document, current_user, ticked, form)
+    ):
+        form.form_errors.append(
+            _(
+                "The confirmation could not be checked (it was missing, changed or too old). "
+                "Nothing was changed: make the decision again."
+            )
+        )
+        return None
+    target = None
+    if form.chosen_status is CommentStatus.DUPLICATE:
+        target = _duplicate_target(document, form.duplicate_of.data, set(ticked))
+        if isinstance(target, str):
+            form.duplicate_of.errors = [target]
+            return None
+    for _attempt in range(3):
+        plan = bulk.plan(document, ticked)
+        if plan.already_decided and resolve is None:
+            return _confirm_step(document, version, filters, form, ticked, plan)
+        chosen = plan.decidable if resolve == "replace" else plan.undecided
+        report = list(plan.report)
+        if resolve == "skip" and plan.already_decided:
+            report.append(bulk.skipped_note(plan.already_decided))
+        try:
+            bulk.decide_all(
+                chosen,
+                status=form.chosen_status,
+                response=form.response.data,
+                duplicate_of=target,
+                draft=document.draft,
+                editor=current_user,
+            )
+            db.session.commit()
+        except StaleDataError:
+            # Another editor saved one of them between our reading and our writing: read again.
+            db.session.rollback()
+            continue
+        return _bulk_done(document, version, filters, chosen, plan, report)
+    form.form_errors.append(
+        _("Other editors are deciding the same comments right now. Nothing was changed: try again.")
+    )
+    return None
+
+
+def _bulk_done(document: Document, version, filters: Filters, chosen, plan, report: list[str]):
+    """After a bulk decision: what was recorded, and each comment skipped or refused, by number."""
+    if chosen:
+        message = ngettext(
+            "Decision recorded for %(num)d comment.", "Decision recorded for %(num)d comments.", len(chosen)
+        )
+    else:
+        message = _("No decision was recorded.")
+    if wants_fragment():
+        # The skipped ones come back too: their cards show the decision that stands now.
+        shown = {c.id for c in chosen} | {c.id for c in plan.already_decided}
+        stale = [c.id for c in plan.stale]
+        return _cards_json(document, version, filters, sorted(shown | set(stale)), message, report)
+    flash(message, "success" if chosen else "error")
+    for line in report:
+        flash(line, "error")
+    return redirect(dashboard_url(document, version, filters))
+
+
+def _confirm_step(document: Document, version, filters: Filters, form, ticked: dict, plan):
+    """Nothing saved yet: name the comments that already have a decision, and ask."""
+    names = bulk.decider_names(plan.already_decided)
+    context = {
+        "document": document,
+        "version": version,
+        "filters": filters,
+        "form": form,
+        "ticked": ticked,
+        "decided": [bulk.current_decision(c, names) for c in plan.already_decided],
+        "undecided": len(plan.undecided),
+        "report": plan.report,
+        "decision": next((str(c.label) for c in form.status.choices if c.value == form.status.data), ""),
+        "token": bulk.confirm_token(document, current_user, ticked, form),
+        "back_url": dashboard_url(document, version, filters),
+    }
+    heading = ngettext(
+        "%(num)d of the selected comments already has a decision",
+        "%(num)d of the selected comments already have a decision",
+        len(plan.already_decided),
+    )
+    if wants_fragment():
+        panel = render_template("review/_bulk_confirm.html", in_place=True, heading=heading, **context)
+        return jsonify(ok=False, confirm=True, message=heading, panel=panel)
+    return render_template("review/bulk_confirm.html", heading=heading, **context)
+
+
+def _cards_json(
+    document: Document, version, filters: Filters, ids: list[int], message: str, report: list[str] = ()
+):
     """The cards of a bulk decision, for the script to put in place of the ticked ones."""
     rows = load_rows(version, ids, document.draft)
     token_field = csrf_field()
@@ -116,34 +208,7 @@ def _cards_json(document: Document, version, filters: Filters, ids: list[int], m
         )
         for row in rows
     }
-    return jsonify(ok=True, message=message, cards=cards)
-
-
-def _decide_many(document: Document, ids: set[int], form: BulkDecisionForm) -> int | None:
-    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
-    if len(comments) != len(ids) or any(c.document_id != document.id for c in comments):
-        abort(403)
-    target = None
-    if form.chosen_status is CommentStatus.DUPLICATE:
-        target = _duplicate_target(document, form.duplicate_of.data, ids)
-        if isinstance(target, str):
-            form.duplicate_of.errors = [target]
-            return None
-    decidable = [c for c in comments if c.parent_id is None and not c.is_withdrawn]
-    if not decidable:
-        form.form_errors.append(_("Withdrawn comments and replies cannot be decided."))
-        return None
-    for comment in decidable:
-        operations.decide(
-            comment,
-            status=form.chosen_status,
-            response=form.response.data,
-            editor_note=comment.editor_note,
-            duplicate_of=target,
-            draft=document.draft,
-            editor=current_user,
-        )
-    return len(decidable)
+    return jsonify(ok=True, message=message, report=list(report), cards=cards)
 
 
 def _fill_from(form: DecisionForm, comment: Comment) -> None:

@@ -52,6 +52,10 @@ function updateSelection() {
   if (selectAll) {
     selectAll.checked = all.length > 0 && ticked === all.length;
     selectAll.indeterminate = ticked > 0 && ticked < all.length;
+    // A card decided in place under "Not yet decided" has no box any more: "select all" counts
+    // only what it will tick.
+    const label = document.querySelector('label[for="select-all"]');
+    if (label) label.textContent = label.textContent.replace(/\(\d+\)/, `(${all.length})`);
   }
 }
 
@@ -152,14 +156,57 @@ function enhanceCard(card) {
   onSubmitInPlace(card.querySelector("form.apply-form"), focusResponse);
 }
 
-async function decideMany(bar) {
-  const button = bar.querySelector('button[type="submit"], input[type="submit"]');
-  if (button) button.disabled = true;
+// The confirm step of a bulk decision, in the bar: which ticked comments already have a decision.
+function removeConfirm(bar) {
+  const panel = bar.querySelector(".bulk-confirm");
+  if (panel) panel.remove();
+  return Boolean(panel);
+}
+
+function showConfirm(bar, body) {
+  removeConfirm(bar);
+  const panel = fromHTML(body.panel);
+  const details = bar.querySelector("details.bulk-decision");
+  details.before(panel);
+  // The decision stays in its fields (the panel names it); the question needs the room.
+  details.open = false;
+  panel.querySelector("[data-confirm-cancel]").addEventListener("click", () => {
+    removeConfirm(bar);
+    const summary = bar.querySelector("details.bulk-decision > summary");
+    bar.querySelector("details.bulk-decision").open = true;
+    (bar.querySelector('button[name="submit"], input[name="submit"]') || summary).focus();
+  });
+  announce(body.message || "");
+  panel.querySelector("#bulk-confirm-heading").focus();
+}
+
+// What a bulk decision skipped or refused, by number, shown in the bar until the next one.
+function showReport(bar, lines) {
+  const report = bar.querySelector("#bulk-report");
+  if (!report) return null;
+  const list = report.querySelector("ul");
+  list.replaceChildren(
+    ...lines.map((line) => {
+      const item = document.createElement("li");
+      item.textContent = line;
+      return item;
+    }),
+  );
+  report.hidden = lines.length === 0;
+  return lines.length ? report : null;
+}
+
+async function decideMany(bar, submitter) {
+  const button = bar.querySelector('button[name="submit"], input[name="submit"]');
+  const resolving = submitter && submitter.name === "resolve";
+  const data = new FormData(bar);
+  if (resolving) data.append("resolve", submitter.value);
+  for (const b of bar.querySelectorAll('button[type="submit"]')) b.disabled = true;
   let response;
   try {
     response = await fetch(bar.action, {
       method: "POST",
-      body: new FormData(bar),
+      body: data,
       credentials: "same-origin",
       headers: HEADERS,
     });
@@ -169,11 +216,27 @@ async function decideMany(bar) {
   }
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json() : null;
+  for (const b of bar.querySelectorAll('button[type="submit"]')) b.disabled = false;
+  if (body && body.confirm) {
+    // Nothing saved: some ticked comments already have a decision. Replace them, or skip them?
+    showConfirm(bar, body);
+    return;
+  }
+  if (body && !body.ok && resolving && body.message) {
+    // A confirm refused (its summary no longer fits): said here, nothing saved.
+    removeConfirm(bar);
+    const report = showReport(bar, [body.message]);
+    announce(body.message);
+    (report || bar).focus();
+    return;
+  }
   if (!body || !body.ok) {
     // Something to correct (or a refusal): the server's page says what, in full.
+    removeConfirm(bar);
     sendAsPage(bar);
     return;
   }
+  removeConfirm(bar);
   for (const [number, html] of Object.entries(body.cards)) {
     const card = document.getElementById(`c-${number}`);
     if (!card) continue;
@@ -185,9 +248,14 @@ async function decideMany(bar) {
   }
   for (const box of boxes()) box.checked = false;
   updateSelection();
-  if (button) button.disabled = false;
   bar.querySelector("details.bulk-decision").open = false;
-  announce(body.message || "");
+  const report = showReport(bar, body.report || []);
+  announce([body.message || ""].concat(body.report || []).join(" "));
+  if (report) {
+    // Skipped or refused ones are named where the editor is: the bar.
+    report.focus();
+    return;
+  }
   const next = document.querySelector('.triage-card[data-status="open"] details.decide-card > summary');
   (next || bar).focus();
 }
@@ -197,8 +265,15 @@ function enhanceBulk() {
   if (!bar) return;
   bar.addEventListener("submit", (event) => {
     event.preventDefault();
-    decideMany(bar);
+    decideMany(bar, event.submitter);
   });
+  // A confirm step stands for the selection and decision it was asked for: a change asks again.
+  const changed = (event) => {
+    if (event.target.closest(".bulk-confirm")) return;
+    if (event.target.form === bar || event.target.closest("#bulk-form")) removeConfirm(bar);
+  };
+  document.addEventListener("change", changed);
+  bar.addEventListener("input", changed);
   for (const hidden of bar.querySelectorAll(".bulk-all, .bulk-count")) hidden.hidden = false;
   const selectAll = document.getElementById("select-all");
   selectAll.addEventListener("change", () => {
