@@ -173,3 +173,17 @@ def test_the_confirm_step_of_a_closed_version_or_without_a_draft(app, make_clien
     olle = make_client()
     olle.login(consultation["other"].email)
     assert olle.get(confirm_url(url)).status_code == 403
+
+
+def test_the_summary_writes_dates_as_every_page_does(app, make_client, consultation):
+    """The deadline and "last saved" read like the rest of the site ("7 dec. 2026 04:29"), not ISO."""
+    import re
+
+    url = consultation["edit_url"]
+    anna = make_client()
+    anna.login(consultation["answerer"].email)
+    anna.post(url, {**form_of(anna, url), **response_data(), "send": "1"})
+    page, _csrf, _token = _confirm_page(anna, url)
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", page), "an ISO date on the summary"
+    months = "jan|feb|mars|apr|maj|juni|juli|aug|sep|okt|nov|dec"
+    assert re.search(rf"svar senast \d{{1,2}} ({months})\.? \d{{4}} \d\d:\d\d", page)
