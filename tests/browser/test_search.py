@@ -115,3 +115,35 @@ def test_xss_corpus_in_queries_and_in_indexed_text_renders_inert(page, app, doc)
     assert page.locator(".search-hit mark", has_text="xsskorpus").count() == 1
     for line in lines[:: max(1, len(lines) // 25)]:
         assert_inert(page, "/search?q=" + quote(line, safe=""))
+
+
+COMPOUND_BLOCKS = [
+    ("stamp", "paragraph", 1, "Handlingen bär två hemligstämplar från myndigheten."),
+    ("terms", "paragraph", 1, "Licensvillkoren gäller allt vidareutnyttjande."),
+    ("other", "paragraph", 1, "Avgifter anges i beslutet."),
+]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_compound_finds_its_forms_and_a_part_finds_the_compound(page, factory, axe_check, width):
+    """Issue 23, point 8, as a reader meets it: the header's field, by keyboard, at both widths."""
+    from app.search import compounds
+    from tests.search.test_compounds import IN_CI
+
+    if compounds.dictionary() is None:
+        if IN_CI:
+            pytest.fail("CI=true but the Swedish Hunspell dictionary is missing: .ci/run must install it")
+        pytest.skip("the Swedish Hunspell dictionary (hunspell-sv, libhunspell) is not installed")
+    factory.document(slug="sammansatt", versions=[COMPOUND_BLOCKS])
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+    for query, found in (("hemligstämpel", "hemligstämplar"), ("villkor", "Licensvillkoren")):
+        page.goto("/")
+        _tab_to(page, "#site-search-q")
+        page.keyboard.type(query)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        hits = page.locator("#text-results ~ ol .search-hit, #text-results + ol .search-hit")
+        assert hits.count() == 1, f"{query}: {hits.all_inner_texts()}"
+        assert found in hits.first.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        axe_check(page, f"search for {query} at {width} px")
