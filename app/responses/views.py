@@ -64,6 +64,16 @@ def _organisation(organisation_id: int) -> Organisation:
     return organisation
 
 
+def _drafting(slug: str, number: int, organisation_id: int) -> tuple[Document, Version, Organisation]:
+    """The published version and the organisation whose draft the current member works on (403
+    for anyone outside it): what the draft's form and its confirmation both load first."""
+    document, version = published_version(slug, number)
+    organisation = _organisation(organisation_id)
+    if not operations.can_draft(current_user, organisation.id):
+        abort(403)
+    return document, version, organisation
+
+
 def _data(form: ResponseForm, chosen) -> operations.ResponseData:
     return operations.ResponseData(
         position=form.chosen_position,
@@ -89,10 +99,7 @@ def _fill(form: ResponseForm, response: Response) -> None:
 @login_required
 def edit(slug: str, number: int, organisation_id: int):
     """The organisation's shared draft: members save it, a member who may answer submits it."""
-    document, version = published_version(slug, number)
-    organisation = _organisation(organisation_id)
-    if not operations.can_draft(current_user, organisation.id):
-        abort(403)
+    document, version, organisation = _drafting(slug, number, organisation_id)
     sections = operations.sections_of(page_blocks(version))
     draft = operations.draft_of(version, organisation.id)
     standing = next(
@@ -183,10 +190,7 @@ def edit(slug: str, number: int, organisation_id: int):
 @login_required
 def confirm(slug: str, number: int, organisation_id: int):
     """'Lämna remissvaret': the draft as it will be submitted, confirmed with a token bound to it."""
-    document, version = published_version(slug, number)
-    organisation = _organisation(organisation_id)
-    if not operations.can_draft(current_user, organisation.id):
-        abort(403)
+    document, version, organisation = _drafting(slug, number, organisation_id)
     may_submit = operations.can_submit(current_user, organisation.id)
     if request.method == "POST" and not may_submit:
         abort(403)
