@@ -39,3 +39,16 @@ def test_gunicorn_reads_the_file_from_the_project_folder():
     assert settings["config"] == "./gunicorn.conf.py"
     # gunicorn's own default hook prints as PostWorkerInit.post_worker_init; the file's as below.
     assert settings["post_worker_init"] == "<post_worker_init()>"
+
+
+def test_a_worker_loads_the_search_dictionary_before_taking_requests(monkeypatch):
+    """Half a second or more to load: at start-up, not in the first search or comment."""
+    from app.search import compounds
+
+    monkeypatch.setattr(compounds, "_loaded", [])
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        settings["post_worker_init"](None)
+    finally:
+        gc.unfreeze()
+    assert len(compounds._loaded) == 1  # tried once; None only where hunspell-sv is missing
