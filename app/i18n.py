@@ -244,7 +244,14 @@ def page_datetime_formatter():
     """
     if has_request_context() and "_page_datetime" in g:
         return g._page_datetime
-    locale = format_locale()
+    formatter = _datetime_formatter(format_locale())
+    if has_request_context():
+        g._page_datetime = formatter
+    return formatter
+
+
+def _datetime_formatter(locale: Locale):
+    """The page format of *locale* as a function of a local datetime (see page_datetime_formatter)."""
     parts = _page_datetime_parts(str(locale))
     if parts is None:
         date_pattern = locale.date_formats["medium"].pattern
@@ -260,9 +267,24 @@ def page_datetime_formatter():
         def formatter(local):
             return "".join(p if isinstance(p, str) else p(local) for p in parts)
 
-    if has_request_context():
-        g._page_datetime = formatter
     return formatter
+
+
+def mail_datetime(value: datetime | None) -> str:
+    """A moment as an e-mail writes it: as pages do, in the recipient's language, with "Swedish time".
+
+    "7 dec. 2026 04:29 svensk tid", "7 Dec 2026, 04:29 Swedish time" (issue 23: e-mails said
+    "2026-12-07 04:29 svensk tid"). The language is the current one (the sender forces the
+    recipient's); its home region (sv-SE, en-GB) stands for the recipient's, since the request
+    an e-mail may be written in (a batch run's, an administrator's) is not the recipient's. The
+    zone is always said: an e-mail is read wherever its reader is.
+    """
+    if value is None:
+        return ""
+    interface = get_locale()
+    language = interface.language if interface else "sv"
+    locale = Locale.parse(_DEFAULT_REGION.get(language, language))
+    return _("%(moment)s Swedish time", moment=_datetime_formatter(locale)(_local(value)))
 
 
 def operator_language(choice: str | None = None) -> str:
