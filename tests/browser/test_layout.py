@@ -270,3 +270,26 @@ def test_a_headings_number_shows_once_in_the_heading(browser, live_server, world
     assert all(r["inHeading"] and r["size"] >= r["headingSize"] - 0.5 for r in rows), rows
     assert all(r["permalink"] for r in rows), [r["block"] for r in rows if not r["permalink"]]
     assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+def test_a_comment_on_a_heading_puts_its_count_first_in_the_margin(page, factory):
+    # The heading's margin has no number of its own now: the page's script puts the new
+    # count where the number stood, before "Kommentera" (it looked for the number and failed).
+    from tests.browser.conftest import sign_in
+    from tests.conftest import PASSWORD
+
+    doc = factory.document(
+        slug="rubrik",
+        versions=[[("h", "heading", 1, "Öppna licenser"), ("p", "paragraph", 1, "Ett stycke.")]],
+    )
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/rubrik")
+    page.get_by_role("link", name="Kommentera 1", exact=True).click()
+    page.get_by_label("Din synpunkt").fill("Rubriken kunde vara tydligare.")
+    page.get_by_role("button", name="Skicka synpunkt").click()
+    page.locator("#c-1").wait_for()
+    margin = page.locator(f"#b-{doc.block_uids['h']} > .block-margin > a")
+    texts = margin.all_inner_texts()
+    assert len(texts) == 2 and texts[0].startswith("1") and texts[1] == "Kommentera", texts
+    assert page.js_errors == []
