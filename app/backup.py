@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.extensions import db
-from app.i18n import in_operator_language
+from app.i18n import File, OperatorCommand, in_operator_language
 from app.web import log_security
 
 BUSY_MS = 10_000
@@ -140,17 +141,28 @@ def restore_sqlite(backup: Path, target: Path, force: bool = False) -> dict[str,
 def _postgres_instructions(uri: str) -> str:
     url = sa.engine.make_url(uri).set(drivername="postgresql")
     shown = url.render_as_string(hide_password=True)
-    return (
-        "This database is PostgreSQL. Back it up with PostgreSQL's own tool, for example:\n"
-        f"  pg_dump --format=custom --file=remiss.dump '{shown}'\n"
-        "and bring a dump back into an empty database with:\n"
-        f"  pg_restore --no-owner --dbname='{shown}' remiss.dump"
+    return "\n".join(
+        [
+            _("This database is PostgreSQL. Back it up with PostgreSQL's own tool, for example:"),
+            f"  pg_dump --format=custom --file=remiss.dump '{shown}'",
+            _("and bring a dump back into an empty database with:"),
+            f"  pg_restore --no-owner --dbname='{shown}' remiss.dump",
+        ]
     )
 
 
-@click.command("backup")
+def _rows_in_tables(counts: dict[str, int]) -> dict[str, str]:
+    """ "12 rows" and "3 tables", worded for a summary line."""
+    rows = sum(counts.values())
+    return {
+        "rows": ngettext("%(num)d row", "%(num)d rows", rows),
+        "tables": ngettext("%(num)d table", "%(num)d tables", len(counts)),
+    }
+
+
+@click.command("backup", cls=OperatorCommand)
 @in_operator_language
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=File())
 @with_appcontext
 def backup_command(path: Path | None):
     """Write a consistent snapshot of the database to PATH (default: BACKUP_DIR/remiss-<time>.db)."""
@@ -161,9 +173,9 @@ def backup_command(path: Path | None):
             click.echo(_postgres_instructions(uri))
             found = shutil.which("pg_dump")
             if found:
-                click.echo(f"pg_dump is installed: {found}")
+                click.echo(_("pg_dump is installed: %(path)s", path=found))
             else:
-                click.echo("pg_dump is not installed: apt-get install postgresql-client")
+                click.echo(_("pg_dump is not installed: apt-get install postgresql-client"))
         raise click.ClickException(_("no backup written: this command copies SQLite databases only"))
     if path is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -172,12 +184,12 @@ def backup_command(path: Path | None):
         raise click.ClickException(_("the backup cannot overwrite the database itself"))
     counts = backup_sqlite(source, path)
     log_security("backup-written", path=path, rows=sum(counts.values()))
-    click.echo(f"Backup written to {path}: {sum(counts.values())} rows in {len(counts)} tables.")
+    click.echo(_("Backup written to %(path)s: %(rows)s in %(tables)s.", path=path, **_rows_in_tables(counts)))
 
 
-@click.command("restore")
+@click.command("restore", cls=OperatorCommand)
 @in_operator_language
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=File())
 @click.option("--force", is_flag=True, help="Replace a database that holds data.")
 @with_appcontext
 def restore_command(path: Path, force: bool):
@@ -190,8 +202,15 @@ def restore_command(path: Path, force: bool):
         raise click.ClickException(_("restore works on SQLite databases only"))
     counts = restore_sqlite(path, target, force=force)
     log_security("backup-restored", path=path, rows=sum(counts.values()), forced=force)
-    click.echo(f"Restored {path} into {target}: {sum(counts.values())} rows in {len(counts)} tables.")
-    click.echo("Restart the web server now: its workers keep pages of the old data in memory.")
+    click.echo(
+        _(
+            "Restored %(path)s into %(target)s: %(rows)s in %(tables)s.",
+            path=path,
+            target=target,
+            **_rows_in_tables(counts),
+        )
+    )
+    click.echo(_("Restart the web server now: its workers keep pages of the old data in memory."))
     for table, count in counts.items():
         click.echo(f"  {table:<24} {count}")
 

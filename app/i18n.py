@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
-from babel import Locale, UnknownLocaleError, dates, support
+from babel import Locale, UnknownLocaleError, dates, lists, support
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask.cli import with_appcontext
+from flask.cli import NoAppException, ScriptInfo, with_appcontext
 from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
@@ -243,7 +244,14 @@ def page_datetime_formatter():
     """
     if has_request_context() and "_page_datetime" in g:
         return g._page_datetime
-    locale = format_locale()
+    formatter = _datetime_formatter(format_locale())
+    if has_request_context():
+        g._page_datetime = formatter
+    return formatter
+
+
+def _datetime_formatter(locale: Locale):
+    """The page format of *locale* as a function of a local datetime (see page_datetime_formatter)."""
     parts = _page_datetime_parts(str(locale))
     if parts is None:
         date_pattern = locale.date_formats["medium"].pattern
@@ -259,9 +267,24 @@ def page_datetime_formatter():
         def formatter(local):
             return "".join(p if isinstance(p, str) else p(local) for p in parts)
 
-    if has_request_context():
-        g._page_datetime = formatter
     return formatter
+
+
+def mail_datetime(value: datetime | None) -> str:
+    """A moment as an e-mail writes it: as pages do, in the recipient's language, with "Swedish time".
+
+    "7 dec. 2026 04:29 svensk tid", "7 Dec 2026, 04:29 Swedish time" (issue 23: e-mails said
+    "2026-12-07 04:29 svensk tid"). The language is the current one (the sender forces the
+    recipient's); its home region (sv-SE, en-GB) stands for the recipient's, since the request
+    an e-mail may be written in (a batch run's, an administrator's) is not the recipient's. The
+    zone is always said: an e-mail is read wherever its reader is.
+    """
+    if value is None:
+        return ""
+    interface = get_locale()
+    language = interface.language if interface else "sv"
+    locale = Locale.parse(_DEFAULT_REGION.get(language, language))
+    return _("%(moment)s Swedish time", moment=_datetime_formatter(locale)(_local(value)))
 
 
 def operator_language(choice: str | None = None) -> str:
@@ -305,12 +328,15 @@ def in_operator_language(command):
     """Give a command --language (sv|en) and run it, refusals included, in the operator's language.
 
     Commands have no request to take a language from: --language, else REMISS_CLI_LANGUAGE or
-    the locale (LANG), else Swedish. A click.ClickException raised inside is printed in it too.
+    the locale (LANG), else Swedish. A click.ClickException raised inside is printed in it too,
+    and so is what the command prints: its lines go through gettext like a page's. Declare the
+    command with ``cls=OperatorCommand`` so that click's usage errors (a missing option, a bad
+    choice) are worded in that language as well.
     """
 
     @click.option(
         "--language",
-        type=click.Choice(["sv", "en"]),
+        type=Choice(["sv", "en"]),
         default=None,
         help=f"Language of the output (default: ${CLI_LANGUAGE_ENV}, else $LANG, else sv).",
     )
@@ -326,6 +352,161 @@ def in_operator_language(command):
                 raise _worded(error) from error
 
     return run
+
+
+# --------------------------------------------------------------------------- click's usage errors
+
+# click words its own usage errors ("Missing option '--email'.", "'x' is not one of ...") in
+# English through the standard library's gettext, whose language follows only the environment.
+# The commands' errors are worded here instead, from what click's exceptions carry (which
+# parameter, which option, which possibilities), through the app's catalogue and in the
+# operator's language. What is not recognised keeps click's words inside our translated frame.
+
+
+class Choice(click.Choice):
+    """click.Choice whose refusal of a value is worded through the app's catalogue."""
+
+    def get_invalid_choice_message(self, value, ctx) -> str:
+        choices = ", ".join(repr(c) for c in self.choices)
+        return _("%(value)r is not one of %(choices)s.", value=value, choices=choices)
+
+
+class Integer(click.types.IntParamType):
+    """click's INT, refusing a value that is not a whole number in the operator's language."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(_("%(value)r is not a whole number.", value=value), param, ctx)
+
+
+class File(click.Path):
+    """click.Path for a file, refusing a missing one or a directory in the operator's language."""
+
+    def __init__(self, *, exists: bool = False) -> None:
+        super().__init__(exists=exists, dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = Path(os.fsdecode(value))
+        if self.exists and not path.exists():
+            self.fail(_("The file %(path)r does not exist.", path=str(path)), param, ctx)
+        if path.is_dir():
+            self.fail(_("%(path)r is a folder, not a file.", path=str(path)), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _language_in(args) -> str | None:
+    """The value of --language in a command's arguments, before click has parsed them."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--language" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--language="):
+            return arg.partition("=")[2]
+    return None
+
+
+def _or_list(items) -> str:
+    """*items* as a list with "or" in the current language ("--limit or --quiet")."""
+    locale = get_locale()
+    return lists.format_list(list(items), style="or", locale=locale or "sv")
+
+
+def _hint(value) -> str:
+    return " / ".join(value) if isinstance(value, (list, tuple)) else str(value or "")
+
+
+def usage_message(error: click.UsageError, command: click.Command | None = None) -> str:
+    """What *error* says, in the current language (click's words when it is not one we know).
+
+    *command* is the one whose arguments were being read (click's parser leaves some errors
+    without a context).
+    """
+    ctx, param = error.ctx, getattr(error, "param", None)
+    command = ctx.command if ctx is not None else command
+    if isinstance(error, click.MissingParameter):
+        name = _hint(error.param_hint or (param.get_error_hint(ctx) if param else ""))
+        kind = error.param_type or (param.param_type_name if param else "")
+        if kind == "option":
+            text = _("Missing option %(name)s.", name=name)
+        elif kind == "argument":
+            text = _("Missing argument %(name)s.", name=name)
+        else:
+            text = _("Missing %(name)s.", name=name)
+        if param is not None and isinstance(param.type, click.Choice):
+            text += " " + _("Choose from: %(choices)s.", choices=", ".join(map(str, param.type.choices)))
+        return text
+    if isinstance(error, click.NoSuchOption):
+        text = _("There is no option %(name)r.", name=error.option_name)
+        if error.possibilities:
+            names = _or_list(error.possibilities)
+            text += " " + _("Did you mean %(names)s?", names=names)
+        return text
+    if isinstance(error, click.BadOptionUsage):
+        options = command.params if command is not None else ()
+        option = next((p for p in options if error.option_name in getattr(p, "opts", ())), None)
+        if option is not None and getattr(option, "is_flag", False):
+            return _("The option %(name)r takes no value.", name=error.option_name)
+        return _("The option %(name)r needs a value.", name=error.option_name)
+    if isinstance(error, click.BadParameter):
+        hint = _hint(error.param_hint or (param.get_error_hint(ctx) if param else ""))
+        if hint:
+            return _("Invalid value for %(param)s: %(message)s", param=hint, message=error.message)
+    return error.format_message()
+
+
+def usage_text(error: click.UsageError, command: click.Command | None = None) -> str:
+    """The whole of a usage error as click prints it (usage line, hint, error), in the current language."""
+    lines = []
+    ctx = error.ctx
+    if ctx is not None:
+        formatter = ctx.make_formatter()
+        pieces = " ".join(ctx.command.collect_usage_pieces(ctx))
+        formatter.write_usage(ctx.command_path, pieces, _("Usage:") + " ")
+        lines.append(formatter.getvalue().rstrip("\n"))
+        names = ctx.command.get_help_option_names(ctx)
+        if ctx.command.get_help_option(ctx) is not None and names:
+            lines.append(
+                _("Try '%(command)s' for help.", command=f"{ctx.command_path} {max(names, key=len)}")
+            )
+        lines.append("")
+    lines.append(_("Error: %(message)s", message=usage_message(error, command)))
+    return "\n".join(lines)
+
+
+def _command_app(parent):
+    """The app a command runs in, found as flask's with_appcontext finds it (None: none found)."""
+    if has_app_context():
+        return current_app._get_current_object()
+    info = parent.find_object(ScriptInfo) if parent is not None else None
+    if info is None:
+        return None
+    try:
+        return info.load_app()
+    except NoAppException:
+        return None
+
+
+class OperatorCommand(click.Command):
+    """A command whose usage errors are printed in the operator's language, as its output is.
+
+    The language is read from the arguments (--language) before click parses them, else from
+    the environment (:func:`operator_language`); click's parsing then runs in it, so the types
+    above word their refusals in it, and a usage error is reworded by :func:`usage_text`.
+    """
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        app = _command_app(parent)
+        if app is None:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        pushed = nullcontext() if has_app_context() else app.app_context()
+        with pushed, force_locale(operator_language(_language_in(args))):
+            try:
+                return super().make_context(info_name, args, parent=parent, **extra)
+            except click.UsageError as error:
+                raise Refusal(usage_text(error, self), error.exit_code) from error
 
 
 # --------------------------------------------------------------------------- files in their own language

@@ -12,6 +12,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.i18n import mail_datetime
+
 log = logging.getLogger("remiss.mail")
 HEADER_POLICY = email.policy.default.clone(max_line_length=998)
 
@@ -71,5 +73,10 @@ def send_invitation(invitation, link: str) -> bool:
     """E-mail an invitation link (in Swedish, the network's language)."""
     with force_locale("sv"):
         subject = _("Invitation to Remiss")
-        body = render_template("mail/invitation.txt", invitation=invitation, link=link)
+        body = render_template(
+            "mail/invitation.txt",
+            invitation=invitation,
+            link=link,
+            until=mail_datetime(invitation.expires_at),
+        )
     return send(invitation.email, subject, body)

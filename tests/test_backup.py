@@ -64,7 +64,7 @@ def _counts(path: Path) -> dict[str, int]:
 
 def test_backup_then_restore_into_a_fresh_database(source, tmp_path):
     snapshot = tmp_path / "snap" / "remiss.db"
-    result = source.test_cli_runner().invoke(args=["backup", str(snapshot)])
+    result = source.test_cli_runner().invoke(args=["backup", str(snapshot), "--language", "en"])
     assert result.exit_code == 0, result.output
     assert "Backup written" in result.output
     assert snapshot.stat().st_mode & 0o077 == 0
@@ -167,12 +167,12 @@ def test_postgresql_is_pointed_to_pg_dump(monkeypatch):
     )
     runner = app.test_cli_runner()
     monkeypatch.setattr("shutil.which", lambda name: None)
-    result = runner.invoke(args=["backup"])
+    result = runner.invoke(args=["backup", "--language", "en"])
     assert result.exit_code != 0
     assert "pg_dump --format=custom" in result.output
     assert "postgresql://remiss:***@db.internal/remiss" in result.output and "s3cret" not in result.output
     assert "pg_dump is not installed" in result.output
     monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/pg_dump")
-    assert "pg_dump is installed: /usr/bin/pg_dump" in runner.invoke(args=["backup"]).output
+    assert "pg_dump is installed: /usr/bin/pg_dump" in runner.invoke(args=["backup", "--language", "en"]).output
     restore = runner.invoke(args=["restore", "x.dump"])
     assert restore.exit_code != 0 and "pg_restore" in restore.output

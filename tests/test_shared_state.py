@@ -109,9 +109,9 @@ def test_expired_counters_are_purged(own_app):
             ]
         )
         db.session.commit()
-    result = app.test_cli_runner().invoke(args=["purge"])
+    result = app.test_cli_runner().invoke(args=["purge", "--language", "en"])
     assert result.exit_code == 0, result.output
-    assert "1 ended rate-limit counters" in result.output
+    assert "and 1 ended rate-limit counter." in result.output
     with app.app_context():
         assert db.session.scalars(sa.select(RateCounter.key)).all() == ["new"]
 

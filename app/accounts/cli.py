@@ -9,21 +9,20 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.accounts import operations
+from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import Organisation, Role, User
 from app.extensions import db
-from app.i18n import in_operator_language
+from app.i18n import Choice, OperatorCommand, in_operator_language
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
-@users_cli.command("create")
+@users_cli.command("create", cls=OperatorCommand)
 @in_operator_language
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--org", "organisation_name", required=True, help="Organisation (created if new).")
-@click.option(
-    "--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["member"]
-)
+@click.option("--role", "roles", multiple=True, type=Choice([r.value for r in Role]), default=["member"])
 @click.password_option(help="Asked for when not given.")
 def create_user(email, name, organisation_name, roles, password):
     """Create a user, e.g. the first administrator."""
@@ -39,7 +38,14 @@ def create_user(email, name, organisation_name, roles, password):
         email=email, name=name, organisation=organisation, roles={Role(r) for r in roles}, password=password
     )
     db.session.commit()
-    click.echo(f"Created {email} ({', '.join(roles)}) in {organisation.name}.")
+    click.echo(
+        _(
+            "Created %(email)s (%(roles)s) in %(organisation)s.",
+            email=email,
+            roles=", ".join(str(ROLE_LABELS[Role(r)]) for r in roles),
+            organisation=organisation.name,
+        )
+    )
 
 
 def register(app: Flask) -> None:

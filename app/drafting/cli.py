@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -10,13 +9,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import purge
 from app.accounts.auth import user_by_email
 from app.documents.models import LICENCES, Document, Visibility
 from app.docx.reading import DocxRejected
-from app.drafting.docx_reader import REPORT_CODES, read_docx
-from app.drafting.import_forms import rejection_message
+from app.drafting.docx_reader import read_docx
+from app.drafting.import_forms import STATUS_LABELS, rejection_message, report_label
 from app.drafting.importing import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -30,12 +30,11 @@ from app.drafting.paste import read_paste
 from app.drafting.pending import store
 from app.drafting.permissions import can_import
 from app.extensions import db
-from app.i18n import in_operator_language
+from app.i18n import Choice, File, OperatorCommand, in_operator_language
 from app.richtext import plain, table_rows
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _EXCERPT = 100
-_DETAIL_NOTE = re.compile(r"\s*\((?:params|detail):[^)]*\)")
 
 
 def _excerpt(kind: str, text: str) -> str:
@@ -75,40 +74,68 @@ def _read(path: Path) -> tuple[str, list, list]:
 
 
 def _print_report(pending: PendingImport, split: bool) -> None:
+    """The web preview's report as lines, in the operator's language (the codes stay as they are)."""
     counts = pending.counts()
-    click.echo(
-        f"{len(pending.blocks)} blocks read from {pending.filename}; "
-        + (
-            f"compared with version {pending.base_label}."
-            if pending.base_label
-            else "no earlier version: all new."
+    n = len(pending.blocks)
+    if pending.base_label:
+        click.echo(
+            ngettext(
+                "%(num)d block read from %(name)s; compared with version %(label)s.",
+                "%(num)d blocks read from %(name)s; compared with version %(label)s.",
+                n,
+                name=pending.filename,
+                label=pending.base_label,
+            )
         )
-    )
+    else:
+        click.echo(
+            ngettext(
+                "%(num)d block read from %(name)s; no earlier version: all new.",
+                "%(num)d blocks read from %(name)s; no earlier version: all new.",
+                n,
+                name=pending.filename,
+            )
+        )
+    labels = {status: str(STATUS_LABELS[status]) for status in counts}
+    width = max(map(len, labels.values())) + 2
     for status, count in counts.items():
-        click.echo(f"  {status:<13}{count:>6}")
+        click.echo(f"  {labels[status]:<{width}}{count:>6}")
     uncertain = pending.uncertain
     if uncertain:
-        what = "made new (--split-uncertain)" if split else "kept (--split-uncertain makes them new)"
-        click.echo(f"Uncertain matches: {len(uncertain)}, {what}:")
+        if split:
+            click.echo(_("Uncertain matches: %(num)d, made new (--split-uncertain):", num=len(uncertain)))
+        else:
+            click.echo(
+                _("Uncertain matches: %(num)d, kept (--split-uncertain makes them new):", num=len(uncertain))
+            )
         for m in uncertain:
             old, new = pending.old[m.old_index], pending.blocks[m.index]
-            click.echo(f"  block {m.index + 1} ({m.status}, {m.score:.0%} similar)")
-            click.echo(f"    old: {_excerpt(old.kind, old.text)}")
-            click.echo(f"    new: {_excerpt(new.kind, new.text)}")
+            status = str(STATUS_LABELS.get(m.status, m.status)).lower()
+            percent = round(m.score * 100)
+            click.echo(
+                "  "
+                + _(
+                    "block %(n)d (%(status)s, %(percent)d%% similar)",
+                    n=m.index + 1,
+                    status=status,
+                    percent=percent,
+                )
+            )
+            click.echo("    " + _("old: %(text)s", text=_excerpt(old.kind, old.text)))
+            click.echo("    " + _("new: %(text)s", text=_excerpt(new.kind, new.text)))
     if pending.report:
-        click.echo("Not imported:")
+        click.echo(_("Not imported:"))
         for item in pending.report:
-            what = _DETAIL_NOTE.sub("", REPORT_CODES.get(item.code, item.code))
             detail = f": {item.detail}" if item.detail else ""
-            click.echo(f"  {item.code} ×{item.count} ({what}){detail}")
+            click.echo(f"  {item.code} ×{item.count} ({report_label(item.code)}){detail}")
     else:
-        click.echo("Not imported: nothing.")
+        click.echo(_("Not imported: nothing."))
 
 
-@click.command("import-docx")
+@click.command("import-docx", cls=OperatorCommand)
 @in_operator_language
 @click.argument("slug")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=File(exists=True))
 @click.option(
     "--editor", "editor_email", help="E-mail of the editor who writes the draft (not needed with --dry-run)."
 )
@@ -117,9 +144,9 @@ def _print_report(pending: PendingImport, split: bool) -> None:
     "--new", "create", is_flag=True, help="Create the document SLUG; the file is its first version's draft."
 )
 @click.option("--title", help="Title of the new document (with --new).")
-@click.option("--licence", type=click.Choice(sorted(LICENCES)), default="CC-BY-4.0", show_default=True)
+@click.option("--licence", type=Choice(sorted(LICENCES)), default="CC-BY-4.0", show_default=True)
 @click.option(
-    "--visibility", type=click.Choice([v.value for v in Visibility]), default="network", show_default=True
+    "--visibility", type=Choice([v.value for v in Visibility]), default="network", show_default=True
 )
 @click.option(
     "--split-uncertain", is_flag=True, help="Import uncertain matches as new paragraphs (default: keep)."
@@ -167,10 +194,12 @@ def import_docx(slug, path, editor_email, dry_run, create, title, licence, visib
     )
     _print_report(pending, split_uncertain)
     if document is not None and document.draft is not None:
-        click.echo(f"Warning: the working draft (version {document.draft.label}) is replaced.")
+        click.echo(
+            _("Warning: the working draft (version %(label)s) is replaced.", label=document.draft.label)
+        )
     if dry_run:
         db.session.rollback()
-        click.echo("Dry run: nothing written.")
+        click.echo(_("Dry run: nothing written."))
         return
     split = {m.index for m in pending.uncertain} if split_uncertain else set()
     try:
@@ -179,7 +208,15 @@ def import_docx(slug, path, editor_email, dry_run, create, title, licence, visib
     except ImportRefused as error:
         db.session.rollback()
         raise click.ClickException(_("not written: %(code)s", code=error.code)) from error
-    click.echo(f"Draft written: {draft.document.slug}, version {draft.number}, {len(pending.blocks)} blocks.")
+    click.echo(
+        ngettext(
+            "Draft written: %(slug)s, version %(number)d, %(num)d block.",
+            "Draft written: %(slug)s, version %(number)d, %(num)d blocks.",
+            len(pending.blocks),
+            slug=draft.document.slug,
+            number=draft.number,
+        )
+    )
 
 
 def _sweep_pending_imports() -> int:
@@ -189,4 +226,8 @@ def _sweep_pending_imports() -> int:
 def register(app: Flask) -> None:
     """Add the import command to the app's CLI, and the expired pending imports to `flask purge`."""
     app.cli.add_command(import_docx)
-    purge.add(app, "expired pending imports", _sweep_pending_imports)
+    purge.add(
+        app,
+        lambda n: ngettext("%(num)d expired pending import", "%(num)d expired pending imports", n),
+        _sweep_pending_imports,
+    )

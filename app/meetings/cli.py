@@ -8,20 +8,20 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.i18n import in_operator_language
+from app.i18n import Integer, OperatorCommand, in_operator_language
 from app.meetings import operations
 from app.meetings.models import Meeting
 
 
-@click.command("export-meeting")
+@click.command("export-meeting", cls=OperatorCommand)
 @in_operator_language
-@click.argument("meeting_id", type=int)
+@click.argument("meeting_id", type=Integer())
 @with_appcontext
 def export_meeting(meeting_id: int) -> None:
     """Write the pack of meeting MEETING_ID under EXPORTS_DIR.
 
     Prints one line per file in sha256sum's format, relative to EXPORTS_DIR, so the
-    files can be checked later with `sha256sum -c`.
+    files can be checked later with `sha256sum -c` (so those lines are never translated).
     """
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
-from app.i18n import in_operator_language
+from app.i18n import Integer, OperatorCommand, in_operator_language
 from app.notifications import delivery
 
 
@@ -14,13 +15,24 @@ def _report(outcome: delivery.Outcome, quiet: bool) -> None:
     # Silent when nothing happened: cron mails any output to the administrator.
     if quiet and not (outcome.sent or outcome.failed or outcome.skipped):
         return
-    click.echo(f"sent {outcome.sent}, failed (retried later) {outcome.failed}, skipped {outcome.skipped}")
+    click.echo(
+        _(
+            "sent %(sent)d, failed (retried later) %(failed)d, skipped %(skipped)d",
+            sent=outcome.sent,
+            failed=outcome.failed,
+            skipped=outcome.skipped,
+        )
+    )
 
 
-@click.command("send-mail")
+@click.command("send-mail", cls=OperatorCommand)
 @in_operator_language
 @click.option(
-    "--limit", default=delivery.BATCH, show_default=True, help="At most this many messages per run."
+    "--limit",
+    type=Integer(),
+    default=delivery.BATCH,
+    show_default=True,
+    help="At most this many messages per run.",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing when there was nothing to send.")
 @with_appcontext
@@ -32,7 +44,7 @@ def send_mail(limit: int, quiet: bool) -> None:
     _report(delivery.send_immediate(limit=limit), quiet)
 
 
-@click.command("send-digests")
+@click.command("send-digests", cls=OperatorCommand)
 @in_operator_language
 @click.option("--quiet", is_flag=True, help="Print nothing when there was nothing to send.")
 @with_appcontext

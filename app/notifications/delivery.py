@@ -27,7 +27,7 @@ from app import mail
 from app.database import utcnow
 from app.documents.models import VersionState
 from app.extensions import db
-from app.i18n import format_datetime
+from app.i18n import mail_datetime
 from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
 from app.notifications.operations import enqueue_deadline_reminders, preferences_of
@@ -184,7 +184,7 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
             version=version.label,
         )
         if version.deadline is not None and version.state is VersionState.OPEN:
-            deadline = format_datetime(version.deadline, "short", zone=True)
+            deadline = mail_datetime(version.deadline)
             text += " " + _("Comments are welcome until %(date)s.", date=deadline)
         return Item(
             subject=_("New version of “%(title)s”", title=document.title),
@@ -200,7 +200,7 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
             "Comments on “%(title)s” (%(version)s) close on %(date)s.",
             title=document.title,
             version=version.label,
-            date=format_datetime(version.deadline, "short", zone=True),
+            date=mail_datetime(version.deadline),
         ),
         link=_version_link(version),
     )

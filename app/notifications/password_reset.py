@@ -26,7 +26,7 @@ from app import mail
 from app.accounts.models import User
 from app.database import utcnow
 from app.extensions import db
-from app.i18n import format_datetime
+from app.i18n import mail_datetime
 from app.notifications.models import Frequency, Notification, NotificationKind, OutboxState
 
 VALID_FOR = timedelta(hours=1)
@@ -138,7 +138,7 @@ def reset_message(notification: Notification):
         "mail/password_reset.txt",
         user=user,
         link=link,
-        until=format_datetime(expires_at(notification), "short", zone=True),
+        until=mail_datetime(expires_at(notification)),
     )
     return mail.build(
         user.email, _("Choose a new password for Remiss"), body, {"Auto-Submitted": "auto-generated"}

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.database import utcnow
 from app.documents.models import Version, VersionState
 from app.extensions import db
+from app.i18n import mail_datetime
 from app.notifications.models import Follow, NotificationKind
 from app.notifications.operations import _frequencies, already_reminded, queue_reminders
 from app.responses.models import Response, ResponseState
@@ -124,7 +124,7 @@ def describe(notification, item_class, now: datetime | None = None):
         "title": notification.document.title,
         "version": version.label,
         "org": user.organisation.name,
-        "date": format_datetime(version.deadline, "short"),
+        "date": mail_datetime(version.deadline),
     }
     return item_class(
         subject=_("%(org)s has not yet answered on “%(title)s”", **values),

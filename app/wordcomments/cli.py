@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -18,7 +16,9 @@ from app.documents.models import Document
 from app.docx.reading import DocxRejected
 from app.drafting.import_forms import rejection_message
 from app.extensions import db
-from app.i18n import in_operator_language
+from app.i18n import File, Integer, OperatorCommand, in_operator_language
+from app.review.labels import KIND_LABELS
+from app.review.models import CommentKind
 from app.wordcomments import operations
 from app.wordcomments.labels import LEFT_OUT_LABELS, REFUSALS, SOURCE_LABELS
 from app.wordcomments.permissions import can_send_for_others
@@ -49,7 +49,8 @@ def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) 
         flag = f" [{'; '.join(flags)}]" if flags else ""
         first = " ".join(item.body.split("\n\n")[0].split())
         lines.append(
-            f"  {SOURCE_LABELS[item.source]} · {where} · {item.kind} · {item.word_author or '-'}{flag}"
+            f"  {SOURCE_LABELS[item.source]} · {where} · {KIND_LABELS[CommentKind(item.kind)]} · "
+            f"{item.word_author or '-'}{flag}"
         )
         lines.append(f"    {first[:120]}")
         if item.quote:
@@ -65,11 +66,11 @@ def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) 
     return lines
 
 
-@click.command("import-comments")
+@click.command("import-comments", cls=OperatorCommand)
 @in_operator_language
 @click.argument("slug")
-@click.argument("number", type=int)
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("number", type=Integer())
+@click.argument("path", type=File(exists=True))
 @click.option("--as", "email", required=True, help="E-mail of the user who submits the comments.")
 @click.option(
     "--organisation", help="The organisation the comments are from (editors, for a file received by mail)."

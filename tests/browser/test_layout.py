@@ -196,3 +196,100 @@ def test_each_blocks_number_and_control_are_nearest_their_own_block(browser, liv
     assert not wrong, f"{len(wrong)} of {len(rows)} controls at {viewport['width']} px:\n" + "\n".join(
         wrong[:20]
     )
+
+
+# Runs in the page: for every heading of the text, where its number is seen. The number is the
+# heading's first word; every visible text of the block (its margin and its text, not its
+# comments) that holds that number as a word is one place it shows.
+HEADING_NUMBERS = """
+() => {
+  const seen = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+    && !el.closest(".visually-hidden");
+  return [...document.querySelectorAll(".doc-text .block--heading")].map((block) => {
+    const heading = block.querySelector(":scope > .block-body :is(h2, h3, h4)");
+    const number = heading.textContent.trim().split(/\\s+/)[0];
+    const word = new RegExp(`(^|\\\\s)${number.replace(/\\./g, "\\\\.")}($|\\\\s)`);
+    const places = [];
+    for (const part of block.querySelectorAll(":scope > .block-margin, :scope > .block-body")) {
+      const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (word.test(node.textContent) && seen(node.parentElement)) places.push(node.parentElement);
+      }
+    }
+    const link = block.querySelector(`a[href$="#${block.id}"]`);
+    return {
+      block: block.id,
+      number,
+      places: places.length,
+      inHeading: places.every((el) => heading.contains(el)),
+      size: places.length ? parseFloat(getComputedStyle(places[0]).fontSize) : 0,
+      headingSize: parseFloat(getComputedStyle(heading).fontSize),
+      permalink: Boolean(link && link.checkVisibility()),
+    };
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("role", [None, "member"], ids=["signed-out", "member"])
+@pytest.mark.parametrize("width_name", ["phone", "wide"])
+def test_a_headings_number_shows_once_in_the_heading(browser, live_server, world, width_name, role):
+    # Follow-up to issue 23: the number stood in the heading's margin line ("1  Kommentera") and
+    # again in the heading ("1 Om vägledningen"), read twice aloud and seen twice on a phone.
+    from axe_playwright_python.sync_playwright import Axe
+
+    viewport = VIEWPORTS[width_name]
+    context = browser.new_context(locale="sv-SE", base_url=live_server, viewport=viewport)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if role:
+        page.goto("/login")
+        page.fill("input[name=email]", ACCOUNTS[role])
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+    page.goto(f"/d/{world['slug']}")
+    shots = Path("/tmp/shots/s23-rest")
+    shots.mkdir(parents=True, exist_ok=True)
+    top = page.evaluate("document.querySelector('.doc-text').getBoundingClientRect().top + window.scrollY")
+    clip = {"x": 0, "y": top, "width": viewport["width"], "height": 1000}
+    page.screenshot(
+        path=str(shots / f"headings-{role or 'signed-out'}-{viewport['width']}.png"),
+        full_page=True,
+        clip=clip,
+    )
+    rows = page.evaluate(HEADING_NUMBERS)
+    violations = (
+        Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}).response["violations"]
+    )
+    context.close()
+    assert len(rows) > 5
+    twice = [f"{r['block']} {r['number']}: shown {r['places']} times" for r in rows if r["places"] != 1]
+    assert not twice, "\n".join(twice)
+    # Shown in the heading itself, as large as the heading, and still a permanent link.
+    assert all(r["inHeading"] and r["size"] >= r["headingSize"] - 0.5 for r in rows), rows
+    assert all(r["permalink"] for r in rows), [r["block"] for r in rows if not r["permalink"]]
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+def test_a_comment_on_a_heading_puts_its_count_first_in_the_margin(page, factory):
+    # The heading's margin has no number of its own now: the page's script puts the new
+    # count where the number stood, before "Kommentera" (it looked for the number and failed).
+    from tests.browser.conftest import sign_in
+    from tests.conftest import PASSWORD
+
+    doc = factory.document(
+        slug="rubrik",
+        versions=[[("h", "heading", 1, "Öppna licenser"), ("p", "paragraph", 1, "Ett stycke.")]],
+    )
+    user = factory.user(email="maja@example.org")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/rubrik")
+    page.get_by_role("link", name="Kommentera 1", exact=True).click()
+    page.get_by_label("Din synpunkt").fill("Rubriken kunde vara tydligare.")
+    page.get_by_role("button", name="Skicka synpunkt").click()
+    page.locator("#c-1").wait_for()
+    margin = page.locator(f"#b-{doc.block_uids['h']} > .block-margin > a")
+    texts = margin.all_inner_texts()
+    assert len(texts) == 2 and texts[0].startswith("1") and texts[1] == "Kommentera", texts
+    assert page.js_errors == []

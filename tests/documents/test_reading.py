@@ -31,8 +31,9 @@ def test_reading_view_numbers_headings_and_paragraphs(client, factory):
     html = client.get("/d/vl").get_data(as_text=True)
     uids = document.block_uids
     # Headings 1 and 1.1; paragraphs referenced inside their section, with permalink anchors.
-    assert re.search(r'<span class="heading-number">1</span>\s*Varför öppna licenser', html)
-    assert re.search(r'<span class="heading-number">1\.1</span>\s*Vidareutnyttjande', html)
+    # A heading's number is shown once, in the heading, as its permanent link.
+    assert re.search(r'<a class="heading-number[^"]*" href="[^"]*#b-\w+">1</a>\s*Varför öppna licenser', html)
+    assert re.search(r'<a class="heading-number[^"]*" href="[^"]*#b-\w+">1\.1</a>\s*Vidareutnyttjande', html)
     assert f'id="b-{uids["p1"]}"' in html
     assert f"/d/vl/v/1#b-{uids['p2']}" in html
     assert "1.1 st. 1" in html  # Swedish by default

@@ -35,7 +35,7 @@ def test_import_prints_the_report_and_writes_the_draft(app, doc, docx_kit, tmp_p
     assert result.exit_code == 0, result.output
     out = result.output
     assert "blocks read from utkast.docx; compared with version Utkast 1." in out
-    assert "  unchanged" in out and "  removed" in out
+    assert "  Unchanged" in out and "  Removed" in out
     assert "Not imported:" in out and "image ×1" in out and "footnote ×1" in out and "En fotnot." in out
     assert "Draft written: vl, version 2," in out
     uids = [uid for uid, *_ in draft_blocks(app, doc.id)]

@@ -479,9 +479,9 @@ def test_expired_imports_are_refused_and_purged_with_old_files(
     expired = as_editor.get(f"/imports/{token}")  # expired: refused, back to the document list
     assert expired.status_code == 302 and expired.location == "/"
     assert as_editor.get(f"/imports/{fresh}").status_code == 200
-    result = app.test_cli_runner().invoke(args=["purge"])
+    result = app.test_cli_runner().invoke(args=["purge", "--language", "en"])
     assert result.exit_code == 0, result.output
-    assert "Purged 1 expired pending imports" in result.output
+    assert "Purged 1 expired pending import and " in result.output
     assert pending_rows(app) == [fresh]
     assert not stale_file.exists() and new_file.exists()
 

@@ -279,7 +279,7 @@ def test_cli_commands(app, doc, people, smtp):
     with app.app_context():
         _reply_to(doc, people["maja"], people["mats"])
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["send-mail"])
+    result = runner.invoke(args=["send-mail", "--language", "en"])
     assert result.exit_code == 0, result.output
     assert "sent 1" in result.output
     quiet = runner.invoke(args=["send-digests", "--quiet"])

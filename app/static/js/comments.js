@@ -118,7 +118,10 @@ function updateCount(block, delta) {
     count = document.createElement("a");
     count.className = "comment-count";
     count.href = `#comments-${block.dataset.uid}`;
-    margin.querySelector(".ref").after(count);
+    // A heading's margin has no number (it stands in the heading): the count then comes first.
+    const ref = margin.querySelector(".ref");
+    if (ref) ref.after(count);
+    else margin.prepend(count);
   }
   // The server renders the translated wording; here only the number changes.
   const words = (count.textContent.replace(/^\d+\s*/, "") || count.dataset.label || "").trim();
