@@ -1066,7 +1066,7 @@ DEMO_COMMENTS_V2: list[DemoComment] = [
         body="",
         suggestion="Utse en kontaktpunkt, till exempel en funktionsbrevlåda, dit användare kan vända "
         "sig med frågor om licenser, om tillgänglighet och om materialets innehåll. Ange "
-        "kontaktpunkten i metadata, på webbplatsen och på " + _a(_PORTAL, "Sveriges dataportal") + ".",
+        "kontaktpunkten i metadata och på webbplatsen, och svara inom fem arbetsdagar.",
         quote=None,
     ),
 ]

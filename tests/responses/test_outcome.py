@@ -303,3 +303,16 @@ def test_the_xss_corpus_in_every_field_is_inert_on_the_web_and_escaped_in_docx(
     texts = "".join(tree.itertext())
     for payload in corpus[:40]:
         assert payload.replace("\t", " ") in texts or payload[:100] in texts, payload
+
+
+def test_a_suggestion_reads_as_its_word_diff_on_the_page_and_whole_in_the_open_data(client, demo):
+    page = client.get("/d/oppna-licenser/v/1/outcome").get_data(as_text=True)
+    assert (
+        "bör <del>alltid vara fria att använda</del><ins>märkas med CC0 även när själva datamängden "
+        "har en annan licens</ins>." in page
+    )
+    data = client.get("/d/oppna-licenser/v/1/downloads/outcome.json").get_json()
+    cc0 = next(c for c in data["comments"] if c["suggestion"] and "märkas med CC0" in c["suggestion"])
+    assert cc0["suggestion"].startswith("Vi rekommenderar CC0 för data och metadata.")
+    assert cc0["suggestion_base"].endswith("bör alltid vara fria att använda.")
+    assert all(c["suggestion_base"] is None for c in data["comments"] if not c["suggestion"])
