@@ -143,7 +143,12 @@ def add_comments(document: Document, total: int, users: list[User], rng: random.
             kind=CommentKind.SUGGESTION if i % 5 == 0 and not parent else CommentKind.COMMENT,
             body=body,
             body_html=markdown.render(body),
-            suggestion=sentence(rng, 12) if i % 5 == 0 and not parent else None,
+            # A suggestion is the whole paragraph as proposed: here two changes in it.
+            suggestion=(
+                revision.text.replace(" ", " mycket ", 1) + " " + sentence(rng, 8)
+                if i % 5 == 0 and not parent
+                else None
+            ),
             block_text=revision.text,
         )
         db.session.add(comment)

@@ -1,4 +1,5 @@
-"""The outcome report (issue 17): 40 organisations, 500 paragraphs, 3,000 comments.
+"""The outcome report (issue 17): 40 organisations, 500 paragraphs, 3,000 comments (a fifth of
+them suggestions, each shown as its word diff since issue 22).
 
 Targets: the outcome page in at most 200 ms and a constant number of SQL queries; its DOCX
 ("Remissammanställning") within 0.5 s.
@@ -20,7 +21,7 @@ from app.extensions import db
 from app.responses.models import Position, Response, ResponseState, SectionPosition
 from app.responses.operations import sections_of
 from app.review import markdown
-from app.review.models import Comment, CommentStatus
+from app.review.models import Comment, CommentKind, CommentStatus
 
 ORGANISATIONS = 40
 COMMENTS = 3000
@@ -64,6 +65,13 @@ def _world(rng: random.Random, comments: int) -> None:
                 organisation_id=author.organisation_id,
                 body=body,
                 body_html=markdown.render(body),
+                # Every fifth a suggestion: the whole paragraph as proposed, two changes in it,
+                # which the page and the DOCX show as its word diff.
+                kind=CommentKind.SUGGESTION if i % 5 == 0 else CommentKind.COMMENT,
+                suggestion=block.text.replace(" ", " mycket ", 1) + " " + sentence(rng, 8)
+                if i % 5 == 0
+                else None,
+                block_text=block.text,
                 status=status,
                 response=sentence(rng, 20) if status is not CommentStatus.OPEN else None,
                 decided_by_id=editor.id if status is not CommentStatus.OPEN else None,

@@ -135,10 +135,10 @@ def synthetic_pack(seed: int = 7) -> PackInput:
                 changed_at=when - timedelta(days=3),
             )
         )
-        refs.append((uid, ref, section, plain(text)))
+        refs.append((uid, ref, section, plain(text), text))
     comments = []
     for n in range(1, COMMENTS + 1):
-        uid, ref, section, said = refs[rng.randrange(len(refs))] if n % 50 else (None, "", "", "")
+        uid, ref, section, said, html = refs[rng.randrange(len(refs))] if n % 50 else (None, "", "", "", "")
         status = rng.choice(STATUSES)
         words = said.split()
         # A third quote three words of their paragraph (anchored on that span when it is
@@ -163,7 +163,9 @@ def synthetic_pack(seed: int = 7) -> PackInput:
                 created_at=when - timedelta(minutes=n),
                 kind=rng.choice(("comment", "question", "suggestion")),
                 quote=quote,
-                suggestion=_sentence(rng, 8) if n % 4 == 0 else None,
+                # A suggestion is the whole paragraph as proposed (two changes), shown as its diff.
+                suggestion=html.replace(" ", " mycket ", 1) + " " + _sentence(rng, 8) if n % 4 == 0 else None,
+                suggestion_base=html if n % 4 == 0 else None,
                 status=status,
                 response=_sentence(rng, 12) if status != "open" else "",
                 decided_by="Eva Redaktör" if status != "open" else "",

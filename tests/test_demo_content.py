@@ -9,6 +9,7 @@ import pytest
 
 from app.demo import content
 from app.richtext import plain, sanitize_inline, segments, table_rows, table_text
+from app.worddiff import word_ops
 
 KINDS = {"heading", "paragraph", "bullet", "number", "quote", "table"}
 DRAFTS = {"v1": content.VERSION_1, "v2": content.VERSION_2}
@@ -165,17 +166,37 @@ def test_demo_comments_point_at_real_blocks_and_quote_them_exactly():
 
 
 def test_accepted_suggestions_are_what_the_second_draft_says():
-    v1, v2 = _by_key(content.VERSION_1), _by_key(content.VERSION_2)
+    v2 = _by_key(content.VERSION_2)
     edited = _changes()["edited"]
     applied = 0
     for c in content.DEMO_COMMENTS:
         if c.suggestion is None or c.block_key not in edited:
             continue
-        before, wording = plain(v1[c.block_key][3]), plain(c.suggestion)
-        result = wording if c.quote is None else before.replace(c.quote, wording)
-        assert result == plain(v2[c.block_key][3]), c.block_key
+        # A suggestion is the whole paragraph as proposed, quote or no quote.
+        assert c.suggestion == v2[c.block_key][3], c.block_key
         applied += 1
     assert applied >= 2
+
+
+def test_every_demo_suggestion_proposes_a_changed_paragraph():
+    v1, v2 = _by_key(content.VERSION_1), _by_key(content.VERSION_2)
+    on_v1 = [(c, v1) for c in content.DEMO_COMMENTS] + [(c, v2) for c in content.DEMO_COMMENTS_V2]
+    several = 0
+    for c, blocks in on_v1:
+        if c.kind != "suggestion":
+            assert c.suggestion is None
+            continue
+        base = blocks[c.block_key][3]
+        assert c.suggestion and c.suggestion != base, c.block_key
+        ops = word_ops(base, c.suggestion)
+        changes = sum(
+            1 for i, (tag, _runs) in enumerate(ops) if tag != "equal" and (i == 0 or ops[i - 1][0] == "equal")
+        )
+        several += changes >= 2
+        if c.quote is not None:
+            # The quote points at words of the text the suggestion was made on.
+            assert plain(base).count(c.quote) == 1
+    assert several >= 2
 
 
 def test_the_text_cites_the_sources_the_guidance_rests_on():

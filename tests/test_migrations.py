@@ -211,3 +211,161 @@ def test_response_reminders_get_their_own_kind_and_go_back_on_downgrade(migratin
 
         upgrade()
         assert _kinds()["response-days"] == "response_due"
+
+
+# --------------------------------------------------------------------------- b1a0c0de2201
+
+BEFORE_WHOLE_PARAGRAPHS = "b1a0c0de2308"
+PDM = "För material som helt saknar skydd, till exempel för att skyddstiden har löpt ut, kan myndigheten"
+
+
+def _rows() -> tuple[list[dict], list[dict]]:
+    """Every comment and comment revision as stored, by id."""
+    with db.engine.connect() as connection:
+        comments = connection.execute(sa.text("SELECT * FROM comment ORDER BY id")).mappings().all()
+        revisions = connection.execute(sa.text("SELECT * FROM comment_revision ORDER BY id")).mappings().all()
+    return [dict(row) for row in comments], [dict(row) for row in revisions]
+
+
+def _by_quote(comments: list[dict], quote: str) -> dict:
+    return next(row for row in comments if row["quote_exact"] == quote)
+
+
+def _comment_as_stored(revision, **values):
+    """A comment row written directly (as code of another time stored it), on *revision*'s block."""
+    from app.review.models import Comment, CommentKind
+
+    version = db.session.get(Version, revision.version_id)
+    author = db.session.scalar(sa.select(User).where(User.email == "member@demo.example"))
+    number = db.session.scalar(
+        sa.select(sa.func.max(Comment.number)).where(Comment.document_id == version.document_id)
+    )
+    comment = Comment(
+        document_id=version.document_id,
+        number=number + 1,
+        version_id=version.id,
+        block_id=revision.block_id,
+        author_id=author.id,
+        organisation_id=author.organisation_id,
+        kind=CommentKind.SUGGESTION,
+        body="",
+        body_html="",
+        block_text=revision.text,
+        **values,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def _quote(revision, exact: str) -> dict:
+    from app.review.operations import locate_quote
+
+    quote = locate_quote(revision.text, exact)
+    return {
+        "quote_exact": quote.exact,
+        "quote_prefix": quote.prefix,
+        "quote_suffix": quote.suffix,
+        "quote_start": quote.start,
+        "quote_end": quote.end,
+    }
+
+
+def _demo_revision(start: str):
+    from app.documents.models import BlockRevision
+
+    return db.session.scalar(
+        sa.select(BlockRevision)
+        .join(Version, Version.id == BlockRevision.version_id)
+        .where(Version.number == 1, BlockRevision.text.startswith(start))
+    )
+
+
+def test_span_suggestions_become_whole_paragraphs_and_come_back_on_downgrade(migrating_app):
+    from app.demo.seed import seed
+    from app.review.models import CommentRevision
+    from app.richtext import replace_span
+
+    with migrating_app.app_context():
+        upgrade()
+        seed()
+        # Made with whole paragraphs: a quoted suggestion that also changes words outside its quote.
+        pdm = _demo_revision(PDM)
+        outside = _comment_as_stored(
+            pdm,
+            suggestion=pdm.text.replace("För material", "För <strong>allt</strong> material").replace(
+                "fritt.", "fritt att använda."
+            ),
+            **_quote(pdm, "upplysning om att materialet är fritt"),
+        )
+        outside_id = outside.id
+        db.session.commit()
+        db.session.remove()
+        seeded_comments, seeded_revisions = _rows()
+
+        downgrade(revision=BEFORE_WHOLE_PARAGRAPHS)
+        comments, _revisions = _rows()
+        by_id = {row["id"]: row for row in comments}
+        # The demo's suggestion that changes only the words it quotes is a span again.
+        cc0 = _by_quote(comments, "bör alltid vara fria att använda")
+        assert cc0["suggestion"] == "bör märkas med CC0 även när själva datamängden har en annan licens"
+        assert cc0["quote_start"] is not None
+        # Those that change words outside their quote keep the whole paragraph, and lose no word:
+        # without quote_start the older code applies them as whole paragraphs.
+        for row in (
+            _by_quote(comments, "De ska inte användas för myndigheters material."),
+            by_id[outside_id],
+        ):
+            seeded = next(s for s in seeded_comments if s["id"] == row["id"])
+            assert row["suggestion"] == seeded["suggestion"]
+            assert (row["quote_exact"], row["quote_end"]) == (seeded["quote_exact"], seeded["quote_end"])
+            assert row["quote_start"] is None and seeded["quote_start"] is not None
+        # Without a quote nothing changes.
+        unquoted = [row for row in seeded_comments if row["suggestion"] and row["quote_exact"] is None]
+        assert unquoted and all(by_id[row["id"]] == row for row in unquoted)
+
+        # Suggestions as the older code stored them: the new wording of the quoted span (across
+        # the italics), an earlier wording of it, and one whose quote is in no text (left alone).
+        pdm = _demo_revision(PDM)
+        quote, pdm_text = _quote(pdm, "använda märkningen Public Domain Mark"), pdm.text
+        old = _comment_as_stored(pdm, suggestion="märka det med <em>Public Domain Mark 1.0</em>", **quote)
+        db.session.add(CommentRevision(comment=old, body="", suggestion="märka det med PDM", kind=old.kind))
+        lost = _comment_as_stored(
+            pdm,
+            suggestion="något",
+            **{**quote, "quote_exact": "står inte här", "quote_prefix": "", "quote_suffix": ""},
+        )
+        ids = old.id, lost.id
+        db.session.commit()
+        db.session.remove()
+        before_comments, before_revisions = _rows()
+
+        upgrade()
+        comments, revisions = _rows()
+        by_id = {row["id"]: row for row in comments}
+        expected = (
+            f"{PDM} i stället märka det med <em>Public Domain Mark 1.0</em>. Den är ingen licens utan en "
+            "upplysning om att materialet är fritt."
+        )
+        assert by_id[ids[0]]["suggestion"] == expected
+        # ... which is what the older code wrote into the draft when it applied the suggestion.
+        assert expected == replace_span(
+            pdm_text,
+            quote["quote_start"],
+            quote["quote_end"],
+            "märka det med <em>Public Domain Mark 1.0</em>",
+        )
+        assert (
+            revisions[-1]["suggestion"]
+            == f"{PDM} i stället märka det med PDM. Den är ingen licens utan en upplysning om att materialet är fritt."
+        )
+        assert by_id[ids[1]]["suggestion"] == "något"
+        # The demo's rows are what they were before the downgrade.
+        seeded_by_id = {row["id"]: row for row in seeded_comments}
+        assert all(by_id[i] == row for i, row in seeded_by_id.items())
+        assert revisions[: len(seeded_revisions)] == seeded_revisions
+
+        downgrade(revision=BEFORE_WHOLE_PARAGRAPHS)
+        assert _rows() == (before_comments, before_revisions)
+        upgrade()
+        assert _rows() == (comments, revisions)

@@ -221,9 +221,31 @@ SCHEMAS: dict = {
             "author": _ref("Person"),
             "body": N_STRING,
             "body_html": N_STRING,
-            "quote": N_STRING,
-            "suggestion": N_STRING,
-            "suggestion_html": N_STRING,
+            "quote": {
+                **N_STRING,
+                "description": "The words of the paragraph the comment points at. For a suggestion "
+                "it only points: the suggestion is always the whole paragraph.",
+            },
+            "suggestion": {
+                **N_STRING,
+                "description": "A suggestion's proposal: the whole paragraph as the member would have "
+                "it, as plain text (null for other comments and hidden ones).",
+            },
+            "suggestion_html": {
+                **N_STRING,
+                "description": "The proposed paragraph as stored rich text (strong, em, a href).",
+            },
+            "suggestion_base": {
+                **N_STRING,
+                "description": "The text of the paragraph the suggestion was made on (the published "
+                "revision of the version it was made on), as plain text.",
+            },
+            "suggestion_base_html": {**N_STRING, "description": "The same, as stored rich text."},
+            "suggestion_ops": {
+                "oneOf": [{"type": "array", "items": _ref("WordOp")}, {"type": "null"}],
+                "description": "The word operations that turn suggestion_base into the proposal "
+                "(joined in order they give both texts): the diff the pages show.",
+            },
             "created_at": DATETIME,
             "edited_at": N_DATETIME,
             "withdrawn": BOOLEAN,
@@ -466,6 +488,14 @@ SCHEMAS: dict = {
                         "organisation": STRING,
                         "author": N_STRING,
                         "body": STRING,
+                        "suggestion": {
+                            **N_STRING,
+                            "description": "A suggestion's proposal: the whole paragraph, plain text.",
+                        },
+                        "suggestion_base": {
+                            **N_STRING,
+                            "description": "The paragraph's text the suggestion was made on, plain text.",
+                        },
                         "hidden": BOOLEAN,
                         "status": STATUS,
                         "duplicate_of": N_INTEGER,

@@ -49,8 +49,9 @@ class CommentPage:
     next_cursor: int | None
 
 
-# What the JSON shows of a comment: the paragraph's text at the time (block_text) and the
-# internal editor note stay in the database, which also keeps a page of 100 quick.
+# What the JSON shows of a comment; the internal editor note stays in the database. The
+# paragraph's text at the time (block_text) is what a suggestion was made on: the JSON shows it
+# with the suggestion.
 _COMMENT_COLUMNS = (
     Comment.id,
     Comment.number,
@@ -64,6 +65,7 @@ _COMMENT_COLUMNS = (
     Comment.body_html,
     Comment.quote_exact,
     Comment.suggestion,
+    Comment.block_text,
     Comment.status,
     Comment.response,
     Comment.response_html,

@@ -15,7 +15,7 @@ from app.documents.numbering import Ref
 from app.meetings.models import Export, Meeting
 from app.review.models import Comment
 from app.richtext import Segment, table_rows, wrap
-from app.worddiff import WordOp
+from app.worddiff import WordOp, word_ops
 
 CC0 = {"id": "CC0-1.0", "name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"}
 
@@ -209,8 +209,7 @@ def comment_json(
         "author": person(comment, show_names, show_organisations),
         **_text_fields(comment),
         "quote": None if hidden else comment.quote_exact,
-        "suggestion": None if hidden or not comment.suggestion else fast_plain(comment.suggestion),
-        "suggestion_html": None if hidden else comment.suggestion,
+        **_suggestion_fields(comment, hidden),
         "created_at": iso(comment.created_at),
         "edited_at": iso(comment.updated_at),
         "withdrawn": comment.withdrawn_at is not None,
@@ -218,6 +217,28 @@ def comment_json(
         "endorsements": endorsements,
         "decision": decision,
         "replies": [reply_json(r, show_names, show_organisations) for r in replies],
+    }
+
+
+def _suggestion_fields(comment: Comment, hidden: bool) -> dict:
+    """A suggestion: the whole proposed paragraph, the text it was made on, and the word
+    operations from the one to the other (all null for other comments and hidden ones)."""
+    proposal = None if hidden else comment.suggestion
+    if not proposal:
+        return {
+            "suggestion": None,
+            "suggestion_html": None if hidden else comment.suggestion,
+            "suggestion_base": None,
+            "suggestion_base_html": None,
+            "suggestion_ops": None,
+        }
+    base = comment.block_text
+    return {
+        "suggestion": fast_plain(proposal),
+        "suggestion_html": proposal,
+        "suggestion_base": None if base is None else fast_plain(base),
+        "suggestion_base_html": base,
+        "suggestion_ops": None if base is None else ops_json(word_ops(base, proposal)),
     }
 
 

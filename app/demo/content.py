@@ -23,8 +23,9 @@ class DemoBlock(NamedTuple):
 class DemoComment(NamedTuple):
     """A network member's comment on a block of the first draft.
 
-    ``quote`` is an exact span of the block's plain text; ``suggestion`` is rich text
-    that replaces the quoted span, or the whole block when there is no quote.
+    ``quote`` is an exact span of the block's plain text, what the member pointed at;
+    ``suggestion`` is the whole paragraph as the member proposes it (rich text), whether or
+    not there is a quote.
     """
 
     block_key: str
@@ -894,7 +895,7 @@ DEMO_COMMENTS: list[DemoComment] = [
         kind="suggestion",
         body="Förtydliga gärna att **metadata** bör märkas med CC0 även när datamängden själv "
         "har en annan licens. Det är en vanlig missuppfattning hos oss.",
-        suggestion="bör märkas med CC0 även när själva datamängden har en annan licens",
+        suggestion=_V2_EDITS["cc0-why"],
         quote="bör alltid vara fria att använda",
     ),
     DemoComment(
@@ -948,7 +949,10 @@ DEMO_COMMENTS: list[DemoComment] = [
         kind="suggestion",
         body="Nämn också att licenserna inte omfattar myndighetens namn och logotyp. Vi får "
         "ofta frågor om det.",
-        suggestion=None,
+        suggestion="Erkännandet får inte utformas så att det ger intryck av att myndigheten står "
+        "bakom användaren eller godkänner bearbetningen. Det följer av licensvillkoren och behöver "
+        "inte skrivas in särskilt. Licenserna ger inte heller någon rätt att använda myndighetens "
+        "namn eller logotyp.",
         quote=None,
     ),
     DemoComment(
@@ -986,7 +990,15 @@ DEMO_COMMENTS += [
         kind="suggestion",
         body="Tillåt IckeKommersiell för bilder från våra fotografer, så att vi kan behålla "
         "intäkterna från kommersiell användning.",
-        suggestion=None,
+        # Two changes in one paragraph, one of them outside the quoted sentence.
+        suggestion="Creative Commons erbjuder också licenser med villkoren <em>IckeKommersiell</em> "
+        "(NC) och <em>IngaBearbetningar</em> (ND). De bör som regel inte användas för myndigheters "
+        "material. NC utestänger företag och gör gränsen för tillåten användning oklar, eftersom "
+        "det inte är givet vad som räknas som kommersiellt. ND hindrar översättningar, "
+        "anpassningar för tillgänglighet och sammanställningar med annat material. Båda villkoren "
+        "är svåra att förena med kravet på icke-diskriminerande villkor, och material med dem "
+        "uppfyller inte vedertagna definitioner av öppna data. För fotografier som myndigheten "
+        "säljer kan NC ändå vara motiverat.",
         quote="De ska inte användas för myndigheters material.",
     ),
     DemoComment(
@@ -1045,5 +1057,16 @@ DEMO_COMMENTS_V2: list[DemoComment] = [
         body="Bra tillägg. Gäller detsamma myndighetens grafiska profil, till exempel typsnitt och färger?",
         suggestion=None,
         quote="myndighetens namn eller logotyp",
+    ),
+    # An open suggestion with two changes in the paragraph and no reason given (a reason is optional).
+    DemoComment(
+        block_key="steps-contact",
+        author_email=_MEMBER,
+        kind="suggestion",
+        body="",
+        suggestion="Utse en kontaktpunkt, till exempel en funktionsbrevlåda, dit användare kan vända "
+        "sig med frågor om licenser, om tillgänglighet och om materialets innehåll. Ange "
+        "kontaktpunkten i metadata och på webbplatsen, och svara inom fem arbetsdagar.",
+        quote=None,
     ),
 ]

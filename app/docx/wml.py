@@ -135,6 +135,13 @@ class Signature:
         return f' w:id="{ids.next()}"{self.who()}'
 
 
+# A word diff shown as formatting, not as tracked changes (a suggestion in a comment or a table
+# cell): deleted words struck, inserted ones underlined, each in a colour of the status palette
+# (contrast 7:1 or more); the strike and the underline carry the meaning without the colour.
+REDLINE_DELETE, REDLINE_INSERT = "delete", "insert"
+_REDLINE_COLOUR = {REDLINE_DELETE: "8A1414", REDLINE_INSERT: "0B5A21"}
+
+
 def run(
     value: str,
     bold: bool = False,
@@ -142,8 +149,14 @@ def run(
     *,
     style: str | None = None,
     deleted: bool = False,
+    redline: str | None = None,
+    size: int | None = None,
 ) -> str:
-    """One ``w:r``; *deleted* writes ``w:delText`` as the content of a ``w:del`` must be."""
+    """One ``w:r``; *deleted* writes ``w:delText`` as the content of a ``w:del`` must be.
+
+    *redline* ("delete" or "insert") strikes or underlines the run (see :data:`REDLINE_DELETE`);
+    *size* is in half-points.
+    """
     props = ""
     if style:
         props += f'<w:rStyle w:val="{style}"/>'
@@ -151,6 +164,14 @@ def run(
         props += "<w:b/><w:bCs/>"
     if italic:
         props += "<w:i/><w:iCs/>"
+    if redline == REDLINE_DELETE:
+        props += "<w:strike/>"
+    if redline in _REDLINE_COLOUR:
+        props += f'<w:color w:val="{_REDLINE_COLOUR[redline]}"/>'
+    if size:
+        props += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
+    if redline == REDLINE_INSERT:
+        props += '<w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     tag = "w:delText" if deleted else "w:t"
     # Runs come from folded rich text, but tabs would show as literal characters.
@@ -183,12 +204,15 @@ class Inline:
         runs: Iterable[Segment],
         change: str | None = None,
         signature: Signature | None = None,
+        *,
+        redline: str | None = None,
+        size: int | None = None,
     ) -> str:
         """Runs for *runs*; *change* ("w:ins", "w:del", "w:moveFrom", "w:moveTo") wraps them.
 
         Word allows a revision mark inside a hyperlink but not a hyperlink inside a
         revision mark (``w:ins`` holds runs only), so each stretch of one link gets its
-        own mark, inside the ``w:hyperlink``.
+        own mark, inside the ``w:hyperlink``. *redline* and *size* are :func:`run`'s.
         """
         deleted = change == "w:del"
         out: list[str] = []
@@ -201,6 +225,8 @@ class Inline:
                     seg.italic,
                     style="Hyperlink" if rid else None,
                     deleted=deleted,
+                    redline=redline,
+                    size=size,
                 )
                 for seg in group
                 if seg.text
@@ -213,6 +239,12 @@ class Inline:
                 body = f'<w:hyperlink r:id="{rid}" w:history="1">{body}</w:hyperlink>'
             out.append(body)
         return "".join(out)
+
+    def redline(self, ops: Iterable[tuple[str, Iterable[Segment]]], *, size: int | None = None) -> str:
+        """A word diff (``app.worddiff`` ops: "equal", "delete", "insert") as one stretch of runs:
+        deleted words struck, inserted ones underlined, formatting and links kept."""
+        marks = {"delete": REDLINE_DELETE, "insert": REDLINE_INSERT}
+        return "".join(self.runs(runs, redline=marks.get(tag), size=size) for tag, runs in ops)
 
 
 def paragraph(

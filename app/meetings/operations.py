@@ -366,6 +366,10 @@ def _pack_comments(
                     kind=comment.kind.value,
                     quote=None if comment.is_hidden else comment.quote_exact,
                     suggestion=None if comment.is_hidden else comment.suggestion,
+                    # The text a suggestion was made on: the pack shows the proposal against it.
+                    suggestion_base=(
+                        comment.block_text if comment.suggestion and not comment.is_hidden else None
+                    ),
                     status=comment.status.value,
                     duplicate_of=originals.get(comment.duplicate_of_id),
                     response=comment.response or "",

@@ -21,7 +21,7 @@ from app.docx.properties import set_core_properties
 from app.i18n import in_language
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.outcome import POSITIONS, Outcome, ResponseRecord
-from app.review.compilation import STATUSES, comment_text, status_label
+from app.review.compilation import STATUSES, comment_text, status_label, suggestion_ops
 from app.review.compilation import labels as pack_labels
 from app.timeutil import STOCKHOLM
 
@@ -135,6 +135,7 @@ def _p(value: str, style: str | None = None, bold: bool = False) -> str:
 
 
 _SMALL = '<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
+_SMALL_BOLD = '<w:rPr><w:b/><w:bCs/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
 
 
 def _texts(value: str) -> str:
@@ -324,6 +325,11 @@ def paragraphs_table(outcome: Outcome, w: Words) -> str:
     # Thousands of rows: each cell's fixed markup is made once, only the text is escaped per row.
     starts = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p><w:r>{_SMALL}' for w in grid]
     end = "</w:r></w:p></w:tc>"
+    # A suggestion follows its comment in the cell, as its word diff: struck and underlined words.
+    # The report has no hyperlink relationships: a link in a suggestion shows its text.
+    inline = x.Inline(lambda href: None, x.Ids())
+    label = strings["col_suggestion"] + ": "
+    diff_of = {}
     for section, paragraphs in outcome.by_paragraph(strings["general_comments"]):
         rows.append(x.row([x.cell(_small(section, bold=True), sum(grid), span=len(grid), fill="FAFAF7")]))
         for ref, comments in paragraphs:
@@ -337,8 +343,15 @@ def paragraphs_table(outcome: Outcome, w: Words) -> str:
                     status_label(c, strings),
                     c.response,
                 )
-                cells = "".join(start + _texts(v) + end for start, v in zip(starts, values, strict=True))
-                rows.append(f"<w:tr>{cells}</w:tr>")
+                cells = [start + _texts(v) + end for start, v in zip(starts, values, strict=True)]
+                if c.suggestion:
+                    key = (c.suggestion_base, c.suggestion)
+                    if key not in diff_of:
+                        diff_of[key] = inline.redline(suggestion_ops(c), size=18)
+                    cells[3] = cells[3][: -len("</w:tc>")] + (
+                        f"<w:p><w:r>{_SMALL_BOLD}{_texts(label)}</w:r>{diff_of[key]}</w:p></w:tc>"
+                    )
+                rows.append(f"<w:tr>{''.join(cells)}</w:tr>")
     return out + x.table(grid, rows, fixed=True, caption=w.L["paragraphs"])
 
 

@@ -255,6 +255,7 @@ def load_comments(
             Comment.hidden_reason,
             Comment.created_at,
             Comment.body_html,
+            Comment.block_text,
         )
         .join(Organisation, Organisation.id == Comment.organisation_id)
         .join(author, author.id == Comment.author_id)
@@ -299,6 +300,8 @@ def load_comments(
                     kind=kind.value,
                     quote=None if hidden else quote,
                     suggestion=None if hidden else suggestion,
+                    # The text a suggestion was made on: the report shows the proposal against it.
+                    suggestion_base=row[18] if suggestion and not hidden else None,
                     status=status.value,
                     duplicate_of=duplicate_of,
                     response=response or "",
@@ -458,6 +461,9 @@ def outcome_json(outcome: Outcome, about: Mapping[str, object]) -> dict:
                 "organisation": c.organisation,
                 "author": c.author or None,
                 "body": "" if c.hidden else c.body_text,
+                # A suggestion: the whole proposed paragraph and the text it was made on, plain.
+                "suggestion": plain(c.suggestion) if c.suggestion else None,
+                "suggestion_base": plain(c.suggestion_base or "") if c.suggestion else None,
                 "hidden": c.hidden,
                 "status": _status(c),
                 "duplicate_of": c.duplicate_of,

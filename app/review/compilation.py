@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from app.review.labels import status_labels
 from app.richtext import plain
 from app.timeutil import STOCKHOLM
+from app.worddiff import EQUAL, WordOp, whole_ops, word_ops
 
 STATUSES = ("open", "accepted", "partly_accepted", "rejected", "noted", "duplicate", "withdrawn")
 KINDS = ("comment", "question", "suggestion")
@@ -52,8 +53,10 @@ class PackComment:
     ``block_uid`` is the block it was made on (None: on the version as a whole);
     ``ref`` the human reference of that block ("3.2 ¶4"); ``section`` the heading the
     compilation groups it under ("" for general comments). ``body_text`` is plain text
-    (newlines kept), ``quote`` the quoted span if any, ``suggestion`` suggested wording as
-    stored rich text (``app.richtext``). ``status`` is a CommentStatus value
+    (newlines kept), ``quote`` the quoted span if any (it only points at words),
+    ``suggestion`` the whole paragraph a suggestion proposes and ``suggestion_base`` the text it
+    was made on, both stored rich text (``app.richtext``); the pack and the outcome report show
+    the one against the other as a word diff. ``status`` is a CommentStatus value
     (see :data:`STATUSES`), ``duplicate_of`` the number of the original for duplicates.
     ``withdrawn`` marks a comment its author withdrew: it stays in the compilation.
     ``hidden`` marks a comment a moderator hid: it stays in the compilation as a row with
@@ -73,6 +76,7 @@ class PackComment:
     kind: str = "comment"
     quote: str | None = None
     suggestion: str | None = None
+    suggestion_base: str | None = None
     status: str = "open"
     duplicate_of: int | None = None
     response: str = ""
@@ -143,6 +147,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_comment": "Synpunkt",
         "col_quote": "Citat",
         "col_suggestion": "Ändringsförslag",
+        "col_suggestion_base": "Text som förslaget gäller",
         "col_status": "Status",
         "col_response": "Svar och motivering",
         "col_decided_by": "Beslutad av",
@@ -218,6 +223,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_comment": "Comment",
         "col_quote": "Quote",
         "col_suggestion": "Suggested wording",
+        "col_suggestion_base": "Text the suggestion was made on",
         "col_status": "Status",
         "col_response": "Response and reason",
         "col_decided_by": "Decided by",
@@ -331,6 +337,15 @@ def _local_minute(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def suggestion_ops(comment: PackComment) -> list[WordOp]:
+    """A suggestion's word ops from the text it was made on to the paragraph it proposes, which
+    the pack and the outcome report write as struck and underlined runs (without the text it
+    was made on, the proposal as it is)."""
+    if comment.suggestion_base is None:
+        return whole_ops(comment.suggestion or "", EQUAL)
+    return word_ops(comment.suggestion_base, comment.suggestion or "")
 
 
 def kind_label(comment: PackComment, strings: Mapping[str, str]) -> str:
@@ -449,6 +464,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                 "col_comment",
                 "col_quote",
                 "col_suggestion",
+                "col_suggestion_base",
                 "col_status",
                 "col_response",
                 "col_replies",
@@ -473,6 +489,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
                     comment_text(c, strings),
                     c.quote or "",
                     plain(c.suggestion or ""),
+                    plain(c.suggestion_base or "") if c.suggestion else "",
                     status_label(c, strings),
                     c.response,
                     replies_cell(c, strings),
@@ -498,7 +515,9 @@ def compilation_json(
 
     Keys are written in a fixed order (not sorted, not dependent on input), so the same
     comments give the same bytes. ``status`` is the machine value, ``status_label`` the
-    human one; ``suggestion`` is plain text and ``suggestion_html`` the stored rich text;
+    human one; ``suggestion`` is the whole proposed paragraph as plain text and
+    ``suggestion_html`` as the stored rich text, ``suggestion_base`` and ``suggestion_base_html``
+    the text it was made on (null without a suggestion);
     ``replies`` the members' replies in the thread, oldest first.
     """
     rows = [
@@ -515,6 +534,8 @@ def compilation_json(
             "quote": c.quote,
             "suggestion": plain(c.suggestion) if c.suggestion else None,
             "suggestion_html": c.suggestion,
+            "suggestion_base": plain(c.suggestion_base or "") if c.suggestion else None,
+            "suggestion_base_html": (c.suggestion_base or "") if c.suggestion else None,
             "status": "withdrawn" if c.withdrawn else c.status,
             "status_label": status_label(c, strings),
             "duplicate_of": c.duplicate_of,

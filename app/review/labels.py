@@ -17,7 +17,7 @@ from app.i18n import in_language, page_datetime_formatter
 from app.review.anchoring import find_once
 from app.review.models import CommentKind, CommentStatus
 from app.review.permissions import can_moderate
-from app.richtext import from_plain, from_segments, highlight, plain, segments
+from app.richtext import from_segments, highlight, plain, segments
 from app.timeutil import STOCKHOLM
 from app.worddiff import render_ops_html, word_ops
 
@@ -64,15 +64,20 @@ def text_diff(old_html: str, new_html: str) -> Markup:
     return render_ops_html(word_ops(old_html or "", new_html or ""))
 
 
-def suggestion_diff(comment, current_text: str | None) -> Markup:
-    """The comment's suggested wording as a redline against the text it would replace."""
+def suggestion_diff(comment, current_text: str | None = None) -> Markup:
+    """A suggestion as a word-level redline: the text it was made on (``block_text``) struck and
+    underlined into the whole paragraph it proposes.
+
+    The quote plays no part: it only points at words. The paragraph as it stands now
+    (*current_text*) is the base only for a comment that has no text of its own (made before
+    comments kept it); without either, the proposal is shown as it is.
+    """
     if not comment.suggestion:
         return Markup("")
-    if comment.quote_exact:
-        return text_diff(from_plain(comment.quote_exact), comment.suggestion)
-    return text_diff(
-        current_text if current_text is not None else comment.block_text or "", comment.suggestion
-    )
+    base = comment.block_text if comment.block_text is not None else current_text
+    if base is None:
+        return Markup(from_segments(segments(comment.suggestion)))  # noqa: S704  (re-serialised, escaped)
+    return text_diff(base, comment.suggestion)
 
 
 def paragraph_now(comment, text_now: str | None) -> Markup:
@@ -116,7 +121,6 @@ def thread_labels() -> dict:
         "quoted": _("Quoted text:"),
         "quote_changed": _("The quoted text has changed; the comment applies to the whole paragraph."),
         "suggested": _("Suggested wording"),
-        "for_quote": _("for the quoted text"),
         "response": _("Response from the editors"),
         "agree": _("I agree"),
         "edit": _("Edit"),

@@ -83,9 +83,11 @@ class Comment(db.Model):
     quote_suffix: so.Mapped[str | None] = so.mapped_column(sa.Text)
     quote_start: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     quote_end: so.Mapped[int | None] = so.mapped_column(sa.Integer)
-    # Suggested wording (rich text) for the whole block or, with a quote, for the quoted span.
+    # A suggestion: the whole paragraph as proposed (sanitised rich text), with or without a
+    # quote (the quote only points at words; migration b1a0c0de2201 converted the older spans).
     suggestion: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    # The block's text when the comment was made, for "outdated" and removed-text views.
+    # The block's text when the comment was made: the base a suggestion was made on, and the
+    # text of "outdated" and removed-text views.
     block_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
     status: so.Mapped[CommentStatus] = so.mapped_column(
         enum_type(CommentStatus, "comment_status"), default=CommentStatus.OPEN, index=True
@@ -177,6 +179,7 @@ class CommentRevision(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
     body: so.Mapped[str] = so.mapped_column(sa.Text)
+    # A whole proposed paragraph, as Comment.suggestion (made on the comment's block_text).
     suggestion: so.Mapped[str | None] = so.mapped_column(sa.Text)
     kind: so.Mapped[CommentKind] = so.mapped_column(enum_type(CommentKind, "comment_kind"))
     replaced_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -77,9 +77,22 @@ def _numbering_statements() -> tuple[sa.Select, sa.Select]:
     return lock, highest
 
 
+def proposal(text: str | None) -> str | None:
+    """A suggestion as stored: the whole proposed paragraph, sanitised (None when it is empty).
+
+    Whatever the quote, a suggestion is the paragraph as the member would have it; the text it
+    was made on is the comment's ``block_text``.
+    """
+    return sanitize_inline(text or "") or None
+
+
 @dataclass(frozen=True, slots=True)
 class NewComment:
-    """One comment of many stored at once by :func:`create_comments`."""
+    """One comment of many stored at once by :func:`create_comments`.
+
+    *suggestion* is the whole proposed paragraph (see :func:`proposal`); a suggestion's *body*,
+    the reason for it, may be empty.
+    """
 
     revision: BlockRevision | PageBlock | None
     kind: CommentKind
@@ -104,9 +117,9 @@ def _build_comment(
         author_id=author.id,
         organisation_id=organisation.id if organisation is not None else author.organisation_id,
         kind=entry.kind,
-        body=entry.body,
-        body_html=markdown.render(entry.body),
-        suggestion=sanitize_inline(entry.suggestion) if entry.suggestion else None,
+        body=entry.body or "",
+        body_html=markdown.render(entry.body or ""),
+        suggestion=proposal(entry.suggestion),
         block_text=revision.text if revision is not None else None,
         created_at=at or utcnow(),
     )
@@ -175,7 +188,10 @@ def create_comments(
 
 
 def seed_comment(*, document, version, block: Block, author, kind, body, suggestion, quote, at):
-    """Create a demo comment on *block* of *version* (used by `flask seed-demo`)."""
+    """Create a demo comment on *block* of *version* (used by `flask seed-demo`).
+
+    *suggestion* is the whole proposed paragraph; *quote* only points at words of it.
+    """
     revision = db.session.scalar(
         sa.select(BlockRevision).where(
             BlockRevision.version_id == version.id, BlockRevision.block_id == block.id
@@ -195,8 +211,12 @@ def seed_comment(*, document, version, block: Block, author, kind, body, suggest
 
 
 def edit_comment(comment: Comment, *, kind: CommentKind, body: str, suggestion: str | None, actor) -> bool:
-    """Change a comment's wording, keeping the earlier wording; returns whether anything changed."""
-    suggestion = sanitize_inline(suggestion) if suggestion else None
+    """Change a comment's wording, keeping the earlier wording; returns whether anything changed.
+
+    *suggestion* is the whole proposed paragraph; its reason (*body*) may be empty.
+    """
+    suggestion = proposal(suggestion)
+    body = body or ""
     if (comment.kind, comment.body, comment.suggestion) == (kind, body, suggestion):
         return False
     db.session.add(

@@ -35,6 +35,7 @@ from app.documents.numbering import number_blocks
 from app.review.models import Comment
 from app.search.models import EntryKind, SearchEntry
 from app.search.text import html_to_text, index_parts, index_terms, plain_words
+from app.worddiff import INSERT, word_ops
 
 PENDING = "search_index_pending"
 CHUNK = 500
@@ -55,11 +56,28 @@ def _chunks(values, size: int = CHUNK):
         yield values[start : start + size]
 
 
-def comment_text(body_html: str | None, suggestion: str | None, response_html: str | None) -> str:
-    """What of a comment is searchable: its text, its suggested wording and the editors' response."""
+def suggested_words(suggestion: str | None, block_text: str | None) -> str:
+    """The words a suggestion puts into its paragraph, as plain text.
+
+    A suggestion holds the whole proposed paragraph: indexed whole, every suggestion would be
+    found by every word of the paragraph it is made on, which the paragraph itself is found by.
+    """
+    if not suggestion:
+        return ""
+    if block_text is None:
+        return html_to_text(suggestion)
     return " ".join(
-        t for t in (html_to_text(body_html), html_to_text(suggestion), html_to_text(response_html)) if t
+        "".join(run.text for run in runs) for tag, runs in word_ops(block_text, suggestion) if tag == INSERT
     )
+
+
+def comment_text(
+    body_html: str | None, suggestion: str | None, response_html: str | None, block_text: str | None = None
+) -> str:
+    """What of a comment is searchable: its text, the words its suggestion puts in (made on
+    *block_text*) and the editors' response."""
+    parts = (html_to_text(body_html), suggested_words(suggestion, block_text), html_to_text(response_html))
+    return " ".join(t for t in parts if t)
 
 
 def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
@@ -80,6 +98,7 @@ def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
                 Comment.suggestion,
                 Comment.response_html,
                 User.name,
+                Comment.block_text,
             )
             .join(User, User.id == Comment.author_id)
             .where(Comment.id.in_(ids))
@@ -88,8 +107,8 @@ def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
         if known:
             connection.execute(ENTRY.delete().where(ENTRY.c.comment_id.in_(known)))
         entries = []
-        for comment_id, document_id, version_id, block_id, body, suggestion, response, name in rows:
-            text = comment_text(body, suggestion, response)
+        for comment_id, document_id, version_id, block_id, body, suggestion, response, name, base in rows:
+            text = comment_text(body, suggestion, response, base)
             entries.append(
                 {
                     "kind": EntryKind.COMMENT.value,

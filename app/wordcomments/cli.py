@@ -22,10 +22,26 @@ from app.review.models import CommentKind
 from app.wordcomments import operations
 from app.wordcomments.labels import LEFT_OUT_LABELS, REFUSALS, SOURCE_LABELS
 from app.wordcomments.permissions import can_send_for_others
+from app.worddiff import DELETE, EQUAL, INSERT, word_ops
 
 
-def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) -> list[str]:
-    """The preview as lines of text: what would be stored, where, and what is left out and why."""
+def marked_changes(base_html: str, proposal_html: str) -> str:
+    """A proposal as plain text with its changes marked as wdiff does: [-struck-] and {+inserted+}."""
+    marks = {EQUAL: ("", ""), DELETE: ("[-", "-]"), INSERT: ("{+", "+}")}
+    return "".join(
+        marks[tag][0] + "".join(run.text for run in runs) + marks[tag][1]
+        for tag, runs in word_ops(base_html, proposal_html)
+    )
+
+
+def report_lines(
+    pending: operations.PendingWordComments, refs: dict[str, str], bases: dict[str, str] | None = None
+) -> list[str]:
+    """The preview as lines of text: what would be stored, where, and what is left out and why.
+
+    *bases* are the paragraphs' texts by uid: a suggestion is shown as its changes to them.
+    """
+    bases = bases or {}
     preview = pending.preview
     lines = [
         _("File: %(name)s", name=pending.filename or "-"),
@@ -56,7 +72,8 @@ def report_lines(pending: operations.PendingWordComments, refs: dict[str, str]) 
         if item.quote:
             lines.append("    " + _("quote: “%(text)s”", text=item.quote))
         if item.suggestion and item.kind == "suggestion":
-            lines.append("    " + _("wording: “%(text)s”", text=item.suggestion))
+            changes = marked_changes(bases.get(item.uid or "", ""), item.suggestion)
+            lines.append("    " + _("proposal: “%(text)s”", text=changes))
     if preview.left_out:
         lines.append(_("Left out: %(num)d", num=len(preview.left_out)))
     else:
@@ -128,7 +145,8 @@ def import_comments(slug, number, path, email, organisation, sender, include_unc
         raise click.ClickException(_("file refused: %(reason)s", reason=rejection_message(error))) from error
     if pending.preview.refused:
         raise click.ClickException(str(REFUSALS[pending.preview.refused]))
-    for line in report_lines(pending, ref_labels(page_blocks(version))):
+    blocks = page_blocks(version)
+    for line in report_lines(pending, ref_labels(blocks), {b.uid: b.text for b in blocks}):
         click.echo(line)
     if dry_run:
         click.echo(_("Dry run: nothing stored."))

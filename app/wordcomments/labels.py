@@ -43,7 +43,6 @@ def body_labels() -> dict[str, str]:
         "word_source": _("From Word: %(author)s, %(date)s"),
         "unknown_author": _("unknown author"),
         "change_intro": _("Tracked change in Word."),
-        "inserted": _("Inserted: ”%(text)s”"),
         "deleted": _("Deleted: ”%(text)s”"),
         "new_paragraph": _("New paragraph proposed after this one: ”%(text)s”"),
         "on_behalf": _("Submitted by %(editor)s for %(organisation)s (sender: %(sender)s)."),

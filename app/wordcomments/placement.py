@@ -14,9 +14,12 @@ Pure logic: a :class:`~app.wordcomments.reader.WordFile` and the version's block
 - **Tracked changes**: the pack carries tracked changes of its own (the version against its
   base). A paragraph's changes are split into the pack's and the reviewer's by finding which
   of them, accepted or rejected, give back the version's text (:func:`split_changes`); the
-  reviewer's changes of one author in one paragraph become one suggestion whose quote is the
-  changed span and whose wording is that span with the changes accepted, so applying the
-  suggestion gives the paragraph as the reviewer left it.
+  reviewer's changes of one author in one paragraph, however many, become one suggestion as a
+  member makes it on the web: the whole paragraph as that reviewer left it (their changes
+  accepted, every other reviewer's rejected, the pack's own as the version has them), with the
+  version's bold, italics and links kept on the words that stay (:func:`proposal`). The changed
+  stretch is kept as the quote only when it is a pointer worth having: found exactly in the
+  version's text, shorter than the paragraph and than :data:`QUOTE_POINTER_MAX`.
 """
 
 from __future__ import annotations
@@ -27,12 +30,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Indel
+
 from app.drafting.alignment import OldBlock, align
-from app.richtext import plain
+from app.richtext import Segment, from_segments, plain, sanitize_inline, segments
 from app.wordcomments.reader import DELETED, INSERTED, SAME, Paragraph, Piece, WordComment, WordFile
 
 BODY_MAX = 10_000
 QUOTE_MAX = 2000
+# A suggestion's changed stretch longer than this points at too much to be worth a quote.
+QUOTE_POINTER_MAX = 200
 CONTEXT_CHARS = 32
 # Below this share of placed paragraphs a file without markers is taken for another document.
 MIN_PLACED_SHARE = 0.3
@@ -184,14 +191,14 @@ def _split(pieces: Sequence[Piece], target: str, squeeze: bool) -> set[str] | No
     return reviewer
 
 
-def suggestion_span(
+def reviewer_texts(
     pieces: Sequence[Piece], reviewer: set[str], own: set[str]
-) -> tuple[int, str, str] | None:
-    """(start, quoted text, new wording) for the changes *own* (a subset of *reviewer*).
+) -> tuple[str, str, int | None, int | None]:
+    """(the version's text, the paragraph as the author of *own* left it, and the start and end in
+    the version's text of what their changes touch, None when they touch nothing).
 
-    The quote is the span of the version's text the changes touch (a pure insertion takes the
-    neighbouring word, so the quote is never empty); the wording is that span with the
-    changes accepted and every other reviewer's change rejected.
+    The version's text is the pack's reading of the paragraph; the author's is that text with
+    the changes *own* (a subset of *reviewer*) accepted and every other reviewer's rejected.
     """
     version: list[str] = []
     new: list[str] = []
@@ -210,9 +217,21 @@ def suggestion_span(
             version.append(piece.text)
         if in_new:
             new.append(piece.text)
-    if first is None:
+    return "".join(version), "".join(new), first, last
+
+
+def suggestion_span(
+    pieces: Sequence[Piece], reviewer: set[str], own: set[str]
+) -> tuple[int, str, str] | None:
+    """(start, quoted text, new wording) for the changes *own* (a subset of *reviewer*).
+
+    The quote is the span of the version's text the changes touch (a pure insertion takes the
+    neighbouring word, so the quote is never empty); the wording is that span with the
+    changes accepted and every other reviewer's change rejected.
+    """
+    v, n, first, last = reviewer_texts(pieces, reviewer, own)
+    if first is None or last is None:
         return None
-    v, n = "".join(version), "".join(new)
     start, end = first, last
     if start == end:
         # Widen a pure insertion to the word before it (or after it, at the start).
@@ -233,6 +252,60 @@ def suggestion_span(
         while start > 0 and not v[start - 1].isspace():
             start -= 1
     return start, v[start:end], n[start : len(n) - tail]
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
+_PLAIN = (False, False, None)
+
+
+def proposal(version_html: str, new_text: str) -> str:
+    """The version's rich text edited to read *new_text* (plain): the proposal of a tracked change.
+
+    Word by word, the text that stays keeps the version's bold, italics and links; words that
+    replace others take the formatting those shared, and inserted words that of the words around
+    them when both sides share it, else none.
+    The result is sanitised rich text, as every suggestion is stored.
+    """
+    marks: list[tuple[bool, bool, str | None]] = []
+    for run in segments(version_html):
+        marks += [run.marks()] * len(run.text)
+    old_text = "".join(run.text for run in segments(version_html))
+    old_tokens, new_tokens = _TOKEN.findall(old_text), _TOKEN.findall(new_text)
+    # Spacing is not content: any whitespace matches any other.
+    old_keys = [" " if t[0].isspace() else t for t in old_tokens]
+    new_keys = [" " if t[0].isspace() else t for t in new_tokens]
+    old_at = [0]
+    for token in old_tokens:
+        old_at.append(old_at[-1] + len(token))
+    # Indel gives deletions and insertions apart: a deletion next to an insertion is a rewrite.
+    groups: list[list] = []
+    for tag, i1, i2, j1, j2 in Indel.opcodes(old_keys, new_keys):
+        changed = tag != "equal"
+        if changed and groups and groups[-1][0] != "equal":
+            groups[-1][2], groups[-1][4] = i2, j2
+        else:
+            groups.append(["equal" if not changed else "change", i1, i2, j1, j2])
+    runs: list[Segment] = []
+    for tag, i1, i2, j1, j2 in groups:
+        text = "".join(new_tokens[j1:j2])
+        if not text:
+            continue
+        if tag == "equal":
+            for k in range(i2 - i1):
+                at, token = old_at[i1 + k], new_tokens[j1 + k]
+                runs.append(Segment(token, *(marks[at] if at < len(marks) else _PLAIN)))
+            continue
+        # Rewritten words keep the formatting the words they replace share; inserted ones take
+        # that of their neighbours when both sides have it.
+        replaced = {marks[k] for k in range(old_at[i1], old_at[i2]) if not old_text[k].isspace()}
+        before = marks[old_at[i1] - 1] if old_at[i1] > 0 else None
+        after = marks[old_at[i2]] if old_at[i2] < len(marks) else None
+        if len(replaced) == 1:
+            (mark,) = replaced
+        else:
+            mark = before if before is not None and before == after else _PLAIN
+        runs.append(Segment(text, *mark))
+    return sanitize_inline(from_segments(runs))
 
 
 # --------------------------------------------------------------------------- placement
@@ -281,6 +354,7 @@ class _Builder:
         self.document_id = document_id
         self.known = known
         self.text_of = {b.uid: plain(b.text) for b in blocks}
+        self.html_of = {b.uid: b.text for b in blocks}
         self.kind_of = {b.uid: b.kind for b in blocks}
         self.preview = Preview()
         self.places, self.preview.by_markers = place(wf, blocks)
@@ -566,31 +640,45 @@ class _Builder:
         if span is None:
             return
         start, quote, wording = span
-        changes = [self.wf.changes[c] for c in sorted(own)]
-        inserted = " … ".join(p.text for p in para.pieces if p.change in own and p.state == INSERTED)
-        deleted = " … ".join(p.text for p in para.pieces if p.change in own and p.state == DELETED)
-        lines = [self.labels["change_intro"]]
-        if inserted.strip():
-            lines.append(self.labels["inserted"] % {"text": inserted.strip()})
-        if deleted.strip():
-            lines.append(self.labels["deleted"] % {"text": deleted.strip()})
-        date = max((c.date for c in changes), default="")
-        body = self._with_source("\n\n".join(_escape_md(x) for x in lines), author, date)
+        start += len(quote) - len(quote.lstrip())
+        _version, new_text, _first, _last = reviewer_texts(para.pieces, reviewer, own)
+        version_html = self.html_of.get(place.uid, "")
         version_text = self.text_of.get(place.uid, "")
-        quote_ok = bool(quote.strip()) and version_text[start : start + len(quote)] == quote
+        changes = [self.wf.changes[c] for c in sorted(own)]
+        date = max((c.date for c in changes), default="")
+        suggestion = proposal(version_html, new_text)
+        if suggestion == sanitize_inline(version_html):
+            return  # the changes cancel out
+        lines = [self.labels["change_intro"]]
+        kind = "suggestion"
+        if not suggestion:
+            # The whole paragraph struck: a proposal cannot be empty, so it is said in words.
+            kind = "comment"
+            lines.append(self.labels["deleted"] % {"text": version_text.strip()})
+        body = self._with_source("\n\n".join(_escape_md(x) for x in lines), author, date)
+        identity = fingerprint(self.document_id, "change", place.uid, author, quote, wording)
+        quote = quote.strip()
+        quote_ok = (
+            bool(quote)
+            and version_text[start : start + len(quote)] == quote
+            and len(quote) <= QUOTE_POINTER_MAX
+            and quote.strip() != version_text.strip()
+        )
         self.add(
             Item(
                 key=0,
                 source="change",
-                kind="suggestion",
+                kind=kind,
                 uid=place.uid,
                 body=body,
                 word_author=author,
                 word_date=date,
-                fingerprint=fingerprint(self.document_id, "change", place.uid, author, quote, wording),
+                # The changed span and its wording, as files taken in before this model identified
+                # a change: the same file is still known when it comes again.
+                fingerprint=identity,
                 quote=quote if quote_ok else None,
                 quote_start=start if quote_ok else None,
-                suggestion=html.escape(wording if quote_ok else para.text, quote=False) or " ",
+                suggestion=suggestion or None,
                 uncertain=not place.certain,
                 score=place.score,
                 file_text=_excerpt(para.text),

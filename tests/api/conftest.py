@@ -28,7 +28,7 @@ def bearer(secret: str) -> dict:
 @pytest.fixture
 def world(app, factory):
     """Public and network documents, comments with a reply, an endorsement, a decision, a meeting."""
-    from app.review.models import CommentStatus, Endorsement
+    from app.review.models import CommentKind, CommentStatus, Endorsement
     from app.review.operations import create_comment, decide
 
     member = factory.user(email="member@example.org", organisation="Kommun A", name="Maja Medlem")
@@ -43,7 +43,17 @@ def world(app, factory):
     network = factory.document(slug="natverk", visibility=Visibility.NETWORK, editor=editor)
     with app.app_context():
         first = add_comment(public, "p2", member, version_number=2, body="Bra *stycke*.")
-        second_id = add_comment(public, "p3", other, version_number=2, body="Fråga om licenser.")
+        # A suggestion: the whole paragraph as proposed, two changes in it, the quote a pointer.
+        second_id = add_comment(
+            public,
+            "p3",
+            other,
+            version_number=2,
+            body="Fråga om licenser.",
+            kind=CommentKind.SUGGESTION,
+            quote="öppna data",
+            suggestion="Stycke nummer 3 om <strong>öppna</strong> data och fria licenser i dag.",
+        )
         general = add_comment(public, None, other, version_number=2, body="Allmänt om utkastet.")
         old = add_comment(public, "p1", member, version_number=1, body="På version ett.")
         from app.review.models import Comment

@@ -104,6 +104,31 @@ def test_comments_with_replies_endorsements_and_decisions(client, world):
     ] == ["På version ett."]
 
 
+def test_a_suggestion_is_the_whole_paragraph_with_the_text_it_was_made_on_and_the_diff(client, world):
+    items = client.get("/api/v1/documents/offentlig/versions/2/comments").get_json()["items"]
+    by_body = {c["body"]: c for c in items}
+    suggestion = by_body["Fråga om licenser."]
+    assert suggestion["kind"] == "suggestion" and suggestion["quote"] == "öppna data"
+    assert suggestion["suggestion"] == "Stycke nummer 3 om öppna data och fria licenser i dag."
+    assert suggestion["suggestion_html"] == (
+        "Stycke nummer 3 om <strong>öppna</strong> data och fria licenser i dag."
+    )
+    assert suggestion["suggestion_base"] == "Stycke nummer 3 om öppna data och licenser."
+    assert suggestion["suggestion_base_html"] == "Stycke nummer 3 om öppna data och licenser."
+    ops = suggestion["suggestion_ops"]
+    assert "".join(o["text"] for o in ops if o["op"] != "insert") == suggestion["suggestion_base"]
+    assert "".join(o["text"] for o in ops if o["op"] != "delete") == suggestion["suggestion"]
+    assert [(o["op"], o["html"]) for o in ops if o["op"] != "equal"] == [
+        ("delete", "öppna"),
+        ("insert", "<strong>öppna</strong>"),
+        ("insert", "fria "),
+        ("insert", " i dag"),
+    ]
+    # Other comments carry no suggestion fields.
+    plain = by_body["Bra *stycke*."]
+    assert [plain[k] for k in ("suggestion", "suggestion_base", "suggestion_ops")] == [None, None, None]
+
+
 def test_names_only_where_the_page_shows_them(app, client, world):
     data = client.get("/api/v1/documents/offentlig/versions/2/comments").get_json()
     assert data["names_shown"] is False

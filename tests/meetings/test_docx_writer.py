@@ -128,8 +128,10 @@ def make_pack(**changes) -> PackInput:
             "Bra formulering.\nMen kort.",
             "0.1",
             CHANGED,
+            kind="suggestion",
             quote="fet",
-            suggestion="<strong>Ny</strong> text",
+            suggestion='Detta är <strong>ny</strong> text med <a href="https://example.org/a b">länk</a> i dag.',
+            suggestion_base='Detta är gammal text med <a href="https://example.org/a b">länk</a>.',
         ),
         PackComment(
             2,
@@ -788,6 +790,51 @@ def test_links_in_comments_are_plain_text():
     assert "Se källan" in "".join(comments.itertext())
 
 
+def _redline(element) -> list[tuple[str, str]]:
+    """The runs of *element* as (mark, text): "-" struck, "+" underlined, "=" neither."""
+    out: list[tuple[str, str]] = []
+    for r in element.iter(w("r")):
+        text = "".join(t.text or "" for t in r.iter(w("t")))
+        if not text:
+            continue
+        rpr = r.find(w("rPr"))
+        struck = rpr is not None and rpr.find(w("strike")) is not None
+        underlined = rpr is not None and rpr.find(w("u")) is not None and rpr.find(w("rStyle")) is None
+        mark = "-" if struck else "+" if underlined else "="
+        if out and out[-1][0] == mark:
+            out[-1] = (mark, out[-1][1] + text)
+        else:
+            out.append((mark, text))
+    return out
+
+
+SUGGESTION_REDLINE = [
+    ("=", "Detta är "),
+    ("-", "gammal"),
+    ("+", "ny"),
+    ("=", " text med länk"),
+    ("+", " i dag"),
+    ("=", "."),
+]
+
+
+def test_a_suggestion_reads_as_its_word_diff_in_its_word_comment_and_the_compilation(tracked):
+    comments = part(tracked, "word/comments.xml")
+    first = next(c for c in comments.iter(w("comment")) if "#1 " in "".join(c.itertext()))
+    runs = _redline(first)
+    assert runs[-5:] == SUGGESTION_REDLINE[1:]
+    assert runs[-6][1].endswith("Ändringsförslag: Detta är ")
+    cell = part(tracked, "word/document.xml").findall(f".//{w('tbl')}")[-1].findall(f"{w('tr')}")
+    row = next(r for r in cell if "".join(r.find(w("tc")).itertext()) == "1")
+    assert _redline(row.findall(w("tc"))[5]) == SUGGESTION_REDLINE
+    # Struck and underlined, and coloured for the eye that can tell; the inserted word keeps its bold.
+    struck = next(r for r in row.iter(w("r")) if "".join(r.itertext()) == "gammal")
+    assert struck.find(f"{w('rPr')}/{w('color')}").get(w("val")) == "8A1414"
+    new = next(r for r in row.iter(w("r")) if "".join(r.itertext()) == "ny")
+    assert new.find(f"{w('rPr')}/{w('b')}") is not None
+    assert new.find(f"{w('rPr')}/{w('u')}").get(w("val")) == "single"
+
+
 def test_python_docx_reads_the_comments(tracked):
     document = docx.Document(io.BytesIO(tracked))
     assert sorted(c.author for c in document.comments) == [
@@ -824,8 +871,9 @@ def test_compilation_lists_every_comment_grouped_with_status(tracked):
     assert groups == ["Allmänna synpunkter", "1 Inledning", "1.1 Licenser"]
     by_number = {r[0]: r for r in rows[1:] if len(set(r)) > 1}
     assert sorted(by_number, key=int) == ["1", "2", "3", "4", "5", "6"]
-    assert by_number["1"][4] == "Bra formulering.\nMen kort.\n”fet”"
-    assert by_number["1"][5] == "Ny text"
+    assert by_number["1"][4] == "Ändringsförslag\nBra formulering.\nMen kort.\n”fet”"
+    # The whole proposed paragraph with its changes marked: both words are there, one struck.
+    assert by_number["1"][5] == "Detta är gammalny text med länk i dag."
     assert by_number["2"][4].startswith("Fråga")
     assert by_number["3"][6] == "Beaktad"
     assert by_number["3"][7] == f"Stycket är struket.\n– {EDITOR}"

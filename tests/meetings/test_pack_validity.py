@@ -22,6 +22,7 @@ from lxml import etree
 from app.meetings.pack import write_pack
 from app.review.compilation import STATUSES, PackComment
 from app.richtext import sanitize_inline
+from app.worddiff import word_ops
 from tests.browser.xss import XSS
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 from tests.meetings.test_docx_writer import CHANGED, EDITOR, make_pack
@@ -177,10 +178,13 @@ def test_the_xss_corpus_through_the_pack_is_escaped_and_never_breaks_the_file(tr
     pack = every_decision_pack()
     hostile = []
     for n, line in enumerate(lines, start=100):
+        # A suggestion whose hostile text is struck (odd) or underlined (even) in its word diff.
+        base, proposal = (f"gammal {line} text", "ny text") if n % 2 else ("gammal text", f"ny {line} text")
         hostile.append(
             PackComment(
-                n, "p1", line, line, line, line, line, line, CHANGED,
-                quote=line, suggestion=sanitize_inline(line) or None, status="rejected" if n % 2 else "open",
+                n, "p1", line, line, line, line, line, line, CHANGED, kind="suggestion",
+                quote=line, suggestion=sanitize_inline(proposal), suggestion_base=sanitize_inline(base),
+                status="rejected" if n % 2 else "open",
                 response=line, decided_by=line, decided_by_organisation=line,
                 decided_at=CHANGED, decided_in_label=line, hidden_reason=line,
             )
@@ -204,9 +208,20 @@ def test_the_xss_corpus_through_the_pack_is_escaped_and_never_breaks_the_file(tr
     for line in lines:
         assert " ".join(line.split()) in " ".join(text.split()), line  # the agenda, as typed
         assert line.replace("\t", " ").split("\n")[0] in rows.replace("\t", " "), line
+    cells = {row.cells[0].text: row.cells[5].text for row in document.tables[-1].rows}
+    for c in hostile:
+        # Both sides of each suggestion's diff are in its cell, as text.
+        ops = word_ops(c.suggestion_base, c.suggestion)
+        assert cells[str(c.number)] == "".join(run.text for _tag, runs in ops for run in runs)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         rels = z.read("word/_rels/document.xml.rels").decode()
+        xml = z.read("word/document.xml").decode() + (z.read("word/comments.xml").decode() if tracked else "")
     assert "javascript:" not in rels.lower()
+    # Markup typed into a suggestion is text in the file, escaped: never an element.
+    assert "<script" not in xml.lower() and "&lt;script" in xml.lower()
+    assert (
+        xml.count("<w:strike/>") >= len(lines) // 2 and xml.count('<w:u w:val="single"/>') >= len(lines) // 2
+    )
     if tracked:
         authors = {c.author for c in document.comments}
         assert f"{lines[0]} ({lines[0]})" in authors

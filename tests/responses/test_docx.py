@@ -8,10 +8,13 @@ import zipfile
 
 import docx
 import pytest
+from lxml import etree
 
 from tests import office
 from tests.meetings.ooxml import schema_problems, word_rule_problems
 from tests.responses.test_outcome import demo  # noqa: F401  (fixture)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture
@@ -105,3 +108,28 @@ def test_an_english_reader_gets_the_report_in_english_and_valid(client, demo):  
     assert "Tillstyrker" not in "\n".join(p.text for p in document.paragraphs)
     assert document.core_properties.language == "en-GB"
     assert schema_problems(body) == [] and word_rule_problems(body) == []
+
+
+def test_a_suggestion_reads_as_its_word_diff_in_the_paragraph_table(outcome_docx):
+    with zipfile.ZipFile(io.BytesIO(outcome_docx)) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+    table = body.findall(f".//{W}tbl")[-1]
+    cell = next(
+        tc
+        for tr in table.findall(f"{W}tr")
+        for tc in tr.findall(f"{W}tc")
+        if "märkas med CC0" in "".join(tc.itertext())
+    )
+    struck = "".join(
+        r.findtext(f"{W}t") or "" for r in cell.iter(f"{W}r") if r.find(f"{W}rPr/{W}strike") is not None
+    )
+    underlined = "".join(
+        r.findtext(f"{W}t") or "" for r in cell.iter(f"{W}r") if r.find(f"{W}rPr/{W}u") is not None
+    )
+    assert struck == "alltid vara fria att använda"
+    assert underlined == "märkas med CC0 även när själva datamängden har en annan licens"
+    # The comment comes first, then "Ändringsförslag:" and the whole paragraph with its changes marked.
+    text = "".join(cell.itertext())
+    assert "Ändringsförslag: Vi rekommenderar CC0" in text and text.index("Förtydliga") < text.index(
+        "Ändringsförslag"
+    )

@@ -18,6 +18,7 @@ from app.documents.models import CommentVisibility, Document, Version, Visibilit
 from app.extensions import db
 from app.responses.models import Position, Response, ResponseState, SectionPosition
 from app.review.models import Comment
+from app.worddiff import word_ops
 from tests.browser.xss import payloads
 from tests.responses.conftest import form_of, response_data, store_hostile_responses, submit
 
@@ -303,3 +304,54 @@ def test_the_xss_corpus_in_every_field_is_inert_on_the_web_and_escaped_in_docx(
     texts = "".join(tree.itertext())
     for payload in corpus[:40]:
         assert payload.replace("\t", " ") in texts or payload[:100] in texts, payload
+
+
+def test_a_suggestion_reads_as_its_word_diff_on_the_page_and_whole_in_the_open_data(client, demo):
+    page = client.get("/d/oppna-licenser/v/1/outcome").get_data(as_text=True)
+    assert (
+        "bör <del>alltid vara fria att använda</del><ins>märkas med CC0 även när själva datamängden "
+        "har en annan licens</ins>." in page
+    )
+    data = client.get("/d/oppna-licenser/v/1/downloads/outcome.json").get_json()
+    cc0 = next(c for c in data["comments"] if c["suggestion"] and "märkas med CC0" in c["suggestion"])
+    assert cc0["suggestion"].startswith("Vi rekommenderar CC0 för data och metadata.")
+    assert cc0["suggestion_base"].endswith("bör alltid vara fria att använda.")
+    assert all(c["suggestion_base"] is None for c in data["comments"] if not c["suggestion"])
+
+
+def test_the_xss_corpus_in_suggestions_is_inert_on_the_page_and_escaped_in_a_valid_docx(
+    app, client, consultation
+):
+    from app.review.models import CommentKind
+    from tests.conftest import add_comment
+    from tests.meetings.ooxml import schema_problems, word_rule_problems
+
+    corpus = payloads()
+    with app.app_context():
+        for n, payload in enumerate(corpus):
+            # Struck (odd) or underlined (even) in the word diff: hostile text on both sides.
+            add_comment(
+                consultation["document"],
+                "p2",
+                consultation["other"],
+                version_number=2,
+                body="",
+                kind=CommentKind.SUGGESTION,
+                suggestion=f"Ny {payload} text." if n % 2 == 0 else "Ny text.",
+            )
+    page = client.get("/d/remiss/v/2/outcome")
+    assert page.status_code == 200
+    _assert_inert(page.get_data(as_text=True), "outcome page with hostile suggestions")
+    docx = client.get("/d/remiss/v/2/outcome.docx").get_data()
+    assert schema_problems(docx) == [] and word_rule_problems(docx) == []
+    xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
+    assert "<script" not in xml.lower() and "<w:strike/>" in xml and '<w:u w:val="single"/>' in xml
+    # Every diff's words are text in the file (what markup the sanitiser left is escaped).
+    texts = " ".join("".join(etree.fromstring(xml.encode()).itertext()).split())
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Comment.block_text, Comment.suggestion).where(Comment.suggestion.is_not(None))
+        ).all()
+        for base, proposal in rows:
+            words = "".join(run.text for _tag, runs in word_ops(base, proposal) for run in runs)
+            assert " ".join(words.split()) in texts, proposal

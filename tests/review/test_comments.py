@@ -105,9 +105,19 @@ def test_suggestion_is_shown_as_a_word_diff(client, doc, member, app):
     assert response.status_code == 302
     html = client.get("/d/vl").get_data(as_text=True)
     assert "<del>rad</del><ins>mening</ins>" in html
-    # a suggestion for a quoted span is a diff of that span
-    client.post(_url(doc), {"kind": "suggestion", "body": "Ord.", "quote": "material", "suggestion": "data"})
-    assert "<del>material</del><ins>data</ins>" in client.get("/d/vl").get_data(as_text=True)
+    # a quote only points: the suggestion is the whole paragraph, shown against the text it was made on
+    client.post(
+        _url(doc),
+        {
+            "kind": "suggestion",
+            "body": "Ord.",
+            "quote": "material",
+            "suggestion": "Myndigheter skapar <strong>mycket</strong> data.",
+        },
+    )
+    assert "skapar <strong>mycket</strong> <del>material</del><ins>data</ins>." in client.get(
+        "/d/vl"
+    ).get_data(as_text=True)
 
 
 def test_suggestion_kind_needs_wording(client, doc, member, app):

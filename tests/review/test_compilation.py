@@ -41,7 +41,13 @@ def comment(number: int, **changes) -> PackComment:
 
 
 COMMENTS = [
-    comment(1, suggestion="<strong>Ny</strong> lydelse", quote="gammal lydelse"),
+    comment(
+        1,
+        kind="suggestion",
+        suggestion="En <strong>ny</strong> lydelse av stycket.",
+        suggestion_base="En gammal lydelse av stycket.",
+        quote="gammal lydelse",
+    ),
     comment(2, section="2 Licenser", status="accepted", response="Ändrat.", decided_by="Eva"),
     comment(3, block_uid=None, ref="", section="", kind="question", body_text="Allmänt"),
     comment(4, withdrawn=True, body_text="Återkallad"),
@@ -89,7 +95,10 @@ def test_csv_is_excel_friendly_utf8_with_bom_and_crlf():
     assert rows[0][:4] == ["Nr", "Version", "Avsnitt", "Stycke"]
     assert [r[0] for r in rows[1:]] == ["3", "1", "4", "2", "5"]
     by_number = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert by_number["1"]["Ändringsförslag"] == "Ny lydelse"
+    # The whole proposed paragraph, and the text it was made on.
+    assert by_number["1"]["Ändringsförslag"] == "En ny lydelse av stycket."
+    assert by_number["1"]["Text som förslaget gäller"] == "En gammal lydelse av stycket."
+    assert by_number["2"]["Text som förslaget gäller"] == ""
     assert by_number["1"]["Citat"] == "gammal lydelse"
     assert by_number["1"]["Författare"] == "Åsa Öberg"
     assert by_number["2"]["Status"] == "Beaktad"
@@ -124,13 +133,17 @@ def test_json_has_a_fixed_key_order_and_machine_values():
     assert [r["number"] for r in rows] == [3, 1, 4, 2, 5]
     assert list(rows[0]) == [
         "number", "version", "section", "ref", "block_uid", "organisation", "author", "kind",
-        "body", "quote", "suggestion", "suggestion_html", "status", "status_label",
+        "body", "quote", "suggestion", "suggestion_html", "suggestion_base", "suggestion_base_html",
+        "status", "status_label",
         "duplicate_of", "response", "replies", "decided_by", "withdrawn", "hidden", "hidden_reason", "open",
         "created_at", "decided_in_version", "decided_at",
     ]  # fmt: skip
     by_number = {r["number"]: r for r in rows}
-    assert by_number[1]["suggestion"] == "Ny lydelse"
-    assert by_number[1]["suggestion_html"] == "<strong>Ny</strong> lydelse"
+    assert by_number[1]["suggestion"] == "En ny lydelse av stycket."
+    assert by_number[1]["suggestion_html"] == "En <strong>ny</strong> lydelse av stycket."
+    assert by_number[1]["suggestion_base"] == "En gammal lydelse av stycket."
+    assert by_number[1]["suggestion_base_html"] == "En gammal lydelse av stycket."
+    assert by_number[2]["suggestion_base"] is None and by_number[2]["suggestion_base_html"] is None
     assert by_number[1]["open"] is True
     assert by_number[4]["status"] == "withdrawn" and by_number[4]["open"] is False
     assert by_number[5]["status_label"] == "Dubblett av #1"

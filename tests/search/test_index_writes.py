@@ -185,3 +185,23 @@ def test_bulk_statements_name_the_versions_they_change(app, sw):
         assert db.session.info[index.PENDING]["drafts"] is True
         db.session.rollback()
         assert index.PENDING not in db.session.info
+
+
+def test_a_suggestion_is_found_by_the_words_it_puts_in_not_by_its_whole_paragraph(app, client, sw):
+    from app.review.models import CommentKind
+    from tests.conftest import add_comment
+
+    with app.app_context():
+        comment_id = add_comment(
+            sw["public"],
+            "p1",
+            sw["member_a"],
+            body="",
+            kind=CommentKind.SUGGESTION,
+            suggestion="Myndigheten ska publicera öppna data och sjökort under en öppen licens.",
+        )
+        number = db.session.get(Comment, comment_id).number
+    headers = _token(app, sw)
+    assert numbers(search(client, "sjökort", headers=headers)) == {number}
+    # The paragraph's own words find the paragraph, not every suggestion made on it.
+    assert number not in numbers(search(client, "publicera", headers=headers))

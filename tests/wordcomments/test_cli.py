@@ -26,7 +26,8 @@ def test_dry_run_prints_the_report_and_stores_nothing(app, doc, pack, member, tm
     result = runner.invoke(args=[*args, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "To store: 2" in result.output and "Varför väldigt?" in result.output
-    assert "quote: “licens”" in result.output and "wording: “licens gärna”" in result.output
+    assert "quote: “licens”" in result.output
+    assert "proposal: “Välj en licens {+gärna +}som passar materialet och mottagarna.”" in result.output
     assert "Dry run" in result.output and _count(app) == 1
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.wordcomments.placement import split_changes, suggestion_span
+from app.richtext import sanitize_inline
+from app.wordcomments.placement import proposal, reviewer_texts, split_changes, suggestion_span
 from app.wordcomments.reader import DELETED, INSERTED, SAME, Piece
 
 
@@ -50,3 +51,46 @@ def test_two_reviewers_get_a_suggestion_each_with_only_their_own_change():
     assert reviewer == {"anna", "bo"}
     assert suggestion_span(pieces, reviewer, {"anna"}) == (0, "Ett två ", "Ett ")
     assert suggestion_span(pieces, reviewer, {"bo"}) == (12, "fyra", "fyra fem")
+
+
+def test_a_reviewers_changes_give_the_whole_paragraph_as_they_left_it():
+    # Anna made two changes, Bo one; the pack inserted "nya ". Anna's paragraph has her two
+    # changes, the pack's insertion as the version has it, and not Bo's change.
+    pieces = [
+        Piece("Välj ", SAME),
+        Piece("gärna ", INSERTED, "anna1"),
+        Piece("en ", SAME),
+        Piece("nya ", INSERTED, "pack"),
+        Piece("licens", SAME),
+        Piece(" i dag", INSERTED, "bo"),
+        Piece(" som passar", SAME),
+        Piece(" alla", DELETED, "anna2"),
+        Piece(".", SAME),
+    ]
+    reviewer = split_changes(pieces, "Välj en nya licens som passar alla.")
+    assert reviewer == {"anna1", "anna2", "bo"}
+    version, anna, start, end = reviewer_texts(pieces, reviewer, {"anna1", "anna2"})
+    assert (version, anna) == ("Välj en nya licens som passar alla.", "Välj gärna en nya licens som passar.")
+    assert (start, end) == (5, 34)
+    assert reviewer_texts(pieces, reviewer, {"bo"})[1] == "Välj en nya licens i dag som passar alla."
+
+
+def test_the_proposal_keeps_the_versions_formatting_on_the_words_that_stay():
+    version = (
+        'Välj <strong>en öppen</strong> licens, se <a href="https://example.org/">vår <em>guide</em></a>.'
+    )
+    assert proposal(version, "Välj gärna en öppen licens, se vår nya guide.") == sanitize_inline(
+        'Välj gärna <strong>en öppen</strong> licens, se <a href="https://example.org/">vår nya <em>guide</em></a>.'
+    )
+    # A rewritten word takes the formatting of the word it replaces.
+    assert proposal(version, "Välj en fri licens, se vår guide.") == sanitize_inline(
+        'Välj <strong>en fri</strong> licens, se <a href="https://example.org/">vår <em>guide</em></a>.'
+    )
+    # Words typed where two formattings meet take neither.
+    assert proposal("<em>A</em> <strong>B</strong>", "A och B") == "<em>A</em> och <strong>B</strong>"
+
+
+def test_the_proposal_is_sanitised_text_whatever_the_reviewer_typed():
+    assert proposal("Välj en licens.", 'Välj <script>alert(1)</script> en & "licens".') == (
+        'Välj &lt;script&gt;alert(1)&lt;/script&gt; en &amp; "licens".'
+    )

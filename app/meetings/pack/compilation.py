@@ -41,7 +41,7 @@ def compilation(ctx: PackContext) -> str:
     p_close = "</w:p>"
     end = p_close + "</w:tc>"
     br = "<w:r><w:br/></w:r>"
-    run, lines_run, runs = x.run, x.lines_run, ctx.inline.runs
+    run, lines_run, redline = x.run, x.lines_run, ctx.inline.redline
     general = s["general_comment"]
     # The status cell in the palette the web uses, always with the word.
     status_starts = {
@@ -83,7 +83,8 @@ def compilation(ctx: PackContext) -> str:
             response = lines_run(c.response) if c.response else ""
             if c.decided_by:
                 response += br + run(f"– {c.decided_by}", italic=True)
-            suggestion = runs(ctx.suggestion(c.suggestion)) if c.suggestion else ""
+            # The proposed paragraph against the text it was made on: struck and underlined words.
+            suggestion = redline(ctx.suggestion(c)) if c.suggestion else ""
             cells = withdrawn_starts if c.withdrawn else starts
             rows.append(
                 "".join(

@@ -13,9 +13,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from app.docx import wml as x
 from app.docx.numbering import FIRST_LIST_NUM
 from app.meetings.pack.data import PackBlock, PackInput
-from app.review.compilation import fill, labels
+from app.review.compilation import PackComment, fill, labels, suggestion_ops
 from app.review.models import STATUS_COLOURS
-from app.richtext import Segment, segments
+from app.richtext import Segment
 from app.worddiff import WordOp
 
 # A4 with 2.5 cm side margins: the text width of the portrait and landscape sections.
@@ -23,9 +23,10 @@ MARGIN = 1418
 TEXT_WIDTH = 11906 - 2 * MARGIN
 HISTORY_GRID = (567, 1134, 1276, 2126, TEXT_WIDTH - 567 - 1134 - 1276 - 2126)
 LANDSCAPE_WIDTH = 16838 - 2 * MARGIN
-# Nr fits a four-digit number at 9 pt; the comment itself gets the widest column.
-# The response column is what the meeting reads most: it gets the second widest.
-COMPILATION_GRID = (600, 1150, 1600, 1250, 3200, 1900, 1400, LANDSCAPE_WIDTH - 11100)
+# Nr fits a four-digit number at 9 pt. A suggested wording is the whole proposed paragraph with
+# its changes marked, so it gets the widest column; the comment and the response, what the
+# meeting reads most, the next widest.
+COMPILATION_GRID = (600, 1100, 1650, 1250, 2700, 3000, 1300, LANDSCAPE_WIDTH - 11600)
 HEADER_FILL = "D9E2F3"
 GROUP_FILL = "EDEDED"
 WITHDRAWN_FILL = "F6F6F6"
@@ -134,7 +135,7 @@ class PackContext:
         self.comment_inline = x.Inline(lambda href: None, self.ids)
         self._rids: dict[str, str | None] = {}
         self._labels: dict[tuple[str, str], str] = {}
-        self._suggestions: dict[str, list[Segment]] = {}
+        self._suggestions: dict[tuple[str | None, str], list[WordOp]] = {}
         # (level, text, bookmark) of every heading, in order: the table of contents.
         self.headings: list[tuple[int, str, str]] = []
         self.list_nums: list[int] = []
@@ -147,11 +148,14 @@ class PackContext:
             cached = self._labels[(key, value)] = fill(self.strings[key], **{placeholder: value})
         return cached
 
-    def suggestion(self, html: str) -> list[Segment]:
-        """The runs of a suggestion, parsed once for its Word comment and its table row."""
-        cached = self._suggestions.get(html)
+    def suggestion(self, comment: PackComment) -> list[WordOp]:
+        """A suggestion as the word ops from the text it was made on to the paragraph it proposes,
+        worked out once for its Word comment and its table row (every op "equal": the proposal as
+        it is, when the text it was made on is not known)."""
+        key = (comment.suggestion_base, comment.suggestion or "")
+        cached = self._suggestions.get(key)
         if cached is None:
-            cached = self._suggestions[html] = segments(html)
+            cached = self._suggestions[key] = suggestion_ops(comment)
         return cached
 
     def _link(self, href: str) -> str | None:

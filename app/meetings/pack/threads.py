@@ -106,9 +106,10 @@ class Threads:
         if comment.quote and not on_quote:
             lines.append(run(f"{s['col_quote']}: ”{comment.quote}”", italic=True))
         if comment.suggestion:
+            # The whole proposed paragraph, its changes struck and underlined where they stand.
             lines.append(
                 run(f"{s['col_suggestion']}: ", bold=True)
-                + self.ctx.comment_inline.runs(self.ctx.suggestion(comment.suggestion))
+                + self.ctx.comment_inline.redline(self.ctx.suggestion(comment))
             )
         if comment.withdrawn:
             lines.append(run(status_label(comment, s), italic=True))
