@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from app.richtext import plain
 
@@ -42,7 +42,9 @@ SUFFIX_WEIGHT = 20
 POSITION_WEIGHT = 2
 _TOTAL_WEIGHT = QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT
 
-# The words score is rapidfuzz's normalised Indel similarity of the quote and a candidate (1: the same).
+# The words score is rapidfuzz's normalised Levenshtein similarity of the quote and a candidate, case
+# aside (1: the same): a word substituted costs its letters once, so the stretch that keeps the changed
+# word beats the shorter one that drops it. The context is compared by Indel similarity.
 WORDS_MIN = 0.7  # a stretch without most of the quoted characters is no candidate
 SURE_WORDS = 0.9  # the quoted words nearly as they were: enough on their own
 THRESHOLD = 0.8  # otherwise the words and their context together must score this much
@@ -125,7 +127,7 @@ def whole_word_occurrences(text: str, exact: str) -> list[int]:
 
 
 def _similarity(a: str, b: str) -> float:
-    return Indel.normalized_similarity(a, b)
+    return Indel.normalized_similarity(a, b, processor=str.casefold)
 
 
 def _context(stored: str, now: str, before: bool) -> float:
@@ -187,7 +189,12 @@ def find_quote(text: str, selector: Selector) -> tuple[int, int] | None:
             candidates.append(text[start : ends[j]])
     scored = []
     for _candidate, words_score, index in process.extract(
-        core, candidates, scorer=Indel.normalized_similarity, score_cutoff=WORDS_MIN, limit=None
+        core,
+        candidates,
+        scorer=Levenshtein.normalized_similarity,
+        processor=str.casefold,
+        score_cutoff=WORDS_MIN,
+        limit=None,
     ):
         start, end = spans[index]
         scored.append((_score(text, selector, start, end, words_score), words_score, start, end))

@@ -17,7 +17,7 @@ from app.i18n import in_language, page_datetime_formatter
 from app.review.anchoring import plain_text, quote_span
 from app.review.models import CommentKind, CommentStatus
 from app.review.permissions import can_moderate
-from app.richtext import from_plain, from_segments, highlight, segments
+from app.richtext import from_plain, from_segments, highlight, highlight_runs, segments
 from app.timeutil import STOCKHOLM
 from app.worddiff import DELETE, INSERT, render_ops_html, word_ops
 
@@ -106,18 +106,15 @@ def _marked_redline(old_html: str, new_html: str, start: int, end: int) -> Marku
     parts: list[str] = []
     offset = 0
     for tag, runs in ops:
-        # from_segments and highlight escape every piece of text they write.
-        piece = from_segments(runs)
         if tag == DELETE:
-            parts.append(f"<del>{piece}</del>")
+            parts.append(f"<del>{highlight_runs(runs, [])}</del>")
             continue
         length = sum(len(run.text) for run in runs)
-        low, high = max(start, offset) - offset, min(end, offset + length) - offset
-        if low < high:
-            piece = highlight(piece, [(low, high)])
+        piece = highlight_runs(runs, [(start - offset, end - offset)])
         offset += length
         parts.append(f"<ins>{piece}</ins>" if tag == INSERT else piece)
-    return Markup("".join(parts))  # noqa: S704  (built from escaped pieces only)
+    # highlight_runs escapes every piece of text it writes.
+    return Markup("".join(parts))  # noqa: S704
 
 
 def paragraph_now(comment, text_now: str | None) -> Markup:
