@@ -35,7 +35,8 @@ def store_anchors(version: Version) -> int:
     if anchors:
         for anchor in anchors:
             anchor["version_id"] = version.id
-        db.session.execute(sa.insert(CommentAnchor), anchors)
+        # The table's own insert: the ORM's bulk insert splits the rows into many small batches.
+        db.session.execute(sa.insert(CommentAnchor.__table__), anchors)
     return len(anchors)
 
 
