@@ -1,6 +1,7 @@
 """Quotes after an edit, in Chromium at 1366 and 390 px, with axe: the reading page marks the
 quoted words where they now stand, and a quote whose words are gone is shown as "the quoted words
-have changed" with the original; the decision page marks it in the redline or says the same.
+have changed" with the original; the decision page and the dashboard's cards mark it in the
+redline or say the same.
 
 Set REMISS_SCREENSHOTS=<folder> to keep screenshots.
 """
@@ -121,3 +122,8 @@ def test_the_decision_page_marks_the_words_in_the_redline_or_says_they_changed(p
         assert page.locator(".quote-lost").inner_text() == CHANGED
         axe_check(page, f"decision page (quote lost) at {width} px")
         _shot(page, page.locator("main"), f"decision-changed-{width}")
+        page.goto("/d/ra/v/2/review")
+        cards = page.locator(".triage-card")
+        assert cards.count() == 2 and page.locator(".triage-card .quote-lost").count() == 1
+        assert page.evaluate(LAYOUT_PROBLEMS) == []
+        axe_check(page, f"dashboard at {width} px")
