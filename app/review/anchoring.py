@@ -233,15 +233,17 @@ def quote_span(
     prefix: str | None,
     suffix: str | None,
     start: int | None,
-    end: int | None = None,
 ) -> tuple[int, int] | None:
     """Where a comment's quote stands in *now_html*, the paragraph made from *then_html*.
 
-    Unchanged text keeps the quote where it was made; changed text has it found again.
+    In unchanged text (or text of which the earlier state is not known) the quote stands where
+    it was made, if its offset still reads it; anything else is found again.
     """
-    if then_html is not None and start is not None and plain_text(then_html) == plain_text(now_html):
-        return start, end if end is not None else start + len(exact)
-    return relocate(plain_text(now_html), exact, prefix, suffix, start)
+    now = plain_text(now_html)
+    unchanged = then_html is None or plain_text(then_html) == now
+    if unchanged and start is not None and now[start : start + len(exact)] == exact:
+        return start, start + len(exact)
+    return relocate(now, exact, prefix, suffix, start)
 
 
 # (comment id, quote exact, prefix, suffix, start, block text then, block text in the version)
@@ -251,12 +253,13 @@ QuoteRow = tuple[int, str, str | None, str | None, int | None, str | None, str]
 def places(rows: Iterable[QuoteRow]) -> list[dict]:
     """The anchor rows (comment_id, quote_start, quote_end) of the quotes whose paragraph changed.
 
-    Quotes in unchanged paragraphs stand where they were made and need no row. Pure: the
-    migration that fills the table for versions published before it uses it too.
+    Quotes in unchanged paragraphs stand where they were made and need no row, nor do those of
+    which the text then is unknown (:func:`anchor` places them on the page). Pure: the migration
+    that fills the table for versions published before it uses it too.
     """
     out = []
     for comment_id, exact, prefix, suffix, start, then, now in rows:
-        if then is not None and plain_text(then) == plain_text(now):
+        if then is None or plain_text(then) == plain_text(now):
             continue
         found = relocate(plain_text(now), exact, prefix, suffix, start)
         out.append(
@@ -277,7 +280,6 @@ def anchor(
     current_texts: dict[str, str],
     quote_exact: str | None,
     quote_start: int | None,
-    quote_end: int | None = None,
     quote_prefix: str | None = None,
     quote_suffix: str | None = None,
     stored: tuple[int | None, int | None] | None = None,
@@ -285,9 +287,9 @@ def anchor(
     """Place one comment on the version being read.
 
     *current_texts* maps the uids of the version being read to their rich text;
-    *text_then* is the block's text when the comment was made. *stored* is the place worked
-    out when the version was published ((None, None): not found), or None if there is none,
-    in which case it is worked out here.
+    *text_then* is the block's text when the comment was made. *stored* is where the quote was
+    found when the version was published ((None, None): not found), or None if that was not
+    stored, in which case it is worked out here.
     """
     carried = not made_on_current
     if block_uid is None:  # a general comment on the version as a whole
@@ -298,14 +300,16 @@ def anchor(
     outdated = carried and text_then is not None and plain_text(text_then) != plain_text(now)
     if not quote_exact:
         return Anchor(carried, outdated, False, None, False)
-    if not outdated:
-        end = quote_end
-        if end is None and quote_start is not None:
-            end = quote_start + len(quote_exact)
-        return Anchor(carried, False, False, quote_start, False, end)
-    if stored is not None:
+    if outdated and stored is not None:
         start, end = stored
     else:
-        found = relocate(plain_text(now), quote_exact, quote_prefix, quote_suffix, quote_start)
+        found = quote_span(
+            text_then if outdated else None,
+            now,
+            exact=quote_exact,
+            prefix=quote_prefix,
+            suffix=quote_suffix,
+            start=quote_start,
+        )
         start, end = found or (None, None)
-    return Anchor(True, True, False, start, start is None, end)
+    return Anchor(carried, outdated, False, start, start is None, end)

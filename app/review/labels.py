@@ -88,7 +88,6 @@ def quote_place(comment, text_now: str | None) -> tuple[int, int] | None:
         prefix=comment.quote_prefix,
         suffix=comment.quote_suffix,
         start=comment.quote_start,
-        end=comment.quote_end,
     )
 
 

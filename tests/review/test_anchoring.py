@@ -68,6 +68,14 @@ def test_unchanged_block_keeps_quote_position():
     )
 
 
+def test_a_quote_without_a_usable_offset_is_found_in_unchanged_text():
+    """Older data: a quote stored without its offset, or a comment without the text it was made on."""
+    no_offset = place(quote_exact="text", quote_start=None)
+    assert (no_offset.quote_start, no_offset.quote_end, no_offset.quote_changed) == (7, 11, False)
+    unknown_then = place(text_then=None, quote_exact="text", quote_start=0)
+    assert (unknown_then.quote_start, unknown_then.quote_end) == (7, 11) and not unknown_then.outdated
+
+
 def test_comment_on_current_version_is_not_carried():
     a = place(made_on_current=True)
     assert not a.carried and not a.outdated
@@ -210,6 +218,7 @@ def test_the_anchor_rows_of_a_publish():
     then = "<p>Gammal text här.</p>".removeprefix("<p>").removesuffix("</p>")
     rows = [
         (1, "text", "Gammal ", " här.", 7, then, then),  # unchanged: no row
+        (4, "text", "Gammal ", " här.", 7, None, "Helt annat."),  # the text then unknown: no row
         (2, "text", "Gammal ", " här.", 7, then, "Ny inledning, gammal <em>text</em> här."),
         (3, "text", "Gammal ", " här.", 7, then, "Helt annat."),
     ]
