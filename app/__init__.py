@@ -99,6 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.responses import receivers as _responses_receivers  # noqa: F401  (connect on import)
     from app.responses import views as _responses  # noqa: F401
     from app.responses.blueprint import bp as responses_bp
+    from app.review import receivers as _review_receivers  # noqa: F401  (connect on import)
     from app.review import views as _review  # noqa: F401
     from app.review.blueprint import bp as review_bp
     from app.search import views as _search  # noqa: F401

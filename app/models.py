@@ -10,7 +10,7 @@ from app.notifications.models import Follow, Notification, NotificationPreferenc
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
 from app.responses.models import Response, SectionPosition
-from app.review.models import Comment, CommentRevision, Endorsement
+from app.review.models import Comment, CommentAnchor, CommentRevision, Endorsement
 from app.search.models import SearchEntry
 from app.wordcomments.models import WordImport
 
@@ -20,6 +20,7 @@ __all__ = [
     "Block",
     "BlockRevision",
     "Comment",
+    "CommentAnchor",
     "CommentRevision",
     "DataStamp",
     "Document",

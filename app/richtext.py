@@ -178,25 +178,31 @@ def highlight(value: str, ranges: list[tuple[int, int]]) -> str:
     """Stored rich text with ``<mark>`` around the given plain-text ranges (quotes)."""
     if not ranges:
         return value
-    marked = [False] * len(plain(value))
+    return highlight_runs(segments(value), ranges)
+
+
+def highlight_runs(runs: list[Segment], ranges: list[tuple[int, int]]) -> str:
+    """*runs* as HTML, every piece escaped, with ``<mark>`` around the given ranges of their
+    joined text. The runs are written as they are (a stretch of a diff keeps its edge spaces)."""
+    length = sum(len(run.text) for run in runs)
+    marked = [False] * length
     for start, end in ranges:
-        for i in range(max(start, 0), min(end, len(marked))):
+        for i in range(max(start, 0), min(end, length)):
             marked[i] = True
     parts: list[str] = []
     offset = 0
-    for run in segments(value):
+    for run in runs:
         pieces: list[str] = []
         i = 0
         while i < len(run.text):
-            flag = marked[offset + i] if offset + i < len(marked) else False
+            flag = marked[offset + i]
             j = i
-            while j < len(run.text) and (marked[offset + j] if offset + j < len(marked) else False) == flag:
+            while j < len(run.text) and marked[offset + j] == flag:
                 j += 1
             text = html.escape(run.text[i:j], quote=False)
             pieces.append(f"<mark>{text}</mark>" if flag else text)
             i = j
-        text = "".join(pieces)
-        parts.append(wrap(run, text))
+        parts.append(wrap(run, "".join(pieces)))
         offset += len(run.text)
     return "".join(parts)
 

@@ -13,6 +13,7 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.extensions import db
 from app.meetings.models import Meeting
 from app.responses.demo import seed_responses
+from app.review.anchors import store_anchors
 from app.review.markdown import render
 from app.review.models import CommentStatus
 from app.review.operations import seed_comment
@@ -177,6 +178,9 @@ def _comments(document, blocks, users) -> None:
     for spec in content.DEMO_COMMENTS_V2:
         seed(spec, second, _at("2020-10-01", 10))
     db.session.flush()
+    # Where the carried quotes stand in each later version, as publishing would have stored it.
+    for version in document.versions[1:]:
+        store_anchors(version)
 
 
 def _meetings(document, users) -> None:

@@ -365,6 +365,9 @@ def _pack_comments(
                     created_at=comment.created_at,
                     kind=comment.kind.value,
                     quote=None if comment.is_hidden else comment.quote_exact,
+                    quote_prefix=comment.quote_prefix or "",
+                    quote_suffix=comment.quote_suffix or "",
+                    quote_start=comment.quote_start,
                     suggestion=None if comment.is_hidden else comment.suggestion,
                     # The text a suggestion was made on: the pack shows the proposal against it.
                     suggestion_base=(

@@ -2,13 +2,21 @@
 
 from flask import Blueprint
 
-from app.review.labels import KIND_LABELS, STATUS_LABELS, paragraph_now, suggestion_diff, text_diff
+from app.review.labels import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    paragraph_now,
+    quote_lost,
+    suggestion_diff,
+    text_diff,
+)
 from app.review.models import CommentKind, CommentStatus
 
 bp = Blueprint("review", __name__)
 bp.add_app_template_global(suggestion_diff, "suggestion_diff")
 bp.add_app_template_global(text_diff, "text_diff")
 bp.add_app_template_global(paragraph_now, "paragraph_now")
+bp.add_app_template_global(quote_lost, "quote_lost")
 
 
 @bp.app_template_global()

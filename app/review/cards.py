@@ -49,9 +49,7 @@ def dashboard_return(document: Document, comment: Comment):
     return version, Filters.from_args(request.args)
 
 
-def dashboard_url(
-    document: Document, version, filters: Filters, anchor: int | None = None, **changes
-) -> str:
+def dashboard_url(document: Document, version, filters: Filters, anchor: int | None = None, **changes) -> str:
     url = url_for("review.dashboard", slug=document.slug, number=version.number, **filters.args(**changes))
     return url + (f"#c-{anchor}" if anchor else "")
 

@@ -75,6 +75,11 @@ class PackComment:
     created_at: datetime
     kind: str = "comment"
     quote: str | None = None
+    # The context and offset stored with the quote, so the pack finds the quoted words again in
+    # the presented text (app.review.anchoring): the same words as the reading page marks.
+    quote_prefix: str = ""
+    quote_suffix: str = ""
+    quote_start: int | None = None
     suggestion: str | None = None
     suggestion_base: str | None = None
     status: str = "open"

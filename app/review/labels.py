@@ -14,12 +14,12 @@ from markupsafe import Markup
 
 from app import fragments
 from app.i18n import in_language, page_datetime_formatter
-from app.review.anchoring import find_once
+from app.review.anchoring import plain_text, quote_span
 from app.review.models import CommentKind, CommentStatus
 from app.review.permissions import can_moderate
-from app.richtext import from_segments, highlight, plain, segments
+from app.richtext import from_segments, highlight, highlight_runs, segments
 from app.timeutil import STOCKHOLM
-from app.worddiff import render_ops_html, word_ops
+from app.worddiff import DELETE, INSERT, render_ops_html, word_ops
 
 KIND_LABELS = {
     CommentKind.COMMENT: _l("Comment"),
@@ -80,21 +80,60 @@ def suggestion_diff(comment, current_text: str | None = None) -> Markup:
     return text_diff(base, comment.suggestion)
 
 
+def quote_place(comment, text_now: str | None) -> tuple[int, int] | None:
+    """Where *comment*'s quote stands in the paragraph *text_now* (plain-text offsets), found
+    again from its words and context if the paragraph changed; None if it has no quote or the
+    quoted words cannot be found with confidence (app.review.anchoring)."""
+    if not comment.quote_exact or text_now is None:
+        return None
+    return quote_span(
+        comment.block_text,
+        text_now,
+        exact=comment.quote_exact,
+        prefix=comment.quote_prefix,
+        suffix=comment.quote_suffix,
+        start=comment.quote_start,
+    )
+
+
+def quote_lost(comment, text_now: str | None) -> bool:
+    """Whether *comment* quoted words that can no longer be found in the paragraph *text_now*."""
+    return bool(comment.quote_exact) and text_now is not None and quote_place(comment, text_now) is None
+
+
+@lru_cache(maxsize=4096)
+def _marked_redline(old_html: str, new_html: str, start: int, end: int) -> Markup:
+    """The redline of :func:`text_diff` with the plain-text span [start, end) of the new text marked."""
+    ops = word_ops(old_html, new_html)
+    if "".join(run.text for tag, runs in ops if tag != DELETE for run in runs) != plain_text(new_html):
+        return render_ops_html(ops)  # the diff normalised the text (Unicode forms): offsets would slip
+    parts: list[str] = []
+    offset = 0
+    for tag, runs in ops:
+        if tag == DELETE:
+            parts.append(f"<del>{highlight_runs(runs, [])}</del>")
+            continue
+        length = sum(len(run.text) for run in runs)
+        piece = highlight_runs(runs, [(start - offset, end - offset)])
+        offset += length
+        parts.append(f"<ins>{piece}</ins>" if tag == INSERT else piece)
+    # highlight_runs escapes every piece of text it writes.
+    return Markup("".join(parts))  # noqa: S704
+
+
 def paragraph_now(comment, text_now: str | None) -> Markup:
     """The paragraph as it stands: a redline from the text the comment was made on if it has
-    changed since, else the text with the comment's quote marked."""
+    changed since, else the text; the comment's quote marked where it stands now, if it can
+    still be found (see :func:`quote_lost` for the other case)."""
     if text_now is None:
         return Markup("")
+    place = quote_place(comment, text_now)
     then = comment.block_text
     if then is not None and then != text_now:
-        return text_diff(then, text_now)
-    if comment.quote_exact:
-        start = comment.quote_start
-        if start is None or plain(text_now)[start : start + len(comment.quote_exact)] != comment.quote_exact:
-            start = find_once(plain(text_now), comment.quote_exact)
-        if start is not None:
-            # highlight() rebuilds the text from its parsed runs, escaping every piece.
-            return Markup(highlight(text_now, [(start, start + len(comment.quote_exact))]))  # noqa: S704
+        return _marked_redline(then, text_now, *place) if place else text_diff(then, text_now)
+    if place is not None:
+        # highlight() rebuilds the text from its parsed runs, escaping every piece.
+        return Markup(highlight(text_now, [place]))  # noqa: S704
     return Markup(from_segments(segments(text_now)))  # noqa: S704  (re-serialised, escaped)
 
 
@@ -119,7 +158,7 @@ def thread_labels() -> dict:
         "withdrawn": _("withdrawn"),
         "changed": _("The paragraph has changed since this comment was made"),
         "quoted": _("Quoted text:"),
-        "quote_changed": _("The quoted text has changed; the comment applies to the whole paragraph."),
+        "quote_changed": _("The quoted words have changed; the comment applies to the whole paragraph."),
         "suggested": _("Suggested wording"),
         "response": _("Response from the editors"),
         "agree": _("I agree"),

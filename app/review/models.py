@@ -198,3 +198,21 @@ class Endorsement(db.Model):
 
     comment: so.Mapped[Comment] = so.relationship(back_populates="endorsements")
     user: so.Mapped[User] = so.relationship()  # noqa: F821
+
+
+class CommentAnchor(db.Model):
+    """Where a carried comment's quote stands in a later version, worked out when it was published.
+
+    One row per (comment, version) for an open comment with a quote, made on an earlier version,
+    whose paragraph's text changed (app.review.anchors.store_anchors). Start and end are offsets
+    in the paragraph's plain text in that version; both empty: the quoted words could not be
+    found again with confidence. The comment's own quote, on the version it was made on, needs
+    no row. Derived data: it can always be worked out again from the comment and the text.
+    """
+
+    __tablename__ = "comment_anchor"
+
+    comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id"), primary_key=True)
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("version.id"), primary_key=True, index=True)
+    quote_start: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    quote_end: so.Mapped[int | None] = so.mapped_column(sa.Integer)

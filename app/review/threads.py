@@ -14,7 +14,7 @@ from app.documents.models import Block, CommentVisibility, Document, Version
 from app.extensions import db
 from app.review.anchoring import Anchor, anchor
 from app.review.labels import short_datetime
-from app.review.models import Comment, CommentStatus, Endorsement
+from app.review.models import Comment, CommentAnchor, CommentStatus, Endorsement
 from app.richtext import highlight
 
 FILTERS = ("all", "open", "mine", "none")
@@ -178,7 +178,7 @@ def load_threads(
     if not visible or mode == "none":
         return empty
     earlier_numbers = {v.id: v.number for v in document.versions if v.number <= version.number}
-    params = {"document_id": document.id, "version_ids": list(earlier_numbers)}
+    params = {"document_id": document.id, "version_ids": list(earlier_numbers), "version_id": version.id}
     if only_blocks is not None:
         params["block_ids"] = sorted(only_blocks)
     statement = _threads_statement(only_blocks is not None, with_general)
@@ -188,7 +188,7 @@ def load_threads(
     viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
     counts: dict[int, int] = {}
     mine: set[int] = set()
-    loaded = [comment.id for comment, *_names in rows if not comment.parent_id]
+    loaded = [row[0].id for row in rows if not row[0].parent_id]
     if loaded:
         by_ids = len(loaded) <= ENDORSEMENT_IDS_LIMIT
         params = {"viewer_id": viewer_id}
@@ -199,17 +199,18 @@ def load_threads(
                 mine.add(comment_id)
     replies: dict[int, list[ReplyView]] = defaultdict(list)
     threads_organisations: dict[int, str] = {}
-    tops: list[tuple[Comment, tuple[str, str, str | None]]] = []
-    for comment, author_name, organisation_name, block_uid in rows:
+    tops: list[tuple[Comment, tuple[str, str, str | None], tuple | None]] = []
+    for comment, author_name, organisation_name, block_uid, stored, stored_start, stored_end in rows:
         if comment.parent_id:
             replies[comment.parent_id].append(ReplyView.of(comment, viewer, (author_name, organisation_name)))
         else:
-            tops.append((comment, (author_name, organisation_name, block_uid)))
+            placed = (stored_start, stored_end) if stored is not None else None
+            tops.append((comment, (author_name, organisation_name, block_uid), placed))
         threads_organisations[comment.organisation_id] = organisation_name
 
     threads = Threads({}, [], [], {}, names, organisations, True, 0)
     threads.organisations = dict(sorted(threads_organisations.items(), key=lambda item: item[1]))
-    for comment, names in tops:
+    for comment, names, placed in tops:
         made_on_current = comment.version_id == version.id
         # Earlier versions' comments travel forward only while they are still open.
         if not made_on_current and comment.status is not CommentStatus.OPEN:
@@ -227,6 +228,9 @@ def load_threads(
                 current_texts=current_texts,
                 quote_exact=comment.quote_exact,
                 quote_start=comment.quote_start,
+                quote_prefix=comment.quote_prefix,
+                quote_suffix=comment.quote_suffix,
+                stored=placed,
             ),
             replies=replies.get(comment.id, []),
             endorsements=counts.get(comment.id, 0),
@@ -261,9 +265,9 @@ def quote_ranges(threads) -> dict[str, tuple[tuple[int, int], ...]]:
     out = {}
     for uid, views in threads.by_block.items():
         ranges = tuple(
-            (view.anchor.quote_start, view.anchor.quote_start + len(view.comment.quote_exact))
+            (view.anchor.quote_start, view.anchor.quote_end)
             for view in views
-            if view.anchor.quote_start is not None and view.comment.quote_exact
+            if view.anchor.quote_start is not None and view.anchor.quote_end is not None
         )
         if ranges:
             out[uid] = ranges
@@ -293,6 +297,8 @@ _THREAD_COLUMNS = (
     Comment.kind,
     Comment.body_html,
     Comment.quote_exact,
+    Comment.quote_prefix,
+    Comment.quote_suffix,
     Comment.quote_start,
     Comment.suggestion,
     Comment.block_text,
@@ -310,12 +316,21 @@ _THREAD_COLUMNS = (
 
 @functools.cache
 def _threads_statement(by_blocks: bool, with_general: bool) -> sa.Select:
-    """A document's comments on the given versions (and blocks), with names and block uids.
+    """A document's comments on the given versions (and blocks), with names, block uids and
+    where each quote stands in the version ``version_id`` if that was stored at its publishing.
 
-    Names and the block's uid come as plain columns of the same query: relationships
-    loaded for each of thousands of rows would cost more than the rest of the page.
+    Names, the block's uid and the stored anchor come as plain columns of the same query:
+    relationships loaded for each of thousands of rows would cost more than the rest of the page.
     """
-    statement = sa.select(Comment, User.name, Organisation.name, Block.uid).where(
+    statement = sa.select(
+        Comment,
+        User.name,
+        Organisation.name,
+        Block.uid,
+        CommentAnchor.comment_id,
+        CommentAnchor.quote_start,
+        CommentAnchor.quote_end,
+    ).where(
         Comment.document_id == sa.bindparam("document_id"),
         Comment.version_id.in_(sa.bindparam("version_ids", expanding=True)),
     )
@@ -328,6 +343,13 @@ def _threads_statement(by_blocks: bool, with_general: bool) -> sa.Select:
         statement.join(User, User.id == Comment.author_id)
         .join(Organisation, Organisation.id == Comment.organisation_id)
         .outerjoin(Block, Block.id == Comment.block_id)
+        .outerjoin(
+            CommentAnchor,
+            sa.and_(
+                CommentAnchor.comment_id == Comment.id,
+                CommentAnchor.version_id == sa.bindparam("version_id"),
+            ),
+        )
         # Only what a thread shows: the reading view carries thousands of these.
         .options(so.load_only(*_THREAD_COLUMNS))
         .order_by(Comment.created_at, Comment.id)

@@ -27,6 +27,7 @@ from app.meetings.pack.context import (
 )
 from app.meetings.pack.data import PackBlock
 from app.meetings.pack.threads import Threads
+from app.review.anchoring import Selector, find_quote
 from app.review.compilation import PackComment, fill
 from app.richtext import Segment, plain, segments, table_rows
 
@@ -210,8 +211,9 @@ class _Text:
     ) -> str:
         """The runs of *pieces* with the Word threads of *comments* anchored in them.
 
-        A comment whose quote occurs exactly once in the presented text of the paragraph
-        is anchored on that span; any other (and every one when *whole*) on the paragraph.
+        A comment whose quoted words are found in the presented text of the paragraph (as the
+        reading page finds them: app.review.anchoring) is anchored on them; any other (and
+        every one when *whole*) on the paragraph.
         """
         runs = self.ctx.inline.runs
         presented = "".join(seg.text for segs, _wrap, counts in pieces if counts for seg in segs)
@@ -219,12 +221,15 @@ class _Text:
         outer: list[PackComment] = []
         for comment in comments:
             quote = comment.quote
-            if whole or not quote or presented.count(quote) != 1:
+            found = None
+            if quote and not whole:
+                selector = Selector(quote, comment.quote_prefix, comment.quote_suffix, comment.quote_start)
+                found = find_quote(presented, selector)
+            if found is None:
                 outer.append(comment)
                 continue
-            at = presented.index(quote)
             start, end = self.threads.thread(comment, on_quote=True)
-            markers += [(at, 1, start), (at + len(quote), 0, end)]
+            markers += [(found[0], 1, start), (found[1], 0, end)]
         start, end = self.threads.marks(outer)
         if not markers:
             return start + "".join(runs(segs, wrap, sig) for segs, wrap, _counts in pieces) + end
