@@ -464,6 +464,10 @@ class Merge:
         )
 
 
-def merge(base: str, proposal: str, current: str) -> Merge:
-    """The three-way merge of *proposal* (made on *base*) into *current*; all stored rich text."""
-    return Merge(base, proposal, current)
+def merge(base: str | None, proposal: str, current: str) -> Merge:
+    """The three-way merge of *proposal* (made on *base*) into *current*; all stored rich text.
+
+    Without a base (a suggestion whose paragraph text was not kept) the current text stands in
+    for it: every change of the proposal is then shown against the draft as it is.
+    """
+    return Merge(current if base is None else base, proposal, current)

@@ -4,11 +4,14 @@ from flask import Blueprint
 
 from app.review.labels import KIND_LABELS, STATUS_LABELS, paragraph_now, suggestion_diff, text_diff
 from app.review.models import CommentKind, CommentStatus
+from app.worddiff import render_ops_html
 
 bp = Blueprint("review", __name__)
 bp.add_app_template_global(suggestion_diff, "suggestion_diff")
 bp.add_app_template_global(text_diff, "text_diff")
 bp.add_app_template_global(paragraph_now, "paragraph_now")
+# Word ops as a redline: a suggestion's merge, as it would read after applying.
+bp.add_app_template_global(render_ops_html, "redline")
 
 
 @bp.app_template_global()
