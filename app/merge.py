@@ -180,6 +180,10 @@ def _span(pieces: list[_Piece], r0: int, r1: int, members: Iterable[int]) -> tup
     return lo, hi
 
 
+def _is_word(token: Token) -> bool:
+    return token[0][0].isalnum() or token[0][0] == "_"
+
+
 def _words(tokens: Iterable[Token], count: int, from_end: bool) -> list[Token]:
     """Up to *count* words (with what lies between them) from one end of *tokens*."""
     tokens = list(tokens)
@@ -187,13 +191,13 @@ def _words(tokens: Iterable[Token], count: int, from_end: bool) -> list[Token]:
     out: list[Token] = []
     words = 0
     for token in seq:
-        if token[0][0].isalnum() or token[0][0] == "_":
+        if _is_word(token):
             if words == count:
                 break
             words += 1
         out.append(token)
-    # The outer edge starts or ends with a word, not a space.
-    while out and out[-1][0].isspace():
+    # The outer edge is a word, not a space (nor, before a change, the previous sentence's full stop).
+    while out and (out[-1][0].isspace() or (from_end and not _is_word(out[-1]))):
         out.pop()
     if from_end:
         out.reverse()
@@ -232,9 +236,14 @@ class Merge:
     """The three-way merge of one suggestion: its changes, its conflicts, and the result of taking some."""
 
     def __init__(self, base: str, proposal: str, current: str):
-        self.base_tokens, base_keys = tokenize(segments(base))
-        self.proposal_tokens, proposal_keys = tokenize(segments(proposal))
-        self.current_tokens, current_keys = tokenize(segments(current))
+        # Each distinct text read once: most drafts still hold the text a suggestion was made on.
+        read: dict[str, tuple[list[Token], list[str]]] = {}
+        for text in (base, proposal, current):
+            if text not in read:
+                read[text] = tokenize(segments(text))
+        self.base_tokens, base_keys = read[base]
+        self.proposal_tokens, proposal_keys = read[proposal]
+        self.current_tokens, current_keys = read[current]
         self._proposed = _pieces(base_keys, proposal_keys)
         self._drafted = _pieces(base_keys, current_keys)
         edits = [i for i, p in enumerate(self._drafted) if p.kind != _EQUAL]

@@ -201,8 +201,8 @@ def test_a_paragraph_changed_since_the_card_was_shown_sends_the_card_back_with_n
     body = response.get_json()
     assert body["ok"] is False and body["status"] == "open"
     assert body["message"] == (
-        "Stycket i utkastet eller förslaget har ändrats sedan du såg förhandsgranskningen. Så här skulle "
-        "stycket lyda nu. Ingenting ändrades."
+        "Stycket i utkastet eller förslaget har ändrats sedan du såg förhandsgranskningen. Ingenting "
+        "ändrades. Se efter igen hur det ser ut nu."
     )
     card = body["card"]
     # The card shows the new preview and a button for it (revision 2) ...

@@ -175,7 +175,7 @@ WRITTEN_ERRORS = {
 def _changed_meanwhile() -> str:
     return _(
         "The paragraph in the draft or the suggestion has changed since you saw the preview. "
-        "Here is the paragraph as it would read now. Nothing was changed."
+        "Nothing was changed. Check it again as it is now."
     )
 
 
