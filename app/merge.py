@@ -33,12 +33,15 @@ from app.worddiff import (
     DELETE,
     EQUAL,
     INSERT,
+    Stretch,
     Token,
     WordOp,
+    align,
     diff_runs,
     is_blank,
     join_runs,
     stretches,
+    token_ops,
     tokenize,
 )
 
@@ -114,9 +117,9 @@ class Part:
     active: str
 
 
-def _pieces(base_keys: list[str], other_keys: list[str]) -> list[_Piece]:
+def _pieces(base_keys: list[str], other_keys: list[str], aligned: list[Stretch]) -> list[_Piece]:
     out = []
-    for s in stretches(base_keys, other_keys, fold_blank=False):
+    for s in stretches(base_keys, other_keys, fold_blank=False, aligned=aligned):
         if s.equal:
             kind = _EQUAL
         elif is_blank(base_keys[s.i1 : s.i2]) and is_blank(other_keys[s.j1 : s.j2]):
@@ -244,8 +247,11 @@ class Merge:
         self.base_tokens, base_keys = read[base]
         self.proposal_tokens, proposal_keys = read[proposal]
         self.current_tokens, current_keys = read[current]
-        self._proposed = _pieces(base_keys, proposal_keys)
-        self._drafted = _pieces(base_keys, current_keys)
+        self._keys = (base_keys, proposal_keys, current_keys)
+        # Each alignment computed once: the merge's pieces and the pages' word diffs both use it.
+        self._aligned = (align(base_keys, proposal_keys), align(base_keys, current_keys))
+        self._proposed = _pieces(base_keys, proposal_keys, self._aligned[0])
+        self._drafted = _pieces(base_keys, current_keys, self._aligned[1])
         edits = [i for i, p in enumerate(self._drafted) if p.kind != _EQUAL]
         edit_ends = [self._drafted[i].b1 for i in edits]
 
@@ -328,6 +334,16 @@ class Merge:
             if current_keys[c0:c1] == proposal_keys[piece.o0 : piece.o1]:
                 return ALREADY
         return CONFLICT
+
+    def proposal_ops(self) -> list[WordOp]:
+        """The suggestion's word diff against the text it was made on, as :func:`word_ops` gives it."""
+        base_keys, proposal_keys, _current = self._keys
+        return token_ops(self.base_tokens, base_keys, self.proposal_tokens, proposal_keys, self._aligned[0])
+
+    def draft_ops(self) -> list[WordOp]:
+        """The draft's changes since the text the suggestion was made on, as word ops."""
+        base_keys, _proposal, current_keys = self._keys
+        return token_ops(self.base_tokens, base_keys, self.current_tokens, current_keys, self._aligned[1])
 
     # ----------------------------------------------------------------- what the editor may take
 

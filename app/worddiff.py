@@ -97,19 +97,34 @@ def _append(out: list[Stretch], stretch: Stretch) -> None:
         out.append(stretch)
 
 
-def stretches(old_keys: list[str], new_keys: list[str], *, fold_blank: bool = True) -> list[Stretch]:
+def align(old_keys: list[str], new_keys: list[str]) -> list[Stretch]:
+    """The raw alignment of two key lists: alternating equal and changed stretches, not cleaned up."""
+    # rapidfuzz's Indel (LCS) alignment: measured 4x faster than difflib over whole
+    # versions (benchmarks/bench_diff.py). LCS happily matches the lone spaces between
+    # rewritten words; stretches() folds those back into one change.
+    raw: list[Stretch] = []
+    for tag, i1, i2, j1, j2 in Indel.opcodes(old_keys, new_keys):
+        _append(raw, Stretch(tag == EQUAL, i1, i2, j1, j2))
+    return raw
+
+
+def stretches(
+    old_keys: list[str],
+    new_keys: list[str],
+    *,
+    fold_blank: bool = True,
+    aligned: list[Stretch] | None = None,
+) -> list[Stretch]:
     """Align two key lists into alternating equal and changed stretches of whole words.
 
     With *fold_blank* a change of spacing only (", " against " ,") counts as equal, so an equal
     stretch may then differ in its whitespace; without it, every equal stretch pairs its tokens
-    one to one (what a three-way merge needs to map positions).
+    one to one (what a three-way merge needs to map positions). *aligned*: the raw alignment of
+    the same keys (:func:`align`), when the caller already has it.
     """
-    # rapidfuzz's Indel (LCS) alignment: measured 4x faster than difflib over whole
-    # versions (benchmarks/bench_diff.py). LCS happily matches the lone spaces between
-    # rewritten words; the clean-up below folds those back into one change.
-    raw: list[Stretch] = []
-    for tag, i1, i2, j1, j2 in Indel.opcodes(old_keys, new_keys):
-        _append(raw, Stretch(tag == EQUAL, i1, i2, j1, j2))
+    if aligned is None:
+        aligned = align(old_keys, new_keys)
+    raw = [Stretch(s.equal, s.i1, s.i2, s.j1, s.j2) for s in aligned]
 
     merged: list[Stretch] = []
     for s in raw:
@@ -154,10 +169,19 @@ def diff_runs(old_runs: list[Segment], new_runs: list[Segment]) -> list[WordOp]:
     """Word ops between two lists of formatted runs (see :func:`word_ops`)."""
     if old_runs == new_runs:
         return [(EQUAL, list(new_runs))] if new_runs else []
-    old, old_keys = tokenize(old_runs)
-    new, new_keys = tokenize(new_runs)
+    return token_ops(*tokenize(old_runs), *tokenize(new_runs))
+
+
+def token_ops(
+    old: list[Token],
+    old_keys: list[str],
+    new: list[Token],
+    new_keys: list[str],
+    aligned: list[Stretch] | None = None,
+) -> list[WordOp]:
+    """Word ops between two texts already tokenised (see :func:`tokenize`; *aligned*: :func:`align`)."""
     ops: list[WordOp] = []
-    for s in stretches(old_keys, new_keys):
+    for s in stretches(old_keys, new_keys, aligned=aligned):
         if s.equal:
             if s.j2 > s.j1:
                 ops.append((EQUAL, join_runs(new[s.j1 : s.j2])))

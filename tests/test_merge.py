@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.merge import ALREADY, CLEAN, CONFLICT, DRAFT, PROPOSAL, Unresolved, merge
 from app.richtext import plain, sanitize_inline, segments
-from app.worddiff import SPACE_KEY, render_ops_html, tokenize
+from app.worddiff import SPACE_KEY, render_ops_html, tokenize, word_ops
 
 # The base's words, and the words edits bring in (none of them in the base).
 _BASE = (
@@ -360,3 +360,19 @@ def test_empty_texts_and_a_paragraph_emptied_by_either_side():
     emptied = merge(BASE, BASE.replace("ska", "bör"), "")
     assert [c.state for c in emptied.changes] == [CONFLICT]
     assert emptied.result([], {1: DRAFT}) == ""
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_edits())
+def test_the_merges_own_diffs_are_the_word_diffs_every_page_shows(case):
+    base_items, proposal_edits, draft_edits = case
+    base = render(base_items)
+    proposal = render(apply_edits(base_items, proposal_edits))
+    current = render(apply_edits(base_items, draft_edits))
+    m = merge(base, proposal, current)
+    assert plain_ops(m.proposal_ops()) == plain_ops(word_ops(base, proposal))
+    assert plain_ops(m.draft_ops()) == plain_ops(word_ops(base, current))
+
+
+def plain_ops(ops):
+    return [(tag, "".join(run.text for run in runs), [run.marks() for run in runs]) for tag, runs in ops]
