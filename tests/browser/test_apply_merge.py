@@ -125,6 +125,7 @@ def test_the_editor_takes_one_change_and_leaves_the_other_after_another_editor_c
     preview = card.locator(".apply-preview .paragraph-text")
     assert "Licensen gäller också filmer." in preview.inner_text()
     assert preview.locator("ins").all_inner_texts() == ["bör", "namnge"]
+    shot(card, f"card-preview-{width}")
     # ... and, by keyboard, the way to choose the changes.
     choose = card.get_by_role("link", name=f"Välj ändringar i #{number}")
     tab_to(page, choose, limit=200)
