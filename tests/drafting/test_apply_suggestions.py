@@ -79,6 +79,11 @@ def the_comment(app, world) -> Comment:
         return comment
 
 
+def the_number(app, comment_id) -> int:
+    with app.app_context():
+        return db.session.get(Comment, comment_id).number
+
+
 def applications(app, world) -> list[dict]:
     with app.app_context():
         return [
@@ -353,6 +358,10 @@ def test_refusals_say_why_and_change_nothing(app, ed, world, make_client, factor
     refused = ed.get(f"/d/lic/review/c/{table}/apply")
     assert refused.status_code == 409
     assert "Förslag till en tabell slås inte ihop" in refused.text
+    board = ed.get("/d/lic/v/1/review").text
+    card = board[board.index(f'id="c-{the_number(app, table)}"') :]
+    card = card[: card.index("</li>")]
+    assert "Förslag till en tabell förs in för hand i utkastet." in card and "apply-form" not in card
     # Withdrawn by its author.
     author = make_client()
     author.login(world["member"].email)
