@@ -1,7 +1,8 @@
 """Word-level diff of inline rich text: the ops, and the redline they render as.
 
 Pure text: no models, no request. The compare view, the comments' suggested wording, the API
-and the Word pack all read two rich texts as the same ops.
+and the Word pack all read two rich texts as the same ops; app.merge aligns its three texts with
+the same tokens and stretches.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from itertools import repeat
 
 from markupsafe import Markup
 from rapidfuzz.distance import Indel
@@ -26,91 +28,128 @@ DELETE = "delete"
 # Words (Unicode, so å ä ö belong to words), single punctuation marks, and runs of
 # whitespace. Words are the smallest unit that can change, so a diff never splits one.
 _TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
+# Whitespace that is not one plain space (a tab, a thin space, two spaces).
+_ODD_SPACE = re.compile(r"[^\S ]|  ")
 _PLAIN_MARKS: tuple[bool, bool, str | None] = (False, False, None)
 
 # A token is (text, marks); marks are Segment.marks() of the run it came from.
-_Token = tuple[str, tuple[bool, bool, str | None]]
+Token = tuple[str, tuple[bool, bool, str | None]]
+
+# The key every whitespace token compares by: spacing is not content.
+SPACE_KEY = " "
 
 
 # --------------------------------------------------------------------------- word diff
 
 
-def _tokens(runs: list[Segment]) -> tuple[list[_Token], list[str]]:
-    """Split runs into tokens, and the keys the diff compares them by."""
-    tokens: list[_Token] = []
+def tokenize(runs: list[Segment]) -> tuple[list[Token], list[str]]:
+    """Split runs into tokens, and the keys they compare by (shared by the diff and app.merge).
+
+    A key is the token's text with its formatting (bolding a word is a change); every
+    whitespace token has the key :data:`SPACE_KEY`.
+    """
+    tokens: list[Token] = []
     keys: list[str] = []
     for run in runs:
         marks = run.marks()
         # Composed and decomposed å must compare equal, and a decomposed ring
         # (a combining mark) is not a word character, so it would split words.
         text = unicodedata.normalize("NFC", run.text)
-        # Formatting is part of a word's identity: bolding a word is a change.
-        suffix = "" if marks == _PLAIN_MARKS else f"\x00{run.bold:d}{run.italic:d}{run.href or ''}"
-        for tok in _TOKEN.findall(text):
-            tokens.append((tok, marks))
-            # All whitespace compares equal (and unformatted): spacing is not content.
-            keys.append(" " if tok[0].isspace() else tok + suffix)
+        found = _TOKEN.findall(text)
+        tokens.extend(zip(found, repeat(marks, len(found)), strict=True))
+        # Formatting is part of a word's identity: bolding a word is a change. Whitespace
+        # compares as one space; stored text has only single spaces, so most runs' tokens are
+        # their own keys (a 2,000-word paragraph is tokenised in about a millisecond).
+        odd_space = _ODD_SPACE.search(text) is not None
+        if marks == _PLAIN_MARKS:
+            keys.extend([SPACE_KEY if tok.isspace() else tok for tok in found] if odd_space else found)
+        else:
+            suffix = f"\x00{run.bold:d}{run.italic:d}{run.href or ''}"
+            if odd_space:
+                keys.extend([SPACE_KEY if tok.isspace() else tok + suffix for tok in found])
+            else:
+                keys.extend([tok if tok == SPACE_KEY else tok + suffix for tok in found])
     return tokens, keys
 
 
-def _is_blank(tokens: list[_Token]) -> bool:
-    return all(tok[0].isspace() for tok in tokens)
+def is_blank(keys: list[str]) -> bool:
+    """Whether these keys are all whitespace (or none)."""
+    return all(key == SPACE_KEY for key in keys)
 
 
-class _Group:
-    """A stretch of the alignment: equal, or a change (old tokens out, new tokens in)."""
+class Stretch:
+    """A stretch of an alignment: equal, or a change; old[i1:i2] against new[j1:j2]."""
 
-    __slots__ = ("equal", "new", "old")
+    __slots__ = ("equal", "i1", "i2", "j1", "j2")
 
-    def __init__(self, equal: bool, old: list[_Token], new: list[_Token]) -> None:
+    def __init__(self, equal: bool, i1: int, i2: int, j1: int, j2: int) -> None:
         self.equal = equal
-        self.old = old
-        self.new = new
+        self.i1, self.i2, self.j1, self.j2 = i1, i2, j1, j2
+
+    def __repr__(self) -> str:
+        return f"Stretch({self.equal}, {self.i1}, {self.i2}, {self.j1}, {self.j2})"
 
 
-def _groups(old: list[_Token], new: list[_Token], old_keys: list[str], new_keys: list[str]) -> list[_Group]:
-    """Align the tokens and return the cleaned-up list of groups."""
+def _append(out: list[Stretch], stretch: Stretch) -> None:
+    if out and out[-1].equal == stretch.equal:
+        out[-1].i2, out[-1].j2 = stretch.i2, stretch.j2
+    else:
+        out.append(stretch)
+
+
+def align(old_keys: list[str], new_keys: list[str]) -> list[Stretch]:
+    """The raw alignment of two key lists: alternating equal and changed stretches, not cleaned up."""
     # rapidfuzz's Indel (LCS) alignment: measured 4x faster than difflib over whole
     # versions (benchmarks/bench_diff.py). LCS happily matches the lone spaces between
-    # rewritten words; the clean-up below folds those back into one change.
-    groups: list[_Group] = []
+    # rewritten words; stretches() folds those back into one change.
+    raw: list[Stretch] = []
     for tag, i1, i2, j1, j2 in Indel.opcodes(old_keys, new_keys):
-        is_equal = tag == EQUAL
-        if groups and groups[-1].equal == is_equal:
-            groups[-1].old.extend(old[i1:i2])
-            groups[-1].new.extend(new[j1:j2])
-        else:
-            groups.append(_Group(is_equal, old[i1:i2], new[j1:j2]))
+        _append(raw, Stretch(tag == EQUAL, i1, i2, j1, j2))
+    return raw
 
-    # A change of spacing only (", " against " ,") is no change: show the new text as equal.
-    merged: list[_Group] = []
-    for group in groups:
-        if not group.equal and _is_blank(group.old) and _is_blank(group.new):
-            group.equal = True
-        if merged and merged[-1].equal == group.equal:
-            merged[-1].old.extend(group.old)
-            merged[-1].new.extend(group.new)
-        else:
-            merged.append(group)
+
+def stretches(
+    old_keys: list[str],
+    new_keys: list[str],
+    *,
+    fold_blank: bool = True,
+    aligned: list[Stretch] | None = None,
+) -> list[Stretch]:
+    """Align two key lists into alternating equal and changed stretches of whole words.
+
+    With *fold_blank* a change of spacing only (", " against " ,") counts as equal, so an equal
+    stretch may then differ in its whitespace; without it, every equal stretch pairs its tokens
+    one to one (what a three-way merge needs to map positions). *aligned*: the raw alignment of
+    the same keys (:func:`align`), when the caller already has it.
+    """
+    if aligned is None:
+        aligned = align(old_keys, new_keys)
+    raw = [Stretch(s.equal, s.i1, s.i2, s.j1, s.j2) for s in aligned]
+
+    merged: list[Stretch] = []
+    for s in raw:
+        if fold_blank and not s.equal and is_blank(old_keys[s.i1 : s.i2]) and is_blank(new_keys[s.j1 : s.j2]):
+            s.equal = True
+        _append(merged, s)
 
     # "del a | eq ' ' | del b" is noise around a shared space: one change of whole words.
-    cleaned: list[_Group] = []
-    for group in merged:
+    cleaned: list[Stretch] = []
+    for s in merged:
         if (
-            not group.equal
+            not s.equal
             and len(cleaned) >= 2
             and cleaned[-1].equal
-            and _is_blank(cleaned[-1].new)
+            and is_blank(new_keys[cleaned[-1].j1 : cleaned[-1].j2])
             and not cleaned[-2].equal
         ):
-            left, space = cleaned[-2], cleaned[-1]
-            cleaned[-2:] = [_Group(False, left.old + space.old + group.old, left.new + space.new + group.new)]
+            left = cleaned[-2]
+            cleaned[-2:] = [Stretch(False, left.i1, s.i2, left.j1, s.j2)]
         else:
-            cleaned.append(group)
+            cleaned.append(s)
     return cleaned
 
 
-def _runs(tokens: list[_Token]) -> list[Segment]:
+def join_runs(tokens: list[Token]) -> list[Segment]:
     """Join neighbouring tokens that share their formatting into runs."""
     out: list[Segment] = []
     buf: list[str] = []
@@ -130,19 +169,28 @@ def diff_runs(old_runs: list[Segment], new_runs: list[Segment]) -> list[WordOp]:
     """Word ops between two lists of formatted runs (see :func:`word_ops`)."""
     if old_runs == new_runs:
         return [(EQUAL, list(new_runs))] if new_runs else []
-    old, old_keys = _tokens(old_runs)
-    new, new_keys = _tokens(new_runs)
+    return token_ops(*tokenize(old_runs), *tokenize(new_runs))
+
+
+def token_ops(
+    old: list[Token],
+    old_keys: list[str],
+    new: list[Token],
+    new_keys: list[str],
+    aligned: list[Stretch] | None = None,
+) -> list[WordOp]:
+    """Word ops between two texts already tokenised (see :func:`tokenize`; *aligned*: :func:`align`)."""
     ops: list[WordOp] = []
-    for group in _groups(old, new, old_keys, new_keys):
-        if group.equal:
-            if group.new:
-                ops.append((EQUAL, _runs(group.new)))
+    for s in stretches(old_keys, new_keys, aligned=aligned):
+        if s.equal:
+            if s.j2 > s.j1:
+                ops.append((EQUAL, join_runs(new[s.j1 : s.j2])))
             continue
         # Deleted text first, then its replacement, as a reader (and Word) expects.
-        if group.old:
-            ops.append((DELETE, _runs(group.old)))
-        if group.new:
-            ops.append((INSERT, _runs(group.new)))
+        if s.i2 > s.i1:
+            ops.append((DELETE, join_runs(old[s.i1 : s.i2])))
+        if s.j2 > s.j1:
+            ops.append((INSERT, join_runs(new[s.j1 : s.j2])))
     return ops
 
 

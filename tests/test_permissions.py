@@ -244,9 +244,23 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/{network}/mine", SIGNED_IN),
         Case("/d/no-such-document/mine", expect(302, 404)),
     ],
+    # Without a working draft nothing can be applied: the editor is told why (409).
+    ("review.apply", "GET"): [
+        Case("/d/{public}/review/c/{comment_id}/apply", editor_gets(409)),
+        Case("/d/{public}/review/c/{network_comment_id}/apply", editor_gets(403)),
+        Case("/d/{public}/review/c/999999/apply", editor_gets(404)),
+    ],
     ("review.apply", "POST"): [
         Case("/d/{public}/review/c/{comment_id}/apply", editor_gets(409)),
         Case("/d/{public}/review/c/{network_comment_id}/apply", editor_gets(403)),
+    ],
+    ("review.apply_write", "GET"): [
+        Case("/d/{public}/review/c/{comment_id}/apply/write", editor_gets(409)),
+        Case("/d/{public}/review/c/{network_comment_id}/apply/write", editor_gets(403)),
+    ],
+    ("review.apply_write", "POST"): [
+        Case("/d/{public}/review/c/{comment_id}/apply/write", editor_gets(409)),
+        Case("/d/{public}/review/c/{network_comment_id}/apply/write", editor_gets(403)),
     ],
     # Meetings: everyone sees those of documents they may read; hosts plan them and export packs.
     ("meetings.index", "GET"): [Case("/meetings", EVERYONE_OK)],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -16,10 +19,15 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from app.documents.models import BlockKind
+from app.merge import CHOICES
+from app.review.forms import RESPONSE_MAX
 
 TEXT_MAX = 50_000
+# A paragraph the editor writes in place of a merge: as long as a suggestion may be (issue 22).
+WRITTEN_MAX = 20_000
 KIND_LABELS = {
     BlockKind.PARAGRAPH: _l("Paragraph"),
     BlockKind.HEADING: _l("Heading"),
@@ -152,11 +160,84 @@ class PublishForm(FlaskForm):
             raise ValidationError(_l("Write a summary of what changed in this version."))
 
 
+def show(form, revision: int, row_version: int) -> None:
+    # A field renders what was posted (raw_data) before its data: drop it, or a page showing a
+    # newer revision would post the stale one again.
+    for field, value in ((form.revision, revision), (form.row_version, row_version)):
+        field.data = value
+        field.raw_data = None
+
+
+class _Numbers(Field):
+    """Whole numbers posted under one name (the changes taken); anything else is dropped."""
+
+    def _value(self):
+        return ""
+
+    def process_formdata(self, valuelist):
+        self.data = sorted({int(v) for v in valuelist if v.isascii() and v.isdigit() and len(v) < 9})
+
+
 class ApplyForm(FlaskForm):
-    """Applying a comment's suggested wording: the token, and where the editor returns to.
+    """Applying a suggestion: the changes taken, the choice in each conflict, the response, and the
+    revision of the draft's paragraph (and of the comment) the editor saw the preview of.
 
     A dashboard card says ``back=dashboard`` and gets the dashboard back; without it (the decision
-    page) the decision page. Any other value is refused rather than guessed at.
+    page, the preview) the decision page. Any other value is refused rather than guessed at. The
+    conflicts' choices are posted as ``conflict-<n>`` = ``draft`` or ``proposal``.
     """
 
     back = HiddenField(validators=[Optional(), AnyOf(["dashboard"])])
+    revision = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    row_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    take = _Numbers()
+    response = TextAreaField(
+        _l("Response to the commenter"),
+        validators=[Length(max=RESPONSE_MAX, message=_l("At most %(max)d characters."))],
+    )
+
+    def shown(self, revision: int, row_version: int) -> None:
+        """Name the revisions the page now shows (not those posted, which may be stale)."""
+        show(self, revision, row_version)
+
+    def conflict_choices(self) -> dict[int, str]:
+        """The editor's choice in each conflict, by its number (``conflict-<n>``)."""
+        choices = {}
+        for key, value in request.form.items():
+            number = key.removeprefix("conflict-")
+            if number != key and number.isascii() and number.isdigit() and value in CHOICES:
+                choices[int(number)] = value
+        return choices
+
+    @property
+    def previewing(self) -> bool:
+        """Whether "Update preview" was pressed (nothing is applied then)."""
+        return "preview" in request.form
+
+
+class ApplyWrittenForm(FlaskForm):
+    """The paragraph as the editor writes it (the draft editor's light markup), in place of a merge."""
+
+    back = HiddenField(validators=[Optional(), AnyOf(["dashboard"])])
+    revision = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    row_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    text = TextAreaField(
+        _l("The paragraph as it should read"),
+        validators=[
+            DataRequired(message=_l("Write the paragraph.")),
+            Length(max=WRITTEN_MAX, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    response = TextAreaField(
+        _l("Response to the commenter"),
+        validators=[Length(max=RESPONSE_MAX, message=_l("At most %(max)d characters."))],
+    )
+
+    def shown(self, revision: int, row_version: int) -> None:
+        """Name the revisions the page now shows (not those posted, which may be stale)."""
+        show(self, revision, row_version)
+
+    @property
+    def previewing(self) -> bool:
+        """Whether "Update preview" was pressed (nothing is applied then)."""
+        return "preview" in request.form

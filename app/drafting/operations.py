@@ -9,6 +9,7 @@ can work on one draft at the same time without overwriting each other.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,9 +20,10 @@ from app.audit import AuditEvent, record
 from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
 from app.extensions import db
+from app.merge import ALREADY, Merge, Unresolved, merge
 from app.review import operations as review_operations
 from app.review.models import Comment, CommentStatus
-from app.richtext import plain, replace_span, sanitize_inline, table_rows, table_text
+from app.richtext import sanitize_inline, table_rows, table_text
 from app.signals import version_published
 
 
@@ -386,12 +388,11 @@ def merge_with_next(
     return revision
 
 
-def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
-    """Put a comment's suggested wording into the draft and accept the comment.
+def suggestion_merge(draft: Version | None, comment: Comment) -> tuple[BlockRevision, Merge]:
+    """The draft's revision of the comment's paragraph, and the merge of its suggestion into it.
 
-    The wording replaces the quoted span when the comment quotes one, else the whole block.
-    If the block's text has changed since the comment was made, :class:`StaleEdit` is raised
-    with the draft's revision, so the editor sees the conflict instead.
+    :class:`DraftError` when it cannot be applied at all: no draft, no suggestion, withdrawn,
+    applied once already, the paragraph gone from the draft, or a table.
     """
     _require_draft(draft)
     if not comment.suggestion or comment.block is None:
@@ -404,31 +405,94 @@ def apply_suggestion(draft: Version, comment: Comment, editor) -> BlockRevision:
     revision = current_revision(draft, comment.block.uid)
     if revision is None:
         raise DraftError("block_gone")
-    if comment.block_text is not None and revision.text != comment.block_text:
+    if revision.kind is BlockKind.TABLE:
+        # A table's rows and cells are not words of one paragraph: the editor edits it.
+        raise DraftError("table")
+    return revision, merge(comment.block_text, comment.suggestion, revision.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying a suggestion did: the paragraph's revision, the decision, the changes taken and left."""
+
+    revision: BlockRevision
+    status: CommentStatus
+    taken: list[int]
+    left: list[int]
+
+
+def apply_suggestion(
+    draft: Version,
+    comment: Comment,
+    editor,
+    *,
+    base_revision: int,
+    taken: Iterable[int] = (),
+    choices: Mapping[int, str] | None = None,
+    written: str | None = None,
+    response: str | None = None,
+) -> Applied:
+    """Merge a suggestion into the draft's paragraph as the editor chose, and decide on the comment.
+
+    The editor saw the merge against the draft's *base_revision* of the paragraph; if it changed
+    since, :class:`StaleEdit` and nothing is written. The changes *taken* (their numbers) and the
+    editor's *choices* for the conflicts make the new text (app.merge), or the editor *written*
+    it whole. Every change taken: accepted; some left: partly accepted, which needs a *response*.
+    Refused with :class:`DraftError` (nothing written): a conflict without a choice
+    ("unresolved"), no change taken ("nothing_taken"), partly accepted without a response
+    ("response_required"), and whatever :func:`suggestion_merge` refuses.
+    """
+    revision, merged = suggestion_merge(draft, comment)
+    if revision.revision != base_revision:
         raise StaleEdit(revision)
-    if comment.quote_exact and comment.quote_start is not None:
-        start, end = comment.quote_start, comment.quote_end or comment.quote_start + len(comment.quote_exact)
-        if plain(revision.text)[start:end] != comment.quote_exact:
-            raise StaleEdit(revision)
-        text = replace_span(revision.text, start, end, comment.suggestion)
+    choices = dict(choices or {})
+    if written is not None:
+        text = sanitize_inline(written)
+        if text == revision.text:
+            raise DraftError("nothing_taken")
+        # The editor's own text: accepted if it is what taking everything gives, else partly.
+        everything = merged.result(*merged.everything)
+        took, left = merged.taken_and_left(*merged.everything) if text == everything else ([], [])
+        status = CommentStatus.ACCEPTED if text == everything else CommentStatus.PARTLY_ACCEPTED
     else:
-        text = sanitize_inline(comment.suggestion)
-    base = revision.revision
+        try:
+            text = merged.result(taken, choices)
+        except Unresolved as unresolved:
+            raise DraftError("unresolved") from unresolved
+        took, left = merged.taken_and_left(taken, choices)
+        if merged.takeable and not took:
+            raise DraftError("nothing_taken")
+        status = CommentStatus.PARTLY_ACCEPTED if left else CommentStatus.ACCEPTED
+    response = comment.response if response is None else response
+    if status is CommentStatus.PARTLY_ACCEPTED and not (response or "").strip():
+        raise DraftError("response_required")
     if text != revision.text:
-        _save(revision, base, editor, text=text)
+        _save(revision, base_revision, editor, text=text)
     # The same decision as any other (audit event, the commenter told), made in this draft.
     review_operations.decide(
         comment,
-        status=CommentStatus.ACCEPTED,
-        response=comment.response,
+        status=status,
+        response=response,
         editor_note=comment.editor_note,
         draft=draft,
         editor=editor,
     )
     comment.resolved_in_version_id = draft.id
-    record(editor, "suggestion.apply", comment, number=comment.number, block=revision.block.uid)
+    record(
+        editor,
+        "suggestion.apply",
+        comment,
+        number=comment.number,
+        block=revision.block.uid,
+        revision=base_revision,
+        taken=took,
+        left=left,
+        already=[c.number for c in merged.changes if c.state == ALREADY],
+        conflicts={} if written is not None else {str(c.number): choices[c.number] for c in merged.conflicts},
+        written=written is not None,
+    )
     db.session.flush()
-    return revision
+    return Applied(revision, status, took, left)
 
 
 def _applied_before(comment: Comment) -> bool:

@@ -11,12 +11,15 @@ from app.review.labels import (
     text_diff,
 )
 from app.review.models import CommentKind, CommentStatus
+from app.worddiff import render_ops_html
 
 bp = Blueprint("review", __name__)
 bp.add_app_template_global(suggestion_diff, "suggestion_diff")
 bp.add_app_template_global(text_diff, "text_diff")
 bp.add_app_template_global(paragraph_now, "paragraph_now")
 bp.add_app_template_global(quote_lost, "quote_lost")
+# Word ops as a redline: a suggestion's merge, as it would read after applying.
+bp.add_app_template_global(render_ops_html, "redline")
 
 
 @bp.app_template_global()

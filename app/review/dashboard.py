@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -17,9 +18,11 @@ import sqlalchemy.orm as so
 from app.accounts.models import Organisation, User
 from app.audit import AuditEvent
 from app.documents.loaders import PageBlock, page_blocks, ref_labels
-from app.documents.models import Block, BlockRevision, Document, Version
+from app.documents.models import Block, BlockKind, BlockRevision, Document, Version
 from app.extensions import db
+from app.merge import Merge, merge
 from app.review.models import Comment, CommentKind, CommentStatus, Endorsement
+from app.worddiff import WordOp
 
 PAGE_SIZE = 100
 # Names only: a user's roles are not needed to show who wrote a comment.
@@ -87,6 +90,8 @@ class Row:
     in_draft: bool
     applied: bool = False  # its suggestion is already in the working draft
     duplicate_number: int | None = None  # the "#N" it duplicates
+    draft_revision: int | None = None  # the revision number of the block in the working draft
+    draft_is_table: bool = False  # a table's suggestion is not merged: the editor edits the table
 
     @property
     def changed_since(self) -> bool:
@@ -99,16 +104,39 @@ class Row:
         """The paragraph as it stands: in the working draft if there is one, else in this version."""
         return self.draft_text if self.in_draft else self.current_text
 
-    @property
-    def can_apply(self) -> bool:
-        """Whether the suggestion can be put into the draft as it stands."""
-        return self._applicable and not self.changed_since
+    @cached_property
+    def merge(self) -> Merge | None:
+        """The merge of the suggestion into the draft's paragraph, when it waits to be applied."""
+        c = self.comment
+        if not self._applicable or self.draft_text is None or self.draft_is_table:
+            return None
+        return merge(c.block_text, c.suggestion, self.draft_text)
 
     @property
-    def apply_stale(self) -> bool:
-        """Whether the suggestion waits but no longer fits: the paragraph changed since the comment
-        (applying would be refused, so the card offers the comparison and the editor instead)."""
-        return self._applicable and self.changed_since
+    def can_apply(self) -> bool:
+        """Whether every change of the suggestion can be taken as shown: no conflict with the draft."""
+        return self.merge is not None and self.merge.clean
+
+    @property
+    def apply_takes(self) -> list[int]:
+        """The changes applying from the card takes: all of them (clean merges only)."""
+        return [c.number for c in self.merge.takeable] if self.merge is not None else []
+
+    @property
+    def apply_ops(self) -> list[WordOp]:
+        """The draft's paragraph turned into what taking every change gives, as word ops."""
+        return self.merge.ops(*self.merge.everything) if self.can_apply else []
+
+    @property
+    def apply_conflict(self) -> bool:
+        """Whether some change of the suggestion overlaps an edit made in the draft since: the editor
+        chooses on the conflict view (the card offers it instead of a button)."""
+        return self.merge is not None and not self.merge.clean
+
+    @property
+    def apply_by_hand(self) -> bool:
+        """Whether the suggestion waits on a table, which the editor changes in the draft editor."""
+        return self._applicable and self.draft_is_table
 
     @property
     def _applicable(self) -> bool:
@@ -375,6 +403,7 @@ def _load_rows(ids: list[int], current_texts: dict[int, str], draft: Version | N
     replies: dict[int, list[Comment]] = defaultdict(list)
     endorsements: dict[int, int] = {}
     draft_texts: dict[int, str] = {}
+    draft_revisions: dict[int, tuple[int, BlockKind]] = {}
     if ids:
         for reply in db.session.scalars(
             sa.select(Comment)
@@ -395,13 +424,13 @@ def _load_rows(ids: list[int], current_texts: dict[int, str], draft: Version | N
         )
         block_ids = {c.block_id for c in comments.values() if c.block_id is not None}
         if draft is not None and block_ids:
-            draft_texts = dict(
-                db.session.execute(
-                    sa.select(BlockRevision.block_id, BlockRevision.text).where(
-                        BlockRevision.version_id == draft.id, BlockRevision.block_id.in_(block_ids)
-                    )
-                ).all()
-            )
+            for block_id, text, revision, kind in db.session.execute(
+                sa.select(
+                    BlockRevision.block_id, BlockRevision.text, BlockRevision.revision, BlockRevision.kind
+                ).where(BlockRevision.version_id == draft.id, BlockRevision.block_id.in_(block_ids))
+            ):
+                draft_texts[block_id] = text
+                draft_revisions[block_id] = (revision, kind)
 
     applied = applied_suggestions(ids, draft)
     duplicates: dict[int, int] = {}
@@ -423,6 +452,8 @@ def _load_rows(ids: list[int], current_texts: dict[int, str], draft: Version | N
                 in_draft=comment.block_id in draft_texts,
                 applied=comment_id in applied,
                 duplicate_number=duplicates.get(comment.duplicate_of_id),
+                draft_revision=draft_revisions.get(comment.block_id, (None, None))[0],
+                draft_is_table=draft_revisions.get(comment.block_id, (None, None))[1] is BlockKind.TABLE,
             )
         )
     return rows

@@ -74,6 +74,8 @@ PAGE_TYPES = [
     PageType("reading", "/d/{slug}", "editor"),
     PageType("review-dashboard", "/d/{slug}/v/{current}/review", "editor"),
     PageType("decide", "/d/{slug}/review/c/{comment}", "editor"),
+    PageType("apply-preview", "/d/{slug}/review/c/{comment}/apply", "editor"),
+    PageType("apply-write", "/d/{slug}/review/c/{comment}/apply/write", "editor"),
     PageType("hide-comment", "/comments/{comment}/hide", "editor"),
     PageType("draft", "/d/{slug}/draft", "editor"),
     PageType("draft-block", "/d/{slug}/draft/b/{uid}", "editor"),

@@ -1,9 +1,9 @@
 """Applying a suggestion in place, in Chromium: by keyboard from a dashboard card, with no page load.
 
-The card turns accepted with the draft's new wording, the counts follow, a polite message says
-so and focus goes to the card's response, which the editor writes and saves next, still in place.
-A suggestion applied meanwhile, or a paragraph changed meanwhile, is said on the card, nothing
-changed. Set REMISS_SCREENSHOTS=<folder> to keep screenshots at 1366 and 390 px.
+The card shows the paragraph as it would read; applying turns it accepted with the draft's new
+wording, the counts follow, a polite message says so and focus goes to the card's response, which
+the editor writes and saves next, still in place. A suggestion applied meanwhile, or a paragraph
+changed meanwhile, is said on the card, nothing changed. Set REMISS_SCREENSHOTS=<folder> to keep screenshots at 1366 and 390 px.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.documents.models import Block, BlockKind, BlockRevision, Document
-from app.drafting.operations import apply_suggestion, current_revision, edit_block, start_draft
+from app.drafting.operations import (
+    apply_suggestion,
+    current_revision,
+    edit_block,
+    start_draft,
+    suggestion_merge,
+)
 from app.extensions import db
 from app.review.models import Comment, CommentKind, CommentStatus
 from tests.browser.conftest import sign_in
@@ -151,7 +157,10 @@ def test_a_suggestion_applied_meanwhile_is_said_on_the_card(page, app, suggestio
     with app.app_context():
         document = db.session.scalar(sa.select(Document).where(Document.slug == SLUG))
         other = db.session.scalar(sa.select(User).where(User.email == "editor2@demo.example"))
-        apply_suggestion(document.draft, db.session.get(Comment, cid), other)
+        suggestion = db.session.get(Comment, cid)
+        revision, merged = suggestion_merge(document.draft, suggestion)
+        taken = [c.number for c in merged.takeable]
+        apply_suggestion(document.draft, suggestion, other, base_revision=revision.revision, taken=taken)
         db.session.commit()
     text = _draft_text(app, uid)
     button.click()
@@ -197,13 +206,15 @@ def test_the_cards_after_applying_and_after_a_conflict_fit_the_screen(
     page.locator(f"#c-{stale}").get_by_role("button", name=re.compile("^För in förslaget")).click()
     notice = page.locator(f"#c-{stale} .card-notice--error")
     notice.wait_for()
-    assert "Stycket i utkastet har ändrats sedan" in notice.inner_text()
-    assert notice.get_by_role("link", name=f"Jämför texterna på beslutssidan för #{stale}").is_visible()
-    assert notice.get_by_role("link", name="Redigera stycket i utkastet").is_visible()
-    # The card sent back offers the paragraph's editor, not the button that was just refused.
+    assert (
+        "Stycket i utkastet eller förslaget har ändrats sedan du såg förhandsgranskningen"
+        in notice.inner_text()
+    )
+    assert notice.get_by_role("link", name=f"Lös konflikten för #{stale}").is_visible()
+    # The card sent back offers the conflict view, not the button that was just refused.
     stale_card = page.locator(f"#c-{stale}")
     assert stale_card.get_by_role("button", name=re.compile("^För in förslaget")).count() == 0
-    assert "förslaget passar inte längre som det är" in stale_card.inner_text()
+    assert "Utkastet har ändrats på samma ställe som förslaget." in stale_card.inner_text()
     with app.app_context():
         assert db.session.get(Comment, stale_id).status is CommentStatus.OPEN
     assert page.evaluate(LAYOUT_PROBLEMS) == []

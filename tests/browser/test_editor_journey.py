@@ -177,25 +177,25 @@ def test_every_draft_page_passes_axe(page, app, setting, axe_check, make_client)
     assert page.get_by_label("Text", exact=True).input_value() == "Min egen text."
     axe_check(page, "the stale-edit conflict page")
 
-    # The suggestion no longer fits: the paragraph changed since the comment. On the dashboard
-    # the card says so and offers the paragraph's editor instead of a button that would fail ...
+    # The suggestion conflicts with the other editor's text: on the dashboard the card says so and
+    # offers the conflict view instead of a button that would fail ...
     page.goto("/d/oppna-licenser/v/1/review")
     card = page.locator(f"#c-{number}")
     assert card.get_by_role("button", name=re.compile("^För in förslaget")).count() == 0
-    assert "förslaget passar inte längre som det är" in card.inner_text()
-    assert card.get_by_role("link", name=f"Redigera stycket i utkastet för #{number}").is_visible()
-    axe_check(page, "the dashboard with a suggestion that no longer fits")
+    assert "Utkastet har ändrats på samma ställe som förslaget." in card.inner_text()
+    assert card.get_by_role("link", name=f"Lös konflikten för #{number}").is_visible()
+    axe_check(page, "the dashboard with a suggestion in conflict")
     # ... and so does the decision page, which shows the change as a word diff.
     card.get_by_role("link", name=f"Öppna beslutssidan för #{number}").click()
-    page.get_by_role("link", name="Redigera stycket i utkastet").wait_for()
+    page.get_by_role("link", name="Lös konflikten").wait_for()
     assert page.get_by_role("button", name="För in ändringsförslaget i utkastet").count() == 0
-    axe_check(page, "the decision page of a suggestion that no longer fits")
+    axe_check(page, "the decision page of a suggestion in conflict")
     # The tab opened before the change still has the button: pressing it now shows the conflict
-    # page with both texts, and nothing is changed.
+    # view with the three texts, and nothing is changed.
     decision_tab.get_by_role("button", name="För in ändringsförslaget i utkastet").click()
-    decision_tab.get_by_role("heading", level=1, name="Förslaget kunde inte föras in").wait_for()
-    assert "Den andras text." in decision_tab.content()
-    axe_check(decision_tab, "the apply-conflict page")
+    decision_tab.get_by_role("heading", level=1, name=f"Lös konflikten: förslaget i #{number}").wait_for()
+    assert "Den andras text" in decision_tab.content()
+    axe_check(decision_tab, "the conflict view")
     with app.app_context():
         assert db.session.get(Comment, suggestion).status is CommentStatus.OPEN
 

@@ -1,5 +1,9 @@
 """Applying a suggestion from a dashboard card through HTTP: the card back as JSON with a script,
-the dashboard (same filters, page, at the card) without one, and every refusal changing nothing."""
+the dashboard (same filters, page, at the card) without one, and every refusal changing nothing.
+
+The card shows the paragraph as it would read before its button is pressed, and the button posts
+what the card showed (the draft's revision, the comment's row version, the changes): a paragraph
+changed meanwhile sends the card back with the new preview, nothing applied."""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.audit import AuditEvent
 from app.extensions import db
-from app.review.models import CommentKind, CommentStatus
+from app.review.models import Comment, CommentKind, CommentStatus
 from tests.conftest import add_comment
 from tests.review import test_decisions as base
+from tests.review.applying import card_form, form_fields
 
 V1, V2, comment, draft_text = base.V1, base.V2, base.comment, base.draft_text
 doc, people, ed, comments = base.doc, base.people, base.ed, base.comments
@@ -28,10 +33,23 @@ def draft(ed, doc):
     assert ed.post("/d/vl/draft/start", {"label": ""}).status_code == 302
 
 
-def apply(client, comment_id, query="?v=2", headers=None, **form):
-    """Post a card's "Apply suggestion" form (``back=dashboard``, as the card sends it)."""
-    form.setdefault("back", "dashboard")
-    return client.post(f"/d/vl/review/c/{comment_id}/apply{query}", form, headers=headers or {})
+def apply(client, comment_id, query="?v=2", headers=None, shown=None, **form):
+    """Post a card's "Apply suggestion" form as the card on the dashboard wrote it (*shown*: a
+    card read earlier), with ``back=dashboard``; *form* overrides fields."""
+    if shown is None:
+        app = client.application
+        with app.app_context():
+            found = db.session.get(Comment, comment_id)
+            number = found.number if found is not None else 0
+        # The dashboard the card is on: the same filters and page.
+        rest = "&".join(p for p in query.lstrip("?").split("&") if p and not p.startswith("v="))
+        try:
+            shown = card_form(client, number, "/d/vl/v/2/review" + (f"?{rest}" if rest else ""))
+        except (AssertionError, ValueError):
+            shown = {}  # no button on the card (refused, applied): post the bare form
+    data = {**shown, **form}
+    data.setdefault("back", "dashboard")
+    return client.post(f"/d/vl/review/c/{comment_id}/apply{query}", data, headers=headers or {})
 
 
 def applications(app, comment_id) -> int:
@@ -115,7 +133,13 @@ def test_without_script_under_not_yet_decided_the_flow_goes_on_to_the_next_undec
 
 def test_from_the_decision_page_it_returns_to_the_decision_page(app, ed, comments, draft):
     cid = comments["suggest"]
-    response = ed.post(f"/d/vl/review/c/{cid}/apply?v=2&kind=suggestion")
+    # The decision page shows the paragraph as it would read, and its button posts what it showed.
+    decision = ed.get(f"/d/vl/review/c/{cid}?v=2&kind=suggestion").text
+    assert "Med förslaget infört lyder stycket i utkastet så här" in decision
+    assert "<del>bör</del><ins>ska</ins>" in decision
+    shown = form_fields(decision, "apply-form")
+    assert "back" not in shown and shown["take"] == ["1"] and shown["revision"] == ["1"]
+    response = ed.post(f"/d/vl/review/c/{cid}/apply?v=2&kind=suggestion", shown)
     assert response.status_code == 302
     url = urlsplit(response.location)
     assert url.path == f"/d/vl/review/c/{cid}"
@@ -153,73 +177,123 @@ def test_applying_twice_in_place_is_409_already_applied_on_the_card(app, ed, doc
     assert draft_text(app, doc.block_uids["a"]) == AFTER
 
 
-def test_a_changed_paragraph_in_place_says_so_on_the_card_with_the_way_to_the_conflict(
+def rewrite(ed, uid, text, base_revision=1):
+    """Another editor saves the paragraph in the draft."""
+    saved = ed.post(
+        f"/d/vl/draft/b/{uid}",
+        {"kind": "paragraph", "level": "1", "text": text, "base_revision": str(base_revision)},
+    )
+    assert saved.status_code == 302
+
+
+def test_a_paragraph_changed_since_the_card_was_shown_sends_the_card_back_with_nothing_applied(
     app, ed, doc, comments, draft
 ):
-    uid = doc.block_uids["a"]
-    ed.post(
-        f"/d/vl/draft/b/{uid}",
-        {"kind": "paragraph", "level": "1", "text": "Redan omskrivet.", "base_revision": "1"},
-    )
     cid = comments["suggest"]
-    response = apply(ed, cid, "?v=2&kind=suggestion", IN_PLACE)
+    uid = doc.block_uids["a"]
+    shown = card_form(ed, 2, "/d/vl/v/2/review?kind=suggestion")
+    assert shown["revision"] == ["1"]
+    # Meanwhile another sentence of the paragraph changes: the merge is still clean, but the
+    # editor has not seen the paragraph it would now make.
+    rewrite(ed, uid, "Myndigheter bör välja CC BY 4.0 för allt sitt material.")
+    response = apply(ed, cid, "?v=2&kind=suggestion", IN_PLACE, shown=shown)
     assert response.status_code == 409
     body = response.get_json()
     assert body["ok"] is False and body["status"] == "open"
     assert body["message"] == (
-        "Stycket i utkastet har ändrats sedan synpunkt #2 lämnades, så förslaget passar inte längre. "
-        "Ingenting ändrades."
+        "Stycket i utkastet eller förslaget har ändrats sedan du såg förhandsgranskningen. Ingenting "
+        "ändrades. Se efter igen hur det ser ut nu."
     )
+    card = body["card"]
+    # The card shows the new preview and a button for it (revision 2) ...
+    assert "Myndigheter <del>bör</del><ins>ska</ins> välja CC BY 4.0 för allt sitt material." in card
+    assert 'name="revision" value="2"' in card
+    assert draft_text(app, uid) == "Myndigheter bör välja CC BY 4.0 för allt sitt material."
+    assert comment(app, cid).status is CommentStatus.OPEN
+    # ... which applies the suggestion around the other editor's words.
+    again = apply(ed, cid, "?v=2&kind=suggestion", IN_PLACE)
+    assert again.status_code == 200
+    assert draft_text(app, uid) == "Myndigheter ska välja CC BY 4.0 för allt sitt material."
+
+
+def test_a_conflicting_change_in_place_says_so_on_the_card_with_the_way_to_the_conflict_view(
+    app, ed, doc, comments, draft
+):
+    uid = doc.block_uids["a"]
+    cid = comments["suggest"]
+    shown = card_form(ed, 2)
+    rewrite(ed, uid, "Redan omskrivet.")
+    response = apply(ed, cid, "?v=2&kind=suggestion", IN_PLACE, shown=shown)
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["ok"] is False and body["status"] == "open"
     card = body["card"]
     assert "card-notice--error" in card
     assert (
-        f'<a href="/d/vl/review/c/{cid}?v=2&amp;kind=suggestion">Jämför texterna på beslutssidan för #2</a>'
-        in card
-    )
-    assert f'<a href="/d/vl/draft/b/{uid}">Redigera stycket i utkastet</a>' in card
+        f'<a href="/d/vl/review/c/{cid}/apply?v=2&amp;back=dashboard&amp;kind=suggestion">'
+        "Lös konflikten för #2</a>"
+    ) in card
     # The card sent back no longer offers a button that can only be refused again.
-    assert "apply-form" not in card and "förslaget passar inte längre som det är" in card
+    assert "apply-form" not in card and "Utkastet har ändrats på samma ställe som förslaget." in card
     assert comment(app, cid).status is CommentStatus.OPEN
     assert draft_text(app, uid) == "Redan omskrivet."
-    # The decision page the link leads to shows the draft's text against the comment's.
-    decision = ed.get(f"/d/vl/review/c/{cid}?v=2&kind=suggestion").text
-    assert "<ins>Redan omskrivet</ins>" in decision and "ändrat sedan synpunkten" in decision
+    assert applications(app, cid) == 0
 
 
-def test_a_card_whose_paragraph_changed_offers_the_editor_not_a_button_that_would_fail(
+def test_a_card_whose_paragraph_conflicts_offers_the_conflict_view_not_a_button_that_would_fail(
     app, ed, doc, comments, draft
 ):
     uid = doc.block_uids["a"]
     cid = comments["suggest"]
     before = ed.get("/d/vl/v/2/review?kind=suggestion").text
-    assert f"/d/vl/review/c/{cid}/apply" in before
-    ed.post(
-        f"/d/vl/draft/b/{uid}",
-        {"kind": "paragraph", "level": "1", "text": "Redan omskrivet.", "base_revision": "1"},
-    )
+    assert f"/d/vl/review/c/{cid}/apply?" in before and 'class="inline-form apply-form"' in before
+    rewrite(ed, uid, "Myndigheter måste välja CC BY 4.0 för sitt material.")
     page = ed.get("/d/vl/v/2/review?kind=suggestion").text
-    assert f"/d/vl/review/c/{cid}/apply" not in page
     start = page.index(f'id="c-{comment(app, cid).number}"')
     card = page[start : page.index("</li>", start)]
-    assert "Stycket har ändrats sedan synpunkten lämnades, så förslaget passar inte längre som det är." in card
-    assert f'<a href="/d/vl/draft/b/{uid}">Redigera stycket i utkastet' in card
+    assert "apply-form" not in card and "apply-preview" not in card
+    assert "Utkastet har ändrats på samma ställe som förslaget." in card
+    link = f'<a href="/d/vl/review/c/{cid}/apply?v=2&amp;back=dashboard&amp;kind=suggestion">Lös konflikten'
+    assert link in card
     # The decision page says the same, beside its word diff.
     decision = ed.get(f"/d/vl/review/c/{cid}?v=2").text
-    assert f"/d/vl/review/c/{cid}/apply" not in decision
-    assert "förslaget passar inte längre som det är" in decision and "<ins>Redan omskrivet</ins>" in decision
+    assert "apply-form" not in decision
+    assert "Utkastet har ändrats på samma ställe som förslaget." in decision
+    assert f'<a href="/d/vl/review/c/{cid}/apply?v=2">Lös konflikten' in decision
     assert comment(app, cid).status is CommentStatus.OPEN
 
 
-def test_without_script_a_changed_paragraph_keeps_the_conflict_page(app, ed, doc, comments, draft):
+def test_a_card_whose_paragraph_changed_elsewhere_shows_the_merge_and_applies_it(
+    app, ed, doc, comments, draft
+):
     uid = doc.block_uids["a"]
-    ed.post(
-        f"/d/vl/draft/b/{uid}",
-        {"kind": "paragraph", "level": "1", "text": "Redan omskrivet.", "base_revision": "1"},
-    )
-    response = apply(ed, comments["suggest"])
+    cid = comments["suggest"]
+    rewrite(ed, uid, "Myndigheter bör välja CC BY 4.0 för allt sitt material, även bilder.")
+    page = ed.get("/d/vl/v/2/review?kind=suggestion").text
+    start = page.index('id="c-2"')
+    card = page[start : page.index("</li>", start)]
+    # The paragraph as it would read: the suggestion's change among the other editor's words.
+    assert (
+        '<p class="paragraph-text redline">Myndigheter <del>bör</del><ins>ska</ins> välja CC BY 4.0 för '
+        "allt sitt material, även bilder.</p>"
+    ) in card
+    assert apply(ed, cid, "?v=2&kind=suggestion").status_code == 302
+    assert draft_text(app, uid) == "Myndigheter ska välja CC BY 4.0 för allt sitt material, även bilder."
+    assert comment(app, cid).status is CommentStatus.ACCEPTED
+
+
+def test_without_script_a_stale_card_shows_the_preview_again(app, ed, doc, comments, draft):
+    uid = doc.block_uids["a"]
+    shown = card_form(ed, 2)
+    rewrite(ed, uid, "Redan omskrivet.")
+    response = apply(ed, comments["suggest"], shown=shown)
     assert response.status_code == 409
-    assert "Förslaget kunde inte föras in" in response.text
-    assert "Redan omskrivet." in response.text and BEFORE in response.text
+    assert "Lös konflikten: förslaget i #2" in response.text
+    assert (
+        "Stycket i utkastet eller förslaget har ändrats sedan du såg förhandsgranskningen." in response.text
+    )
+    # The conflict view: the three texts (the draft's marked against the one the comment was made on).
+    assert BEFORE in response.text and "<ins>Redan omskrivet</ins>." in response.text
     assert comment(app, comments["suggest"]).status is CommentStatus.OPEN
 
 

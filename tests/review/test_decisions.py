@@ -13,6 +13,7 @@ from app.documents.models import Block, BlockRevision, Document, Version
 from app.extensions import db
 from app.review.models import Comment, CommentKind, CommentStatus
 from tests.conftest import add_comment
+from tests.review.applying import form_fields
 
 V1 = [
     ("h", "heading", 1, "Öppna licenser"),
@@ -277,9 +278,15 @@ def test_apply_needs_a_draft(app, ed, comments):
     assert comment(app, comments["suggest"]).status is CommentStatus.OPEN
 
 
+def applying(ed, comment_id):
+    """Press the decision page's "Apply the suggested wording" (what the page showed is posted)."""
+    page = ed.get(f"/d/vl/review/c/{comment_id}").text
+    return ed.post(f"/d/vl/review/c/{comment_id}/apply", form_fields(page, "apply-form"))
+
+
 def test_apply_replaces_the_block_and_accepts_the_comment(app, ed, doc, comments):
     ed.post("/d/vl/draft/start", {"label": ""})
-    response = ed.post(f"/d/vl/review/c/{comments['suggest']}/apply")
+    response = applying(ed, comments["suggest"])
     assert response.status_code == 302
     assert draft_text(app, doc.block_uids["a"]) == "Myndigheter ska välja CC BY 4.0 för sitt material."
     applied = comment(app, comments["suggest"])
@@ -303,7 +310,8 @@ def test_apply_replaces_the_block_and_accepts_the_comment(app, ed, doc, comments
     assert compare.status_code == 200 and f"#c-{applied.number}" in compare.text
 
 
-def test_apply_a_quoted_span(app, ed, doc, people):
+def test_apply_a_suggestion_that_quotes_words_applies_its_whole_paragraph(app, ed, doc, people):
+    # The quote is what the member pointed at; the suggestion is the whole paragraph (issue 22).
     with app.app_context():
         cid = add_comment(
             doc,
@@ -313,23 +321,24 @@ def test_apply_a_quoted_span(app, ed, doc, people):
             body="Byt ord.",
             kind=CommentKind.SUGGESTION,
             quote="ska publiceras",
-            suggestion="bör <em>alltid</em> publiceras",
+            suggestion="Data bör <em>alltid</em> publiceras med CC0.",
         )
     ed.post("/d/vl/draft/start", {"label": ""})
-    assert ed.post(f"/d/vl/review/c/{cid}/apply").status_code == 302
+    assert applying(ed, cid).status_code == 302
     assert draft_text(app, doc.block_uids["b"]) == "Data bör <em>alltid</em> publiceras med CC0."
 
 
 def test_apply_shows_the_conflict_when_the_block_changed(app, ed, doc, comments):
     ed.post("/d/vl/draft/start", {"label": ""})
     uid = doc.block_uids["a"]
+    shown = form_fields(ed.get(f"/d/vl/review/c/{comments['suggest']}").text, "apply-form")
     ed.post(
         f"/d/vl/draft/b/{uid}",
         {"kind": "paragraph", "level": "1", "text": "Redan omskrivet.", "base_revision": "1"},
     )
-    response = ed.post(f"/d/vl/review/c/{comments['suggest']}/apply")
+    response = ed.post(f"/d/vl/review/c/{comments['suggest']}/apply", shown)
     assert response.status_code == 409
-    assert "Redan omskrivet." in response.text
+    assert "<ins>Redan omskrivet</ins>." in response.text
     assert "Myndigheter bör välja CC BY 4.0 för sitt material." in response.text
     assert draft_text(app, uid) == "Redan omskrivet."
     assert comment(app, comments["suggest"]).status is CommentStatus.OPEN
@@ -396,7 +405,7 @@ def test_applying_is_a_decision_like_any_other(app, ed, doc, comments, people):
     from app.notifications.models import Notification, NotificationKind
 
     ed.post("/d/vl/draft/start", {"label": ""})
-    assert ed.post(f"/d/vl/review/c/{comments['suggest']}/apply").status_code == 302
+    assert applying(ed, comments["suggest"]).status_code == 302
     with app.app_context():
         told = db.session.scalars(
             sa.select(Notification).where(

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.review.models import STATUS_COLOURS, Comment, CommentStatus
 from tests.conftest import add_comment
 from tests.review import test_decisions as base
+from tests.review.applying import form_fields
 
 # The same document, people and comments as the decision tests.
 V1, V2, comment = base.V1, base.V2, base.comment
@@ -157,10 +158,11 @@ def test_the_card_and_decision_page_show_the_paragraph_with_the_quote_or_the_cha
 def test_applying_twice_is_a_clear_409_and_the_card_says_applied(app, ed, doc, comments):
     ed.post("/d/vl/draft/start", {"label": ""})
     cid = comments["suggest"]
-    first = ed.post(f"/d/vl/review/c/{cid}/apply?v=2&kind=suggestion")
+    shown = form_fields(ed.get(f"/d/vl/review/c/{cid}?v=2&kind=suggestion").text, "apply-form")
+    first = ed.post(f"/d/vl/review/c/{cid}/apply?v=2&kind=suggestion", shown)
     assert first.status_code == 302
     assert parse_qs(urlsplit(first.location).query) == {"v": ["2"], "kind": ["suggestion"]}
-    second = ed.post(f"/d/vl/review/c/{cid}/apply?v=2")
+    second = ed.post(f"/d/vl/review/c/{cid}/apply?v=2", shown)
     assert second.status_code == 409
     assert "Förslaget är redan infört i arbetsutkastet" in second.text
     assert "Stycket har ändrats sedan" not in second.text
