@@ -4,7 +4,8 @@ People type ``**bold**``, ``*italic*`` and ``[text](https://...)`` in a plain te
 draft editor, a suggestion without JavaScript); the stored form is the sanitised HTML subset
 of :mod:`app.richtext`. :func:`to_markup` is the inverse of :func:`from_markup`, so opening a
 text and saving it unchanged changes nothing. Inline markup is parsed with markdown-it-py;
-other markup stays as text, and links keep http, https and mailto only.
+other markup stays as text, and links keep http, https and mailto only. A table is typed one
+row per line with its cells separated by ``|``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from app.richtext import Segment, from_segments, segments
+from app.richtext import Segment, from_segments, segments, table_rows, table_text
 
 _MD = MarkdownIt("commonmark", {"html": False})
 _LINK_SCHEMES = {"http", "https", "mailto"}
 # Characters Markdown could read as markup; a backslash keeps them literal.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|!])")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _ORDER = ("href", "bold", "italic")
 _MARKERS = {"bold": "**", "italic": "*"}
 
@@ -66,6 +68,28 @@ def to_markup(value: str) -> str:
 def from_markup(text: str) -> str:
     """Stored rich text for Markdown inline markup (line breaks become spaces)."""
     return inline_html(" ".join((text or "").replace("\r\n", "\n").split("\n")))
+
+
+def table_to_markup(value: str) -> str:
+    """A table block's text as typed: one row per line, cells split by ``|``."""
+    return "\n".join(" | ".join(to_markup(cell) for cell in row) for row in table_rows(value))
+
+
+def table_from_markup(text: str) -> str:
+    """A table block's stored text for what was typed (rows padded to the widest)."""
+    rows = [cells_of(line) for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+    width = max((len(row) for row in rows), default=0)
+    return table_text([row + [""] * (width - len(row)) for row in rows])
+
+
+def cells_of(line: str) -> list[str]:
+    """The rich-text cells of one pipe-table line."""
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [inline_html(cell.strip().replace("\\|", "|")) for cell in _CELL_SPLIT.split(body)]
 
 
 def inline_html(text: str) -> str:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 
 from app.documents.models import BlockKind
-from app.drafting.paste import cells_of
-from app.richtext import table_rows, table_text
-from app.textmarkup import from_markup, to_markup
+from app.textmarkup import from_markup, table_from_markup, table_to_markup, to_markup
 
 __all__ = ["block_from_markup", "block_to_markup", "from_markup", "split_parts", "to_markup"]
 
@@ -20,16 +18,14 @@ __all__ = ["block_from_markup", "block_to_markup", "from_markup", "split_parts",
 def block_to_markup(kind: BlockKind, value: str) -> str:
     """The text an editor sees for a block; tables one row per line, cells split by ``|``."""
     if kind is BlockKind.TABLE:
-        return "\n".join(" | ".join(to_markup(cell) for cell in row) for row in table_rows(value))
+        return table_to_markup(value)
     return to_markup(value)
 
 
 def block_from_markup(kind: BlockKind, text: str) -> str:
     """Stored text for what an editor typed for a block of *kind*."""
     if kind is BlockKind.TABLE:
-        rows = [cells_of(line) for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
-        width = max((len(row) for row in rows), default=0)
-        return table_text([row + [""] * (width - len(row)) for row in rows])
+        return table_from_markup(text)
     return from_markup((text or "").replace("\r\n", "\n"))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from app.drafting.docx_reader import ImportedBlock
 from app.richtext import table_text
-from app.textmarkup import inline_html
+from app.textmarkup import cells_of, inline_html
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
@@ -25,7 +25,6 @@ _BULLET = re.compile(r"^( *)[-*+•◦▪·–]\s+(.*)$")
 _NUMBER = re.compile(r"^( *)\d{1,9}[.)]\s+(.*)$")
 _QUOTE = re.compile(r"^ {0,3}>\s?(.*)$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
 @dataclass
@@ -111,13 +110,3 @@ def _list_level(indents: list[int], indent: int) -> int:
     if not indents or indent >= indents[-1] + 2:
         indents.append(indent)
     return min(len(indents), 3)
-
-
-def cells_of(line: str) -> list[str]:
-    """The rich-text cells of one pipe-table line."""
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return [inline_html(cell.strip().replace("\\|", "|")) for cell in _CELL_SPLIT.split(body)]
