@@ -176,7 +176,7 @@ def _render_version(document, version, following: bool):
         thread_open=thread_open,
         following=following,
         show_suggestions=show_suggestions,
-        switch_url=_switch_url(base, not show_suggestions),
+        switch_url=_switch_url(request.script_root + request.path, not show_suggestions),
         **context,
     )
 
@@ -186,14 +186,14 @@ def _switches() -> dict[str, str]:
     return {"suggestions": "1"} if request.args.get("suggestions") == "1" else {}
 
 
-def _switch_url(base: str, on: bool) -> str:
+def _switch_url(path: str, on: bool) -> str:
     """This page's address with the suggestions switch turned *on* or off, other choices kept."""
     args = request.args.to_dict(flat=False)
     args.pop("suggestions", None)
     if on:
         args["suggestions"] = ["1"]
     query = urlencode(args, doseq=True)
-    return base + ("?" + query if query else "")
+    return path + ("?" + query if query else "")
 
 
 def _inline_renderer(found: dict, threads, show_pattern: str):

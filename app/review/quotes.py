@@ -23,15 +23,24 @@ def words(text: str) -> list[tuple[int, int]]:
 
 
 def widen(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span from the first to the last word that [start, end) touches; None if it touches none.
+    """[start, end) with spaces trimmed and each end that falls inside a word moved out to that
+    word's edge; None if it touches no word.
 
-    A selection that begins or ends inside a word takes in the whole word; spaces and
-    punctuation outside the first and last word are left out.
+    Punctuation the selection includes stays ("tydligt," or "(CC BY)"); it is never trimmed.
     """
-    touched = [(s, e) for s, e in words(text) if s < end and e > start]
-    if not touched:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    spans = words(text)
+    if not any(s < end and e > start for s, e in spans):
         return None
-    return touched[0][0], touched[-1][1]
+    for s, e in spans:
+        if s < start < e:
+            start = s
+        if s < end < e:
+            end = e
+    return start, end
 
 
 def span_of_words(text: str, first: int, last: int) -> tuple[int, int] | None:

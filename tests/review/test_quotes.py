@@ -25,13 +25,20 @@ def _widened(part: str, offset: int = 0) -> str:
         ("-licens som", "CC-BY-licens som"),
         ("gälle", "gäller"),  # å ä ö are letters
         (" ska ", "ska"),  # spaces around are left out
-        ("gäller, ", "gäller"),
+        ("gäller, ", "gäller,"),  # punctuation the selection takes in stays
+        ("ller, t.e", "gäller, t.ex"),
         ("4", "4.0"),  # a decimal point between digits joins them
         ("tydligt ange", "tydligt ange"),  # whole words stay as they are
     ],
 )
 def test_a_selection_is_widened_to_the_whole_words_it_touches(selected, quote):
     assert _widened(selected) == quote
+
+
+def test_punctuation_around_whole_words_is_kept():
+    text = "Välj (CC BY) nu."
+    assert widen(text, 5, 12) == (5, 12)
+    assert widen(text, 6, 11) == (6, 11)
 
 
 def test_a_selection_of_spaces_or_punctuation_has_no_words():

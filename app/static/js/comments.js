@@ -18,10 +18,18 @@ function wordSpans(text) {
   return [...text.matchAll(WORD)].map((m) => [m.index, m.index + m[0].length]);
 }
 
-// The span from the first to the last word that [start, end) touches, or null.
+// [start, end) with spaces trimmed and each end inside a word moved out to the word's edge;
+// null if it touches no word. As widen() in app/review/quotes.py.
 function widen(text, start, end) {
-  const touched = wordSpans(text).filter(([s, e]) => s < end && e > start);
-  return touched.length ? [touched[0][0], touched[touched.length - 1][1]] : null;
+  while (start < end && /\s/.test(text[start])) start += 1;
+  while (end > start && /\s/.test(text[end - 1])) end -= 1;
+  const spans = wordSpans(text);
+  if (!spans.some(([s, e]) => s < end && e > start)) return null;
+  spans.forEach(([s, e]) => {
+    if (s < start && start < e) start = s;
+    if (s < end && end < e) end = e;
+  });
+  return [start, end];
 }
 
 // A block's plain text as the server reads it (whitespace folded, trimmed), and for each of
