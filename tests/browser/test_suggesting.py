@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.review.models import Comment, CommentKind
 from tests.browser.conftest import sign_in, tab_to
-from tests.conftest import PASSWORD, add_comment
+from tests.conftest import PASSWORD, Factory, add_comment
 
 pytestmark = pytest.mark.browser
 
@@ -321,3 +321,94 @@ def test_suggestions_shown_in_the_text(page, app, doc, member, factory, width, a
     assert "suggestions=1" in page.url and inline.count() == 2
     page.get_by_role("link", name="Dölj förslag i texten").click()
     assert "suggestions" not in page.url and page.locator(".inline-suggestion").count() == 0
+
+
+def _publish_with(app, doc, key: str, text: str) -> None:
+    """An editor publishes the next version with paragraph *key* reading *text* (the old one closes)."""
+    from app.accounts.models import Role
+    from app.documents.models import Document
+    from app.drafting.operations import current_revision, edit_block, publish_draft, start_draft
+
+    with app.app_context():
+        editor = Factory(app).user(email="redaktor@example.org", roles=(Role.EDITOR,))
+        document = db.session.get(Document, doc.id)
+        draft = start_draft(document, editor)
+        revision = current_revision(draft, doc.block_uids[key])
+        edit_block(
+            draft,
+            doc.block_uids[key],
+            base_revision=revision.revision,
+            kind=revision.kind,
+            level=revision.level,
+            text=text,
+            editor=editor,
+        )
+        publish_draft(draft, summary="Nytt utkast", editor=editor)
+        db.session.commit()
+
+
+def test_a_paragraph_changed_while_suggesting_shows_both_texts_and_stores_nothing(
+    page, app, doc, member, width, axe_check
+):
+    page.goto("/d/sg")
+    page.get_by_role("link", name="Föreslå ändring i 1 st. 2").click()
+    editable = page.get_by_role("textbox", name="Din lydelse av stycket")
+    editable.wait_for()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("!")
+    # Meanwhile the editors publish the next version, in which the paragraph reads otherwise.
+    _publish_with(app, doc, "q", OTHER.replace("enkel", "lätt"))
+    page.get_by_role("button", name="Skicka förslag").click()
+    conflict = page.locator(".suggest-conflict")
+    conflict.wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('suggest-conflict')")
+    words = conflict.inner_text()
+    assert "Stycket har ändrats sedan du öppnade sidan" in words
+    assert OTHER in words and OTHER.replace("enkel", "lätt") in words
+    # The form again, on the paragraph as it reads now, ready for the member's changes.
+    assert page.get_by_role("textbox", name="Din lydelse av stycket").inner_text() == OTHER.replace(
+        "enkel", "lätt"
+    )
+    axe_check(page, f"a suggestion refused because the paragraph changed ({width})")
+    page.screenshot(path=str(SHOTS / f"suggestion-conflict-{width}.png"), full_page=True)
+    assert _comments(app) == []
+
+
+def test_without_javascript_suggesting_is_a_form_of_its_own(
+    browser, live_server, app, doc, factory, axe_check
+):
+    user = factory.user(email="maja@example.org", name="Maja Medlem")
+    for width, (w, h) in WIDTHS.items():
+        context = browser.new_context(
+            base_url=live_server,
+            java_script_enabled=False,
+            locale="sv-SE",
+            viewport={"width": w, "height": h},
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, user.email, PASSWORD)
+        page.goto("/d/sg")
+        page.get_by_role("link", name="Föreslå ändring i 1 st. 2").click()
+        assert page.url.endswith(f"/b/{doc.block_uids['q']}/suggest")
+        field = page.get_by_label("Din lydelse av stycket")
+        assert field.input_value() == OTHER
+        page.screenshot(path=str(SHOTS / f"suggest-form-nojs-{width}.png"), full_page=True)
+        field.fill(OTHER.replace("enkel", "**lätt**"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Skicka förslag").click()
+        assert re.search(r"/d/sg/v/1#c-\d+$", page.url)
+        page.get_by_text("Tack! Ditt förslag").wait_for()
+        context.close()
+    suggestions = [c.suggestion for c in _comments(app)]
+    assert suggestions == [OTHER.replace("enkel", "<strong>lätt</strong>")] * 2
+
+
+def test_the_suggestion_form_page_passes_axe(page, doc, member, width, axe_check):
+    # The page a member without JavaScript gets (axe itself needs the browser's JavaScript).
+    page.goto(f"/d/sg/v/1/b/{doc.block_uids['q']}/suggest")
+    axe_check(page, f"the suggestion form page ({width})")
+    page.get_by_role("button", name="Skicka förslag").click()
+    page.locator(".error-summary").wait_for()
+    axe_check(page, f"the suggestion form page with an error ({width})")
