@@ -140,6 +140,10 @@ export function wireEditor(form) {
       openLinkRow();
     }
   });
+  // A phone's keyboard may send no Enter key at all, only the input it would make.
+  editable.addEventListener("beforeinput", (event) => {
+    if (event.inputType === "insertParagraph" || event.inputType === "insertLineBreak") event.preventDefault();
+  });
   editable.addEventListener("paste", (event) => {
     event.preventDefault();
     const text = (event.clipboardData.getData("text/plain") || "").replace(/\s+/g, " ");
