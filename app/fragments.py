@@ -108,6 +108,8 @@ def init_app(app: Flask) -> None:
         "threads": LRU(size),
         # "Answered in this version" below a paragraph, keyed by what it lists.
         "answered": LRU(size),
+        # Open suggestions shown inside their paragraph (app.pages.reading), keyed by what they show.
+        "inline-suggestions": LRU(size),
         # Per-language label sets (review.labels.thread_labels).
         "labels": LRU(8 if size else 0),
         # Whole reading pages for visitors (app.pagecache), keyed by the database's data stamp.

@@ -110,6 +110,18 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/{public}/v/2/b/{uid}/comment", expect(302, 400)),
         Case("/d/{public}/v/1/b/{uid}/comment", expect(302, 403)),
     ],
+    # Suggesting a paragraph's wording: as commenting. A post seen on version 1 while version 2
+    # is open is weighed against version 2 (here: no revision named, so 400).
+    ("review.suggest_block", "GET"): [
+        Case("/d/{public}/v/2/b/{uid}/suggest", SIGNED_IN),
+        Case("/d/{public}/v/1/b/{uid}/suggest", expect(302, 403)),
+        Case("/d/{public}/v/2/b/nosuchblock/suggest", expect(302, 404)),
+        Case("/d/{network}/v/1/b/{network_uid}/suggest", SIGNED_IN),
+    ],
+    ("review.suggest_block", "POST"): [
+        Case("/d/{public}/v/2/b/{uid}/suggest", expect(302, 400)),
+        Case("/d/{public}/v/1/b/{uid}/suggest", expect(302, 400)),
+    ],
     ("review.comment_version", "GET"): [Case("/d/{public}/v/2/comment", SIGNED_IN)],
     ("review.comment_version", "POST"): [
         Case("/d/{public}/v/2/comment", expect(302, 400)),

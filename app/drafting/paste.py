@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
-
-from markdown_it import MarkdownIt
 
 from app.drafting.docx_reader import ImportedBlock
-from app.richtext import Segment, from_segments, table_text
+from app.richtext import table_text
+from app.textmarkup import cells_of, inline_html
 
-_MD = MarkdownIt("commonmark", {"html": False})
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
@@ -28,8 +25,6 @@ _BULLET = re.compile(r"^( *)[-*+•◦▪·–]\s+(.*)$")
 _NUMBER = re.compile(r"^( *)\d{1,9}[.)]\s+(.*)$")
 _QUOTE = re.compile(r"^ {0,3}>\s?(.*)$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_LINK_SCHEMES = {"http", "https", "mailto"}
 
 
 @dataclass
@@ -115,47 +110,3 @@ def _list_level(indents: list[int], indent: int) -> int:
     if not indents or indent >= indents[-1] + 2:
         indents.append(indent)
     return min(len(indents), 3)
-
-
-def cells_of(line: str) -> list[str]:
-    """The rich-text cells of one pipe-table line."""
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return [inline_html(cell.strip().replace("\\|", "|")) for cell in _CELL_SPLIT.split(body)]
-
-
-def inline_html(text: str) -> str:
-    """Rich-text html for one line of Markdown inline markup."""
-    if not text.strip():
-        return ""
-    tokens = _MD.parseInline(text)[0].children or []
-    runs: list[Segment] = []
-    bold = italic = 0
-    links: list[str | None] = []
-    for token in tokens:
-        kind = token.type
-        if kind == "strong_open":
-            bold += 1
-        elif kind == "strong_close":
-            bold = max(bold - 1, 0)
-        elif kind == "em_open":
-            italic += 1
-        elif kind == "em_close":
-            italic = max(italic - 1, 0)
-        elif kind == "link_open":
-            links.append(_safe_href(str(token.attrs.get("href", ""))))
-        elif kind == "link_close":
-            if links:
-                links.pop()
-        else:
-            content = " " if kind in ("softbreak", "hardbreak") else token.content
-            href = next((h for h in reversed(links) if h), None)
-            runs.append(Segment(content, bold > 0, italic > 0, href))
-    return from_segments(runs)
-
-
-def _safe_href(href: str) -> str | None:
-    return href if urlsplit(href).scheme.lower() in _LINK_SCHEMES else None

@@ -3,10 +3,10 @@
 A block's head (text with its quotes highlighted, reference, counts, links, the opening of
 its comments section) depends only on what its key names: the language, the version (whose
 text never changes once published), the highlighted ranges, the counts, whether it has
-threads below it and whether the reader may comment. A new comment therefore re-renders one
-block, not 500. Drafts change, so they are never cached. The threads come from the
-review.rendering.ThreadRenderer, which caches each thread the same way. Used by the reading
-page (app.pages.reading).
+threads below it, whether the reader may comment and, with suggestions shown in the text,
+the suggestions inside it. A new comment therefore re-renders one block, not 500. Drafts
+change, so they are never cached. The threads come from the review.rendering.ThreadRenderer,
+which caches each thread the same way. Used by the reading page (app.pages.reading).
 """
 
 from __future__ import annotations
@@ -32,12 +32,16 @@ def render_blocks(
     version_url: str,
     comment_url_pattern: str,
     show_url_pattern: str,
+    suggest_url_pattern: str = "",
     answered=None,
+    inline=None,
 ) -> Markup:
     """All of *blocks* with their threads (or, on a busy version, links to them), in order.
 
     *answered*, when given, is called with a block's uid and returns what to show after its
-    threads (the comments this version answered there), or an empty string.
+    threads (the comments this version answered there), or an empty string. *inline*, when
+    given, is called with a block's uid and returns what to show inside the block after its
+    text (its open suggestions as redlines), or an empty string; it is part of the block's key.
     """
     macro = get_template_attribute("documents/_block_head.html", "block_head")
     cache = fragments.cache("blocks")
@@ -50,6 +54,7 @@ def render_blocks(
         version.published_at,
         can_comment,
         show_url_pattern,
+        suggest_url_pattern,
     )
     parts: list[str] = []
     for b in blocks:
@@ -57,8 +62,11 @@ def render_blocks(
         views = threads.by_block.get(b.uid)
         count = threads.open_counts.get(b.uid, 0)
         collapsed = threads.collapsed.get(b.uid, 0)
+        extra = inline(b.uid) if inline is not None else ""
 
-        def make(b=b, marks=marks, count=count, has_threads=bool(views), collapsed=collapsed) -> Markup:
+        def make(
+            b=b, marks=marks, count=count, has_threads=bool(views), collapsed=collapsed, extra=extra
+        ) -> Markup:
             text = highlight(b.text, list(marks)) if marks else b.text
             return macro(
                 b,
@@ -71,10 +79,12 @@ def render_blocks(
                 has_threads,
                 collapsed,
                 show_url_pattern.replace("__uid__", b.uid),
+                suggest_url_pattern.replace("__uid__", b.uid),
+                extra,
             )
 
         if version.is_published:
-            parts.append(cache.get((page, b.uid, marks, count, bool(views), collapsed), make))
+            parts.append(cache.get((page, b.uid, marks, count, bool(views), collapsed, extra), make))
         else:
             parts.append(make())
         if views:

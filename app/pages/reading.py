@@ -8,6 +8,7 @@ others' pages. The routes register on the documents blueprint: the URLs and the 
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import get_template_attribute, redirect, render_template, request, url_for
@@ -23,6 +24,7 @@ from app.notifications.models import Follow
 from app.pagecache import visitor_page
 from app.pages.blocks import render_blocks
 from app.review.labels import thread_context
+from app.review.proposals import open_suggestions
 from app.review.rendering import ThreadRenderer
 from app.review.threads import (
     FILTERS,
@@ -59,7 +61,7 @@ def document(slug: str):
     document, following = get_document_for_reader(slug)
     wanted = request.args.get("v", type=int)
     if wanted is not None:
-        return redirect(url_for("documents.version", slug=slug, number=wanted))
+        return redirect(url_for("documents.version", slug=slug, number=wanted, **_switches()))
     version = document.current_version
     if version is None:
         return render_template("documents/empty.html", document=document)
@@ -129,6 +131,14 @@ def _render_version(document, version, following: bool):
     )
     filter_query = ("?" + request.query_string.decode()) if request.query_string else ""
     answered = answered_by_block(version) if threads.visible and version.number > 1 else {}
+    show_suggestions = _switches().get("suggestions") == "1"
+    inline = None
+    if show_suggestions and version.is_published:
+        inline = _inline_renderer(
+            open_suggestions(document, version, texts, viewer),
+            threads,
+            url_for("review.block_comments", slug=document.slug, number=version.number, uid="__uid__"),
+        )
     body = render_blocks(
         document,
         version,
@@ -146,7 +156,11 @@ def _render_version(document, version, following: bool):
             "review.block_comments", slug=document.slug, number=version.number, uid="__uid__"
         )
         + filter_query,
+        suggest_url_pattern=url_for(
+            "review.suggest_block", slug=document.slug, number=version.number, uid="__uid__"
+        ),
         answered=_answered_renderer(answered, document.slug, threads.show_organisations),
+        inline=inline,
     )
     return render_template(
         "documents/version.html",
@@ -161,8 +175,50 @@ def _render_version(document, version, following: bool):
         can_comment=can_comment,
         thread_open=thread_open,
         following=following,
+        show_suggestions=show_suggestions,
+        switch_url=_switch_url(request.script_root + request.path, not show_suggestions),
         **context,
     )
+
+
+def _switches() -> dict[str, str]:
+    """The reading page's switches that links and forms carry along: suggestions in the text."""
+    return {"suggestions": "1"} if request.args.get("suggestions") == "1" else {}
+
+
+def _switch_url(path: str, on: bool) -> str:
+    """This page's address with the suggestions switch turned *on* or off, other choices kept."""
+    args = request.args.to_dict(flat=False)
+    args.pop("suggestions", None)
+    if on:
+        args["suggestions"] = ["1"]
+    query = urlencode(args, doseq=True)
+    return path + ("?" + query if query else "")
+
+
+def _inline_renderer(found: dict, threads, show_pattern: str):
+    """For render_blocks: a block's open suggestions as redlines inside it, or "".
+
+    Each block's list is rendered once per process for what it shows (the suggestions
+    themselves, the language, where their threads are); the suggestions are read afresh on
+    every view, so an edited or decided one is a new key.
+    """
+    if not found:
+        return None
+    macro = get_template_attribute("documents/_suggestions.html", "inline_suggestions")
+    cache = fragments.cache("inline-suggestions")
+    locale = get_locale()
+    language = locale.language if locale else "sv"
+
+    def render(uid: str) -> str:
+        items = found.get(uid)
+        if not items:
+            return ""
+        # On a busy version the threads are on the block's own page, not on this one.
+        link = show_pattern.replace("__uid__", uid) if uid in threads.collapsed else ""
+        return cache.get((language, request.script_root, link, items), lambda: macro(items, link))
+
+    return render
 
 
 def _answered_renderer(answered: dict, slug: str, show_organisations: bool):

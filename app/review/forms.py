@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.review.labels import KIND_LABELS, STATUS_LABELS
 from app.review.models import CommentKind, CommentStatus
+from app.richtext import plain, sanitize_inline
+from app.textmarkup import from_markup, table_from_markup
 
 BODY_MAX = 10_000
+# A proposed paragraph: its text (without markup) may be this long.
+PROPOSAL_MAX = 20_000
+# What is posted for it (markup or HTML) is cut off well before parsing could take long.
+PROPOSAL_RAW_MAX = 100_000
+# A comment is a comment or a question; a suggestion is made on the paragraph itself.
+COMMENT_KINDS = (CommentKind.COMMENT, CommentKind.QUESTION)
+_BREAKS = re.compile(r"<\s*(?:br|/?(?:div|p|li|h[1-6]|blockquote))\b[^>]*>", re.IGNORECASE)
 
 
 def _strip(value):
@@ -24,11 +35,16 @@ def _not_blank(form, field):
 
 
 class CommentForm(FlaskForm):
-    """A new comment on a block (or on the version as a whole)."""
+    """A new comment on a block (or on the version as a whole), optionally quoting whole words.
+
+    The quote is chosen by word numbers (``quote_from``/``quote_to``: the keyboard's way, and
+    what the script fills in from a selection) or typed into ``quote``; the view sets the
+    choices from the block's words.
+    """
 
     kind = RadioField(
         _l("Kind"),
-        choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
+        choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in COMMENT_KINDS],
         default=CommentKind.COMMENT.value,
     )
     body = TextAreaField(
@@ -39,24 +55,98 @@ class CommentForm(FlaskForm):
             Length(max=BODY_MAX, message=_l("At most %(max)d characters.")),
         ],
     )
+    quote_from = SelectField(_l("First quoted word"), choices=[], validate_choice=False)
+    quote_to = SelectField(_l("Last quoted word"), choices=[], validate_choice=False)
     quote = TextAreaField(_l("Quoted text (optional)"), validators=[Optional(), Length(max=2000)])
     quote_start = HiddenField()
-    suggestion = TextAreaField(_l("Suggested wording (optional)"), validators=[Length(max=BODY_MAX)])
     submit = SubmitField(_l("Send comment"))
 
-    def validate_suggestion(self, field):
-        if self.kind.data == CommentKind.SUGGESTION.value and not (field.data or "").strip():
-            raise ValidationError(_l("A suggestion needs the wording you propose."))
+    def set_words(self, choices: list[tuple[int, str]]) -> None:
+        """Offer the block's words (app.review.quotes.word_choices) for the first and last word."""
+        none = [("", _l("(none)"))]
+        options = none + [(str(number), label) for number, label in choices]
+        self.quote_from.choices = options
+        self.quote_to.choices = options
+
+    def chosen_words(self) -> tuple[int, int] | None:
+        """The (first, last) word numbers chosen, or None when no word was chosen."""
+        first, last = (self.quote_from.data or "").strip(), (self.quote_to.data or "").strip()
+        if not first and not last:
+            return None
+        first, last = first or last, last or first
+        if not (first.isdigit() and last.isdigit()):
+            return (-1, -1)
+        return int(first), int(last)
 
 
 class EditCommentForm(FlaskForm):
-    """The author's edit of their own comment (the quote stays as it was)."""
+    """The author's edit of their own comment or question (the quote stays as it was)."""
 
     kind = CommentForm.kind
     body = CommentForm.body
-    suggestion = CommentForm.suggestion
     submit = SubmitField(_l("Save changes"))
-    validate_suggestion = CommentForm.validate_suggestion
+
+
+def _proposal_field_size(form, field):
+    if len(field.data or "") > PROPOSAL_RAW_MAX:
+        raise ValidationError(_l("At most %(max)d characters.", max=PROPOSAL_MAX))
+
+
+class SuggestionForm(FlaskForm):
+    """A proposed wording for a whole paragraph, made on the revision the page showed.
+
+    With JavaScript the paragraph is edited where it stands and its HTML comes in ``html``;
+    without, the paragraph's text is typed in ``text`` with the draft editor's markup. Either
+    way :meth:`proposal` is sanitised rich text. The reason (``body``) is optional.
+    """
+
+    revision = HiddenField()
+    text = TextAreaField(_l("Your wording of the paragraph"), validators=[_proposal_field_size])
+    html = HiddenField(validators=[_proposal_field_size])
+    body = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[Length(max=BODY_MAX, message=_l("At most %(max)d characters."))],
+    )
+    submit = SubmitField(_l("Send suggestion"))
+
+    def proposal(self, *, table: bool = False) -> str:
+        """The proposed paragraph as stored rich text, whichever way it was written."""
+        if table:
+            return table_from_markup(self.text.data or "")
+        if (self.html.data or "").strip():
+            # A browser's editable field may break a line or wrap words in blocks: each such
+            # break is a space between words, never nothing (the sanitiser drops the tags).
+            return sanitize_inline(_BREAKS.sub(" ", self.html.data))
+        return from_markup(self.text.data or "")
+
+    def check_proposal(self, base: str, *, table: bool = False) -> str | None:
+        """The proposal if it may be stored against the paragraph text *base*, else None with the
+        reason on the ``text`` field: empty, too long, or no change at all."""
+        proposal = self.proposal(table=table)
+        words = plain(proposal.replace("\t", " ").replace("\n", " "))
+        if not words.strip():
+            self.text.errors.append(_l("Write the wording you propose for the paragraph."))
+        elif len(words) > PROPOSAL_MAX:
+            self.text.errors.append(_l("At most %(max)d characters.", max=PROPOSAL_MAX))
+        elif proposal == _canonical(base, table):
+            self.text.errors.append(
+                _l(
+                    "Your wording is the same as the paragraph's text. Change the words you want "
+                    "changed, or write a comment instead."
+                )
+            )
+        else:
+            return proposal
+        return None
+
+
+def _canonical(text: str, table: bool) -> str:
+    """Stored text as the proposal would store it, so formatting-only differences count."""
+    if table:
+        return "\n".join(
+            "\t".join(sanitize_inline(cell) for cell in row.split("\t")) for row in text.split("\n")
+        )
+    return sanitize_inline(text)
 
 
 class ReplyForm(FlaskForm):

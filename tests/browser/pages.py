@@ -59,6 +59,8 @@ PAGE_TYPES = [
     # a member
     PageType("reading", "/d/{slug}", "member"),
     PageType("comment-form", "/d/{slug}/v/{current}/b/{uid}/comment", "member"),
+    PageType("suggest-form", "/d/{slug}/v/{current}/b/{uid}/suggest", "member"),
+    PageType("reading-suggestions-in-text", "/d/{slug}?suggestions=1", "member"),
     PageType("block-comments", "/d/{slug}/v/{current}/b/{uid}/comments", "member"),
     PageType("overview", "/d/{slug}/v/{current}/overview", "member"),
     PageType("my-comments", "/d/{slug}/mine", "member"),

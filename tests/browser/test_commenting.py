@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from app.documents.models import Block, BlockRevision
 from app.extensions import db
 from app.review.models import Comment
 from app.richtext import from_plain
 from tests.browser.conftest import sign_in, tab_to
-from tests.browser.xss import assert_inert, payloads
+from tests.browser.xss import ACTIVE_CONTENT, assert_inert, payloads
 from tests.conftest import PASSWORD, add_comment
 
 pytestmark = pytest.mark.browser
@@ -217,22 +218,43 @@ def test_xss_corpus_renders_inert_in_comments_replies_quotes_and_suggestions(pag
         email="eve@example.org", name="<img src=x onerror=alert(1)>", organisation="<svg onload=alert(2)>"
     )
     client.login(user.email)
-    for i, payload in enumerate(corpus):
-        url = f"/d/xss/v/1/b/{doc.block_uids[f'b{i}']}/comment"
-        response = client.post(
-            url, {"kind": "suggestion", "body": payload, "quote": payload, "suggestion": payload}
+    with app.app_context():
+        revisions = dict(
+            db.session.execute(
+                sa.select(Block.uid, BlockRevision.id).join(BlockRevision, BlockRevision.block_id == Block.id)
+            ).all()
         )
+    for i, payload in enumerate(corpus):
+        uid = doc.block_uids[f"b{i}"]
+        url = f"/d/xss/v/1/b/{uid}/comment"
+        response = client.post(url, {"kind": "question", "body": payload, "quote": payload})
         if len(payload) > 2000:  # longer than a quote may be: refused, then sent without the quote
             assert response.status_code == 400, payload
-            response = client.post(url, {"kind": "suggestion", "body": payload, "suggestion": payload})
+            response = client.post(url, {"kind": "question", "body": payload})
         assert response.status_code == 302, payload
+        # The same payload as a proposed paragraph, typed (no JavaScript) or as the editable's HTML.
+        field = "html" if i % 2 else "text"
+        proposal = {"revision": revisions[uid], field: payload + " och mer", "body": payload}
+        response = client.post(f"/d/xss/v/1/b/{uid}/suggest", proposal)
+        # Markup that swallows the rest of the paragraph leaves nothing: refused, with the reason.
+        assert response.status_code == 302 or (
+            field == "html" and "Skriv den lydelse du föreslår" in response.get_data(as_text=True)
+        ), payload
     comments = _comments(app)
-    assert len(comments) == len(corpus)
+    assert len([c for c in comments if c.suggestion]) > len(corpus) * 3 // 4
     for comment in comments[:: max(1, len(comments) // 40)]:
         assert client.post(f"/comments/{comment.id}/reply", {"body": comment.body}).status_code == 302
     sign_in(page, user.email, PASSWORD)
-    for path in ("/d/xss", "/d/xss/v/1/overview"):
+    suggestion = next(c for c in comments if c.suggestion)
+    for path in ("/d/xss", "/d/xss?suggestions=1", "/d/xss/v/1/overview", f"/comments/{suggestion.id}/edit"):
         assert_inert(page, path)
+    # The paragraph editor holding hostile text, opened in place.
+    page.goto("/d/xss")
+    for i in range(0, len(corpus), max(1, len(corpus) // 10)):
+        page.locator(f"#b-{doc.block_uids[f'b{i}']} .suggest-link").click()
+        page.locator(".para-editable").wait_for()
+        assert page.dialogs == [], corpus[i]
+        assert page.evaluate(ACTIVE_CONTENT) == [], corpus[i]
 
 
 def test_busy_version_loads_a_blocks_comments_in_place(page, app, doc, factory, monkeypatch, axe_check):

@@ -97,35 +97,6 @@ def test_ambiguous_quote_needs_the_position_from_the_selection(client, doc, memb
     assert _comments(app)[0].quote_start == second
 
 
-def test_suggestion_is_shown_as_a_word_diff(client, doc, member, app):
-    response = client.post(
-        _url(doc, "r"),
-        {"kind": "suggestion", "body": "Bättre.", "suggestion": "Och en rad till, och en mening till."},
-    )
-    assert response.status_code == 302
-    html = client.get("/d/vl").get_data(as_text=True)
-    assert "<del>rad</del><ins>mening</ins>" in html
-    # a quote only points: the suggestion is the whole paragraph, shown against the text it was made on
-    client.post(
-        _url(doc),
-        {
-            "kind": "suggestion",
-            "body": "Ord.",
-            "quote": "material",
-            "suggestion": "Myndigheter skapar <strong>mycket</strong> data.",
-        },
-    )
-    assert "skapar <strong>mycket</strong> <del>material</del><ins>data</ins>." in client.get(
-        "/d/vl"
-    ).get_data(as_text=True)
-
-
-def test_suggestion_kind_needs_wording(client, doc, member, app):
-    response = client.post(_url(doc), {"kind": "suggestion", "body": "Ändra", "suggestion": " "})
-    assert response.status_code == 400
-    assert _comments(app) == []
-
-
 @pytest.mark.parametrize(
     ("body", "message"),
     [("", "Skriv något"), ("   \n ", "Skriv något"), ("x" * 10_001, "Högst 10000 tecken")],

@@ -6,7 +6,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,12 +17,15 @@ from app.review import operations
 from app.review.anchoring import Anchor
 from app.review.blueprint import bp
 from app.review.excerpts import excerpt
-from app.review.forms import CommentForm, EditCommentForm, ReplyForm
+from app.review.forms import CommentForm, EditCommentForm, ReplyForm, SuggestionForm
 from app.review.labels import thread_context
 from app.review.loaders import comment_url, get_comment, refuse_closed, thread_is_open, wants_fragment
 from app.review.models import Comment, CommentKind, CommentStatus
+from app.review.quotes import span_of_words, widen, word_choices, word_numbers
+from app.review.suggesting import Outcome, is_table, place, revision_of
 from app.review.threads import FILTERS, CommentView, ReplyView, highlighted_texts, load_threads
 from app.richtext import plain
+from app.textmarkup import table_to_markup, to_markup
 from app.web.forms import ConfirmForm
 
 
@@ -39,23 +42,64 @@ def _comment_form_page(document, version, block, form, status=200):
     return render_template(template, document=document, version=version, block=block, form=form), status
 
 
-def _store_comment(document: Document, version: Version, block, form: CommentForm):
-    quote = None
-    if block is not None and form.quote.data and form.quote.data.strip():
-        start = form.quote_start.data
-        quote = operations.locate_quote(
-            block.text, form.quote.data, start=int(start) if (start or "").isdigit() else None
+def _show_quote(form: CommentForm, text: str, start: int, end: int) -> None:
+    """Fill the form's quote fields with the words [start, end) of the block's plain *text*."""
+    form.quote.data = text[start:end]
+    form.quote_start.data = str(start)
+    numbers = word_numbers(text, start, end)
+    if numbers is not None:
+        form.quote_from.data, form.quote_to.data = (str(n) for n in numbers)
+
+
+def _quote(block, form: CommentForm) -> operations.Quote | bool | None:
+    """The whole-word quote the form asks for; None without one; False when refused (errors set).
+
+    Words chosen by number come first (the keyboard's way); a typed or selected quote must
+    stand in the paragraph, and one that cuts a word is widened and shown again, not stored.
+    """
+    text = plain(block.text)
+    chosen = form.chosen_words()
+    if chosen is not None:
+        span = span_of_words(text, *chosen)
+        if span is None:
+            form.quote_from.errors.append(_("Choose a first word that comes before the last word."))
+            return False
+        return operations.locate_quote(block.text, text[span[0] : span[1]], start=span[0])
+    if not (form.quote.data or "").strip():
+        return None
+    start = form.quote_start.data
+    quote = operations.locate_quote(
+        block.text, form.quote.data, start=int(start) if (start or "").isdigit() else None
+    )
+    if quote is None:
+        form.quote.errors.append(_("The quoted text must be copied exactly from this paragraph."))
+        return False
+    span = widen(text, quote.start, quote.end)
+    if span is None:
+        form.quote.errors.append(_("Quote at least one word of the paragraph."))
+        return False
+    if span != (quote.start, quote.end):
+        _show_quote(form, text, *span)
+        form.quote.errors.append(
+            _(
+                "A quote is whole words. It now reads “%(quote)s”: check it and send again.",
+                quote=form.quote.data,
+            )
         )
-        if quote is None:
-            form.quote.errors.append(_("The quoted text must be copied exactly from this paragraph."))
-            return None
+        return False
+    return quote
+
+
+def _store_comment(document: Document, version: Version, block, form: CommentForm):
+    quote = _quote(block, form) if block is not None else None
+    if quote is False:
+        return None
     return operations.create_comment(
         version=version,
         revision=block,
         author=current_user,
         kind=CommentKind(form.kind.data),
         body=form.body.data.strip(),
-        suggestion=(form.suggestion.data or "").strip() or None,
         quote=quote,
     )
 
@@ -65,21 +109,15 @@ def _after_store(comment, document, version, block):
         # Worked out before the commit, which expires every loaded object: afterwards each
         # would be read again, in a transaction of its own.
         target = comment_url(comment, version)
-        message = _("Thank you. Your comment #%(n)d has been recorded.", n=comment.number)
+        if comment.kind is CommentKind.SUGGESTION:
+            message = _("Thank you. Your suggestion #%(n)d has been recorded.", n=comment.number)
+        else:
+            message = _("Thank you. Your comment #%(n)d has been recorded.", n=comment.number)
         db.session.commit()
         flash(message, "success")
         return redirect(target)
     db.session.commit()
-    view = CommentView.of(comment, _fresh_anchor(), current_user)
-    html = render_template(
-        "review/_thread.html",
-        view=view,
-        show_names=True,
-        show_organisations=True,
-        thread_open=True,
-        **thread_context(),
-    )
-    return html, 201
+    return _thread_fragment(comment), 201
 
 
 def _fresh_anchor():
@@ -96,9 +134,19 @@ def comment_block(slug: str, number: int, uid: str):
     if not version.accepts_comments():
         return refuse_closed(version)
     form = CommentForm()
-    if request.method == "GET":
-        form.quote.data = request.args.get("quote", "")[:2000]
-        form.quote_start.data = request.args.get("start", "")
+    text = plain(block.text)
+    form.set_words(word_choices(text))
+    if request.method == "GET" and request.args.get("quote", "").strip():
+        # A selection from the page (the script sends it whole words already): shown widened.
+        start = request.args.get("start", "")
+        found = operations.locate_quote(
+            block.text, request.args["quote"][:2000], start=int(start) if start.isdigit() else None
+        )
+        span = widen(text, found.start, found.end) if found is not None else None
+        if span is not None:
+            _show_quote(form, text, *span)
+        else:
+            form.quote.data = request.args["quote"][:2000]
     if form.validate_on_submit():
         comment = _store_comment(document, version, block, form)
         if comment is not None:
@@ -185,7 +233,10 @@ def endorse(comment_id: int):
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(comment_id: int):
-    """The author edits their comment until an editor has responded; the history is kept."""
+    """The author edits their comment until an editor has responded; the history is kept.
+
+    A suggestion is edited with the same paragraph editor it was made with.
+    """
     comment = get_comment(comment_id)
     if not comment.is_author(current_user):
         abort(403)
@@ -193,21 +244,22 @@ def edit(comment_id: int):
         message = _(
             "This comment can no longer be edited: an editor has responded to it, or it was withdrawn."
         )
+        if wants_fragment():
+            return {"error": message}, 403
         return render_template("errors/error.html", code=403, message=message), 403
+    if comment.kind is CommentKind.SUGGESTION and comment.parent_id is None:
+        return _edit_suggestion(comment)
     form = EditCommentForm(
-        data=None
-        if request.method == "POST"
-        else {"kind": comment.kind.value, "body": comment.body, "suggestion": _plain(comment.suggestion)}
+        data=None if request.method == "POST" else {"kind": comment.kind.value, "body": comment.body}
     )
     if comment.parent_id is not None:
         del form.kind
-        del form.suggestion
     if form.validate_on_submit():
         operations.edit_comment(
             comment,
             kind=CommentKind(form.kind.data) if "kind" in form else comment.kind,
             body=form.body.data.strip(),
-            suggestion=((form.suggestion.data or "").strip() or None) if "suggestion" in form else None,
+            suggestion=None,
             actor=current_user,
         )
         db.session.commit()
@@ -218,8 +270,156 @@ def edit(comment_id: int):
     ), 400 if form.is_submitted() else 200
 
 
-def _plain(rich: str | None) -> str:
-    return plain(rich) if rich else ""
+def _edit_suggestion(comment: Comment):
+    """Edit an open suggestion: the whole paragraph again, against the text it was made on."""
+    revision = revision_of(comment.version, comment.block_id) if comment.block_id else None
+    table = is_table(revision)
+    form = SuggestionForm()
+    if request.method == "GET":
+        form.text.data = (table_to_markup if table else to_markup)(comment.suggestion or "")
+        form.body.data = comment.body
+    if form.validate_on_submit():
+        proposal = form.check_proposal(comment.block_text or "", table=table)
+        if proposal is not None:
+            operations.edit_comment(
+                comment,
+                kind=CommentKind.SUGGESTION,
+                body=(form.body.data or "").strip(),
+                suggestion=proposal,
+                actor=current_user,
+            )
+            top = comment.parent or comment
+            target = comment_url(top)
+            db.session.commit()
+            if wants_fragment():
+                return _thread_fragment(top), 200
+            flash(_("Your changes have been saved."), "success")
+            return redirect(target)
+    status = 400 if form.is_submitted() else 200
+    context = {
+        "form": form,
+        "comment": comment,
+        "action": url_for("review.edit", comment_id=comment.id),
+        "table": table,
+        "editable": wants_fragment() and not table,
+        "proposal_html": _proposal_html(form, comment.suggestion or ""),
+        "cancel_url": comment_url(comment),
+    }
+    if wants_fragment():
+        return render_template("review/_suggestion_form.html", **context), status
+    return render_template("review/edit.html", **context), status
+
+
+def _proposal_html(form: SuggestionForm, fallback: str) -> str:
+    """What the editable paragraph holds: what the member sent (sanitised), else *fallback*."""
+    return form.proposal() if form.is_submitted() and (form.html.data or "").strip() else fallback
+
+
+def _thread_fragment(comment: Comment) -> str:
+    """One thread's HTML, for the page's script after a change."""
+    view = CommentView.of(comment, _fresh_anchor(), current_user)
+    return render_template(
+        "review/_thread.html",
+        view=view,
+        show_names=True,
+        show_organisations=True,
+        thread_open=True,
+        **thread_context(),
+    )
+
+
+@bp.route("/d/<slug>/v/<int:number>/b/<uid>/suggest", methods=["GET", "POST"])
+@login_required
+def suggest_block(slug: str, number: int, uid: str):
+    """Suggest a new wording of one paragraph: edited in place with JavaScript, a form without.
+
+    The form carries the revision the page showed; a proposal is stored only against that
+    text (app.review.suggesting), and is refused when empty, too long or no change at all.
+    """
+    document = get_document(slug)
+    version = get_version(document, number)
+    block = _page_block(page_blocks(version), uid)
+    form = SuggestionForm()
+    if request.method == "GET":
+        if not version.accepts_comments():
+            return refuse_closed(version)
+        revision = revision_of(version, block.block_id)
+        form.revision.data = str(revision.id)
+        table = is_table(revision)
+        form.text.data = (table_to_markup if table else to_markup)(revision.text)
+        return _suggestion_page(document, version, block, form, table)
+    placement = place(document, version, block.block_id, form.revision.data)
+    if placement.outcome is Outcome.CLOSED:
+        return refuse_closed(version)
+    if not form.validate_on_submit():
+        return _suggestion_page(document, version, block, form, is_table(placement.base), 400)
+    if placement.outcome is Outcome.UNKNOWN:
+        form.text.errors.append(
+            _("This form is out of date. Load the paragraph again and make your change there.")
+        )
+        return _suggestion_page(document, version, block, form, False, 400)
+    table = is_table(placement.base)
+    proposal = form.check_proposal(placement.base.text, table=table)
+    if proposal is None:
+        return _suggestion_page(document, version, block, form, table, 400)
+    if placement.outcome is Outcome.CHANGED:
+        return _suggestion_conflict(document, block, placement, proposal)
+    comment = operations.create_comment(
+        version=placement.version,
+        revision=placement.revision,
+        author=current_user,
+        kind=CommentKind.SUGGESTION,
+        body=(form.body.data or "").strip(),
+        suggestion=proposal,
+    )
+    return _after_store(comment, document, placement.version, block)
+
+
+def _suggestion_page(document, version, block, form: SuggestionForm, table: bool, status: int = 200):
+    context = {
+        "document": document,
+        "version": version,
+        "block": block,
+        "form": form,
+        "table": table,
+        "action": url_for("review.suggest_block", slug=document.slug, number=version.number, uid=block.uid),
+        "editable": wants_fragment() and not table,
+        "proposal_html": _proposal_html(form, block.text),
+        "cancel_url": url_for("documents.version", slug=document.slug, number=version.number)
+        + f"#{block.anchor}",
+    }
+    if wants_fragment():
+        return render_template("review/_suggestion_form.html", **context), status
+    return render_template("review/suggest.html", **context), status
+
+
+def _suggestion_conflict(document, block, placement, proposal: str):
+    """409: the paragraph changed since the page was loaded. Both texts, the member's wording
+    kept, and the form again on the paragraph as it reads now; nothing is stored."""
+    version, revision = placement.version, placement.revision
+    form = None
+    if revision is not None:
+        form = SuggestionForm(formdata=None)
+        form.revision.data = str(revision.id)
+        form.text.data = (table_to_markup if is_table(revision) else to_markup)(revision.text)
+    current_block = next((b for b in page_blocks(version) if b.uid == block.uid), None)
+    context = {
+        "document": document,
+        "version": version,
+        "block": current_block or block,
+        "base": placement.base,
+        "current": revision,
+        "proposal": proposal,
+        "form": form,
+        "table": is_table(revision),
+        "editable": wants_fragment() and not is_table(revision),
+        "proposal_html": revision.text if revision is not None else "",
+        "action": url_for("review.suggest_block", slug=document.slug, number=version.number, uid=block.uid),
+        "cancel_url": url_for("documents.version", slug=document.slug, number=version.number)
+        + f"#{block.anchor}",
+    }
+    template = "review/_suggestion_conflict.html" if wants_fragment() else "review/suggestion_conflict.html"
+    return render_template(template, **context), 409
 
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
