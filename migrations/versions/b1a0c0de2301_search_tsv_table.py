@@ -9,11 +9,11 @@ none less.
 
 So on PostgreSQL the vector moves out of ``search_entry`` into ``search_tsv`` (the row's id, kind,
 document, version and comment, and the same ``tsv`` as before: text A, author's name B, lemmas and
-parts C), with the GIN index per kind and a version index for the paragraphs. Three
-statement-level triggers keep it in step with every INSERT, UPDATE and DELETE on
-``search_entry``, in the same transaction, as SQLite's three triggers keep ``search_fts``; the
-index code (app.search.index) writes ``search_entry`` alone, as before. ``search_entry`` keeps
-every column it had, so the downgrade puts the generated column back from the rows as they are.
+parts C), with the GIN index per kind and a version index for the paragraphs. Triggers keep it
+in step with every INSERT, UPDATE, DELETE and TRUNCATE on ``search_entry``, in the same
+transaction, as SQLite's triggers keep ``search_fts``; the index code (app.search.index) writes
+``search_entry`` alone, as before. ``search_entry`` keeps every column it had, so the downgrade
+puts the generated column back from the rows as they are.
 
 SQLite: nothing changes.
 
@@ -56,15 +56,21 @@ UPGRADE = [
     "CREATE INDEX ix_search_tsv_block ON search_tsv USING gin (tsv) WHERE kind = 'block'",
     "CREATE INDEX ix_search_tsv_comment ON search_tsv USING gin (tsv) WHERE kind = 'comment'",
     "CREATE INDEX ix_search_tsv_version ON search_tsv (version_id) WHERE kind = 'block'",
-    # One function for the three triggers; each runs once per statement, over the statement's rows
-    # (a reindex writes thousands of rows in a few statements).
+    # What the triggers run. An INSERT copies the statement's new rows in one statement (a
+    # reindex writes 500 rows a statement); an UPDATE or DELETE goes row by row, by the key: a
+    # join with a statement's old rows would be planned once per connection, perhaps for one row,
+    # and kept for thirteen thousand. TRUNCATE empties both.
     "CREATE FUNCTION search_tsv_sync() RETURNS trigger LANGUAGE plpgsql AS $$\n"
     "BEGIN\n"
-    "  IF TG_OP IN ('UPDATE', 'DELETE') THEN\n"
-    "    DELETE FROM search_tsv WHERE id IN (SELECT id FROM old_rows);\n"
-    "  END IF;\n"
-    "  IF TG_OP IN ('INSERT', 'UPDATE') THEN\n"
+    "  IF TG_OP = 'TRUNCATE' THEN\n"
+    "    TRUNCATE search_tsv;\n"
+    "  ELSIF TG_OP = 'INSERT' THEN\n"
     "    " + COPY.format(p="n.", row="n", table="new_rows") + ";\n"
+    "  ELSE\n"
+    "    DELETE FROM search_tsv WHERE id = OLD.id;\n"
+    "    IF TG_OP = 'UPDATE' THEN\n"
+    "      " + COPY.format(p="n.", row="n", table="(SELECT NEW.*)") + ";\n"
+    "    END IF;\n"
     "  END IF;\n"
     "  RETURN NULL;\n"
     "END\n"
@@ -72,10 +78,11 @@ UPGRADE = [
     "CREATE TRIGGER search_entry_tsv_ai AFTER INSERT ON search_entry "
     "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_tsv_sync()",
     "CREATE TRIGGER search_entry_tsv_au AFTER UPDATE ON search_entry "
-    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION search_tsv_sync()",
+    "FOR EACH ROW EXECUTE FUNCTION search_tsv_sync()",
     "CREATE TRIGGER search_entry_tsv_ad AFTER DELETE ON search_entry "
-    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_tsv_sync()",
+    "FOR EACH ROW EXECUTE FUNCTION search_tsv_sync()",
+    "CREATE TRIGGER search_entry_tsv_at AFTER TRUNCATE ON search_entry "
+    "FOR EACH STATEMENT EXECUTE FUNCTION search_tsv_sync()",
     # The rows indexed so far.
     COPY.format(p="e.", row="e", table="search_entry"),
     "ANALYZE search_tsv",
@@ -85,6 +92,7 @@ DOWNGRADE = [
     "DROP TRIGGER search_entry_tsv_ai ON search_entry",
     "DROP TRIGGER search_entry_tsv_au ON search_entry",
     "DROP TRIGGER search_entry_tsv_ad ON search_entry",
+    "DROP TRIGGER search_entry_tsv_at ON search_entry",
     "DROP FUNCTION search_tsv_sync()",
     "DROP TABLE search_tsv",
     # b1a0c0de2308's column and indexes, computed from the rows as they are.

@@ -206,8 +206,8 @@ def _tsv_rows():
 
 
 def test_postgresql_search_table_follows_every_write(app, client, sw):
-    """search_tsv, which PostgreSQL searches, is kept by triggers: every INSERT, UPDATE and DELETE
-    on search_entry, by the index's code or by hand, in the same transaction."""
+    """search_tsv, which PostgreSQL searches, is kept by triggers: every INSERT, UPDATE, DELETE and
+    TRUNCATE on search_entry, by the index's code or by hand, in the same transaction."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("search_tsv is PostgreSQL's")
@@ -242,3 +242,6 @@ def test_postgresql_search_table_follows_every_write(app, client, sw):
     with app.app_context():
         expected, stored = _tsv_rows()
         assert stored == expected and len(stored) > 10
+        db.session.execute(sa.text("TRUNCATE search_entry"))
+        db.session.commit()
+        assert _tsv_rows() == ([], [])
