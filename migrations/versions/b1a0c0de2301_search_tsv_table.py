@@ -1,11 +1,10 @@
 """PostgreSQL searches a narrow table of its own, search_tsv, as SQLite searches its FTS5 table.
 
 Measured (benchmarks/README.md, issue 23): with the lemmas and compound parts of b1a0c0de2308,
-"myndighet" missed the 50 ms target on PostgreSQL. Most of a common word's time went into
+"myndighet" missed the 50 ms target on PostgreSQL. Much of a common word's time went into
 reading the ``tsv`` of thousands of wide ``search_entry`` rows (the text, its words and their
 parts are stored beside it): the same statements over a table that holds only the ids and the
-vector took half the time, the same vector and words in separate columns (own text / parts)
-none less.
+vector took about half the time; a vector of the parts apart from the text's own took no less.
 
 So on PostgreSQL the vector moves out of ``search_entry`` into ``search_tsv`` (the row's id, kind,
 document, version and comment, and the same ``tsv`` as before: text A, author's name B, lemmas and
