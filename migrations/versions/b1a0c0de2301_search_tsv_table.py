@@ -44,7 +44,7 @@ COPY = (
 UPGRADE = [
     "ALTER TABLE search_entry DROP COLUMN tsv",  # and its two GIN indexes
     "CREATE TABLE search_tsv ("
-    " id integer PRIMARY KEY,"
+    " id integer CONSTRAINT pk_search_tsv PRIMARY KEY,"
     " kind varchar(32) NOT NULL,"
     " document_id integer NOT NULL,"
     " version_id integer NOT NULL,"
