@@ -49,10 +49,11 @@ def get_metadata():
     return target_db.metadata
 
 
-# The search index's database-specific parts (migration b1a0c0de0019) have no SQLAlchemy form:
-# SQLite's FTS5 table search_fts (and the shadow tables FTS5 makes for it), PostgreSQL's
-# generated tsvector column search_entry.tsv and its GIN indexes. Without this filter
-# `flask db check` would report them as tables, a column and an index missing from the models.
+# The search index's database-specific parts (migrations b1a0c0de0019, b1a0c0de2301) are not in
+# the models: SQLite's FTS5 table search_fts (and the shadow tables FTS5 makes for it),
+# PostgreSQL's table search_tsv with its indexes (before b1a0c0de2301: the generated tsvector
+# column search_entry.tsv and its GIN indexes). Without this filter `flask db check` would report
+# them as tables, a column and indexes missing from the models.
 SEARCH_OBJECTS = {
     ("column", "tsv"),
     ("index", "ix_search_entry_tsv_block"),
@@ -61,7 +62,7 @@ SEARCH_OBJECTS = {
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith("search_fts"):
+    if type_ == "table" and name and (name.startswith("search_fts") or name == "search_tsv"):
         return False
     table = getattr(getattr(obj, "table", None), "name", None)
     return not ((type_, name) in SEARCH_OBJECTS and table == "search_entry")

@@ -33,7 +33,7 @@ SEARCH_OBJECTS = {
 
 def search_objects_left_out(obj, name, type_, reflected, compare_to):
     """The filter of migrations/env.py: the search index's FTS5 table and tsvector are not models."""
-    if type_ == "table" and name and name.startswith("search_fts"):
+    if type_ == "table" and name and (name.startswith("search_fts") or name == "search_tsv"):
         return False
     table = getattr(getattr(obj, "table", None), "name", None)
     return not (

@@ -200,8 +200,12 @@ def reindex(connection: Connection) -> tuple[int, int]:
     sync_versions(connection, connection.scalars(sa.select(Version.id)).all())
     sync_comments(connection, connection.scalars(sa.select(Comment.id)).all())
     if connection.dialect.name == "postgresql":
-        # Fresh statistics, or the planner takes the new rows for a handful and skips the GIN index.
+        # Fresh statistics, or the planner takes the new rows for a handful and skips the GIN index;
+        # search_tsv (the table the searches read, b1a0c0de2301) is not there yet when b1a0c0de2308
+        # runs this.
         connection.exec_driver_sql("ANALYZE search_entry")
+        if connection.exec_driver_sql("SELECT to_regclass('search_tsv')").scalar() is not None:
+            connection.exec_driver_sql("ANALYZE search_tsv")
     count = sa.select(sa.func.count()).select_from(ENTRY)
     return (
         connection.scalar(count.where(ENTRY.c.kind == EntryKind.BLOCK.value)),

@@ -128,20 +128,24 @@ def snippet(text: str, keys: frozenset[str], size: int = 36, before: int = 10) -
     if not tokens:
         return Markup(escape(text[:240]))  # noqa: S704  (escaped)
     hits = [
-        i for i, m in enumerate(tokens) if len(m.group()) <= MAX_WORD and word_keys(m.group().lower()) & keys
+        i
+        for i, m in enumerate(tokens)
+        if len(m.group()) <= MAX_WORD and not keys.isdisjoint(word_keys(m.group().lower()))
     ]
     start = max(0, (hits[0] if hits else 0) - before)
     end = min(len(tokens), start + size)
-    marked = set(hits)
-    out = [escape("… ")] if start > 0 else []
+    # The window's text escaped in as few pieces as there are matches (a page holds 20 to 40
+    # snippets): from the first word shown, or the start, to the last word shown, or the end.
     position = tokens[start].start() if start > 0 else 0
-    for i in range(start, end):
-        match = tokens[i]
-        out.append(escape(text[position : match.start()]))
-        word = escape(match.group())
-        out.append(Markup("<mark>%s</mark>") % word if i in marked else word)
-        position = match.end()
+    out = [escape("… ")] if start > 0 else []
+    for i in hits:
+        if start <= i < end:
+            match = tokens[i]
+            out.append(escape(text[position : match.start()]))
+            out.append(Markup("<mark>%s</mark>") % match.group())
+            position = match.end()
     if end < len(tokens):
+        out.append(escape(text[position : tokens[end - 1].end()]))
         out.append(escape(" …"))
     else:
         out.append(escape(text[position:]))

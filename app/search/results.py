@@ -1,7 +1,7 @@
 """The queries: matching rows of the index, joined with the live rows that decide who may see them.
 
-Each database matches in its own way (``_Match``): SQLite's FTS5, PostgreSQL's ``@@`` on the
-generated ``tsv`` column, both with the keys app.search.query works out. Everything else is the
+Each database matches in its own way (``_Match``): SQLite's FTS5 table, PostgreSQL's ``@@`` on its
+``search_tsv`` table, both with the keys app.search.query works out. Everything else is the
 same SQL on both. A page of results is a constant number of statements: one per kind of result
 (with the total as a window count), one for the references of the versions shown, and the
 filters' lists.
@@ -27,7 +27,7 @@ from app.documents.permissions import can_edit_drafts
 from app.extensions import db
 from app.review.models import Comment, CommentKind, CommentStatus
 from app.review.permissions import can_moderate
-from app.search.models import EntryKind, SearchEntry
+from app.search.models import SEARCH_TSV, EntryKind, SearchEntry
 from app.search.query import Query
 
 WHAT = ("all", "text", "comments")
@@ -72,7 +72,7 @@ class Page:
 
 
 class _Match:
-    """Which index rows match the query, and how well, on this database."""
+    """Which index rows of one kind match the query, and how well, on this database."""
 
     def __init__(self, query: Query):
         self.query = query
@@ -102,59 +102,65 @@ class _Match:
             sa.bindparam(parameter, self.query.tsquery(names), type_=sa.String, literal_execute=True),
         )
 
-    def apply(
-        self, statement: sa.Select, names_if: sa.ColumnElement | bool, kind: EntryKind
-    ) -> tuple[sa.Select, sa.ColumnElement]:
-        """*statement* narrowed to matching rows, and the score (higher is better).
+    def rows(self, kind: EntryKind, names_if: sa.ColumnElement | bool):
+        """The matching index rows of *kind*: a SELECT of their ids, the columns to join and filter
+        them by (``id``, ``document_id``, ``version_id``, ``comment_id``) and the score (higher
+        is better).
 
         The author's name counts as text only where *names_if* holds (the reader sees names);
         elsewhere the query must match the comment's own text. True and False (everywhere,
         nowhere) need one pass over the index; a condition needs a second for the text alone.
         """
+        either = names_if is not True and names_if is not False
         if self.sqlite:
             found = self._fts(names_if is not False, "m")
-            statement = statement.join(found, found.c.entry_id == SearchEntry.id)
-            if names_if is not True and names_if is not False:
+            statement = (
+                sa.select(SearchEntry.id)
+                .join(found, found.c.entry_id == SearchEntry.id)
+                .where(SearchEntry.kind == kind)
+            )
+            if either:
                 text_only = sa.select(sa.literal_column("rowid")).select_from(sa.table("search_fts"))
                 text_only = text_only.where(
                     sa.text("search_fts MATCH :fts_text").bindparams(fts_text=self.query.fts5(False))
                 )
                 statement = statement.where(sa.or_(names_if, SearchEntry.id.in_(text_only)))
-            return statement, found.c.score
-        tsv = sa.literal_column("search_entry.tsv")
+            return statement, SearchEntry, found.c.score
+        # PostgreSQL: the narrow search_tsv, never the wide search_entry rows (see SEARCH_TSV).
+        entry = SEARCH_TSV.c
         everything = self._tsquery(names_if is not False)
+        text_only = entry.tsv.op("@@")(self._tsquery(False))
         if kind is EntryKind.BLOCK:
-            statement = statement.where(tsv.op("@@")(everything))
-            score = sa.func.ts_rank(tsv, everything)
-        else:
-            # Comments: the matching rows first, through the comments' GIN index, then the
-            # joins. As one query the planner sometimes walked every row in comment order to
-            # join the comments (40 ms for 5 hits, against 2 ms).
-            found = (
-                sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank(tsv, everything).label("score"))
-                .where(SearchEntry.kind == kind, tsv.op("@@")(everything))
-                .cte("found")
-                .prefix_with("MATERIALIZED")
-            )
-            statement = statement.join(found, found.c.entry_id == SearchEntry.id)
-            score = found.c.score
-        if names_if is not True and names_if is not False:
-            statement = statement.where(sa.or_(names_if, tsv.op("@@")(self._tsquery(False))))
-        return statement, score
-        # The matching rows of this kind first, through its GIN index, then the joins: as one
-        # query the planner sometimes walked every row in comment order instead (40 ms for 5 hits).
-        tsv = sa.literal_column("search_entry.tsv")
-        everything = self._tsquery(names_if is not False)
+            # Paragraphs: the newest versions' rows by version, or the matches by the GIN index,
+            # whichever the planner finds cheaper for the words asked.
+            statement = sa.select(entry.id).where(entry.kind == kind, entry.tsv.op("@@")(everything))
+            if either:
+                statement = statement.where(sa.or_(names_if, text_only))
+            return statement, entry, sa.func.ts_rank(entry.tsv, everything)
+        # Comments: the matching rows first, through the comments' GIN index, with what the joins
+        # need, then the joins to the comments by key. As one query the planner sometimes walked
+        # every row in comment order (40 ms for 5 hits, against 2 ms); joining the matches back
+        # to the index's rows to reach their comments hashed every comment row (20 ms for a
+        # common word, against 8).
+        columns = [
+            entry.id,
+            entry.document_id,
+            entry.version_id,
+            entry.comment_id,
+            sa.func.ts_rank(entry.tsv, everything).label("score"),
+        ]
+        if either:
+            columns.append(text_only.label("text_match"))
         found = (
-            sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank(tsv, everything).label("score"))
-            .where(SearchEntry.kind == kind, tsv.op("@@")(everything))
+            sa.select(*columns)
+            .where(entry.kind == kind, entry.tsv.op("@@")(everything))
             .cte("found")
             .prefix_with("MATERIALIZED")
         )
-        statement = statement.join(found, found.c.entry_id == SearchEntry.id)
-        if names_if is not True and names_if is not False:
-            statement = statement.where(sa.or_(names_if, tsv.op("@@")(self._tsquery(False))))
-        return statement, found.c.score
+        statement = sa.select(found.c.id)
+        if either:
+            statement = statement.where(sa.or_(names_if, found.c.text_match))
+        return statement, found.c, found.c.score
 
 
 def _visible_documents(statement: sa.Select, reader: Reader, filters: Filters) -> sa.Select:
@@ -169,16 +175,15 @@ def _visible_documents(statement: sa.Select, reader: Reader, filters: Filters) -
     return statement
 
 
-def _ranked(statement: sa.Select, score, limit: int, offset: int) -> tuple[list[int], int]:
-    """The ids of one page of matching rows, best first, and how many match in all.
+def _ranked(statement: sa.Select, score, entry_id, limit: int, offset: int) -> tuple[list[int], int]:
+    """The ids of one page of matching rows, best first (ties by *entry_id*), and how many match
+    in all.
 
     Only ids and scores go through the sort: the rows' text and names are read afterwards
     for the page alone (a common word matches thousands of rows).
     """
     statement = statement.add_columns(score.label("score"), sa.func.count().over().label("total"))
-    rows = db.session.execute(
-        statement.order_by(score.desc(), SearchEntry.id).limit(limit).offset(offset)
-    ).all()
+    rows = db.session.execute(statement.order_by(score.desc(), entry_id).limit(limit).offset(offset)).all()
     return [row.id for row in rows], (rows[0].total if rows else 0)
 
 
@@ -190,11 +195,9 @@ def _in_order(rows, ids: list[int]) -> list:
 def search_blocks(query: Query, reader: Reader, filters: Filters, limit: int, offset: int = 0) -> Page:
     """Paragraphs (and headings, list items...) of the newest version each reader may see, or of
     the chosen version."""
-    statement = (
-        sa.select(SearchEntry.id)
-        .join(Document, Document.id == SearchEntry.document_id)
-        .join(Version, Version.id == SearchEntry.version_id)
-        .where(SearchEntry.kind == EntryKind.BLOCK)
+    statement, entry, score = _Match(query).rows(EntryKind.BLOCK, True)
+    statement = statement.join(Document, Document.id == entry.document_id).join(
+        Version, Version.id == entry.version_id
     )
     statement = _visible_documents(statement, reader, filters)
     if not (filters.document and filters.version is not None):
@@ -205,9 +208,8 @@ def search_blocks(query: Query, reader: Reader, filters: Filters, limit: int, of
         if not reader.editor:
             newest = newest.where(newer.state != VersionState.DRAFT)
         newest_ids = sa.select(Version.id).where(Version.number == newest.scalar_subquery())
-        statement = statement.where(SearchEntry.version_id.in_(newest_ids))
-    statement, score = _Match(query).apply(statement, True, EntryKind.BLOCK)
-    ids, total = _ranked(statement, score, limit, offset)
+        statement = statement.where(entry.version_id.in_(newest_ids))
+    ids, total = _ranked(statement, score, entry.id, limit, offset)
     if not ids:
         return Page([], total)
     rows = db.session.execute(
@@ -233,12 +235,25 @@ def search_blocks(query: Query, reader: Reader, filters: Filters, limit: int, of
 
 def search_comments(query: Query, reader: Reader, filters: Filters, limit: int, offset: int = 0) -> Page:
     """Comments and replies the reader may see, as the reading view shows them."""
+    # Names are searchable where the page shows them: to everyone signed in, and to visitors
+    # only on documents whose comments show names in full.
+    names_if: sa.ColumnElement | bool = True
+    if not reader.signed_in:
+        # Most networks show visitors no names at all: then one pass over the index is enough.
+        full = db.session.scalar(
+            sa.select(Document.id)
+            .where(
+                Document.visibility == Visibility.PUBLIC,
+                Document.comment_visibility == CommentVisibility.FULL,
+            )
+            .limit(1)
+        )
+        names_if = Document.comment_visibility == CommentVisibility.FULL if full is not None else False
+    statement, entry, score = _Match(query).rows(EntryKind.COMMENT, names_if)
     statement = (
-        sa.select(SearchEntry.id)
-        .join(Comment, Comment.id == SearchEntry.comment_id)
-        .join(Document, Document.id == SearchEntry.document_id)
-        .join(Version, Version.id == SearchEntry.version_id)
-        .where(SearchEntry.kind == EntryKind.COMMENT)
+        statement.join(Comment, Comment.id == entry.comment_id)
+        .join(Document, Document.id == entry.document_id)
+        .join(Version, Version.id == entry.version_id)
     )
     statement = _visible_documents(statement, reader, filters)
     if not reader.signed_in:
@@ -259,22 +274,7 @@ def search_comments(query: Query, reader: Reader, filters: Filters, limit: int, 
         statement = statement.join(Organisation, Organisation.id == Comment.organisation_id).where(
             Organisation.name == filters.organisation_name
         )
-    # Names are searchable where the page shows them: to everyone signed in, and to visitors
-    # only on documents whose comments show names in full.
-    names_if: sa.ColumnElement | bool = True
-    if not reader.signed_in:
-        # Most networks show visitors no names at all: then one pass over the index is enough.
-        full = db.session.scalar(
-            sa.select(Document.id)
-            .where(
-                Document.visibility == Visibility.PUBLIC,
-                Document.comment_visibility == CommentVisibility.FULL,
-            )
-            .limit(1)
-        )
-        names_if = Document.comment_visibility == CommentVisibility.FULL if full is not None else False
-    statement, score = _Match(query).apply(statement, names_if, EntryKind.COMMENT)
-    ids, total = _ranked(statement, score, limit, offset)
+    ids, total = _ranked(statement, score, entry.id, limit, offset)
     if not ids:
         return Page([], total)
     rows = db.session.execute(

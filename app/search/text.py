@@ -79,6 +79,7 @@ def extra_keys(word: str) -> frozenset[str]:
     return frozenset(k for k in found if not is_stop(k))
 
 
+@functools.lru_cache(maxsize=65536)
 def word_keys(word: str) -> frozenset[str]:
     """Every key a word of the text is found by (for marking it in a snippet)."""
     return extra_keys(word) | {key(word)}
@@ -98,6 +99,7 @@ def use_dictionary(hunspell) -> None:
     compounds.use(hunspell)
     query_keys.cache_clear()
     extra_keys.cache_clear()
+    word_keys.cache_clear()
 
 
 def index_parts(text: str) -> str:

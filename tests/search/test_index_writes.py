@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from app.accounts import operations as accounts
@@ -205,3 +206,62 @@ def test_a_suggestion_is_found_by_the_words_it_puts_in_not_by_its_whole_paragrap
     assert numbers(search(client, "sjökort", headers=headers)) == {number}
     # The paragraph's own words find the paragraph, not every suggestion made on it.
     assert number not in numbers(search(client, "publicera", headers=headers))
+
+
+# What PostgreSQL's search_tsv should hold for each search_entry row (migration b1a0c0de2301).
+EXPECTED_TSV = sa.text(
+    "SELECT id, kind, document_id, version_id, comment_id, ("
+    "setweight(to_tsvector('swedish'::regconfig, terms), 'A') || "
+    "setweight(to_tsvector('swedish'::regconfig, name_terms), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, parts), 'C'))::text FROM search_entry ORDER BY id"
+)
+STORED_TSV = sa.text(
+    "SELECT id, kind, document_id, version_id, comment_id, tsv::text FROM search_tsv ORDER BY id"
+)
+
+
+def _tsv_rows():
+    with db.engine.connect() as connection:
+        return connection.execute(EXPECTED_TSV).all(), connection.execute(STORED_TSV).all()
+
+
+def test_postgresql_search_table_follows_every_write(app, client, sw):
+    """search_tsv, which PostgreSQL searches, is kept by triggers: every INSERT, UPDATE, DELETE and
+    TRUNCATE on search_entry, by the index's code or by hand, in the same transaction."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("search_tsv is PostgreSQL's")
+        expected, stored = _tsv_rows()
+        assert stored == expected and len(stored) > 10
+        entry_id = db.session.scalar(
+            sa.select(SearchEntry.id).where(SearchEntry.comment_id == sw["comment_ids"]["b"])
+        )
+        # By hand: an UPDATE (the index's code only inserts and deletes) and a DELETE.
+        db.session.execute(sa.update(SearchEntry).where(SearchEntry.id == entry_id).values(parts="sjökort"))
+        first = db.session.scalar(sa.select(SearchEntry.id).order_by(SearchEntry.id).limit(1))
+        db.session.execute(sa.delete(SearchEntry).where(SearchEntry.id == first))
+        db.session.commit()
+        expected, stored = _tsv_rows()
+        assert stored == expected and first not in {row.id for row in stored}
+    assert numbers(search(client, "sjökort", headers=_token(app, sw))) == {sw["numbers"]["b"]}
+    # The index's own writes: a new comment, an edit (delete and insert), a rebuild.
+    with app.app_context():
+        comment = db.session.get(Comment, sw["comment_ids"]["b"])
+        review.edit_comment(
+            comment,
+            kind=comment.kind,
+            body="Licensvillkoren borde nämna geodata.",
+            suggestion=None,
+            actor=db.session.get(User, sw["member_b"].id),
+        )
+        db.session.commit()
+        assert _tsv_rows()[1] == _tsv_rows()[0]
+    assert numbers(search(client, "villkor", headers=_token(app, sw))) == {sw["numbers"]["b"]}
+    assert search(client, "sjökort", headers=_token(app, sw))["comments"]["items"] == []
+    assert app.test_cli_runner().invoke(args=["search-reindex"]).exit_code == 0
+    with app.app_context():
+        expected, stored = _tsv_rows()
+        assert stored == expected and len(stored) > 10
+        db.session.execute(sa.text("TRUNCATE search_entry"))
+        db.session.commit()
+        assert _tsv_rows() == ([], [])
