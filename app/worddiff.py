@@ -146,7 +146,87 @@ def stretches(
             cleaned[-2:] = [Stretch(False, left.i1, s.i2, left.j1, s.j2)]
         else:
             cleaned.append(s)
-    return cleaned
+    return _no_lone_spaces(cleaned, old_keys, new_keys)
+
+
+def _edge(keys: list[str], start: int, end: int, *, space: bool, from_end: bool) -> int:
+    """How many tokens of keys[start:end], from one end, are whitespace (*space*) or are not."""
+    count = 0
+    seq = range(end - 1, start - 1, -1) if from_end else range(start, end)
+    for i in seq:
+        if (keys[i] == SPACE_KEY) != space:
+            break
+        count += 1
+    return count
+
+
+def _no_lone_spaces(cleaned: list[Stretch], old_keys: list[str], new_keys: list[str]) -> list[Stretch]:
+    """No change strikes or inserts whitespace alone against words: a redline reads as words struck
+    and words inserted, never a struck space.
+
+    A change of spaces only on one side ("del ' ' | ins ', om tillgänglighet '") keeps its spaces as
+    equal text when the other side ends (or starts) with as many ("ins ', om tillgänglighet' | eq ' '").
+    When it does not (a space become a hyphen), the change takes in the words on either side of it
+    ("del 'e tjänst' | ins 'e-tjänst'"). Equal stretches still pair their tokens one to one when
+    they did, so app.merge can map positions through them.
+    """
+    out = [Stretch(s.equal, s.i1, s.i2, s.j1, s.j2) for s in cleaned]
+    result: list[Stretch] = []
+    for index, s in enumerate(out):
+        if s.i2 == s.i1 and s.j2 == s.j1:
+            continue  # an equal stretch whose words a change took in
+        old_blank = s.i2 > s.i1 and is_blank(old_keys[s.i1 : s.i2])
+        new_blank = s.j2 > s.j1 and is_blank(new_keys[s.j1 : s.j2])
+        if s.equal or old_blank == new_blank or s.i2 == s.i1 or s.j2 == s.j1:
+            _append(result, s)
+            continue
+        if old_blank:
+            blank = s.i2 - s.i1
+            if _edge(new_keys, s.j1, s.j2, space=True, from_end=True) >= blank:
+                # The spaces after the inserted words are the old ones, kept.
+                _append(result, Stretch(False, s.i1, s.i1, s.j1, s.j2 - blank))
+                _append(result, Stretch(True, s.i1, s.i2, s.j2 - blank, s.j2))
+                continue
+            if _edge(new_keys, s.j1, s.j2, space=True, from_end=False) >= blank:
+                _append(result, Stretch(True, s.i1, s.i2, s.j1, s.j1 + blank))
+                _append(result, Stretch(False, s.i2, s.i2, s.j1 + blank, s.j2))
+                continue
+        else:
+            blank = s.j2 - s.j1
+            if _edge(old_keys, s.i1, s.i2, space=True, from_end=True) >= blank:
+                _append(result, Stretch(False, s.i1, s.i2 - blank, s.j1, s.j1))
+                _append(result, Stretch(True, s.i2 - blank, s.i2, s.j1, s.j2))
+                continue
+            if _edge(old_keys, s.i1, s.i2, space=True, from_end=False) >= blank:
+                _append(result, Stretch(True, s.i1, s.i1 + blank, s.j1, s.j2))
+                _append(result, Stretch(False, s.i1 + blank, s.i2, s.j2, s.j2))
+                continue
+        # No spaces to keep (a space become a hyphen): take in the word on each side of it.
+        change = Stretch(False, s.i1, s.i2, s.j1, s.j2)
+        if result and result[-1].equal:
+            prev = result[-1]
+            take = min(
+                _edge(old_keys, prev.i1, prev.i2, space=False, from_end=True),
+                _edge(new_keys, prev.j1, prev.j2, space=False, from_end=True),
+            )
+            prev.i2 -= take
+            prev.j2 -= take
+            change.i1 -= take
+            change.j1 -= take
+            if prev.i2 == prev.i1 and prev.j2 == prev.j1:
+                result.pop()
+        if index + 1 < len(out) and out[index + 1].equal:
+            after = out[index + 1]
+            take = min(
+                _edge(old_keys, after.i1, after.i2, space=False, from_end=False),
+                _edge(new_keys, after.j1, after.j2, space=False, from_end=False),
+            )
+            after.i1 += take
+            after.j1 += take
+            change.i2 += take
+            change.j2 += take
+        _append(result, change)
+    return result
 
 
 def join_runs(tokens: list[Token]) -> list[Segment]:

@@ -376,3 +376,23 @@ def test_the_merges_own_diffs_are_the_word_diffs_every_page_shows(case):
 
 def plain_ops(ops):
     return [(tag, "".join(run.text for run in runs), [run.marks() for run in runs]) for tag, runs in ops]
+
+
+def test_a_space_become_a_hyphen_is_taken_as_whole_words_never_a_struck_space():
+    # Follow-up to issue 22: the preview and the list of changes struck a lone space.
+    m = merge(
+        "Ansök via en e tjänst för alla.",
+        "Ansök via en e-tjänst för alla.",
+        "Ansök via en e tjänst för några.",
+    )
+    assert [(c.number, c.state) for c in m.changes] == [(1, CLEAN)]
+    assert str(render_ops_html(m.change_ops(m.changes[0]))) == (
+        "Ansök via en <del>e tjänst</del><ins>e-tjänst</ins> för några."
+    )
+    flat = "".join(str(render_ops_html(p.options[p.active])) for p in m.parts([1]))
+    assert (
+        flat
+        == str(render_ops_html(m.ops([1])))
+        == "Ansök via en <del>e tjänst</del><ins>e-tjänst</ins> för några."
+    )
+    assert m.result([1]) == "Ansök via en e-tjänst för några."

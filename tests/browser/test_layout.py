@@ -293,3 +293,73 @@ def test_a_comment_on_a_heading_puts_its_count_first_in_the_margin(page, factory
     texts = margin.all_inner_texts()
     assert texts[0].startswith("1") and texts[1:] == ["Kommentera", "Föreslå ändring"], texts
     assert page.js_errors == []
+
+
+# Runs in the page: for every heading of the editors' working draft, how many times its number
+# is seen in the block (its head line and its text), and whether each place is in the heading.
+DRAFT_HEADING_NUMBERS = """
+() => {
+  const seen = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+    && !el.closest(".visually-hidden");
+  return [...document.querySelectorAll(".draft-blocks .draft-block.block--heading")].map((block) => {
+    const heading = block.querySelector(":scope > .block-body :is(h2, h3, h4)");
+    const number = heading.textContent.trim().split(/\\s+/)[0];
+    const word = new RegExp(`(^|\\\\s)${number.replace(/\\./g, "\\\\.")}($|\\\\s)`);
+    const places = [];
+    for (const part of block.querySelectorAll(":scope > .draft-block-head, :scope > .block-body")) {
+      const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        // The kind's hint ("Rubrik · nivå 1") names the heading's level, not its number.
+        if (node.parentElement.closest(".hint")) continue;
+        if (word.test(node.textContent) && seen(node.parentElement)) places.push(node.parentElement);
+      }
+    }
+    const head = block.querySelector(":scope > .draft-block-head").getBoundingClientRect();
+    return {
+      block: block.id,
+      number,
+      places: places.length,
+      inHeading: places.every((el) => heading.contains(el)),
+      headFits: head.right <= window.innerWidth + 1,
+    };
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("width_name", ["phone", "wide"])
+def test_a_headings_number_shows_once_on_the_working_draft(browser, live_server, world, width_name):
+    # Follow-up to issue 22: the editors' draft showed a heading's number in the block's head line
+    # ("1  Rubrik · nivå 1") and again in the heading ("1 Om vägledningen"), as the reading page did.
+    from axe_playwright_python.sync_playwright import Axe
+
+    viewport = VIEWPORTS[width_name]
+    context = browser.new_context(locale="sv-SE", base_url=live_server, viewport=viewport)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", ACCOUNTS["editor"])
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    page.goto(f"/d/{world['slug']}/draft")
+    shots = Path("/tmp/shots/s22-polish")
+    shots.mkdir(parents=True, exist_ok=True)
+    top = page.evaluate(
+        "document.querySelector('.draft-blocks').getBoundingClientRect().top + window.scrollY"
+    )
+    page.screenshot(
+        path=str(shots / f"draft-headings-{viewport['width']}.png"),
+        full_page=True,
+        clip={"x": 0, "y": top, "width": viewport["width"], "height": 1000},
+    )
+    rows = page.evaluate(DRAFT_HEADING_NUMBERS)
+    violations = (
+        Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}).response["violations"]
+    )
+    context.close()
+    assert len(rows) > 5
+    twice = [f"{r['block']} {r['number']}: shown {r['places']} times" for r in rows if r["places"] != 1]
+    assert not twice, "\n".join(twice)
+    assert all(r["inHeading"] and r["headFits"] for r in rows), rows
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]

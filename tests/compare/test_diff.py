@@ -379,3 +379,58 @@ def test_objects_and_dicts_both_work_and_duplicates_are_refused():
     assert render_change_html(change) == "Hej<ins> då</ins>"
     with pytest.raises(ValueError, match="duplicate"):
         diff_versions([block("a", "x"), block("a", "y")], [])
+
+
+# --------------------------------------------------------------------------- never a struck space
+
+
+def struck_or_inserted_space(ops):
+    """The ops that change nothing but whitespace (a lone struck or inserted space)."""
+    return [(tag, text) for tag, text in stretches(ops) if tag != "equal" and text.isspace()]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "redline"),
+    [
+        # The space before "och" is kept; the phrase is inserted before it, not instead of it.
+        (
+            "Vi tar hänsyn till behov och resurser.",
+            "Vi tar hänsyn till behov, om tillgänglighet och resurser.",
+            "Vi tar hänsyn till behov<ins>, om tillgänglighet</ins> och resurser.",
+        ),
+        (
+            "Kommunen ska tillgänglighet, särskilt",
+            "Kommunen ska. Bör c tillgänglighet",
+            "Kommunen ska<ins>. Bör c</ins> tillgänglighet<del>, särskilt</del>",
+        ),
+        # Words deleted with the space between them and the next word.
+        ("Kommunen b, c om säkerhet", "om d tillgänglighet b om,", None),
+        # A space replaced by a hyphen: the words around it are struck and inserted whole.
+        (
+            "en e tjänst för alla",
+            "en e-tjänst för alla",
+            "en <del>e tjänst</del><ins>e-tjänst</ins> för alla",
+        ),
+    ],
+)
+def test_a_redline_never_strikes_or_inserts_a_lone_space(old, new, redline):
+    ops = word_ops(old, new)
+    assert not struck_or_inserted_space(ops), str(render_ops_html(ops))
+    assert_reconstructs(old, new, ops)
+    if redline:
+        assert str(render_ops_html(ops)) == redline
+
+
+def test_random_rewrites_never_strike_a_lone_space():
+    rng = random.Random(5)
+    words = ["a", "b", "c", "d", "om", "tillgänglighet", ",", ".", "ska", "vi"]
+    for _ in range(3000):
+        old, new = (
+            " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+            .replace(" ,", ",")
+            .replace(" .", ".")
+            for _ in range(2)
+        )
+        ops = word_ops(old, new)
+        assert not struck_or_inserted_space(ops), (old, new, str(render_ops_html(ops)))
+        assert_reconstructs(old, new, ops)
