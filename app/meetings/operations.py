@@ -738,7 +738,7 @@ def export_meeting(meeting: Meeting, actor: User | None) -> list[Export]:
     updates their rows (bytes, checksum, size, who, when); the audit log keeps every export.
     Raises :class:`ExportError` when anything fails, with no file changed.
     """
-    if meeting.version is None:
+    if meeting.version is None or meeting.document is None:
         raise ExportError("the meeting has no presented version")
     try:
         files = pack_files(meeting)

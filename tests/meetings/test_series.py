@@ -480,3 +480,18 @@ def test_editing_a_series(app, client, host):
 )
 def test_missing_series_and_meetings_are_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_meeting_without_a_draft_has_no_pack_to_export(app, client, host):
+    series_id = _series(app, meetings=AROUND_DST[:1])
+    meeting_id = _meeting_ids(app, series_id)[0]
+    result = app.test_cli_runner().invoke(args=["export-meeting", str(meeting_id), "--language", "en"])
+    assert result.exit_code == 1
+    assert "the meeting has no presented version" in result.output
+    client.login("hanna@example.org")
+    response = client.post(f"/meetings/{meeting_id}/export")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/meetings/{meeting_id}/edit"
+    )
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).exports == []
