@@ -122,3 +122,22 @@ def test_a_host_starts_a_series_with_the_form(page, app, series_id, axe_check):
             sa.select(MeetingSeries).where(MeetingSeries.title == "Vårens workshoppar")
         )
         assert series.visibility is Visibility.NETWORK and [o.name for o in series.organisers] == ["DIGG"]
+
+
+def test_a_host_sees_the_cancel_button_and_the_draft_agenda_and_cancels(page, app, series_id, axe_check):
+    meeting_id = _first_meeting(app, series_id)
+    sign_in(page, "hanna@example.org", PASSWORD)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/meetings/{meeting_id + 1}")
+        assert page.get_by_text("Agenda publiceras senare").is_visible()
+        assert page.get_by_text("Utkast till dagordning, syns bara för värdar:").is_visible()
+        axe_check(page, f"a meeting page for a host at {width}px")
+        page.screenshot(path=str(SHOTS / f"meeting-host-{width}.png"), full_page=True)
+    page.get_by_role("button", name="Ställ in mötet").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("Det här mötet har ställts in.").is_visible()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Inställt:")
+    axe_check(page, "a cancelled meeting")
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id + 1).cancelled_at is not None
