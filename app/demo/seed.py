@@ -51,6 +51,7 @@ DEMO_USERS = [
     ("member2@demo.example", "Mats Medlem", "Alingsås kommun", {Role.MEMBER}),
 ]
 
+
 def _organisations() -> dict[str, Organisation]:
     existing = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
     for name in ORGANISATIONS:

@@ -168,9 +168,7 @@ def atom_bytes(
             element.text = text
         return element
 
-    updated = max(
-        [series.created_at] + [m.updated_at or m.created_at for m in meetings]
-    )
+    updated = max([series.created_at] + [m.updated_at or m.created_at for m in meetings])
     sub(feed, "id", f"tag:remiss,{series.created_at:%Y-%m-%d}:series-{series.id}")
     sub(feed, "title", series.title)
     if series.description:

@@ -187,7 +187,9 @@ class MeetingForm(FlaskForm):
     def validate_video_url(self, field):
         value = (field.data or "").strip()
         if value and (not value.startswith(("https://", "http://")) or any(c.isspace() for c in value)):
-            raise ValidationError(_l("Enter the video link as a web address, for example https://meet.example/abc."))
+            raise ValidationError(
+                _l("Enter the video link as a web address, for example https://meet.example/abc.")
+            )
 
     def validate_speakers(self, field):
         speakers = []
@@ -204,8 +206,10 @@ class MeetingForm(FlaskForm):
                 )
             if any(len(p) > SPEAKER_PART_MAX for p in parts):
                 raise ValidationError(
-                    _l("A speaker's name, title and organisation have at most %(max)d characters each.",
-                       max=SPEAKER_PART_MAX)
+                    _l(
+                        "A speaker's name, title and organisation have at most %(max)d characters each.",
+                        max=SPEAKER_PART_MAX,
+                    )
                 )
             parts += [""] * (3 - len(parts))
             speakers.append(SpeakerDetails(*parts))

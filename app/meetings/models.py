@@ -76,9 +76,7 @@ class Meeting(db.Model):
     duration_minutes: so.Mapped[int] = so.mapped_column(sa.Integer, default=120, server_default="120")
     # The link to a video meeting: never on the public page (see Meeting.video_link_for).
     video_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
-    agenda_published: so.Mapped[bool] = so.mapped_column(
-        sa.Boolean, default=True, server_default=sa.true()
-    )
+    agenda_published: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True, server_default=sa.true())
     cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Raised on every change, so calendars replace the event they hold (RFC 5545 SEQUENCE).
     sequence: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
@@ -106,7 +104,6 @@ class Meeting(db.Model):
     exports: so.Mapped[list[Export]] = so.relationship(
         back_populates="meeting", order_by="Export.created_at.desc()"
     )
-
 
     @property
     def ends_at(self) -> datetime:

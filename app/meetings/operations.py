@@ -145,7 +145,8 @@ def update_series(
     organisers: Sequence[Organisation],
     actor: User,
 ) -> None:
-    """Change a series' details; its meetings' calendar events change too (SEQUENCE raised)."""
+    """Change a series' details. Its meetings' events are unchanged (the series' title is the
+    feed's name, not part of an event), so their SEQUENCE stays."""
     series.title = title
     series.description = description
     series.visibility = visibility

@@ -292,9 +292,7 @@ def test_hostile_text_is_inert_on_the_pages_and_escaped_in_the_calendar(app, cli
     # Nothing of the corpus came through as markup: no script element or event handler of ours.
     assert "<script>alert" not in page.lower()
     assert not re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", page, re.I)
-    assert (
-        "javascript:alert" not in page.lower().replace("&#34;", '"') or 'href="javascript' not in page.lower()
-    )
+    assert 'href="javascript' not in page.lower() and 'src="javascript' not in page.lower()
     data = client.get(f"/series/{series_id}.ics").data
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     _calendar, events = _events(data)
