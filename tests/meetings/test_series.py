@@ -493,3 +493,24 @@ def test_a_meeting_without_a_draft_has_no_pack_to_export(app, client, host):
     )
     with app.app_context():
         assert db.session.get(Meeting, meeting_id).exports == []
+
+
+def test_bad_input_is_explained_in_english_too(app, client, host):
+    series_id = _series(app)
+    client.login("hanna@example.org")
+    english = {"Accept-Language": "en"}
+    response = client.post(
+        "/meetings/new",
+        data={
+            "series": str(series_id),
+            "title": "W",
+            "date": "2020-09-01",
+            "time": "10:00",
+            "duration": "-5",
+        },
+        headers=english,
+    )
+    assert response.status_code == 400
+    assert "Enter a duration from 5 to 1440 minutes." in response.text
+    response = client.post("/series/new", data={"title": "", "visibility": "public"}, headers=english)
+    assert response.status_code == 400 and "Give the series a title." in response.text
