@@ -110,6 +110,8 @@ def init_app(app: Flask) -> None:
         "answered": LRU(size),
         # Open suggestions shown inside their paragraph (app.pages.reading), keyed by what they show.
         "inline-suggestions": LRU(size),
+        # A meeting's VEVENT as iCalendar bytes (app.meetings.calendar), keyed by all it shows.
+        "ics-events": LRU(size),
         # Per-language label sets (review.labels.thread_labels).
         "labels": LRU(8 if size else 0),
         # Whole reading pages for visitors (app.pagecache), keyed by the database's data stamp.

@@ -5,7 +5,7 @@ from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.drafting.models import StoredImport
-from app.meetings.models import Export, Meeting
+from app.meetings.models import Export, Meeting, MeetingSeries, Speaker
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
@@ -29,6 +29,7 @@ __all__ = [
     "Follow",
     "Invitation",
     "Meeting",
+    "MeetingSeries",
     "Notification",
     "NotificationPreference",
     "Organisation",
@@ -37,6 +38,7 @@ __all__ = [
     "Role",
     "SearchEntry",
     "SectionPosition",
+    "Speaker",
     "StoredImport",
     "User",
     "UserRole",

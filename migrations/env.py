@@ -114,12 +114,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite rebuilds a table to alter it (batch mode): with foreign keys enforced, dropping
+        # the old table would fail on the rows that point at it, though the rebuilt table keeps
+        # every id. The pragma only takes effect outside a transaction, so it is set on the
+        # driver's connection before ours begins, the keys are checked before the commit, and
+        # enforcement is restored for the pool (Alembic's documented way for SQLite).
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection, target_metadata=get_metadata(), include_object=include_object, **conf_args
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

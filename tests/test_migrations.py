@@ -369,3 +369,92 @@ def test_span_suggestions_become_whole_paragraphs_and_come_back_on_downgrade(mig
         assert _rows() == (before_comments, before_revisions)
         upgrade()
         assert _rows() == (comments, revisions)
+
+
+# --------------------------------------------------------------------------- b1a0c0de2501
+
+BEFORE_SERIES = "b1a0c0de2202"
+OLD_MEETINGS = sa.text(
+    "SELECT id, document_id, title, starts_at, agenda, agenda_html, place, version_id, base_version_id, "
+    "host_id, created_at FROM meeting ORDER BY id"
+)
+
+
+def _old_meetings() -> list[tuple]:
+    return [tuple(row) for row in db.session.execute(OLD_MEETINGS)]
+
+
+def _exports() -> list[tuple]:
+    return [
+        tuple(r) for r in db.session.execute(sa.text("SELECT id, meeting_id, sha256 FROM export ORDER BY id"))
+    ]
+
+
+def test_meetings_move_into_one_series_per_document_and_back(migrating_app):
+    from app.demo.seed import seed
+    from app.meetings import operations
+    from app.meetings.models import Meeting
+
+    with migrating_app.app_context():
+        upgrade()
+        seed()
+        db.session.commit()
+        host = db.session.scalar(sa.select(User).where(User.email == "host@demo.example"))
+        with_pack = db.session.scalars(sa.select(Meeting).where(Meeting.version_id.is_not(None))).first()
+        operations.export_meeting(with_pack, host)
+        db.session.commit()
+        assert db.session.scalar(
+            sa.select(sa.func.count()).select_from(Meeting).where(Meeting.document_id.is_(None))
+        )
+
+        with_draft = [row for row in _old_meetings() if row[1] is not None]
+        exports = _exports()
+        assert len(with_draft) == 3 and exports
+
+        db.session.rollback()
+        downgrade(revision=BEFORE_SERIES)
+        # The meetings without a draft cannot be held by the old schema; the others are unchanged.
+        assert _old_meetings() == with_draft
+        assert _exports() == exports
+        # A second document, for the network only, with a meeting of the old kind.
+        editor = db.session.scalar(sa.select(User).where(User.email == "editor@demo.example"))
+        intern = Document(
+            slug="intern", title="Intern vägledning", visibility=Visibility.NETWORK, created_by_id=editor.id
+        )
+        db.session.add(intern)
+        db.session.flush()
+        db.session.execute(
+            sa.text(
+                "INSERT INTO meeting (document_id, title, starts_at, agenda, agenda_html, place, created_at) "
+                "VALUES (:d, 'Internt möte', :t, '', '', 'Rum 1', :t)"
+            ),
+            {"d": intern.id, "t": utcnow().replace(tzinfo=None, microsecond=0)},
+        )
+        db.session.commit()
+        before = _old_meetings()
+
+        db.session.rollback()
+        upgrade()
+        assert _old_meetings() == before  # nothing lost
+        assert _exports() == exports
+        rows = db.session.execute(
+            sa.text(
+                "SELECT m.document_id, s.id, s.title, s.visibility FROM meeting m "
+                "JOIN meeting_series s ON s.id = m.series_id ORDER BY m.id"
+            )
+        ).all()
+        by_document = {}
+        for document_id, series_id, title, visibility in rows:
+            by_document.setdefault(document_id, set()).add((series_id, title, visibility))
+        assert len(by_document) == 2 and all(len(s) == 1 for s in by_document.values())
+        assert by_document[intern.id] == {
+            (by_document[intern.id].copy().pop()[0], "Intern vägledning", "network")
+        }
+        demo_series = by_document[with_pack.document_id].pop()
+        assert demo_series[2] == "public" and demo_series[0] != by_document[intern.id].pop()[0]
+        # The new fields start empty: a two-hour meeting, agenda published, never changed.
+        assert db.session.execute(
+            sa.text(
+                "SELECT DISTINCT subject, duration_minutes, video_url, sequence, cancelled_at FROM meeting"
+            )
+        ).all() == [("", 120, "", 0, None)]

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.documents.models import Visibility
+from app.meetings.models import Meeting
 from tests.conftest import add_comment, add_meeting_with_export, default_blocks
 
 ACTORS = ("anonymous", "member_a", "member_b", "editor", "host", "admin")
@@ -281,6 +283,35 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/meetings/{network_meeting_id}", SIGNED_IN),
         Case("/meetings/999999", expect(404, 404)),
     ],
+    ("meetings.series", "GET"): [
+        Case("/series/{series_id}", EVERYONE_OK),
+        Case("/series/{network_series_id}", SIGNED_IN),
+        Case("/series/999999", expect(404, 404)),
+    ],
+    # Calendar programs cannot sign in: a network series' feeds are 404 to visitors.
+    ("meetings.series_ics", "GET"): [
+        Case("/series/{series_id}.ics", EVERYONE_OK),
+        Case("/series/{network_series_id}.ics", expect(404, 200)),
+    ],
+    ("meetings.series_atom", "GET"): [
+        Case("/series/{series_id}.atom", EVERYONE_OK),
+        Case("/series/{network_series_id}.atom", expect(404, 200)),
+    ],
+    ("meetings.meeting_ics", "GET"): [
+        Case("/meetings/{meeting_id}.ics", EVERYONE_OK),
+        Case("/meetings/{network_meeting_id}.ics", expect(404, 200)),
+    ],
+    ("meetings.new_series", "GET"): [Case("/series/new", HOST_ONLY)],
+    ("meetings.new_series", "POST"): [Case("/series/new", expect(302, 403, host=400))],
+    ("meetings.edit_series", "GET"): [
+        Case("/series/{series_id}/edit", HOST_ONLY),
+        Case("/series/999999/edit", expect(302, 403, host=404)),
+    ],
+    ("meetings.edit_series", "POST"): [Case("/series/{series_id}/edit", expect(302, 403, host=400))],
+    ("meetings.cancel", "POST"): [
+        Case("/meetings/{meeting_id}/cancel", expect(302, 403, host=302)),
+        Case("/meetings/999999/cancel", expect(302, 403, host=404)),
+    ],
     ("meetings.new", "GET"): [Case("/meetings/new", HOST_ONLY)],
     ("meetings.new", "POST"): [Case("/meetings/new", expect(302, 403, host=400))],
     ("meetings.edit", "GET"): [
@@ -492,6 +523,12 @@ def world(app, factory):
         meeting_id, export_id = add_meeting_with_export(app, public)
         network_meeting_id, network_export_id = add_meeting_with_export(app, network)
         _start_draft(public, users["editor"])
+        # Each document's meetings form a series of their own, visible as the document.
+        series_ids = dict(
+            db.session.execute(
+                sa.select(Meeting.id, Meeting.series_id).where(Meeting.id.in_([meeting_id, network_meeting_id]))
+            ).all()
+        )
     values = {
         "uid": public.block_uids["p2"],
         "network_uid": network.block_uids["p2"],
@@ -507,6 +544,8 @@ def world(app, factory):
         "network_meeting_id": network_meeting_id,
         "export_id": export_id,
         "network_export_id": network_export_id,
+        "series_id": series_ids[meeting_id],
+        "network_series_id": series_ids[network_meeting_id],
     }
     return users, values
 

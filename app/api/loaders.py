@@ -67,7 +67,10 @@ def load_meeting(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise not_found("meeting")
-    load_document(meeting.document.slug)
+    if not meeting.series.can_read(viewer()):
+        raise refuse("The meeting's series is for the network's members: send an API token.")
+    if meeting.document is not None:
+        load_document(meeting.document.slug)
     return meeting
 
 

@@ -14,7 +14,7 @@ from app.api.serializers import BlockRow
 from app.documents.models import Block, BlockRevision, Document, Version, Visibility
 from app.documents.numbering import number_blocks
 from app.extensions import db
-from app.meetings.models import Meeting
+from app.meetings.models import Meeting, MeetingSeries
 from app.review.models import Comment, CommentStatus, Endorsement
 
 
@@ -176,19 +176,25 @@ def readable_documents(user, page: Page) -> tuple[list[Document], int | None]:
 
 
 def readable_meetings(user, page: Page, document: Document | None = None) -> tuple[list[Meeting], int | None]:
-    """Meetings of documents the user may read, by start time, from offset *page.cursor*."""
+    """Meetings of series (and documents) the user may read, by start time, from *page.cursor*."""
     query = (
         sa.select(Meeting)
-        .join(Meeting.document)
+        .join(Meeting.series)
+        .outerjoin(Meeting.document)
         .options(
+            so.contains_eager(Meeting.series),
             so.contains_eager(Meeting.document),
             so.joinedload(Meeting.version),
             so.joinedload(Meeting.base_version),
+            so.selectinload(Meeting.speakers),
         )
         .order_by(Meeting.starts_at, Meeting.id)
     )
     if not (user.is_authenticated and user.is_active):
-        query = query.where(Document.visibility == Visibility.PUBLIC)
+        query = query.where(
+            MeetingSeries.visibility == Visibility.PUBLIC,
+            sa.or_(Meeting.document_id.is_(None), Document.visibility == Visibility.PUBLIC),
+        )
     if document is not None:
         query = query.where(Meeting.document_id == document.id)
     rows = list(db.session.scalars(query.offset(page.cursor).limit(page.limit + 1)).unique())

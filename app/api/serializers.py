@@ -313,15 +313,30 @@ def meeting_json(meeting: Meeting, exports: list[dict] | None = None) -> dict:
     data = {
         "id": meeting.id,
         "title": meeting.title,
+        "series": {"id": meeting.series_id, "title": meeting.series.title},
+        "subject": meeting.subject,
+        "description": meeting.description,
         "starts_at": iso(meeting.starts_at),
-        "document": meeting.document.slug,
+        "ends_at": iso(meeting.ends_at),
+        "duration_minutes": meeting.duration_minutes,
+        "place": meeting.place,
+        "cancelled": meeting.is_cancelled,
+        "sequence": meeting.sequence,
+        "speakers": [
+            {"name": s.name, "title": s.title, "organisation": s.organisation} for s in meeting.speakers
+        ],
+        "document": meeting.document.slug if meeting.document else None,
         "version": meeting.version.number if meeting.version else None,
         "base_version": meeting.base_version.number if meeting.base_version else None,
-        "agenda": meeting.agenda,
-        "agenda_html": meeting.agenda_html,
+        # An agenda still to be published is "" here, as on the page.
+        "agenda_published": meeting.agenda_published,
+        "agenda": meeting.agenda if meeting.agenda_published else "",
+        "agenda_html": meeting.agenda_html if meeting.agenda_published else "",
         "links": {
             "self": url_for("api.meeting", meeting_id=meeting.id, _external=True),
             "html": url_for("meetings.meeting", meeting_id=meeting.id, _external=True),
+            "ics": url_for("meetings.meeting_ics", meeting_id=meeting.id, _external=True),
+            "series": url_for("meetings.series", series_id=meeting.series_id, _external=True),
         },
     }
     if exports is not None:

@@ -9,9 +9,17 @@ import sqlalchemy as sa
 from app.accounts import operations as account_ops
 from app.accounts.models import Organisation, Role, User
 from app.demo import content
-from app.documents.models import Block, BlockKind, BlockRevision, Document, Version, VersionState
+from app.documents.models import (
+    Block,
+    BlockKind,
+    BlockRevision,
+    Document,
+    Version,
+    VersionState,
+    Visibility,
+)
 from app.extensions import db
-from app.meetings.models import Meeting
+from app.meetings.models import Meeting, MeetingSeries, Speaker
 from app.responses.demo import seed_responses
 from app.review.anchors import store_anchors
 from app.review.markdown import render
@@ -42,8 +50,6 @@ DEMO_USERS = [
     ("member@demo.example", "Maja Medlem", "Samtrafiken", {Role.MEMBER}),
     ("member2@demo.example", "Mats Medlem", "Alingsås kommun", {Role.MEMBER}),
 ]
-
-MEETING_DATES = ["2020-09-01", "2020-09-15", "2020-10-06", "2020-11-03", "2020-12-01"]
 
 
 def _organisations() -> dict[str, Organisation]:
@@ -183,33 +189,114 @@ def _comments(document, blocks, users) -> None:
         store_anchors(version)
 
 
-def _meetings(document, users) -> None:
-    if db.session.scalar(sa.select(Meeting.id).where(Meeting.document_id == document.id)):
+SERIES_TITLE = "Nätverket för öppna licenser: digitala workshoppar hösten 2020"
+SERIES_DESCRIPTION = (
+    "Nätverket bakom riktlinjerna för öppna licenser träffas digitalt fem gånger under hösten, "
+    "klockan 10–12. Varje träff har ett eget tema och inbjudna talare. Hjälp oss forma serien "
+    "genom att bidra med inspiration, utmaningar och ämnen du vill diskutera."
+)
+
+# The autumn's five workshops: subject, description, speakers (name, title, organisation) and
+# whether the meeting presents the draft (only some do).
+SERIES_MEETINGS = [
+    (
+        "2020-09-01",
+        "Uppstart: varför öppna licenser?",
+        "Vi går igenom bakgrunden till riktlinjerna och det första utkastet.",
+        [
+            ("Erik Redaktör", "Jurist", "PRV"),
+            ("Elin Redaktör", "Handläggare", "DIGG"),
+        ],
+        True,
+    ),
+    (
+        "2020-09-15",
+        "Öppna data i kollektivtrafiken",
+        "Hur Samtrafiken licensierar tidtabellsdata, och vad andra kan lära av det.",
+        [("Maja Medlem", "Dataansvarig", "Samtrafiken")],
+        False,
+    ),
+    (
+        "2020-10-06",
+        "Det andra utkastet",
+        "Vad som har ändrats sedan första utkastet och hur synpunkterna har tagits om hand.",
+        [("Erik Redaktör", "Jurist", "PRV")],
+        True,
+    ),
+    (
+        "2020-11-03",
+        "Licenser i kommunerna",
+        "Erfarenheter från en kommun som publicerar sina data under öppen licens.",
+        [("Mats Medlem", "Utvecklingsstrateg", "Alingsås kommun")],
+        False,
+    ),
+    (
+        "2020-12-01",
+        "Forskningsdata och upphovsrätt",
+        "Öppna licenser för forskningsdata, och hur riktlinjerna går vidare efter remissen.",
+        [
+            ("Kim Forskare", "Bibliotekarie", "Lunds universitet"),
+            ("Elin Redaktör", "Handläggare", "DIGG"),
+        ],
+        True,
+    ),
+]
+
+
+def _meetings(document, users, organisations) -> None:
+    if db.session.scalar(sa.select(MeetingSeries.id).where(MeetingSeries.title == SERIES_TITLE)):
         return
+    series = MeetingSeries(
+        title=SERIES_TITLE,
+        description=SERIES_DESCRIPTION,
+        visibility=Visibility.PUBLIC,
+        organisers=[organisations["DIGG"], organisations["PRV"]],
+    )
+    db.session.add(series)
     versions = document.published_versions
     host = users["host@demo.example"]
     presented = None
-    for day in MEETING_DATES:
-        starts = _at(day, 13)
-        shown = [v for v in versions if v.published_at and v.published_at <= starts]
-        version = shown[-1] if shown else versions[0]
-        base = presented if presented is not None and presented.id != version.id else None
-        if base is None and version.number > 1:
-            base = versions[version.number - 2]
+    for day, subject, description, speakers, presents in SERIES_MEETINGS:
+        starts = _at(day, 10)
         local = datetime.fromisoformat(day)
-        db.session.add(
-            Meeting(
-                document_id=document.id,
-                title=f"Nätverksträff {local.day} {_MONTHS[local.month]} {local.year}",
-                starts_at=starts,
-                agenda="1. Välkommen\n2. Genomgång av utkastet\n3. Synpunkter och frågor\n4. Nästa steg",
-                agenda_html="",
-                version_id=version.id,
-                base_version_id=base.id if base else None,
-                host_id=host.id,
-            )
+        meeting = Meeting(
+            series=series,
+            title=f"Nätverksträff {local.day} {_MONTHS[local.month]} {local.year}",
+            subject=subject,
+            description=description,
+            starts_at=starts,
+            duration_minutes=120,
+            agenda="\n".join(
+                f"{i}. {item}"
+                for i, item in enumerate(
+                    ["Välkommen", subject]
+                    + (["Genomgång av utkastet"] if presents else [])
+                    + ["Synpunkter och frågor", "Nästa steg"],
+                    start=1,
+                )
+            ),
+            agenda_html="",
+            # The autumn's last agenda is still being planned.
+            agenda_published=day != SERIES_MEETINGS[-1][0],
+            video_url="https://meet.example/oppna-licenser",
+            place="Digitalt möte",
+            host_id=host.id,
+            speakers=[
+                Speaker(position=i, name=name, title=title, organisation=org)
+                for i, (name, title, org) in enumerate(speakers)
+            ],
         )
-        presented = version
+        if presents:
+            shown = [v for v in versions if v.published_at and v.published_at <= starts]
+            version = shown[-1] if shown else versions[0]
+            base = presented if presented is not None and presented.id != version.id else None
+            if base is None and version.number > 1:
+                base = versions[version.number - 2]
+            meeting.document_id = document.id
+            meeting.version_id = version.id
+            meeting.base_version_id = base.id if base else None
+            presented = version
+        db.session.add(meeting)
 
 
 _MONTHS = {9: "september", 10: "oktober", 11: "november", 12: "december"}
@@ -224,7 +311,7 @@ def seed() -> bool:
     created = document is None
     if created:
         document = _document(users)
-    _meetings(document, users)
+    _meetings(document, users, organisations)
     seed_responses(document)
     for meeting in db.session.scalars(sa.select(Meeting).where(Meeting.agenda_html == "")):
         meeting.agenda_html = render(meeting.agenda)

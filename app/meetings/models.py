@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.database import UTCDateTime, enum_type, utcnow
+from app.documents.models import Document, Visibility
 from app.extensions import db
 
 
@@ -21,14 +22,65 @@ class ExportKind(enum.Enum):
     JSON = "json"
 
 
+series_organiser = sa.Table(
+    "series_organiser",
+    db.metadata,
+    sa.Column("series_id", sa.ForeignKey("meeting_series.id"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id"), primary_key=True),
+)
+
+
+class MeetingSeries(db.Model):
+    """A series of network meetings, such as the autumn's digital workshops.
+
+    Its visibility works as a document's: a network series and its meetings are for signed-in
+    members only, never for visitors, the feeds or the API without a token.
+    """
+
+    __tablename__ = "meeting_series"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    visibility: so.Mapped[Visibility] = so.mapped_column(
+        enum_type(Visibility, "series_visibility"), default=Visibility.PUBLIC
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    organisers: so.Mapped[list[Organisation]] = so.relationship(  # noqa: F821
+        secondary=series_organiser, order_by="Organisation.name"
+    )
+    meetings: so.Mapped[list[Meeting]] = so.relationship(
+        back_populates="series", order_by="Meeting.starts_at, Meeting.id"
+    )
+
+    def can_read(self, user) -> bool:
+        """Public series are for everyone; network series for signed-in, active users."""
+        if self.visibility is Visibility.PUBLIC:
+            return True
+        return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 class Meeting(db.Model):
-    """A network meeting at which one version of a document is presented."""
+    """A meeting of a series; it may present one version of a document (the pack) or none."""
 
     __tablename__ = "meeting"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("document.id"), index=True)
+    series_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting_series.id"), index=True)
+    # The document whose version is presented; None for a meeting that presents no draft.
+    document_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("document.id"), index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300), default="", server_default="")
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    duration_minutes: so.Mapped[int] = so.mapped_column(sa.Integer, default=120, server_default="120")
+    # The link to a video meeting: never on the public page (see Meeting.video_link_for).
+    video_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
+    agenda_published: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Raised on every change, so calendars replace the event they hold (RFC 5545 SEQUENCE).
+    sequence: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
     agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     agenda_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -39,7 +91,11 @@ class Meeting(db.Model):
     host_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    document: so.Mapped[Document] = so.relationship()  # noqa: F821
+    series: so.Mapped[MeetingSeries] = so.relationship(back_populates="meetings")
+    speakers: so.Mapped[list[Speaker]] = so.relationship(
+        back_populates="meeting", order_by="Speaker.position", cascade="all, delete-orphan"
+    )
+    document: so.Mapped[Document | None] = so.relationship()
     version: so.Mapped[Version | None] = so.relationship(foreign_keys=[version_id])  # noqa: F821
     base_version: so.Mapped[Version | None] = so.relationship(  # noqa: F821
         foreign_keys=[base_version_id]
@@ -48,6 +104,29 @@ class Meeting(db.Model):
     exports: so.Mapped[list[Export]] = so.relationship(
         back_populates="meeting", order_by="Export.created_at.desc()"
     )
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class Speaker(db.Model):
+    """Someone who speaks at a meeting: a name, a title and the organisation they come from."""
+
+    __tablename__ = "meeting_speaker"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    position: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+
+    meeting: so.Mapped[Meeting] = so.relationship(back_populates="speakers")
 
 
 class Export(db.Model):
@@ -76,3 +155,39 @@ class Export(db.Model):
     def file_name(self) -> str:
         """The name of the file (its path is ``<slug>/<date>/<name>``)."""
         return self.path.rsplit("/", 1)[-1]
+
+
+def series_of_document(session: so.Session, document) -> MeetingSeries:
+    """The series a meeting of *document* joins when none is given: one per document, as the
+    migration b1a0c0de2501 made them (titled and visible as the document); created if missing."""
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Meeting) and obj.document is document and obj.series is not None:
+                return obj.series
+        series = None
+        if document.id is not None:
+            series = session.scalar(
+                sa.select(MeetingSeries)
+                .join(Meeting, Meeting.series_id == MeetingSeries.id)
+                .where(Meeting.document_id == document.id)
+                .order_by(MeetingSeries.id)
+                .limit(1)
+            )
+    if series is None:
+        series = MeetingSeries(title=document.title, description="", visibility=document.visibility)
+        session.add(series)
+    return series
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _meetings_join_a_series(session, _flush_context, _instances) -> None:
+    """A meeting made without a series (code from before series existed, scripts) joins the series
+    of its document's meetings."""
+    for obj in list(session.new):
+        if isinstance(obj, Meeting) and obj.series is None and obj.series_id is None:
+            document = obj.document
+            if document is None and obj.document_id is not None:
+                with session.no_autoflush:
+                    document = session.get(Document, obj.document_id)
+            if document is not None:
+                obj.series = series_of_document(session, document)

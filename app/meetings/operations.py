@@ -28,7 +28,14 @@ from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db
-from app.meetings.models import Export, ExportKind, Meeting
+from app.meetings.models import (
+    Export,
+    ExportKind,
+    Meeting,
+    MeetingSeries,
+    Speaker,
+    series_of_document,
+)
 from app.meetings.pack import HistoryRow, PackInput, blocks_from_diff
 from app.meetings.pack import writer as pack_writer
 from app.responses.pack import pack_responses
@@ -102,31 +109,107 @@ def default_base_version(
     return older[-1] if older else None
 
 
+@dataclass(frozen=True, slots=True)
+class SpeakerDetails:
+    """A speaker as a form gives it."""
+
+    name: str
+    title: str = ""
+    organisation: str = ""
+
+
+def series_for_document(document: Document) -> MeetingSeries:
+    """The series a meeting of *document* joins when none is chosen (see models)."""
+    return series_of_document(db.session, document)
+
+
+def create_series(
+    *, title: str, description: str, visibility, organisers: Sequence[Organisation], actor: User
+) -> MeetingSeries:
+    """Start a series of meetings."""
+    series = MeetingSeries(
+        title=title, description=description, visibility=visibility, organisers=list(organisers)
+    )
+    db.session.add(series)
+    record(actor, "series.create", series, title=title)
+    db.session.flush()
+    return series
+
+
+def update_series(
+    series: MeetingSeries,
+    *,
+    title: str,
+    description: str,
+    visibility,
+    organisers: Sequence[Organisation],
+    actor: User,
+) -> None:
+    """Change a series' details. Its meetings' events are unchanged (the series' title is the
+    feed's name, not part of an event), so their SEQUENCE stays."""
+    series.title = title
+    series.description = description
+    series.visibility = visibility
+    series.organisers = list(organisers)
+    record(actor, "series.update", series, title=title, visibility=visibility.value)
+    db.session.flush()
+
+
+def _set_speakers(meeting: Meeting, speakers: Sequence[SpeakerDetails]) -> None:
+    meeting.speakers = [
+        Speaker(position=i, name=s.name, title=s.title, organisation=s.organisation)
+        for i, s in enumerate(speakers)
+    ]
+
+
 def create_meeting(
     *,
-    document: Document,
+    document: Document | None,
     title: str,
     starts_at: datetime,
     agenda: str,
-    version: Version,
+    version: Version | None,
     base_version: Version | None,
     host: User,
     place: str = "",
+    series: MeetingSeries | None = None,
+    subject: str = "",
+    description: str = "",
+    duration_minutes: int = 120,
+    video_url: str = "",
+    agenda_published: bool = True,
+    speakers: Sequence[SpeakerDetails] = (),
 ) -> Meeting:
-    """Plan a meeting of *document*; without *base_version* the default one is taken."""
+    """Plan a meeting of *series* (without one: the document's series); it presents *version* of
+    *document* or, without a document, no draft. Without *base_version* the default one is taken."""
+    if series is None:
+        if document is None:
+            raise ValueError("a meeting needs a series or a document")
+        series = series_for_document(document)
     meeting = Meeting(
+        series=series,
         document=document,
         title=title,
+        subject=subject,
+        description=description,
         starts_at=starts_at,
+        duration_minutes=duration_minutes,
         agenda=agenda,
         agenda_html=markdown.render(agenda),
+        agenda_published=agenda_published,
         place=place,
+        video_url=video_url,
         version=version,
-        base_version=base_version or default_base_version(document, version, starts_at),
+        base_version=(
+            base_version or default_base_version(document, version, starts_at)
+            if document is not None and version is not None
+            else None
+        ),
         host_id=host.id,
     )
+    _set_speakers(meeting, speakers)
     db.session.add(meeting)
-    record(host, "meeting.create", meeting, title=title, version=version.number)
+    record(host, "meeting.create", meeting, title=title, version=version.number if version else None)
     db.session.flush()
     return meeting
 
@@ -134,32 +217,77 @@ def create_meeting(
 def update_meeting(
     meeting: Meeting,
     *,
-    document: Document,
+    document: Document | None,
     title: str,
     starts_at: datetime,
     agenda: str,
-    version: Version,
+    version: Version | None,
     base_version: Version | None,
     actor: User,
     place: str = "",
+    series: MeetingSeries | None = None,
+    subject: str | None = None,
+    description: str | None = None,
+    duration_minutes: int | None = None,
+    video_url: str | None = None,
+    agenda_published: bool | None = None,
+    speakers: Sequence[SpeakerDetails] | None = None,
 ) -> None:
-    """Change a meeting's details; without *base_version* the default one is taken."""
+    """Change a meeting's details (None: leave as it is); without *base_version* the default one
+    is taken. Calendars see the change: SEQUENCE is raised."""
+    if series is not None:
+        meeting.series = series
     meeting.document = document
     meeting.title = title
     meeting.starts_at = starts_at
     meeting.agenda = agenda
     meeting.agenda_html = markdown.render(agenda)
     meeting.place = place
+    for name, value in (
+        ("subject", subject),
+        ("description", description),
+        ("duration_minutes", duration_minutes),
+        ("video_url", video_url),
+        ("agenda_published", agenda_published),
+    ):
+        if value is not None:
+            setattr(meeting, name, value)
+    if speakers is not None:
+        _set_speakers(meeting, speakers)
     meeting.version = version
-    meeting.base_version = base_version or default_base_version(document, version, starts_at, meeting)
+    meeting.base_version = (
+        base_version or default_base_version(document, version, starts_at, meeting)
+        if document is not None and version is not None
+        else None
+    )
+    _changed(meeting)
     record(
         actor,
         "meeting.update",
         meeting,
         title=title,
-        version=version.number,
+        version=version.number if version else None,
         base_version=meeting.base_version.number if meeting.base_version else None,
     )
+    db.session.flush()
+
+
+def _changed(meeting: Meeting) -> None:
+    meeting.sequence = (meeting.sequence or 0) + 1
+    meeting.updated_at = utcnow()
+
+
+class AlreadyCancelled(Exception):
+    """The meeting was cancelled before."""
+
+
+def cancel_meeting(meeting: Meeting, actor: User) -> None:
+    """Cancel *meeting*: it stays, marked cancelled (STATUS:CANCELLED in calendars); never deleted."""
+    if meeting.cancelled_at is not None:
+        raise AlreadyCancelled
+    meeting.cancelled_at = utcnow()
+    _changed(meeting)
+    record(actor, "meeting.cancel", meeting, title=meeting.title)
     db.session.flush()
 
 
@@ -611,7 +739,7 @@ def export_meeting(meeting: Meeting, actor: User | None) -> list[Export]:
     updates their rows (bytes, checksum, size, who, when); the audit log keeps every export.
     Raises :class:`ExportError` when anything fails, with no file changed.
     """
-    if meeting.version is None:
+    if meeting.version is None or meeting.document is None:
         raise ExportError("the meeting has no presented version")
     try:
         files = pack_files(meeting)

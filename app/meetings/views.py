@@ -21,10 +21,11 @@ from app.database import utcnow
 from app.documents.loaders import get_document
 from app.documents.models import Document, Visibility
 from app.extensions import db, login_manager
-from app.meetings import operations
+from app.i18n import format_datetime
+from app.meetings import calendar, operations
 from app.meetings.blueprint import bp
-from app.meetings.forms import MeetingForm
-from app.meetings.models import Export, ExportKind, Meeting
+from app.meetings.forms import VISIBILITY_LABELS, MeetingForm, SeriesForm
+from app.meetings.models import Export, ExportKind, Meeting, MeetingSeries
 from app.meetings.permissions import can_download, can_manage
 from app.timeutil import to_local, to_utc
 from app.web.downloads import send_download
@@ -39,13 +40,39 @@ EXPORT_LABELS = {
 _KIND_ORDER = {kind: i for i, kind in enumerate(EXPORT_LABELS)}
 
 
-def get_meeting(meeting_id: int) -> Meeting:
-    """The meeting with *meeting_id* if the current user may read its document."""
+def _readable(series: MeetingSeries | None, *, feed: bool = False) -> MeetingSeries:
+    """*series* if the current user may read it: 404 when missing; a network series asks a visitor
+    to sign in (a feed answers 404: calendar programs cannot sign in, and nothing is revealed)."""
+    if series is None:
+        abort(404)
+    if not series.can_read(current_user):
+        if feed or current_user.is_authenticated:
+            abort(404)
+        abort(login_manager.unauthorized())
+    return series
+
+
+def get_meeting(meeting_id: int, *, feed: bool = False) -> Meeting:
+    """The meeting with *meeting_id* if the current user may read its series and its document."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    get_document(meeting.document.slug)
+    _readable(meeting.series, feed=feed)
+    if meeting.document is not None:
+        if feed and not meeting.document.can_read(current_user):
+            abort(404)
+        get_document(meeting.document.slug)
     return meeting
+
+
+def get_series(series_id: int, *, feed: bool = False) -> MeetingSeries:
+    return _readable(db.session.get(MeetingSeries, series_id), feed=feed)
+
+
+def sees_video_link(user) -> bool:
+    """Until sign-up exists, the video link is for signed-in members of the network (hosts and
+    editors among them), never on the public page, in the files or in the feeds."""
+    return bool(user.is_authenticated and user.is_active)
 
 
 def file_size(size: int) -> str:
@@ -61,25 +88,125 @@ def _start_of_today() -> datetime:
     return to_utc(today, time(0, 0))
 
 
-@bp.route("/meetings")
-def index():
-    """Upcoming and past meetings of the documents the visitor may read."""
+def _visible_meetings(series: MeetingSeries | None = None) -> list[Meeting]:
+    """Meetings the current user may see (of one *series*), by start time, in a fixed number of
+    queries: the meetings with their series, document and version; then their speakers."""
     query = (
         sa.select(Meeting)
-        .join(Meeting.document)
-        .options(so.contains_eager(Meeting.document), so.joinedload(Meeting.version))
+        .join(Meeting.series)
+        .outerjoin(Meeting.document)
+        .options(
+            so.contains_eager(Meeting.series),
+            so.contains_eager(Meeting.document),
+            so.joinedload(Meeting.version),
+            so.selectinload(Meeting.speakers),
+        )
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    if not current_user.is_authenticated:
-        query = query.where(Document.visibility == Visibility.PUBLIC)
-    meetings = db.session.scalars(query).all()
+    if not (current_user.is_authenticated and current_user.is_active):
+        query = query.where(
+            MeetingSeries.visibility == Visibility.PUBLIC,
+            sa.or_(Meeting.document_id.is_(None), Document.visibility == Visibility.PUBLIC),
+        )
+    if series is not None:
+        query = query.where(Meeting.series_id == series.id)
+    return list(db.session.scalars(query).unique())
+
+
+def _split(meetings: list[Meeting]) -> tuple[list[Meeting], list[Meeting]]:
     today = _start_of_today()
+    return (
+        [m for m in meetings if m.starts_at >= today],
+        [m for m in reversed(meetings) if m.starts_at < today],
+    )
+
+
+@bp.route("/meetings")
+def index():
+    """The series, and upcoming and past meetings the visitor may see."""
+    upcoming, past = _split(_visible_meetings())
+    query = sa.select(MeetingSeries).order_by(MeetingSeries.title, MeetingSeries.id)
+    if not (current_user.is_authenticated and current_user.is_active):
+        query = query.where(MeetingSeries.visibility == Visibility.PUBLIC)
     return render_template(
         "meetings/index.html",
-        upcoming=[m for m in meetings if m.starts_at >= today],
-        past=[m for m in reversed(meetings) if m.starts_at < today],
+        series_list=db.session.scalars(query).all(),
+        upcoming=upcoming,
+        past=past,
         can_manage=can_manage(current_user),
     )
+
+
+@bp.route("/series/<int:series_id>")
+def series(series_id: int):
+    """A series: what it is, who organises it, its meetings upcoming and past, and its feeds."""
+    series = db.session.scalar(
+        sa.select(MeetingSeries)
+        .where(MeetingSeries.id == series_id)
+        .options(so.selectinload(MeetingSeries.organisers))
+    )
+    series = _readable(series)
+    upcoming, past = _split(_visible_meetings(series))
+    return render_template(
+        "meetings/series.html",
+        series=series,
+        upcoming=upcoming,
+        past=past,
+        can_manage=can_manage(current_user),
+        visibility_labels=VISIBILITY_LABELS,
+    )
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return url_for("meetings.meeting", meeting_id=meeting.id, _external=True)
+
+
+def _description(meeting: Meeting) -> str:
+    return calendar.describe(meeting, _("The agenda will be published later."), _("Speakers:"))
+
+
+@bp.route("/meetings/<int:meeting_id>.ics")
+def meeting_ics(meeting_id: int):
+    """One meeting as an iCalendar file, to add to one's calendar."""
+    meeting = get_meeting(meeting_id, feed=True)
+    data = calendar.calendar_bytes(
+        [meeting], name=meeting.series.title, url_of=_meeting_url, description_of=_description
+    )
+    return send_download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
+
+
+@bp.route("/series/<int:series_id>.ics")
+def series_ics(series_id: int):
+    """The series as a calendar to subscribe to: every meeting, cancelled ones as CANCELLED."""
+    series = get_series(series_id, feed=True)
+    data = calendar.calendar_bytes(
+        _visible_meetings(series), name=series.title, url_of=_meeting_url, description_of=_description
+    )
+    return send_download(data, f"series-{series.id}.ics", "text/calendar; charset=utf-8", inline=True)
+
+
+def _entry_title(meeting: Meeting) -> str:
+    when = format_datetime(meeting.starts_at)
+    title = f"{meeting.title}: {meeting.subject}" if meeting.subject else meeting.title
+    if meeting.is_cancelled:
+        return _("Cancelled: %(title)s (%(when)s)", title=title, when=when)
+    return f"{title} ({when})"
+
+
+@bp.route("/series/<int:series_id>.atom")
+def series_atom(series_id: int):
+    """The series as an Atom feed: one entry per meeting."""
+    series = get_series(series_id, feed=True)
+    data = calendar.atom_bytes(
+        series,
+        _visible_meetings(series),
+        feed_url=url_for("meetings.series_atom", series_id=series.id, _external=True),
+        page_url=url_for("meetings.series", series_id=series.id, _external=True),
+        url_of=_meeting_url,
+        title_of=_entry_title,
+        summary_of=_description,
+    )
+    return send_download(data, f"series-{series.id}.atom", "application/atom+xml", inline=True)
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -92,7 +219,8 @@ def meeting(meeting_id: int):
         meeting=meeting,
         exports=exports,
         can_manage=can_manage(current_user),
-        can_download=can_download(meeting.document, current_user),
+        sees_video_link=sees_video_link(current_user),
+        can_download=meeting.document is not None and can_download(meeting.document, current_user),
         export_form=ConfirmForm(),
         export_labels=EXPORT_LABELS,
         file_size=file_size,
@@ -106,6 +234,13 @@ def _form_page(form: MeetingForm, meeting: Meeting | None):
 
 def _details(form: MeetingForm) -> dict:
     return {
+        "series": form.chosen_series,
+        "subject": (form.subject.data or "").strip(),
+        "description": (form.description.data or "").strip(),
+        "duration_minutes": form.chosen_duration,
+        "video_url": (form.video_url.data or "").strip(),
+        "agenda_published": not form.agenda_later.data,
+        "speakers": form.chosen_speakers,
         "document": form.chosen_document,
         "title": form.title.data.strip(),
         "starts_at": to_utc(form.date.data, form.time.data),
@@ -121,6 +256,14 @@ def _details(form: MeetingForm) -> dict:
 def new():
     """Plan a meeting: the document, the version presented and the one to compare with."""
     form = MeetingForm()
+    series_arg = request.args.get("series", "")
+    if (
+        request.method == "GET"
+        and series_arg.isdigit()
+        and len(series_arg) < 12
+        and db.session.get(MeetingSeries, int(series_arg)) is not None
+    ):
+        form.series.data = series_arg
     slug = request.args.get("document")
     if request.method == "GET" and slug:
         document = db.session.scalar(sa.select(Document).where(Document.slug == slug))
@@ -149,6 +292,64 @@ def edit(meeting_id: int):
     return _form_page(form, meeting)
 
 
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@role_required(Role.HOST)
+def cancel(meeting_id: int):
+    """Cancel a meeting: it stays on its page and in the feeds, marked cancelled."""
+    meeting = get_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.cancel_meeting(meeting, current_user)
+    except operations.AlreadyCancelled:
+        flash(_("The meeting was already cancelled."), "info")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    db.session.commit()
+    flash(_("The meeting has been cancelled. It stays in the calendars, marked cancelled."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+
+
+def _series_page(form: SeriesForm, series: MeetingSeries | None):
+    status = 400 if form.is_submitted() else 200
+    return render_template("meetings/series_form.html", form=form, series=series), status
+
+
+def _series_details(form: SeriesForm) -> dict:
+    return {
+        "title": form.title.data.strip(),
+        "description": (form.description.data or "").strip(),
+        "visibility": form.chosen_visibility,
+        "organisers": form.chosen_organisers,
+    }
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@role_required(Role.HOST)
+def new_series():
+    """Start a series of meetings."""
+    form = SeriesForm()
+    if form.validate_on_submit():
+        series = operations.create_series(**_series_details(form), actor=current_user)
+        db.session.commit()
+        flash(_("The series has been saved."), "success")
+        return redirect(url_for("meetings.series", series_id=series.id))
+    return _series_page(form, None)
+
+
+@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+@role_required(Role.HOST)
+def edit_series(series_id: int):
+    """Change a series' details."""
+    series = get_series(series_id)
+    form = SeriesForm() if request.method == "POST" else SeriesForm.for_series(series)
+    if form.validate_on_submit():
+        operations.update_series(series, **_series_details(form), actor=current_user)
+        db.session.commit()
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("meetings.series", series_id=series.id))
+    return _series_page(form, series)
+
+
 @bp.route("/meetings/<int:meeting_id>/export", methods=["POST"])
 @role_required(Role.HOST)
 def export(meeting_id: int):
@@ -156,7 +357,7 @@ def export(meeting_id: int):
     meeting = get_meeting(meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if meeting.version is None:
+    if meeting.version is None or meeting.document is None:
         flash(_("Choose the version to present before you export the meeting pack."), "error")
         return redirect(url_for("meetings.edit", meeting_id=meeting_id))
     try:
@@ -177,8 +378,9 @@ def export(meeting_id: int):
 def download(export_id: int):
     """One file of a meeting pack, as stored in the database when it was made."""
     export = db.session.get(Export, export_id)
-    if export is None:
+    if export is None or export.meeting.document is None:
         abort(404)
+    get_meeting(export.meeting_id)
     document = get_document(export.meeting.document.slug)
     if not can_download(document, current_user):
         if not current_user.is_authenticated:

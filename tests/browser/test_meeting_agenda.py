@@ -35,4 +35,5 @@ def test_agenda_lines_and_swedish_time(page, app, factory):
     page.goto(f"/meetings/{meeting_id}")
     agenda = page.locator(".agenda")
     assert agenda.inner_text().strip().split("\n") == ["Välkommen", "Genomgång av utkastet", "Frågor"]
-    assert "13:00 svensk tid" in page.locator("main").inner_text()
+    # The meeting shows its start and its end (two hours unless the host says otherwise).
+    assert "13:00–15:00 svensk tid" in page.locator("main").inner_text()

@@ -55,7 +55,9 @@ def demo(app):
                     for kind, _path, data in pack_files(m)
                     if kind in (ExportKind.TRACKED, ExportKind.CLEAN)
                 ]
-                for m in db.session.scalars(sa.select(Meeting).order_by(Meeting.starts_at))
+                for m in db.session.scalars(
+                    sa.select(Meeting).where(Meeting.version_id.is_not(None)).order_by(Meeting.starts_at)
+                )
             ],
         }
         yield files, facts
@@ -184,7 +186,8 @@ def test_demo_summary_counts_equal_the_database(demo):
 def test_every_demo_pack_is_valid_for_word(demo):
     _files, facts = demo
     packs = [data for pair in facts["all_packs"] for data in pair]
-    assert len(packs) == 10
+    # Three of the autumn's five meetings present the draft.
+    assert len(packs) == 6
     for data in packs:
         assert schema_problems(data) == []
         assert word_rule_problems(data) == []

@@ -219,8 +219,8 @@ def meetings():
 def meeting(meeting_id: int):
     """A meeting and the files of its pack."""
     meeting = load_meeting(meeting_id)
-    downloadable = can_download(meeting.document, viewer())
-    numbers = {v.id: v.number for v in meeting.document.versions}
+    downloadable = meeting.document is not None and can_download(meeting.document, viewer())
+    numbers = {v.id: v.number for v in meeting.document.versions} if meeting.document else {}
     exports = sorted(meeting.exports, key=lambda e: (-e.created_at.timestamp(), e.id))
     return jsonify(s.meeting_json(meeting, [s.export_json(e, downloadable, numbers) for e in exports]))
 
@@ -229,7 +229,7 @@ def meeting(meeting_id: int):
 def export_file(export_id: int):
     """One file of a meeting pack; it names every commenter, so only where names are shown."""
     export = db.session.get(Export, export_id)
-    if export is None:
+    if export is None or export.meeting.document is None or not export.meeting.series.can_read(viewer()):
         raise not_found("export")
     document = load_document(export.meeting.document.slug)
     if not can_download(document, viewer()):
