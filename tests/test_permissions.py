@@ -308,6 +308,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/series/999999/edit", expect(302, 403, host=404)),
     ],
     ("meetings.edit_series", "POST"): [Case("/series/{series_id}/edit", expect(302, 403, host=400))],
+    ("meetings.cancel", "GET"): [
+        Case("/meetings/{meeting_id}/cancel", HOST_ONLY),
+        Case("/meetings/999999/cancel", expect(302, 403, host=404)),
+    ],
+    ("meetings.reinstate", "POST"): [
+        Case("/meetings/{meeting_id}/reinstate", expect(302, 403, host=302)),
+        Case("/meetings/999999/reinstate", expect(302, 403, host=404)),
+    ],
     ("meetings.cancel", "POST"): [
         Case("/meetings/{meeting_id}/cancel", expect(302, 403, host=302)),
         Case("/meetings/999999/cancel", expect(302, 403, host=404)),

@@ -291,6 +291,21 @@ def cancel_meeting(meeting: Meeting, actor: User) -> None:
     db.session.flush()
 
 
+class NotCancelled(Exception):
+    """The meeting is not cancelled: there is nothing to take back."""
+
+
+def reinstate_meeting(meeting: Meeting, actor: User) -> None:
+    """Take back a cancellation: the meeting is on again (STATUS:CONFIRMED, SEQUENCE raised, so
+    subscribed calendars show it again)."""
+    if meeting.cancelled_at is None:
+        raise NotCancelled
+    meeting.cancelled_at = None
+    _changed(meeting)
+    record(actor, "meeting.reinstate", meeting, title=meeting.title)
+    db.session.flush()
+
+
 # --------------------------------------------------------------------------- the pack
 
 

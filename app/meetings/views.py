@@ -292,12 +292,21 @@ def edit(meeting_id: int):
     return _form_page(form, meeting)
 
 
-@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 @role_required(Role.HOST)
 def cancel(meeting_id: int):
-    """Cancel a meeting: it stays on its page and in the feeds, marked cancelled."""
+    """Cancel a meeting: it stays on its page and in the feeds, marked cancelled.
+
+    GET asks first, saying what cancelling does (subscribers' calendars show it cancelled); it
+    can be taken back (:func:`reinstate`).
+    """
     meeting = get_meeting(meeting_id)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "GET":
+        if meeting.is_cancelled:
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+        return render_template("meetings/cancel.html", meeting=meeting, form=form)
+    if not form.validate_on_submit():
         abort(400)
     try:
         operations.cancel_meeting(meeting, current_user)
@@ -306,6 +315,23 @@ def cancel(meeting_id: int):
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     db.session.commit()
     flash(_("The meeting has been cancelled. It stays in the calendars, marked cancelled."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/reinstate", methods=["POST"])
+@role_required(Role.HOST)
+def reinstate(meeting_id: int):
+    """Take back a cancellation: the meeting is on again, in its page and in the calendars."""
+    meeting = get_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.reinstate_meeting(meeting, current_user)
+    except operations.NotCancelled:
+        flash(_("The meeting is not cancelled."), "info")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    db.session.commit()
+    flash(_("The meeting is on again. Subscribed calendars show it again."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
 
 

@@ -134,6 +134,14 @@ def test_a_host_sees_the_cancel_button_and_the_draft_agenda_and_cancels(page, ap
         assert page.get_by_text("Utkast till dagordning, syns bara för värdar:").is_visible()
         axe_check(page, f"a meeting page for a host at {width}px")
         page.screenshot(path=str(SHOTS / f"meeting-host-{width}.png"), full_page=True)
+    # The page's control asks first: a page saying what cancelling does, by keyboard.
+    page.get_by_role("link", name="Ställ in mötet").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/meetings/{meeting_id + 1}/cancel")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Ställa in")
+    axe_check(page, "the confirmation of a cancellation")
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id + 1).cancelled_at is None
     page.get_by_role("button", name="Ställ in mötet").click()
     page.wait_for_load_state("load")
     assert page.get_by_text("Det här mötet har ställts in.").is_visible()
@@ -141,3 +149,10 @@ def test_a_host_sees_the_cancel_button_and_the_draft_agenda_and_cancels(page, ap
     axe_check(page, "a cancelled meeting")
     with app.app_context():
         assert db.session.get(Meeting, meeting_id + 1).cancelled_at is not None
+    # And taken back.
+    page.get_by_role("button", name="Ångra inställningen").click()
+    page.wait_for_load_state("load")
+    assert not page.get_by_text("Det här mötet har ställts in.").is_visible()
+    with app.app_context():
+        db.session.expire_all()
+        assert db.session.get(Meeting, meeting_id + 1).cancelled_at is None

@@ -15,6 +15,7 @@ from icalendar import Calendar
 from lxml import etree
 
 from app.accounts.models import Organisation, Role, User
+from app.audit import AuditEvent
 from app.documents.models import Visibility
 from app.extensions import db
 from app.meetings import operations
@@ -172,7 +173,7 @@ def test_an_update_keeps_the_uid_and_raises_the_sequence_and_a_cancelled_meeting
     assert event.decoded("DTSTART").time() == time(13, 0)
 
     client.login("hanna@example.org")
-    page = client.get(f"/meetings/{first_id}")
+    page = client.get(f"/meetings/{first_id}/cancel")
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
     response = client.post(f"/meetings/{first_id}/cancel", data={"csrf_token": csrf})
     assert response.status_code == 302
@@ -197,6 +198,44 @@ def test_cancelling_needs_a_host_and_the_csrf_token(app, client, host, member):
     assert client.post(f"/meetings/{meeting_id}/cancel", csrf=False).status_code == 400
     with app.app_context():
         assert db.session.get(Meeting, meeting_id).cancelled_at is None
+
+
+def test_cancelling_asks_first_and_can_be_taken_back(app, client, host, member):
+    series_id = _series(app, meetings=AROUND_DST[:1])
+    meeting_id = _meeting_ids(app, series_id)[0]
+    uid = str(_events(client.get(f"/meetings/{meeting_id}.ics").data)[1][0]["UID"])
+    client.login("maja@example.org")
+    assert client.get(f"/meetings/{meeting_id}/cancel").status_code == 403
+    assert client.post(f"/meetings/{meeting_id}/reinstate").status_code == 403
+    client.logout()
+    client.login("hanna@example.org")
+    # The meeting page's control asks first; asking changes nothing.
+    page = client.get(f"/meetings/{meeting_id}")
+    assert f'href="/meetings/{meeting_id}/cancel"' in page.text
+    confirm = client.get(f"/meetings/{meeting_id}/cancel")
+    assert confirm.status_code == 200
+    assert "kalendrar som prenumererar" in confirm.text and "Behåll mötet" in confirm.text
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).cancelled_at is None
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', confirm.text).group(1)
+    assert client.post(f"/meetings/{meeting_id}/cancel", data={"csrf_token": csrf}).status_code == 302
+    # Taken back: on again, with a higher SEQUENCE so subscribed calendars replace the cancelled event.
+    assert "Ångra inställningen" in client.get(f"/meetings/{meeting_id}").text
+    assert client.post(f"/meetings/{meeting_id}/reinstate", csrf=False).status_code == 400
+    response = client.post(f"/meetings/{meeting_id}/reinstate", data={"csrf_token": csrf})
+    assert response.status_code == 302
+    assert "Mötet blir av igen" in client.get(f"/meetings/{meeting_id}").text
+    # A second time there is nothing to take back, and it says so.
+    client.post(f"/meetings/{meeting_id}/reinstate", data={"csrf_token": csrf})
+    assert "Mötet är inte inställt." in client.get(f"/meetings/{meeting_id}").text
+    client.logout()
+    event = next(e for e in _events(client.get(f"/series/{series_id}.ics").data)[1] if str(e["UID"]) == uid)
+    assert str(event["STATUS"]) == "CONFIRMED" and int(event["SEQUENCE"]) == 2
+    with app.app_context():
+        actions = db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.object_id == meeting_id).order_by(AuditEvent.id)
+        ).all()
+        assert [a for a in actions if a.startswith("meeting.")][-2:] == ["meeting.cancel", "meeting.reinstate"]
 
 
 def test_the_series_page_lists_upcoming_and_past_meetings_and_hides_the_video_link(app, client, host, member):
