@@ -185,6 +185,9 @@ def cancel(registration: Registration) -> Registration | None:
     meeting = registration.meeting
     _lock(meeting)
     had_place = registration.has_place
+    # Its e-mails go with it, explicitly: SQLite may give the next sign-up the same id, and its
+    # ON DELETE CASCADE needs foreign keys on.
+    db.session.execute(sa.delete(RegistrationMail).where(RegistrationMail.registration_id == registration.id))
     db.session.delete(registration)
     db.session.flush()
     return fill_places(meeting) if had_place else None
