@@ -360,4 +360,3 @@ class GuestSignupForm(FlaskForm):
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
     )
-    submit = SubmitField(_l("Sign up"))

@@ -642,7 +642,14 @@ def participants_csv(meeting_id: int):
     meeting = _participants_meeting(meeting_id)
     data = signup.participants_csv(
         signup.participants(meeting),
-        [_("Name"), _("Organisation"), _("E-mail address"), _("Member or guest"), _("Place"), _("Signed up")],
+        [
+            _("Name"),
+            _("Organisation"),
+            _("E-mail address"),
+            _("Member or guest"),
+            _("Place"),
+            _("Signed up at"),
+        ],
         {"member": _("Member"), "guest": _("Guest"), "waiting": _("Waiting list"), "place": _("Place")},
     )
     return send_download(data, f"participants-meeting-{meeting.id}.csv", "text/csv; charset=utf-8")
