@@ -9,7 +9,7 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,7 @@ from app.i18n import format_datetime
 from app.meetings import calendar, operations, signup
 from app.meetings.blueprint import bp
 from app.meetings.forms import VISIBILITY_LABELS, GuestSignupForm, MeetingForm, SeriesForm
-from app.meetings.models import Export, ExportKind, Meeting, MeetingSeries
+from app.meetings.models import Export, ExportKind, Meeting, MeetingSeries, Registration
 from app.meetings.permissions import can_download, can_manage, can_see_participants
 from app.timeutil import to_local, to_utc
 from app.web.downloads import send_download
@@ -219,9 +219,30 @@ def meeting(meeting_id: int):
     return meeting_page(get_meeting(meeting_id))
 
 
+# The guests' sign-ups this browser confirmed (ids), so the page says so instead of the form.
+GUEST_SESSION_KEY = "meeting_guest_registrations"
+
+
+def _guest_registration(meeting: Meeting) -> Registration | None:
+    ids = [i for i in session.get(GUEST_SESSION_KEY, []) if isinstance(i, int)][:50]
+    if not ids:
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.id.in_(ids),
+            Registration.meeting_id == meeting.id,
+            Registration.confirmed_at.is_not(None),
+            Registration.purged_at.is_(None),
+        )
+    )
+
+
 def meeting_page(meeting: Meeting, guest_form: GuestSignupForm | None = None, status: int = 200):
     """The meeting's page; *guest_form* with its errors after a guest's refused sign-up."""
     registration = signup.find_for_user(meeting, current_user)
+    guest_registration = None
+    if registration is None and not current_user.is_authenticated:
+        guest_registration = _guest_registration(meeting)
     exports = sorted(meeting.exports, key=lambda e: (-e.created_at.timestamp(), _KIND_ORDER[e.kind]))
     return render_template(
         "meetings/meeting.html",
@@ -230,6 +251,7 @@ def meeting_page(meeting: Meeting, guest_form: GuestSignupForm | None = None, st
         can_manage=can_manage(current_user),
         sees_video_link=sees_video_link(current_user, registration),
         registration=registration,
+        guest_registration=guest_registration,
         signup_closed=signup.refusal(meeting),
         guest_form=guest_form or GuestSignupForm(formdata=None),
         can_see_participants=can_see_participants(current_user),
@@ -564,6 +586,8 @@ def confirm_signup(token: str):
     except signup.SignupRefused as refused:
         return render_template("meetings/link_invalid.html", state="closed", reason=refused.reason), 409
     db.session.commit()
+    if not current_user.is_authenticated:
+        session[GUEST_SESSION_KEY] = [registration.id, *session.get(GUEST_SESSION_KEY, [])][:50]
     if not done:
         flash(_("Your address was already confirmed."), "info")
     elif registration.waiting:

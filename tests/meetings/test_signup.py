@@ -223,7 +223,11 @@ def test_a_guest_counts_only_once_the_address_is_confirmed(app, client, host, ou
     response = _confirm(client, confirm_link)
     assert response.status_code == 302
     assert _registrations(app, meeting_id) == [(None, "gustav@example.org", True, False)]
-    assert "1 anmäld." in client.get(f"/meetings/{meeting_id}").text
+    page = client.get(f"/meetings/{meeting_id}").text
+    assert "1 anmäld." in page
+    # This browser confirmed: the page says so instead of showing the form again.
+    assert "Du är anmäld." in page and "bekräftelsemejlet" in page and 'name="email"' not in page
+    assert 'name="email"' in Client(app.test_client()).get(f"/meetings/{meeting_id}").text
     # Confirming again changes nothing.
     assert client.post(confirm_link).status_code == 302
     _send(app)
