@@ -86,6 +86,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.documents.blueprint import bp as documents_bp
     from app.drafting import views as _drafting  # noqa: F401
     from app.drafting.blueprint import bp as drafting_bp
+    from app.meetings import receivers as _meetings_receivers  # noqa: F401  (connect on import)
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp
     from app.notifications import receivers as _notifications_receivers  # noqa: F401  (connect on import)
@@ -152,8 +153,9 @@ def configure_commands(app: Flask) -> None:
 
     accounts_cli.register(app)
     demo_cli.register(app)
-    drafting_cli.register(app)
+    # Meetings before drafting: `flask purge` names guests' data first, pending imports after.
     meetings_cli.register(app)
+    drafting_cli.register(app)
     notifications_cli.register(app)
     wordcomments_cli.register(app)
     search_cli.register(app)

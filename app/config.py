@@ -86,6 +86,8 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(root_path / "translations"),
         "LANGUAGES": ("sv", "en"),
         "INVITATION_DAYS": 7,
+        # Days after a meeting that guests' name, e-mail and organisation are kept (`flask purge`).
+        "GUEST_DATA_DAYS": int(env.get("GUEST_DATA_DAYS", "90")),
         # Rendered blocks and threads each worker keeps (app.fragments); 0 turns the cache off.
         "FRAGMENT_CACHE_SIZE": int(env.get("FRAGMENT_CACHE_SIZE", "4000")),
         # Whole reading pages kept for visitors in each worker (app.pagecache); 0 turns it off.

@@ -5,7 +5,7 @@ from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.drafting.models import StoredImport
-from app.meetings.models import Export, Meeting, MeetingSeries, Speaker
+from app.meetings.models import Export, Meeting, MeetingSeries, Registration, RegistrationMail, Speaker
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
@@ -34,6 +34,8 @@ __all__ = [
     "NotificationPreference",
     "Organisation",
     "RateCounter",
+    "Registration",
+    "RegistrationMail",
     "Response",
     "Role",
     "SearchEntry",

@@ -458,3 +458,61 @@ def test_meetings_move_into_one_series_per_document_and_back(migrating_app):
                 "SELECT DISTINCT subject, duration_minutes, video_url, sequence, cancelled_at FROM meeting"
             )
         ).all() == [("", 120, "", 0, None)]
+
+
+# --------------------------------------------------------------------------- b1a0c0de2502
+
+
+def test_sign_up_tables_come_and_go_and_meetings_keep_everything(migrating_app):
+    from app.demo.seed import seed
+    from app.meetings.models import Meeting, Registration, RegistrationMail
+
+    with migrating_app.app_context():
+        upgrade()
+        seed()
+        db.session.commit()
+        member = db.session.scalar(sa.select(User).where(User.email != "host@demo.example").limit(1))
+        meeting = db.session.scalars(sa.select(Meeting).order_by(Meeting.id)).first()
+        meeting.capacity = 12
+        registration = Registration(meeting=meeting, user_id=member.id, confirmed_at=utcnow())
+        guest = Registration(meeting=meeting, name="Gäst", email="gast@example.org", organisation="Org")
+        db.session.add_all([registration, guest, RegistrationMail(registration=guest, kind="address")])
+        db.session.commit()
+        meetings = db.session.execute(
+            sa.text("SELECT id, title, series_id, starts_at FROM meeting ORDER BY id")
+        ).all()
+
+        db.session.rollback()
+        downgrade(revision="b1a0c0de2501")
+        inspector = sa.inspect(db.engine)
+        assert "meeting_registration" not in inspector.get_table_names()
+        assert "meeting_registration_mail" not in inspector.get_table_names()
+        assert "capacity" not in {c["name"] for c in inspector.get_columns("meeting")}
+        assert (
+            db.session.execute(
+                sa.text("SELECT id, title, series_id, starts_at FROM meeting ORDER BY id")
+            ).all()
+            == meetings
+        )
+
+        db.session.rollback()
+        upgrade()
+        assert db.session.scalar(sa.text("SELECT count(*) FROM meeting_registration")) == 0
+        assert db.session.execute(sa.text("SELECT DISTINCT capacity FROM meeting")).all() == [(None,)]
+        # The unique constraints hold in the database itself: one sign-up per person and meeting.
+        db.session.execute(
+            sa.text(
+                "INSERT INTO meeting_registration (meeting_id, user_id, name, organisation, waiting, created_at) "
+                "VALUES (:m, :u, '', '', false, :t)"
+            ),
+            {"m": meetings[0][0], "u": member.id, "t": utcnow().replace(tzinfo=None)},
+        )
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO meeting_registration (meeting_id, user_id, name, organisation, waiting, "
+                    "created_at) VALUES (:m, :u, '', '', false, :t)"
+                ),
+                {"m": meetings[0][0], "u": member.id, "t": utcnow().replace(tzinfo=None)},
+            )
+        db.session.rollback()

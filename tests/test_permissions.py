@@ -332,6 +332,30 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/meetings/{meeting_id}/export", expect(302, 403, host=302)),
         Case("/meetings/999999/export", expect(302, 403, host=404)),
     ],
+    # Sign-up (issue 25): members in one click, guests with a form (an empty one is 400);
+    # the links in the e-mails answer 410 to a forged token; participants for hosts and editors.
+    ("meetings.signup_for", "POST"): [
+        Case("/meetings/{meeting_id}/signup", expect(400, 302)),
+        Case("/meetings/{network_meeting_id}/signup", expect(302, 302)),
+        Case("/meetings/999999/signup", expect(404, 404)),
+    ],
+    ("meetings.cancel_signup", "POST"): [
+        Case("/meetings/{meeting_id}/signup/cancel", expect(302, 302)),
+        Case("/meetings/999999/signup/cancel", expect(404, 404)),
+    ],
+    ("meetings.confirm_signup", "GET"): [Case("/signup/confirm/not-a-token", expect(410, 410))],
+    ("meetings.confirm_signup", "POST"): [Case("/signup/confirm/not-a-token", expect(410, 410))],
+    ("meetings.cancel_by_link", "GET"): [Case("/signup/cancel/not-a-token", expect(410, 410))],
+    ("meetings.cancel_by_link", "POST"): [Case("/signup/cancel/not-a-token", expect(410, 410))],
+    ("meetings.participants", "GET"): [
+        Case("/meetings/{meeting_id}/participants", expect(302, 403, editor=200, host=200)),
+        Case("/meetings/{network_meeting_id}/participants", expect(302, 403, editor=200, host=200)),
+        Case("/meetings/999999/participants", expect(302, 404)),
+    ],
+    ("meetings.participants_csv", "GET"): [
+        Case("/meetings/{meeting_id}/participants.csv", expect(302, 403, editor=200, host=200)),
+        Case("/meetings/999999/participants.csv", expect(302, 404)),
+    ],
     # The pack names every commenter: visitors only where the document shows names.
     ("meetings.download", "GET"): [
         Case("/exports/{export_id}", expect(302, 200)),
@@ -534,7 +558,9 @@ def world(app, factory):
         # Each document's meetings form a series of their own, visible as the document.
         series_ids = dict(
             db.session.execute(
-                sa.select(Meeting.id, Meeting.series_id).where(Meeting.id.in_([meeting_id, network_meeting_id]))
+                sa.select(Meeting.id, Meeting.series_id).where(
+                    Meeting.id.in_([meeting_id, network_meeting_id])
+                )
             ).all()
         )
     values = {

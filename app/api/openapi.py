@@ -328,6 +328,7 @@ SCHEMAS: dict = {
             "place",
             "cancelled",
             "sequence",
+            "signups",
             "speakers",
             "document",
             "version",
@@ -349,6 +350,11 @@ SCHEMAS: dict = {
             "place": {**STRING, "description": "An address or room; the video link is never here."},
             "cancelled": BOOLEAN,
             "sequence": {**INTEGER, "description": "Raised on every change (the iCalendar SEQUENCE)."},
+            "signups": {
+                **_obj({"signed_up": INTEGER, "waiting": INTEGER, "capacity": N_INTEGER}),
+                "description": "Counts, never names: confirmed places taken, the waiting list, and the "
+                "places (null: no limit). Guests count once their address is confirmed.",
+            },
             "speakers": {
                 "type": "array",
                 "items": _obj({"name": STRING, "title": STRING, "organisation": STRING}),

@@ -322,6 +322,12 @@ def meeting_json(meeting: Meeting, exports: list[dict] | None = None) -> dict:
         "place": meeting.place,
         "cancelled": meeting.is_cancelled,
         "sequence": meeting.sequence,
+        # Counts, never names (issue 25): confirmed places, the waiting list, the capacity.
+        "signups": {
+            "signed_up": meeting.signed_up_count,
+            "waiting": meeting.waiting_count,
+            "capacity": meeting.capacity,
+        },
         "speakers": [
             {"name": s.name, "title": s.title, "organisation": s.organisation} for s in meeting.speakers
         ],

@@ -6,10 +6,12 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from app import purge
 from app.extensions import db
 from app.i18n import Integer, OperatorCommand, in_operator_language
-from app.meetings import operations
+from app.meetings import operations, signup
 from app.meetings.models import Meeting
 
 
@@ -41,3 +43,10 @@ def export_meeting(meeting_id: int) -> None:
 def register(app: Flask) -> None:
     """Add the meeting commands to the app's CLI."""
     app.cli.add_command(export_meeting)
+    purge.add(
+        app,
+        lambda n: ngettext(
+            "%(num)d meeting guest's personal data", "%(num)d meeting guests' personal data", n
+        ),
+        signup.purge_guests,
+    )

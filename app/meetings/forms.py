@@ -87,6 +87,8 @@ class MeetingForm(FlaskForm):
     )
     # Text, so a wrong value gets our own message; empty: two hours, as the network's meetings.
     duration = StringField(_l("Duration in minutes"), default=str(DEFAULT_DURATION))
+    # Text, so a wrong value gets our own message; empty: no limit.
+    capacity = StringField(_l("Places (empty: no limit; beyond them people join a waiting list)"))
     place = StringField(
         _l("Place or link"),
         validators=[Length(max=PLACE_MAX, message=_l("At most %(max)d characters."))],
@@ -123,6 +125,7 @@ class MeetingForm(FlaskForm):
         self.chosen_series: MeetingSeries | None = None
         self.chosen_speakers: list[SpeakerDetails] = []
         self.chosen_duration = DEFAULT_DURATION
+        self.chosen_capacity: int | None = None
         published = [
             SelectChoice(str(v.id), _version_label(v), optgroup=d.title)
             for d in documents
@@ -151,6 +154,7 @@ class MeetingForm(FlaskForm):
                 "subject": meeting.subject,
                 "description": meeting.description,
                 "duration": str(meeting.duration_minutes),
+                "capacity": "" if meeting.capacity is None else str(meeting.capacity),
                 "video_url": meeting.video_url,
                 "agenda_later": not meeting.agenda_published,
                 "speakers": "\n".join(
@@ -183,6 +187,15 @@ class MeetingForm(FlaskForm):
         if not (value.isdigit() and 5 <= int(value) <= 24 * 60):
             raise ValidationError(_l("Enter a duration from 5 to 1440 minutes."))
         self.chosen_duration = int(value)
+
+    def validate_capacity(self, field):
+        value = (field.data or "").strip()
+        if not value:
+            self.chosen_capacity = None
+            return
+        if not (value.isdigit() and len(value) <= 6 and 1 <= int(value) <= 100_000):
+            raise ValidationError(_l("Enter the number of places, from 1 to 100000, or leave it empty."))
+        self.chosen_capacity = int(value)
 
     def validate_video_url(self, field):
         value = (field.data or "").strip()
@@ -320,3 +333,30 @@ class SeriesForm(FlaskForm):
             self.chosen_visibility = Visibility(field.data)
         except ValueError:
             raise ValidationError(_l("Choose who may see the series.")) from None
+
+
+class GuestSignupForm(FlaskForm):
+    """A guest's sign-up: name, e-mail address and organisation (the address is checked by the
+    sign-up itself, so the reason comes from one place)."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Enter your name.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    email = StringField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[
+            DataRequired(message=_l("Enter your organisation.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )

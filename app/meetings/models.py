@@ -78,6 +78,8 @@ class Meeting(db.Model):
     video_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
     agenda_published: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True, server_default=sa.true())
     cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Places for sign-ups (None: no limit); beyond them people wait (Registration.waiting).
+    capacity: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     # Raised on every change, so calendars replace the event they hold (RFC 5545 SEQUENCE).
     sequence: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
     updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -191,3 +193,87 @@ def _meetings_join_a_series(session, _flush_context, _instances) -> None:
                     document = session.get(Document, obj.document_id)
             if document is not None:
                 obj.series = series_of_document(session, document)
+
+
+class Registration(db.Model):
+    """One person signed up for a meeting: a member (user) or a guest (name, e-mail, organisation).
+
+    A guest counts only once the address is confirmed (``confirmed_at``); a registration beyond
+    the meeting's capacity waits (``waiting``) and moves up when a place comes free. Cancelling
+    deletes the row. A guest's personal data is emptied (``purged_at``) some days after the
+    meeting by `flask purge`.
+    """
+
+    __tablename__ = "meeting_registration"
+    __table_args__ = (
+        # Signing up twice is one registration, also under a race (the loser's insert fails).
+        sa.UniqueConstraint("meeting_id", "user_id", name="uq_registration_meeting_user"),
+        sa.UniqueConstraint("meeting_id", "email", name="uq_registration_meeting_email"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    # A guest's details; empty for members (their account has them) and once purged.
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    waiting: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    purged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    meeting: so.Mapped[Meeting] = so.relationship()
+    user: so.Mapped[User | None] = so.relationship()  # noqa: F821
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def has_place(self) -> bool:
+        """Confirmed and not waiting: counted, and told the video link."""
+        return self.confirmed_at is not None and not self.waiting
+
+
+class RegistrationMail(db.Model):
+    """One e-mail owed about a registration, sent by the mail run (`flask send-mail`).
+
+    Unique per registration and kind, so a reminder or a confirmation is sent once however
+    often the run comes (as the outbox's dedupe keys do for response reminders).
+    """
+
+    __tablename__ = "meeting_registration_mail"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "kind", name="uq_registration_mail_kind"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    registration_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("meeting_registration.id", ondelete="CASCADE"), index=True
+    )
+    # "address" (confirm your address), "confirmed" (with the .ics), "moved_up", "reminder".
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    attempts: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    registration: so.Mapped[Registration] = so.relationship()
+
+
+_counted = sa.and_(Registration.confirmed_at.is_not(None), Registration.waiting.is_(False))
+# Counts, never names: loaded with every meeting in the same query (pages, API, benchmarks).
+Meeting.signed_up_count = so.column_property(
+    sa.select(sa.func.count(Registration.id))
+    .where(Registration.meeting_id == Meeting.id, _counted)
+    .correlate_except(Registration)
+    .scalar_subquery()
+)
+Meeting.waiting_count = so.column_property(
+    sa.select(sa.func.count(Registration.id))
+    .where(
+        Registration.meeting_id == Meeting.id,
+        Registration.confirmed_at.is_not(None),
+        Registration.waiting.is_(True),
+    )
+    .correlate_except(Registration)
+    .scalar_subquery()
+)

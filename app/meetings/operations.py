@@ -28,6 +28,7 @@ from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db
+from app.meetings import signup
 from app.meetings.models import (
     Export,
     ExportKind,
@@ -176,6 +177,7 @@ def create_meeting(
     subject: str = "",
     description: str = "",
     duration_minutes: int = 120,
+    capacity: int | None = None,
     video_url: str = "",
     agenda_published: bool = True,
     speakers: Sequence[SpeakerDetails] = (),
@@ -194,6 +196,7 @@ def create_meeting(
         description=description,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
+        capacity=capacity,
         agenda=agenda,
         agenda_html=markdown.render(agenda),
         agenda_published=agenda_published,
@@ -229,6 +232,7 @@ def update_meeting(
     subject: str | None = None,
     description: str | None = None,
     duration_minutes: int | None = None,
+    capacity: int | object | None = ...,
     video_url: str | None = None,
     agenda_published: bool | None = None,
     speakers: Sequence[SpeakerDetails] | None = None,
@@ -254,6 +258,8 @@ def update_meeting(
             setattr(meeting, name, value)
     if speakers is not None:
         _set_speakers(meeting, speakers)
+    if capacity is not ...:
+        meeting.capacity = capacity
     meeting.version = version
     meeting.base_version = (
         base_version or default_base_version(document, version, starts_at, meeting)
@@ -270,6 +276,8 @@ def update_meeting(
         base_version=meeting.base_version.number if meeting.base_version else None,
     )
     db.session.flush()
+    # More places (or none limited): the first waiting move up, and are told.
+    signup.fill_places(meeting)
 
 
 def _changed(meeting: Meeting) -> None:

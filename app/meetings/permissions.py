@@ -14,3 +14,8 @@ def can_manage(user) -> bool:
 def can_download(document: Document, user) -> bool:
     """Whether *user* may have the pack: it names every commenter and their organisation."""
     return document.can_read(user) and all(who_sees_what(document, user))
+
+
+def can_see_participants(user) -> bool:
+    """Hosts and editors see who signed up (names, organisations, addresses) and the video link."""
+    return bool(user.is_authenticated and user.is_active and (user.is_host or user.is_editor))

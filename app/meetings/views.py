@@ -9,7 +9,7 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,13 +20,13 @@ from app.accounts.models import Role
 from app.database import utcnow
 from app.documents.loaders import get_document
 from app.documents.models import Document, Visibility
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.i18n import format_datetime
-from app.meetings import calendar, operations
+from app.meetings import calendar, operations, signup
 from app.meetings.blueprint import bp
-from app.meetings.forms import VISIBILITY_LABELS, MeetingForm, SeriesForm
-from app.meetings.models import Export, ExportKind, Meeting, MeetingSeries
-from app.meetings.permissions import can_download, can_manage
+from app.meetings.forms import VISIBILITY_LABELS, GuestSignupForm, MeetingForm, SeriesForm
+from app.meetings.models import Export, ExportKind, Meeting, MeetingSeries, Registration
+from app.meetings.permissions import can_download, can_manage, can_see_participants
 from app.timeutil import to_local, to_utc
 from app.web.downloads import send_download
 from app.web.forms import ConfirmForm
@@ -69,10 +69,14 @@ def get_series(series_id: int, *, feed: bool = False) -> MeetingSeries:
     return _readable(db.session.get(MeetingSeries, series_id), feed=feed)
 
 
-def sees_video_link(user) -> bool:
-    """Until sign-up exists, the video link is for signed-in members of the network (hosts and
-    editors among them), never on the public page, in the files or in the feeds."""
-    return bool(user.is_authenticated and user.is_active)
+def sees_video_link(user, registration) -> bool:
+    """The video link is for those signed up (with a place, not waiting) and for hosts and
+    editors; never on the public page, in the files or in the feeds (guests get it by e-mail)."""
+    if can_see_participants(user):
+        return True
+    return bool(
+        user.is_authenticated and user.is_active and registration is not None and registration.has_place
+    )
 
 
 def file_size(size: int) -> str:
@@ -212,19 +216,50 @@ def series_atom(series_id: int):
 @bp.route("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int):
     """A meeting: when, the agenda, the versions shown, and the files of its pack."""
-    meeting = get_meeting(meeting_id)
+    return meeting_page(get_meeting(meeting_id))
+
+
+# The guests' sign-ups this browser confirmed (ids), so the page says so instead of the form.
+GUEST_SESSION_KEY = "meeting_guest_registrations"
+
+
+def _guest_registration(meeting: Meeting) -> Registration | None:
+    ids = [i for i in session.get(GUEST_SESSION_KEY, []) if isinstance(i, int)][:50]
+    if not ids:
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.id.in_(ids),
+            Registration.meeting_id == meeting.id,
+            Registration.confirmed_at.is_not(None),
+            Registration.purged_at.is_(None),
+        )
+    )
+
+
+def meeting_page(meeting: Meeting, guest_form: GuestSignupForm | None = None, status: int = 200):
+    """The meeting's page; *guest_form* with its errors after a guest's refused sign-up."""
+    registration = signup.find_for_user(meeting, current_user)
+    guest_registration = None
+    if registration is None and not current_user.is_authenticated:
+        guest_registration = _guest_registration(meeting)
     exports = sorted(meeting.exports, key=lambda e: (-e.created_at.timestamp(), _KIND_ORDER[e.kind]))
     return render_template(
         "meetings/meeting.html",
         meeting=meeting,
         exports=exports,
         can_manage=can_manage(current_user),
-        sees_video_link=sees_video_link(current_user),
+        sees_video_link=sees_video_link(current_user, registration),
+        registration=registration,
+        guest_registration=guest_registration,
+        signup_closed=signup.refusal(meeting),
+        guest_form=guest_form or GuestSignupForm(formdata=None),
+        can_see_participants=can_see_participants(current_user),
         can_download=meeting.document is not None and can_download(meeting.document, current_user),
         export_form=ConfirmForm(),
         export_labels=EXPORT_LABELS,
         file_size=file_size,
-    )
+    ), status
 
 
 def _form_page(form: MeetingForm, meeting: Meeting | None):
@@ -238,6 +273,7 @@ def _details(form: MeetingForm) -> dict:
         "subject": (form.subject.data or "").strip(),
         "description": (form.description.data or "").strip(),
         "duration_minutes": form.chosen_duration,
+        "capacity": form.chosen_capacity,
         "video_url": (form.video_url.data or "").strip(),
         "agenda_published": not form.agenda_later.data,
         "speakers": form.chosen_speakers,
@@ -421,3 +457,223 @@ def send_export(export: Export, data: bytes | None = None):
     if data is None:
         abort(404)
     return send_download(data, export.file_name, operations.MEDIA_TYPES[export.kind], etag=export.sha256)
+
+
+# ---------------------------------------------------------------- sign-up (issue 25, point 2)
+
+# Guests sign up without an account: a few a minute from one address, so a script cannot fill
+# a meeting's waiting list or send the network's mail to strangers.
+GUEST_LIMIT = "5 per minute; 30 per hour"
+
+
+def _back(meeting_id: int):
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#signup-heading")
+
+
+def _guest_exempt() -> bool:
+    return bool(current_user.is_authenticated)
+
+
+@bp.route("/meetings/<int:meeting_id>/signup", methods=["POST"])
+@limiter.limit(GUEST_LIMIT, methods=["POST"], exempt_when=_guest_exempt)
+def signup_for(meeting_id: int):
+    """A member signs up in one click; a guest with name, e-mail and organisation (confirmed later)."""
+    meeting = get_meeting(meeting_id)
+    if current_user.is_authenticated:
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        try:
+            registration, created = signup.sign_up_member(meeting, current_user)
+        except signup.SignupRefused as refused:
+            flash(refused.reason, "error")
+            return _back(meeting.id)
+        db.session.commit()
+        if not created:
+            flash(_("You were already signed up."), "info")
+        elif registration.waiting:
+            flash(
+                _(
+                    "The meeting is full: you are on the waiting list. If a place comes free you move "
+                    "up automatically and are e-mailed."
+                ),
+                "info",
+            )
+        else:
+            flash(
+                _("You are signed up. A confirmation with the meeting for your calendar is on its way."),
+                "success",
+            )
+        return _back(meeting.id)
+    form = GuestSignupForm()
+    if not form.validate_on_submit():
+        return meeting_page(meeting, guest_form=form, status=400)
+    try:
+        _registration, created = signup.sign_up_guest(
+            meeting, name=form.name.data, email=form.email.data, organisation=form.organisation.data
+        )
+    except signup.SignupRefused as refused:
+        db.session.rollback()
+        if refused.field == "email":
+            form.email.errors = [refused.reason]
+        else:
+            form.form_errors.append(refused.reason)
+        return meeting_page(meeting, guest_form=form, status=400)
+    db.session.commit()
+    if created:
+        flash(
+            _(
+                "Almost done: open the link in the e-mail we are sending you to confirm your "
+                "address. Until then your sign-up is not counted."
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "This address was already signed up. If you have not confirmed it yet, use the "
+                "link in the e-mail we sent."
+            ),
+            "info",
+        )
+    return _back(meeting.id)
+
+
+@bp.route("/meetings/<int:meeting_id>/signup/cancel", methods=["POST"])
+def cancel_signup(meeting_id: int):
+    """A member takes back their sign-up; the first waiting moves up."""
+    meeting = get_meeting(meeting_id)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    registration = signup.find_for_user(meeting, current_user)
+    if registration is None:
+        flash(_("You were not signed up."), "info")
+        return _back(meeting.id)
+    signup.cancel(registration)
+    db.session.commit()
+    flash(_("Your sign-up has been cancelled."), "success")
+    return _back(meeting.id)
+
+
+def _after_link(meeting):
+    """Back to the meeting's page, or to the list when a guest may not read the series."""
+    if meeting.series.can_read(current_user):
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return redirect(url_for("meetings.index"))
+
+
+def _invalid_link(state: str):
+    return render_template("meetings/link_invalid.html", state=state), 410
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """A guest confirms the address: GET asks (mail programs open links), POST confirms."""
+    registration, state = signup.registration_for_token(token, "confirm")
+    if registration is None:
+        return _invalid_link(state)
+    meeting = registration.meeting
+    form = ConfirmForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST":
+            abort(400)
+        return render_template(
+            "meetings/signup_link.html", kind="confirm", registration=registration, meeting=meeting, form=form
+        )
+    try:
+        done = signup.confirm_guest(registration)
+    except signup.SignupRefused as refused:
+        return render_template("meetings/link_invalid.html", state="closed", reason=refused.reason), 409
+    db.session.commit()
+    if not current_user.is_authenticated:
+        session[GUEST_SESSION_KEY] = [registration.id, *session.get(GUEST_SESSION_KEY, [])][:50]
+    if not done:
+        flash(_("Your address was already confirmed."), "info")
+    elif registration.waiting:
+        flash(
+            _(
+                "Your address is confirmed. The meeting is full: you are on the waiting list, and "
+                "we will e-mail you if a place comes free."
+            ),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "Your address is confirmed: you are signed up. A confirmation with the meeting "
+                "for your calendar is on its way."
+            ),
+            "success",
+        )
+    return (
+        redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+        if meeting.series.can_read(current_user)
+        else redirect(url_for("meetings.index"))
+    )
+
+
+@bp.route("/signup/cancel/<token>", methods=["GET", "POST"])
+def cancel_by_link(token: str):
+    """Cancel a sign-up by the link in its e-mail: GET asks, POST cancels."""
+    registration, state = signup.registration_for_token(token, "cancel")
+    if registration is None:
+        return _invalid_link(state)
+    meeting = registration.meeting
+    form = ConfirmForm()
+    if request.method == "GET":
+        return render_template(
+            "meetings/signup_link.html", kind="cancel", registration=registration, meeting=meeting, form=form
+        )
+    if not form.validate_on_submit():
+        abort(400)
+    signup.cancel(registration)
+    db.session.commit()
+    flash(_("Your sign-up has been cancelled."), "success")
+    return (
+        redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+        if meeting.series.can_read(current_user)
+        else redirect(url_for("meetings.index"))
+    )
+
+
+def _participants_meeting(meeting_id: int):
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    meeting = get_meeting(meeting_id)
+    if not can_see_participants(current_user):
+        abort(403)
+    return meeting
+
+
+@bp.route("/meetings/<int:meeting_id>/participants")
+def participants(meeting_id: int):
+    """Hosts and editors: who signed up, with organisations, and the waiting list."""
+    meeting = _participants_meeting(meeting_id)
+    rows = signup.participants(meeting)
+    return render_template(
+        "meetings/participants.html",
+        meeting=meeting,
+        placed=[r for r in rows if not r.waiting],
+        waiting=[r for r in rows if r.waiting],
+        person=signup.person,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/participants.csv")
+def participants_csv(meeting_id: int):
+    """The participant list for Excel (formula-safe)."""
+    meeting = _participants_meeting(meeting_id)
+    data = signup.participants_csv(
+        signup.participants(meeting),
+        [
+            _("Name"),
+            _("Organisation"),
+            _("E-mail address"),
+            _("Member or guest"),
+            _("Place"),
+            _("Signed up at"),
+        ],
+        {"member": _("Member"), "guest": _("Guest"), "waiting": _("Waiting list"), "place": _("Place")},
+    )
+    return send_download(data, f"participants-meeting-{meeting.id}.csv", "text/csv; charset=utf-8")

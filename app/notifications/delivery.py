@@ -107,7 +107,7 @@ def _claim(conditions: list, now: datetime) -> list[Notification]:
 
 
 @contextmanager
-def _link_context() -> Iterator[None]:
+def link_context() -> Iterator[None]:
     """A request context for absolute links (BASE_URL), unless we are inside a request already."""
     if has_request_context():
         yield
@@ -337,7 +337,7 @@ def send_immediate(now: datetime | None = None, limit: int = BATCH) -> Outcome:
     outcome = Outcome()
     _queue_reminders(now)
     db.session.commit()
-    with _link_context():
+    with link_context():
         handled = 0
         # Small claims: each is sent well within its lease even when the SMTP server is slow.
         while handled < limit:
@@ -367,7 +367,7 @@ def send_digests(now: datetime | None = None) -> Outcome:
     user_ids = db.session.scalars(
         sa.select(Notification.user_id).where(*_due(Frequency.DIGEST, now)).distinct()
     ).all()
-    with _link_context():
+    with link_context():
         for user_id in user_ids:
             rows = _claim([Notification.user_id == user_id, *_due(Frequency.DIGEST, now)], now)
             if not rows:

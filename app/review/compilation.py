@@ -444,7 +444,8 @@ def _iso(moment: datetime | None) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """*value* as a CSV cell Excel shows as text, never runs as a formula."""
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text
@@ -482,7 +483,7 @@ def compilation_csv(comments: Sequence[PackComment], strings: Mapping[str, str])
     for c in ordered(comments, strings):
         writer.writerow(
             [
-                _cell(value)
+                csv_cell(value)
                 for value in (
                     c.number,
                     c.version_label,

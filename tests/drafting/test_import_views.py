@@ -481,7 +481,7 @@ def test_expired_imports_are_refused_and_purged_with_old_files(
     assert as_editor.get(f"/imports/{fresh}").status_code == 200
     result = app.test_cli_runner().invoke(args=["purge", "--language", "en"])
     assert result.exit_code == 0, result.output
-    assert "Purged 1 expired pending import and " in result.output
+    assert result.output.startswith("Purged ") and " 1 expired pending import, " in result.output
     assert pending_rows(app) == [fresh]
     assert not stale_file.exists() and new_file.exists()
 

@@ -257,11 +257,15 @@ def test_the_series_page_lists_upcoming_and_past_meetings_and_hides_the_video_li
     first, second, _future = _meeting_ids(app, series_id)
     visitor_view = client.get(f"/meetings/{first}").text
     assert VIDEO not in visitor_view
-    assert "Videolänken visas för inloggade medlemmar" in visitor_view
+    assert "Videolänken visas för dem som anmält sig" in visitor_view
     assert "Agenda publiceras senare" in client.get(f"/meetings/{second}").text
     assert "presenterar inget utkast" in visitor_view
+    # A member sees the link once signed up (tests/meetings/test_signup.py has the rest).
+    future = _meeting_ids(app, series_id)[2]
     client.login("maja@example.org")
-    assert f'href="{VIDEO}"' in client.get(f"/meetings/{first}").text
+    assert VIDEO not in client.get(f"/meetings/{future}").text
+    client.post(f"/meetings/{future}/signup")
+    assert f'href="{VIDEO}"' in client.get(f"/meetings/{future}").text
 
 
 def test_a_network_series_never_reaches_visitors_the_feeds_or_the_api(app, client, host, member):
