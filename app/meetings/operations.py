@@ -295,7 +295,8 @@ def cancel_meeting(meeting: Meeting, actor: User) -> None:
         raise AlreadyCancelled
     meeting.cancelled_at = utcnow()
     _changed(meeting)
-    record(actor, "meeting.cancel", meeting, title=meeting.title)
+    told = signup.tell_cancelled(meeting)
+    record(actor, "meeting.cancel", meeting, title=meeting.title, told=told)
     db.session.flush()
 
 
@@ -310,7 +311,8 @@ def reinstate_meeting(meeting: Meeting, actor: User) -> None:
         raise NotCancelled
     meeting.cancelled_at = None
     _changed(meeting)
-    record(actor, "meeting.reinstate", meeting, title=meeting.title)
+    told = signup.tell_reinstated(meeting)
+    record(actor, "meeting.reinstate", meeting, title=meeting.title, told=told)
     db.session.flush()
 
 

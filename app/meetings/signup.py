@@ -39,6 +39,9 @@ SALT = "remiss.meetings.registration"
 # A guest confirms the address within this time; the cancel link works as long as the sign-up.
 CONFIRM_VALID = timedelta(days=2)
 ADDRESS, CONFIRMED, MOVED_UP, REMINDER = "address", "confirmed", "moved_up", "reminder"
+# Told to everyone signed up (waiting list included) when a host cancels the meeting, and when a
+# host takes that back (only to those who were told of the cancellation).
+CANCELLED, REINSTATED = "cancelled", "reinstated"
 MAX_ATTEMPTS = 5
 # One @, something before it, a dot in the domain, no spaces or angle brackets.
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:\\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -218,6 +221,62 @@ def fill_places(meeting: Meeting) -> Registration | None:
     return moved
 
 
+def _owe(registration_ids: list[int], kind: str) -> int:
+    """Owe each registration an e-mail of *kind*: a new row, or the old one due again (a meeting
+    cancelled, taken back and cancelled again tells them again). Returns how many."""
+    if not registration_ids:
+        return 0
+    existing = set(
+        db.session.scalars(
+            sa.select(RegistrationMail.registration_id).where(
+                RegistrationMail.registration_id.in_(registration_ids), RegistrationMail.kind == kind
+            )
+        )
+    )
+    if existing:
+        db.session.execute(
+            sa.update(RegistrationMail)
+            .where(RegistrationMail.registration_id.in_(existing), RegistrationMail.kind == kind)
+            .values(sent_at=None, attempts=0, created_at=utcnow())
+        )
+    for registration_id in registration_ids:
+        if registration_id not in existing:
+            db.session.add(RegistrationMail(registration_id=registration_id, kind=kind))
+    db.session.flush()
+    return len(registration_ids)
+
+
+def tell_cancelled(meeting: Meeting) -> int:
+    """Owe everyone signed up (places and waiting list, confirmed) the news that *meeting* is
+    cancelled, with the cancelled event for their calendar. Returns how many will be told."""
+    ids = list(
+        db.session.scalars(
+            sa.select(Registration.id).where(
+                Registration.meeting_id == meeting.id,
+                Registration.confirmed_at.is_not(None),
+                Registration.purged_at.is_(None),
+            )
+        )
+    )
+    return _owe(ids, CANCELLED)
+
+
+def tell_reinstated(meeting: Meeting) -> int:
+    """Owe those who were told of the cancellation the news that *meeting* is on again."""
+    ids = list(
+        db.session.scalars(
+            sa.select(RegistrationMail.registration_id)
+            .join(Registration, Registration.id == RegistrationMail.registration_id)
+            .where(
+                Registration.meeting_id == meeting.id,
+                RegistrationMail.kind == CANCELLED,
+                RegistrationMail.sent_at.is_not(None),
+            )
+        )
+    )
+    return _owe(ids, REINSTATED)
+
+
 def participants(meeting: Meeting) -> list[Registration]:
     """Everyone signed up (confirmed), those with a place first, then the waiting list in order."""
     return list(
@@ -344,6 +403,8 @@ def _subjects(meeting: Meeting) -> dict[str, str]:
         CONFIRMED: _("You are signed up for %(title)s", title=meeting.title),
         MOVED_UP: _("A place has come free: you are signed up for %(title)s", title=meeting.title),
         REMINDER: _("Reminder: %(title)s is tomorrow", title=meeting.title),
+        CANCELLED: _("Cancelled: %(title)s", title=meeting.title),
+        REINSTATED: _("On again: %(title)s", title=meeting.title),
     }
 
 
@@ -351,7 +412,11 @@ def build_message(row: RegistrationMail):
     """The e-mail for *row*, in Swedish or the member's language; None once no longer true."""
     registration = row.registration
     meeting = registration.meeting
-    if registration.purged_at or meeting.is_cancelled:
+    if registration.purged_at:
+        return None
+    # News of a cancellation goes only while the meeting is cancelled, everything else only while
+    # it is not: a cancellation taken back before the run tells no one.
+    if meeting.is_cancelled != (row.kind == CANCELLED):
         return None
     if row.kind in (CONFIRMED, MOVED_UP, REMINDER) and not (
         registration.confirmed_at and (row.kind == CONFIRMED or not registration.waiting)
@@ -378,7 +443,9 @@ def build_message(row: RegistrationMail):
         message = mail.build(
             address, _subjects(meeting)[row.kind], body, {"Auto-Submitted": "auto-generated"}
         )
-        if row.kind in (CONFIRMED, MOVED_UP) and not registration.waiting:
+        with_place = row.kind in (CONFIRMED, MOVED_UP, REINSTATED) and not registration.waiting
+        if with_place or row.kind == CANCELLED:
+            # The calendar event: its STATUS and raised SEQUENCE update the copy people keep.
             ics = calendar.calendar_bytes(
                 [meeting],
                 name=meeting.series.title,

@@ -436,6 +436,64 @@ def test_the_reminder_comes_the_day_before_once_through_the_mail_run(app, client
     assert [m["Subject"] for m in outbox][1:] == ["Påminnelse: Workshop om licenser är i morgon"]
 
 
+def test_cancelling_the_meeting_tells_everyone_signed_up_and_taking_it_back_tells_them_again(
+    app, client, host, member, factory, outbox, make_client
+):
+    factory.user(email="bo@example.org", name="Bo", organisation="Kommun B")
+    meeting_id = _meeting(app, capacity=1)
+    for email in ("maja@example.org", "bo@example.org"):  # Maja has the place, Bo waits
+        other = make_client()
+        other.login(email)
+        other.post(f"/meetings/{meeting_id}/signup")
+    _guest(client, meeting_id, email="okand@example.org")  # never confirmed: not told
+    _send(app)
+    outbox.clear()
+    client.login("hanna@example.org")
+    confirm = client.get(f"/meetings/{meeting_id}/cancel").text
+    assert "De 2 som är anmälda (väntelistan medräknad) får e-post om att mötet är inställt." in confirm
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', confirm).group(1)
+    client.post(f"/meetings/{meeting_id}/cancel", data={"csrf_token": csrf})
+    _send(app)
+    assert sorted(m["To"] for m in outbox) == ["bo@example.org", "maja@example.org"]
+    assert {m["Subject"] for m in outbox} == {"Inställt: Workshop om licenser"}
+    body = outbox[0].get_body(("plain",)).get_content()
+    assert "har ställts in" in body and VIDEO not in body
+    (attachment,) = outbox[0].iter_attachments()
+    event = next(iter(Calendar.from_ical(attachment.get_content()).walk("VEVENT")))
+    assert str(event["STATUS"]) == "CANCELLED"
+    # Taken back: the same two are told it is on again (Maja with her place, Bo still waiting).
+    outbox.clear()
+    client.post(f"/meetings/{meeting_id}/reinstate", data={"csrf_token": csrf})
+    _send(app)
+    told = {m["To"]: m.get_body(("plain",)).get_content() for m in outbox}
+    assert set(told) == {"bo@example.org", "maja@example.org"}
+    assert "du har kvar din plats" in told["maja@example.org"] and VIDEO in told["maja@example.org"]
+    assert "står kvar på väntelistan" in told["bo@example.org"] and VIDEO not in told["bo@example.org"]
+    # Cancelled again: told again, once each however often the mail run comes.
+    outbox.clear()
+    client.post(f"/meetings/{meeting_id}/cancel", data={"csrf_token": csrf})
+    _send(app)
+    _send(app)
+    assert sorted(m["To"] for m in outbox) == ["bo@example.org", "maja@example.org"]
+
+
+def test_a_cancellation_taken_back_before_the_mail_run_tells_no_one(app, client, host, member, outbox):
+    meeting_id = _meeting(app)
+    client.login("maja@example.org")
+    client.post(f"/meetings/{meeting_id}/signup")
+    _send(app)
+    outbox.clear()
+    client.logout()
+    client.login("hanna@example.org")
+    csrf = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(f"/meetings/{meeting_id}/cancel").text
+    ).group(1)
+    client.post(f"/meetings/{meeting_id}/cancel", data={"csrf_token": csrf})
+    client.post(f"/meetings/{meeting_id}/reinstate", data={"csrf_token": csrf})
+    _send(app)
+    assert outbox == []
+
+
 # ---------------------------------------------------------------------------------- hosts
 
 
