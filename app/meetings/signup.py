@@ -65,7 +65,10 @@ def refusal(meeting: Meeting, now: datetime | None = None) -> str | None:
     """Why nobody may sign up for *meeting* now, or None."""
     if meeting.is_cancelled:
         return _("The meeting has been cancelled: sign-up is closed.")
-    if meeting.starts_at <= (now or utcnow()):
+    now = now or utcnow()
+    if meeting.ends_at <= now:
+        return _("The meeting has taken place: sign-up is closed.")
+    if meeting.starts_at <= now:
         return _("The meeting has started: sign-up is closed.")
     return None
 

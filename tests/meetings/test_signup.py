@@ -389,16 +389,18 @@ def test_sign_up_after_the_start_or_for_a_cancelled_meeting_is_refused_with_the_
     app, client, host, member
 ):
     started = _meeting(app, starts_at=utcnow() - timedelta(minutes=5), title="Pågående")
+    over = _meeting(app, starts_at=utcnow() - timedelta(days=2), title="Förbi")
     cancelled = _meeting(app, title="Inställd")
     with app.app_context():
         operations.cancel_meeting(db.session.get(Meeting, cancelled), db.session.get(User, host.id))
         db.session.commit()
-    for meeting_id, reason in ((started, "Mötet har börjat"), (cancelled, "Mötet är inställt")):
+    refused = ((started, "Mötet har börjat"), (over, "Mötet har ägt rum"), (cancelled, "Mötet är inställt"))
+    for meeting_id, reason in refused:
         assert reason in client.get(f"/meetings/{meeting_id}").text
         response = _guest(client, meeting_id)
         assert response.status_code == 400 and reason in response.text
     client.login("maja@example.org")
-    for meeting_id, reason in ((started, "Mötet har börjat"), (cancelled, "Mötet är inställt")):
+    for meeting_id, reason in refused:
         response = client.post(f"/meetings/{meeting_id}/signup", follow_redirects=True)
         assert reason in response.text
         assert _registrations(app, meeting_id) == []
