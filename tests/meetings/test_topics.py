@@ -146,19 +146,20 @@ def test_a_network_series_topics_never_reach_visitors_feeds_or_the_api(app, clie
     assert response.status_code in (302, 401) and "/login" in response.headers.get("Location", "/login")
 
 
-def test_a_topic_on_a_series_one_may_not_see_is_404(app, client, host, member, factory):
-    series_id = _series(app)
+def test_a_topic_on_a_series_one_may_not_see_is_404_or_sign_in_and_nothing_changes(app, client, host, member):
+    series_id = _series(app, Visibility.NETWORK)
     client.login("maja@example.org")
     _propose(client, series_id)
     topic_id = _topic_id(app)
     assert client.post("/series/999999/topics", {"title": "X", "description": ""}).status_code == 404
-    assert client.post("/topics/999999/support").status_code == 404
-    with app.app_context():
-        db.session.execute(sa.update(Topic).values(series_id=_series(app, Visibility.NETWORK, "Annan")))
-        db.session.commit()
-    # Signed in members may read network series; a deactivated account may not.
+    for action in ("support", "unsupport", "withdraw", "take", "close"):
+        assert client.post(f"/topics/999999/{action}").status_code in (403, 404)
     client.logout()
-    assert client.post(f"/topics/{topic_id}/support").status_code == 302
+    # A visitor is asked to sign in, and nothing is changed.
+    for url in (f"/series/{series_id}/topics", f"/topics/{topic_id}/support", f"/topics/{topic_id}/withdraw"):
+        response = client.post(url, {"title": "Smyg"})
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert _topic(app, topic_id) == (TopicStatus.OPEN, None, "", 0)
 
 
 @pytest.mark.parametrize(
