@@ -1,9 +1,11 @@
 """Topics from the network in Chromium at 1366 and 390 px, by keyboard only, with axe on every page:
 a member proposes a topic, another supports it, the host takes it into a meeting, and the
-meeting's page lists it under "Från nätverket"."""
+meeting's page lists it under "Från nätverket"; a host closes one with a reason; the XSS corpus
+stays inert in topics and reasons."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from app.accounts.models import Role, User
 from app.documents.models import Visibility
 from app.extensions import db
 from app.meetings import operations
+from app.meetings.models import Topic, TopicStatus
 from tests.browser.conftest import sign_in, tab_to
+from tests.browser.xss import assert_inert, payloads
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -116,3 +120,46 @@ def test_propose_support_and_take_into_a_meeting_by_keyboard(page, app, people, 
         axe_check(page, f"a meeting with a topic from the network at {width}px")
         page.screenshot(path=str(SHOTS / f"meeting-{width}.png"), full_page=True)
         _fits(page, width, "the meeting page")
+
+
+def test_the_host_closes_with_a_reason_by_keyboard(page, app, people, axe_check):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        series_id, _meeting_id = _series_with_meeting(app, width)
+        with app.app_context():
+            maja = db.session.scalar(sa.select(User.id).where(User.email == "maja@example.org"))
+            db.session.add(Topic(series_id=series_id, proposer_id=maja, title=f"Utanför ämnet {width}"))
+            db.session.commit()
+        page.set_viewport_size({"width": width, "height": 900})
+        _as(page, "hanna@example.org")
+        page.goto(f"/series/{series_id}")
+        _press(page, page.get_by_role("link", name=re.compile(rf"Stäng med ett skäl\s*:\s*Utanför ämnet {width}")))
+        axe_check(page, f"closing a topic at {width}px")
+        _press(page, page.get_by_role("button", name="Stäng ämnet"))
+        expect(page.locator(".field-error")).to_contain_text("Ange skälet till att ämnet stängs.")
+        axe_check(page, f"closing without a reason at {width}px")
+        tab_to(page, page.get_by_label("Skäl till att ämnet stängs"))
+        page.keyboard.type("Hör hemma i en annan serie.")
+        _press(page, page.get_by_role("button", name="Stäng ämnet"))
+        expect(page.get_by_text("Hör hemma i en annan serie.")).to_be_visible()
+        axe_check(page, f"a closed topic at {width}px")
+        page.screenshot(path=str(SHOTS / f"closed-{width}.png"), full_page=True)
+        _fits(page, width, "the series page with a closed topic")
+
+
+def test_the_xss_corpus_is_inert_in_topics_and_reasons(page, app, people):
+    series_id, meeting_id = _series_with_meeting(app, 0)
+    corpus = payloads()
+    with app.app_context():
+        maja = db.session.scalar(sa.select(User.id).where(User.email == "maja@example.org"))
+        for i, text in enumerate(corpus):
+            topic = Topic(series_id=series_id, proposer_id=maja, title=text[:200], description=text)
+            if i % 3 == 1:
+                topic.status, topic.meeting_id = TopicStatus.TAKEN, meeting_id
+            elif i % 3 == 2:
+                topic.status, topic.reason = TopicStatus.CLOSED, text
+            db.session.add(topic)
+        db.session.commit()
+    _as(page, "hanna@example.org")
+    assert_inert(page, f"/series/{series_id}")
+    assert_inert(page, f"/meetings/{meeting_id}")
