@@ -39,6 +39,10 @@ class TopicRefused(Exception):
 
 
 def _open(topic: Topic) -> None:
+    """Refuse unless *topic* is open, read under a row lock (PostgreSQL) so two hosts deciding at
+    once, or a host and a withdrawing proposer, do not both win."""
+    if topic.id is not None:
+        db.session.refresh(topic, ["status"], with_for_update=True)
     if topic.status is not TopicStatus.OPEN:
         raise TopicRefused(_("The topic is no longer open."))
 
@@ -126,6 +130,7 @@ def take_refusal(topic: Topic, meeting: Meeting | None, now: datetime | None = N
 
 def take_into(topic: Topic, meeting: Meeting | None, host, now: datetime | None = None) -> None:
     now = now or utcnow()
+    _open(topic)
     reason = take_refusal(topic, meeting, now)
     if reason:
         raise TopicRefused(reason)

@@ -427,3 +427,57 @@ def test_the_mail_run_sends_the_proposer_the_news_once(app, client, host, member
     assert runner.invoke(args=["send-mail"]).exit_code == 0
     assert runner.invoke(args=["send-mail"]).exit_code == 0
     assert [m["To"] for m in outbox] == ["maja@example.org"]
+
+
+def test_english_pages_and_an_english_proposer_s_e_mail(app, client, host, member, other, outbox):
+    series_id = _series(app)
+    meeting_id = _meeting(app, series_id)
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.email == "maja@example.org").values(language="en"))
+        db.session.commit()
+    client.login("maja@example.org")
+    client.post("/language", {"language": "en"})
+    assert _propose(client, series_id, title="").status_code == 400
+    page = _propose(client, series_id, title="").text
+    assert "Give the topic a title." in page and "Topics from the network" in page
+    _propose(client, series_id)
+    topic_id = _topic_id(app)
+    client.login("olle@example.org")
+    client.post("/language", {"language": "en"})
+    page = client.get(f"/series/{series_id}").text
+    assert "Proposed by Maja Medlem" in page and "0 support the topic." in page and ">Support<" in page
+    client.login("hanna@example.org")
+    client.post(f"/topics/{topic_id}/take", {"meeting_id": meeting_id})
+    client.post("/language", {"language": "en"})
+    assert "From the network" in client.get(f"/meetings/{meeting_id}").text
+    assert "To be discussed at" in client.get(f"/series/{series_id}").text
+    # A decided topic takes no more support.
+    client.login("olle@example.org")
+    response = client.post(f"/topics/{topic_id}/support", follow_redirects=True)
+    assert "The topic is no longer open." in response.text
+    assert _topic(app, topic_id)[3] == 0
+    _send(app)
+    (message,) = outbox
+    assert message["Subject"] == "Your topic will be discussed: Öppna API:er för kollektivtrafik"
+
+
+def test_a_decision_made_meanwhile_is_seen_before_deciding_again(app, host, member):
+    """Two hosts at once: the second reads the topic afresh (under a row lock) and is refused."""
+    series_id = _series(app)
+    with app.app_context():
+        from app.meetings.models import MeetingSeries
+
+        maja = db.session.scalar(sa.select(User).where(User.email == "maja@example.org"))
+        hanna = db.session.scalar(sa.select(User).where(User.email == "hanna@example.org"))
+        topic = topics.propose(db.session.get(MeetingSeries, series_id), maja, "Ämne", "")
+        db.session.commit()
+        assert topic.status is TopicStatus.OPEN  # loaded: this request saw it open
+        # Meanwhile another request closed it.
+        db.session.execute(
+            sa.update(Topic).where(Topic.id == topic.id).values(status=TopicStatus.CLOSED),
+            execution_options={"synchronize_session": False},
+        )
+        with pytest.raises(topics.TopicRefused):
+            topics.close(topic, "Igen", hanna)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(TopicMail.id))) == 0
