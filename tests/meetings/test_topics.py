@@ -304,6 +304,8 @@ def test_the_host_closes_with_a_reason_shown_and_e_mailed(app, client, host, mem
     assert _topic(app, topic_id)[:3] == (TopicStatus.CLOSED, None, "Tas upp i en annan serie.")
     page = client.get(f"/series/{series_id}").text
     assert "Stängt av värdarna:" in page and "Tas upp i en annan serie." in page
+    # Under the heading of decided topics, a level lower.
+    assert f'<h4 id="topic-{topic_id}-title">' in page
     _send(app)
     (message,) = outbox
     assert message["Subject"] == "Ditt ämne har stängts: Öppna API:er för kollektivtrafik"
