@@ -516,3 +516,58 @@ def test_sign_up_tables_come_and_go_and_meetings_keep_everything(migrating_app):
                 {"m": meetings[0][0], "u": member.id, "t": utcnow().replace(tzinfo=None)},
             )
         db.session.rollback()
+
+
+# --------------------------------------------------------------------------- b1a0c0de2503
+
+
+def test_topic_tables_come_and_go_and_series_keep_everything(migrating_app):
+    from app.demo.seed import seed
+    from app.meetings.models import MeetingSeries, Topic, TopicMail, TopicStatus, TopicSupport
+
+    with migrating_app.app_context():
+        upgrade()
+        seed()
+        db.session.commit()
+        users = db.session.scalars(sa.select(User).order_by(User.id).limit(2)).all()
+        series = db.session.scalars(sa.select(MeetingSeries).order_by(MeetingSeries.id)).first()
+        topic = Topic(
+            series=series, proposer_id=users[0].id, title="Ämne", status=TopicStatus.CLOSED, reason="R"
+        )
+        db.session.add(topic)
+        db.session.flush()
+        db.session.add_all(
+            [TopicSupport(topic_id=topic.id, user_id=users[1].id), TopicMail(topic=topic, kind="closed")]
+        )
+        db.session.commit()
+        before = db.session.execute(
+            sa.text("SELECT id, title, visibility FROM meeting_series ORDER BY id")
+        ).all()
+
+        db.session.rollback()
+        downgrade(revision="b1a0c0de2502")
+        tables = sa.inspect(db.engine).get_table_names()
+        assert not {"meeting_topic", "meeting_topic_support", "meeting_topic_mail"} & set(tables)
+        assert (
+            db.session.execute(sa.text("SELECT id, title, visibility FROM meeting_series ORDER BY id")).all()
+            == before
+        )
+
+        db.session.rollback()
+        upgrade()
+        assert db.session.scalar(sa.text("SELECT count(*) FROM meeting_topic")) == 0
+        db.session.execute(
+            sa.text(
+                "INSERT INTO meeting_topic (id, series_id, proposer_id, title, created_at) VALUES (1, :s, :u, 'T', :t)"
+            ),
+            {"s": before[0][0], "u": users[0].id, "t": utcnow().replace(tzinfo=None)},
+        )
+        # A new topic is open, with no reason; one support per member, also in the database itself.
+        assert db.session.execute(sa.text("SELECT status, reason FROM meeting_topic")).all() == [("open", "")]
+        insert = sa.text(
+            "INSERT INTO meeting_topic_support (topic_id, user_id, created_at) VALUES (1, :u, :t)"
+        )
+        db.session.execute(insert, {"u": users[1].id, "t": utcnow().replace(tzinfo=None)})
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(insert, {"u": users[1].id, "t": utcnow().replace(tzinfo=None)})
+        db.session.rollback()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.documents.models import Visibility
-from app.meetings.models import Meeting
+from app.meetings.models import Meeting, Topic
 from tests.conftest import add_comment, add_meeting_with_export, default_blocks
 
 ACTORS = ("anonymous", "member_a", "member_b", "editor", "host", "admin")
@@ -343,6 +343,41 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/meetings/{meeting_id}/signup/cancel", expect(302, 302)),
         Case("/meetings/999999/signup/cancel", expect(404, 404)),
     ],
+    # Topics from the network: members propose and support, the proposer withdraws, hosts take
+    # them into a meeting or close them; a network series' topics ask visitors to sign in.
+    ("meetings.propose_topic", "POST"): [
+        Case("/series/{series_id}/topics", expect(302, 400)),
+        Case("/series/{network_series_id}/topics", expect(302, 400)),
+        Case("/series/{series_id}/topics", expect(302, 302), data={"title": "Ett ämne"}),
+        Case("/series/999999/topics", expect(404, 404)),
+    ],
+    ("meetings.support_topic", "POST"): [
+        Case("/topics/{topic_id}/support", expect(302, 302)),
+        Case("/topics/{network_topic_id}/support", expect(302, 302)),
+        Case("/topics/999999/support", expect(404, 404)),
+    ],
+    ("meetings.unsupport_topic", "POST"): [
+        Case("/topics/{topic_id}/unsupport", expect(302, 302)),
+        Case("/topics/999999/unsupport", expect(404, 404)),
+    ],
+    ("meetings.withdraw_topic", "POST"): [
+        Case("/topics/{topic_id}/withdraw", expect(302, 302)),
+        Case("/topics/{network_topic_id}/withdraw", expect(302, 302)),
+        Case("/topics/999999/withdraw", expect(404, 404)),
+    ],
+    ("meetings.take_topic", "POST"): [
+        Case("/topics/{topic_id}/take", expect(302, 403, host=302)),
+        Case("/topics/999999/take", expect(302, 403, host=404)),
+    ],
+    ("meetings.close_topic", "GET"): [
+        Case("/topics/{topic_id}/close", HOST_ONLY),
+        Case("/topics/{network_topic_id}/close", HOST_ONLY),
+        Case("/topics/999999/close", expect(302, 403, host=404)),
+    ],
+    ("meetings.close_topic", "POST"): [
+        Case("/topics/{topic_id}/close", expect(302, 403, host=400)),
+        Case("/topics/999999/close", expect(302, 403, host=404)),
+    ],
     ("meetings.confirm_signup", "GET"): [Case("/signup/confirm/not-a-token", expect(410, 410))],
     ("meetings.confirm_signup", "POST"): [Case("/signup/confirm/not-a-token", expect(410, 410))],
     ("meetings.cancel_by_link", "GET"): [Case("/signup/cancel/not-a-token", expect(410, 410))],
@@ -563,6 +598,16 @@ def world(app, factory):
                 )
             ).all()
         )
+        topic_ids = {}
+        for key, series_key, proposer in (
+            ("topic_id", meeting_id, "member_a"),
+            ("network_topic_id", network_meeting_id, "member_b"),
+        ):
+            topic = Topic(series_id=series_ids[series_key], proposer_id=users[proposer].id, title="Ämne")
+            db.session.add(topic)
+            db.session.flush()
+            topic_ids[key] = topic.id
+        db.session.commit()
     values = {
         "uid": public.block_uids["p2"],
         "network_uid": network.block_uids["p2"],
@@ -580,6 +625,7 @@ def world(app, factory):
         "network_export_id": network_export_id,
         "series_id": series_ids[meeting_id],
         "network_series_id": series_ids[network_meeting_id],
+        **topic_ids,
     }
     return users, values
 

@@ -360,3 +360,33 @@ class GuestSignupForm(FlaskForm):
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
     )
+
+
+class TopicForm(FlaskForm):
+    """A member proposes a topic or challenge for a series."""
+
+    title = StringField(
+        _l("Topic"),
+        validators=[
+            DataRequired(message=_l("Give the topic a title.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Describe the topic or challenge"),
+        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
+    )
+    submit = SubmitField(_l("Propose the topic"))
+
+
+class CloseTopicForm(FlaskForm):
+    """A host closes a proposal; the reason is required and shown on the topic."""
+
+    reason = TextAreaField(
+        _l("Reason for closing"),
+        validators=[
+            DataRequired(message=_l("Give the reason for closing the topic.")),
+            Length(max=2000, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    submit = SubmitField(_l("Close the topic"))

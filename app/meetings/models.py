@@ -277,3 +277,80 @@ Meeting.waiting_count = so.column_property(
     .correlate_except(Registration)
     .scalar_subquery()
 )
+
+
+class TopicStatus(enum.Enum):
+    """Where a proposal stands: open for support, taken into a meeting, closed by a host, or
+    withdrawn by its proposer. Nothing is deleted."""
+
+    OPEN = "open"
+    TAKEN = "taken"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Topic(db.Model):
+    """A topic or challenge a member proposes for a series (issue 25, point 3).
+
+    Visible as its series. A host takes it into a meeting of the series (``meeting``) or closes it
+    with a reason (``reason``); the proposer is e-mailed either way (TopicMail).
+    """
+
+    __tablename__ = "meeting_topic"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    series_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting_series.id"), index=True)
+    proposer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    status: so.Mapped[TopicStatus] = so.mapped_column(
+        sa.Enum(TopicStatus, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20),
+        default=TopicStatus.OPEN,
+        server_default="open",
+    )
+    meeting_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    series: so.Mapped[MeetingSeries] = so.relationship()
+    proposer: so.Mapped[User] = so.relationship(foreign_keys=[proposer_id])  # noqa: F821
+    meeting: so.Mapped[Meeting | None] = so.relationship()
+
+
+class TopicSupport(db.Model):
+    """One member's support for a topic: once each (unique, also under a race)."""
+
+    __tablename__ = "meeting_topic_support"
+    __table_args__ = (sa.UniqueConstraint("topic_id", "user_id", name="uq_topic_support_user"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    topic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting_topic.id"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class TopicMail(db.Model):
+    """An e-mail owed to a topic's proposer ("taken" or "closed"), sent once by the mail run."""
+
+    __tablename__ = "meeting_topic_mail"
+    __table_args__ = (sa.UniqueConstraint("topic_id", "kind", name="uq_topic_mail_kind"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    topic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting_topic.id"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    attempts: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    topic: so.Mapped[Topic] = so.relationship()
+
+
+# Loaded with every topic in the same query (the series page lists many).
+Topic.support_count = so.column_property(
+    sa.select(sa.func.count(TopicSupport.id))
+    .where(TopicSupport.topic_id == Topic.id)
+    .correlate_except(TopicSupport)
+    .scalar_subquery()
+)

@@ -1,4 +1,5 @@
-"""How meetings plug into the mail run from above (see app.signals): sign-up e-mails.
+"""How meetings plug into the mail run from above (see app.signals): sign-up e-mails and
+the news to a topic's proposer.
 
 Each run of `flask send-mail` or `flask send-digests` queues the day-before reminders that have
 come due and sends the registration e-mails waiting (app.meetings.signup). Connected on import,
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.extensions import db
-from app.meetings import signup
+from app.meetings import signup, topics
 from app.signals import mail_run_started
 
 
@@ -19,3 +20,4 @@ def _send_registration_mail(_sender, now: datetime) -> None:
     signup.queue_reminders(now)
     db.session.commit()
     signup.send_due()
+    topics.send_due()

@@ -22,10 +22,26 @@ from app.documents.loaders import get_document
 from app.documents.models import Document, Visibility
 from app.extensions import db, limiter, login_manager
 from app.i18n import format_datetime
-from app.meetings import calendar, operations, signup
+from app.meetings import calendar, operations, signup, topics
 from app.meetings.blueprint import bp
-from app.meetings.forms import VISIBILITY_LABELS, GuestSignupForm, MeetingForm, SeriesForm
-from app.meetings.models import Export, ExportKind, Meeting, MeetingSeries, Registration
+from app.meetings.forms import (
+    VISIBILITY_LABELS,
+    CloseTopicForm,
+    GuestSignupForm,
+    MeetingForm,
+    SeriesForm,
+    TopicForm,
+)
+from app.meetings.models import (
+    Export,
+    ExportKind,
+    Meeting,
+    MeetingSeries,
+    Registration,
+    Topic,
+    TopicStatus,
+    TopicSupport,
+)
 from app.meetings.permissions import can_download, can_manage, can_see_participants
 from app.timeutil import to_local, to_utc
 from app.web.downloads import send_download
@@ -150,7 +166,30 @@ def series(series_id: int):
         .options(so.selectinload(MeetingSeries.organisers))
     )
     series = _readable(series)
+    return series_page(series)
+
+
+def series_page(series: MeetingSeries, topic_form: TopicForm | None = None, status: int = 200):
+    """The series' page; *topic_form* with its errors after a refused proposal."""
     upcoming, past = _split(_visible_meetings(series))
+    order = "support" if request.args.get("order") == "support" else "newest"
+    rows = db.session.scalars(
+        sa.select(Topic)
+        .where(Topic.series_id == series.id)
+        .options(so.selectinload(Topic.proposer), so.selectinload(Topic.meeting))
+        .order_by(Topic.created_at.desc(), Topic.id.desc())
+    ).all()
+    if order == "support":
+        rows = sorted(rows, key=lambda t: -t.support_count)
+    supported: set[int] = set()
+    if current_user.is_authenticated:
+        supported = set(
+            db.session.scalars(
+                sa.select(TopicSupport.topic_id)
+                .join(Topic, Topic.id == TopicSupport.topic_id)
+                .where(Topic.series_id == series.id, TopicSupport.user_id == current_user.id)
+            )
+        )
     return render_template(
         "meetings/series.html",
         series=series,
@@ -158,7 +197,15 @@ def series(series_id: int):
         past=past,
         can_manage=can_manage(current_user),
         visibility_labels=VISIBILITY_LABELS,
-    )
+        open_topics=[t for t in rows if t.status is TopicStatus.OPEN],
+        decided_topics=[t for t in rows if t.status is not TopicStatus.OPEN],
+        takeable=[m for m in upcoming if topics.take_refusal_for_meeting(m) is None],
+        supported=supported,
+        order=order,
+        topic_form=topic_form or TopicForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        statuses=TopicStatus,
+    ), status
 
 
 def _meeting_url(meeting: Meeting) -> str:
@@ -244,10 +291,17 @@ def meeting_page(meeting: Meeting, guest_form: GuestSignupForm | None = None, st
     if registration is None and not current_user.is_authenticated:
         guest_registration = _guest_registration(meeting)
     exports = sorted(meeting.exports, key=lambda e: (-e.created_at.timestamp(), _KIND_ORDER[e.kind]))
+    taken_topics = db.session.scalars(
+        sa.select(Topic)
+        .where(Topic.meeting_id == meeting.id, Topic.status == TopicStatus.TAKEN)
+        .options(so.selectinload(Topic.proposer))
+        .order_by(Topic.decided_at, Topic.id)
+    ).all()
     return render_template(
         "meetings/meeting.html",
         meeting=meeting,
         exports=exports,
+        taken_topics=taken_topics,
         can_manage=can_manage(current_user),
         sees_video_link=sees_video_link(current_user, registration),
         registration=registration,
@@ -677,3 +731,138 @@ def participants_csv(meeting_id: int):
         {"member": _("Member"), "guest": _("Guest"), "waiting": _("Waiting list"), "place": _("Place")},
     )
     return send_download(data, f"participants-meeting-{meeting.id}.csv", "text/csv; charset=utf-8")
+
+
+# --------------------------------------------------------------------------- topics from the network
+
+
+def _topic(topic_id: int) -> Topic:
+    """The topic if the current user may read its series (404 otherwise; visitors sign in)."""
+    topic = db.session.get(Topic, topic_id)
+    if topic is None:
+        abort(404)
+    _readable(topic.series)
+    return topic
+
+
+def _member_post():
+    """A POST about topics: signed-in, active members with a valid CSRF token only."""
+    if not current_user.is_authenticated or not current_user.is_active:
+        return login_manager.unauthorized()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return None
+
+
+def _to_series(topic: Topic):
+    return redirect(url_for("meetings.series", series_id=topic.series_id, _anchor=f"topic-{topic.id}"))
+
+
+@bp.route("/series/<int:series_id>/topics", methods=["POST"])
+def propose_topic(series_id: int):
+    """A member proposes a topic or challenge for the series."""
+    series = get_series(series_id)
+    if not current_user.is_authenticated or not current_user.is_active:
+        return login_manager.unauthorized()
+    form = TopicForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return series_page(series, topic_form=form, status=400)
+    topic = topics.propose(series, current_user, form.title.data, form.description.data or "")
+    db.session.commit()
+    flash(_("Your topic has been proposed. Others in the network can now support it."), "success")
+    return _to_series(topic)
+
+
+@bp.route("/topics/<int:topic_id>/support", methods=["POST"])
+def support_topic(topic_id: int):
+    topic = _topic(topic_id)
+    refused = _member_post()
+    if refused is not None:
+        return refused
+    try:
+        created = topics.support(topic, current_user)
+    except topics.TopicRefused as error:
+        flash(error.reason, "error")
+        return _to_series(topic)
+    db.session.commit()
+    if created:
+        flash(_("You support the topic."), "success")
+    else:
+        flash(_("You already support the topic."), "info")
+    return _to_series(topic)
+
+
+@bp.route("/topics/<int:topic_id>/unsupport", methods=["POST"])
+def unsupport_topic(topic_id: int):
+    topic = _topic(topic_id)
+    refused = _member_post()
+    if refused is not None:
+        return refused
+    if topics.unsupport(topic, current_user):
+        db.session.commit()
+        flash(_("You no longer support the topic."), "success")
+    else:
+        flash(_("You did not support the topic."), "info")
+    return _to_series(topic)
+
+
+@bp.route("/topics/<int:topic_id>/withdraw", methods=["POST"])
+def withdraw_topic(topic_id: int):
+    topic = _topic(topic_id)
+    refused = _member_post()
+    if refused is not None:
+        return refused
+    try:
+        topics.withdraw(topic, current_user)
+    except topics.TopicRefused as error:
+        flash(error.reason, "error")
+        return _to_series(topic)
+    db.session.commit()
+    flash(_("You have withdrawn the topic. It stays on the page, marked withdrawn."), "success")
+    return _to_series(topic)
+
+
+@bp.route("/topics/<int:topic_id>/take", methods=["POST"])
+@role_required(Role.HOST)
+def take_topic(topic_id: int):
+    """A host takes a proposal into a meeting of its series; the proposer is e-mailed."""
+    topic = _topic(topic_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    meeting_id = request.form.get("meeting_id", type=int)
+    meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+    try:
+        topics.take_into(topic, meeting, current_user)
+    except topics.TopicRefused as error:
+        flash(error.reason, "error")
+        return _to_series(topic)
+    db.session.commit()
+    flash(_("The topic is on the meeting's agenda. The proposer will be told by e-mail."), "success")
+    return _to_series(topic)
+
+
+@bp.route("/topics/<int:topic_id>/close", methods=["GET", "POST"])
+@role_required(Role.HOST)
+def close_topic(topic_id: int):
+    """A host closes a proposal with a reason (required, shown on the topic); the proposer is told."""
+    topic = _topic(topic_id)
+    form = CloseTopicForm()
+    if topic.status is not TopicStatus.OPEN:
+        flash(_("The topic is no longer open."), "info")
+        return _to_series(topic)
+    if request.method == "GET":
+        return render_template("meetings/close_topic.html", topic=topic, form=form)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_template("meetings/close_topic.html", topic=topic, form=form), 400
+    try:
+        topics.close(topic, form.reason.data, current_user)
+    except topics.TopicRefused as error:
+        form.reason.errors = [error.reason]
+        return render_template("meetings/close_topic.html", topic=topic, form=form), 400
+    db.session.commit()
+    flash(_("The topic has been closed. The proposer will be told the reason by e-mail."), "success")
+    return _to_series(topic)
