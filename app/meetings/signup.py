@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from datetime import datetime, timedelta
 
@@ -30,10 +29,8 @@ from app.extensions import db
 from app.i18n import mail_datetime
 from app.meetings import calendar
 from app.meetings.models import Meeting, Registration, RegistrationMail
-from app.notifications.delivery import link_context
+from app.meetings.owed_mail import send_owed
 from app.review.compilation import csv_cell
-
-log = logging.getLogger("remiss.meetings.signup")
 
 SALT = "remiss.meetings.registration"
 # A guest confirms the address within this time; the cancel link works as long as the sign-up.
@@ -42,7 +39,6 @@ ADDRESS, CONFIRMED, MOVED_UP, REMINDER = "address", "confirmed", "moved_up", "re
 # Told to everyone signed up (waiting list included) when a host cancels the meeting, and when a
 # host takes that back (only to those who were told of the cancellation).
 CANCELLED, REINSTATED = "cancelled", "reinstated"
-MAX_ATTEMPTS = 5
 # One @, something before it, a dot in the domain, no spaces or angle brackets.
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:\\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 
@@ -469,32 +465,7 @@ def build_message(row: RegistrationMail):
 
 def send_due(limit: int = 200) -> int:
     """Send the registration e-mails that are due; returns how many went. Commits after each."""
-    with link_context():
-        return _send_due(limit)
-
-
-def _send_due(limit: int) -> int:
-    sent = 0
-    rows = db.session.scalars(
-        sa.select(RegistrationMail)
-        .where(RegistrationMail.sent_at.is_(None), RegistrationMail.attempts < MAX_ATTEMPTS)
-        .order_by(RegistrationMail.id)
-        .limit(limit)
-    ).all()
-    for row in rows:
-        row.attempts += 1
-        try:
-            message = build_message(row)
-            if message is not None:
-                mail.deliver(message)
-                sent += 1
-        except Exception:
-            log.exception("registration mail %s not sent (attempt %d)", row.id, row.attempts)
-            db.session.commit()
-            continue
-        row.sent_at = utcnow()
-        db.session.commit()
-    return sent
+    return send_owed(RegistrationMail, build_message, limit)
 
 
 def purge_guests(now: datetime | None = None) -> int:

@@ -8,7 +8,6 @@ kind. Nothing is deleted: a proposer withdraws, a host closes.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -21,13 +20,10 @@ from app.database import utcnow
 from app.extensions import db
 from app.i18n import mail_datetime
 from app.meetings.models import Meeting, Topic, TopicMail, TopicStatus, TopicSupport
-from app.notifications.delivery import link_context
-
-log = logging.getLogger("remiss.meetings.topics")
+from app.meetings.owed_mail import send_owed
 
 TITLE_MAX, DESCRIPTION_MAX, REASON_MAX = 200, 5000, 2000
 TAKEN, CLOSED = "taken", "closed"
-MAX_ATTEMPTS = 5
 
 
 class TopicRefused(Exception):
@@ -180,25 +176,4 @@ def build_message(row: TopicMail):
 
 def send_due(limit: int = 200) -> int:
     """Send the topic e-mails that are due; returns how many went. Commits after each."""
-    with link_context():
-        sent = 0
-        rows = db.session.scalars(
-            sa.select(TopicMail)
-            .where(TopicMail.sent_at.is_(None), TopicMail.attempts < MAX_ATTEMPTS)
-            .order_by(TopicMail.id)
-            .limit(limit)
-        ).all()
-        for row in rows:
-            row.attempts += 1
-            try:
-                message = build_message(row)
-                if message is not None:
-                    mail.deliver(message)
-                    sent += 1
-            except Exception:
-                log.exception("topic mail %s not sent (attempt %d)", row.id, row.attempts)
-                db.session.commit()
-                continue
-            row.sent_at = utcnow()
-            db.session.commit()
-        return sent
+    return send_owed(TopicMail, build_message, limit)
