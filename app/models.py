@@ -1,11 +1,30 @@
 """Import every model so the metadata (and Alembic) sees all tables."""
 
 from app.accounts.models import Invitation, Organisation, Role, User, UserRole
+from app.accounts.sso.models import (
+    ExternalIdentity,
+    IdentityProvider,
+    IdentityProviderDomain,
+    SignInState,
+    UsedAssertion,
+)
 from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.drafting.models import StoredImport
-from app.meetings.models import Export, Meeting, MeetingSeries, Registration, RegistrationMail, Speaker
+from app.meetings.models import (
+    ActionPoint,
+    AgendaAttachment,
+    AgendaItem,
+    Attendance,
+    Export,
+    Meeting,
+    MeetingSeries,
+    MinutesDecision,
+    Registration,
+    RegistrationMail,
+    Speaker,
+)
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
@@ -15,7 +34,11 @@ from app.search.models import SearchEntry
 from app.wordcomments.models import WordImport
 
 __all__ = [
+    "ActionPoint",
+    "AgendaAttachment",
+    "AgendaItem",
     "ApiToken",
+    "Attendance",
     "AuditEvent",
     "Block",
     "BlockRevision",
@@ -26,10 +49,14 @@ __all__ = [
     "Document",
     "Endorsement",
     "Export",
+    "ExternalIdentity",
     "Follow",
+    "IdentityProvider",
+    "IdentityProviderDomain",
     "Invitation",
     "Meeting",
     "MeetingSeries",
+    "MinutesDecision",
     "Notification",
     "NotificationPreference",
     "Organisation",
@@ -40,8 +67,10 @@ __all__ = [
     "Role",
     "SearchEntry",
     "SectionPosition",
+    "SignInState",
     "Speaker",
     "StoredImport",
+    "UsedAssertion",
     "User",
     "UserRole",
     "Version",

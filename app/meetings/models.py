@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -83,6 +83,9 @@ class Meeting(db.Model):
     # Raised on every change, so calendars replace the event they hold (RFC 5545 SEQUENCE).
     sequence: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
     updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The minutes (issue 25, point 5): written per agenda item, published as the series is seen.
+    minutes_published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    minutes_updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
     agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     agenda_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -354,3 +357,139 @@ Topic.support_count = so.column_property(
     .correlate_except(TopicSupport)
     .scalar_subquery()
 )
+
+
+class AgendaAttachment(db.Model):
+    """A file shown with an agenda item, such as the slides as PDF (issue 25, point 4).
+
+    Kept in the database like the pack's files, so every app server can serve it; the bytes
+    load only when asked for.
+    """
+
+    __tablename__ = "meeting_attachment"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    file_name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    media_type: so.Mapped[str] = so.mapped_column(sa.String(100), default="application/pdf")
+    size: so.Mapped[int] = so.mapped_column(sa.Integer)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    content: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: so.Mapped[Meeting] = so.relationship()
+
+
+class AgendaItem(db.Model):
+    """One item of a meeting's agenda, in order: a title, when it starts (or how long it takes),
+    who presents it, and what it links to (a document version, a topic or an attachment).
+
+    After the meeting the host writes its minutes (``minutes``, Markdown, rendered and sanitised
+    into ``minutes_html``); its decisions and action points hang off it (issue 25, point 5).
+    """
+
+    __tablename__ = "meeting_agenda_item"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    position: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    # When the item starts (UTC, shown in Swedish time) or, without it, how long it takes.
+    starts_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    duration_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    presenter: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
+    topic_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("meeting_topic.id"))
+    attachment_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("meeting_attachment.id"))
+    minutes: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    minutes_html: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: so.Mapped[Meeting] = so.relationship(back_populates="agenda_items")
+    version: so.Mapped[Version | None] = so.relationship()  # noqa: F821
+    topic: so.Mapped[Topic | None] = so.relationship()
+    attachment: so.Mapped[AgendaAttachment | None] = so.relationship()
+
+
+Meeting.agenda_items = so.relationship(
+    AgendaItem, back_populates="meeting", order_by=(AgendaItem.position, AgendaItem.id)
+)
+
+
+class Attendance(db.Model):
+    """Someone who attended a meeting, ticked by the host: a member (``user``) or, for people
+    without an account, a name and organisation."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "user_id", name="uq_attendance_meeting_user"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    registration_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("meeting_registration.id", ondelete="SET NULL")
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: so.Mapped[Meeting] = so.relationship()
+    user: so.Mapped[User | None] = so.relationship()  # noqa: F821
+
+
+class MinutesDecision(db.Model):
+    """A decision recorded in the minutes, under an agenda item (or the meeting as a whole)."""
+
+    __tablename__ = "meeting_decision"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    agenda_item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("meeting_agenda_item.id"))
+    position: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: so.Mapped[Meeting] = so.relationship()
+    agenda_item: so.Mapped[AgendaItem | None] = so.relationship()
+
+
+class ActionStatus(enum.Enum):
+    """Where an action point stands. Open ones are carried to the series' next meeting."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ActionPoint(db.Model):
+    """An action point from the minutes: what, who (a member, or a name), by when, and its status.
+
+    Open action points show on the series' next meeting (page and pack) and on their owner's
+    profile until marked done or dropped.
+    """
+
+    __tablename__ = "meeting_action_point"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    meeting_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    agenda_item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("meeting_agenda_item.id"))
+    what: so.Mapped[str] = so.mapped_column(sa.Text)
+    owner_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    # Who, when the owner has no account (or as written in the minutes).
+    owner_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    due_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    status: so.Mapped[ActionStatus] = so.mapped_column(
+        sa.Enum(ActionStatus, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20),
+        default=ActionStatus.OPEN,
+        server_default="open",
+        index=True,
+    )
+    status_changed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    status_changed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: so.Mapped[Meeting] = so.relationship()
+    agenda_item: so.Mapped[AgendaItem | None] = so.relationship()
+    owner: so.Mapped[User | None] = so.relationship(foreign_keys=[owner_id])  # noqa: F821
