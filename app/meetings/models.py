@@ -221,6 +221,8 @@ class Registration(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    # The language a guest signed up in, so their e-mails come in it (members have their own).
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     waiting: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

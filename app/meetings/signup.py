@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
@@ -156,7 +156,12 @@ def sign_up_guest(
         return existing, False
     registration = _insert(
         Registration(
-            meeting=meeting, name=name.strip(), email=email, organisation=organisation.strip(), created_at=now
+            meeting=meeting,
+            name=name.strip(),
+            email=email,
+            organisation=organisation.strip(),
+            language=str(get_locale() or "sv")[:2],
+            created_at=now,
         )
     )
     if registration is None:
@@ -427,8 +432,8 @@ def build_message(row: RegistrationMail):
     if not address:
         return None
     user = registration.user
-    language = user.language if user is not None and user.language in ("sv", "en") else "sv"
-    with force_locale(language):
+    language = user.language if user is not None else registration.language
+    with force_locale(language if language in ("sv", "en") else "sv"):
         context = {
             "kind": row.kind,
             "meeting": meeting,

@@ -254,6 +254,23 @@ def test_a_guest_signing_up_twice_is_one_registration_and_one_mail(app, client, 
     assert len(outbox) == 1
 
 
+def test_a_guest_gets_the_e_mails_in_the_language_they_signed_up_in(app, client, host, outbox):
+    meeting_id = _meeting(app)
+    assert client.post("/language", {"language": "en"}).status_code == 302
+    _guest(client, meeting_id)
+    Client(app.test_client()).post(
+        f"/meetings/{meeting_id}/signup", {"name": "Sara", "email": "sara@example.org", "organisation": "K"}
+    )
+    _send(app)
+    subjects = {message["To"]: message["Subject"] for message in outbox}
+    assert subjects["gustav@example.org"].startswith("Confirm your sign-up for")
+    assert subjects["sara@example.org"].startswith("Bekräfta din anmälan")
+    (confirm_link,) = _links(next(m for m in outbox if m["To"] == "gustav@example.org"))
+    _confirm(client, confirm_link)
+    _send(app)
+    assert outbox[-1]["Subject"].startswith("You are signed up for")
+
+
 @pytest.mark.parametrize(
     ("email", "message"),
     [
