@@ -20,6 +20,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from lxml import etree
 
 from app import fragments
+from app.meetings.agenda import item_ends
 from app.meetings.models import Meeting, MeetingSeries
 from app.timeutil import STOCKHOLM
 
@@ -68,8 +69,35 @@ def describe(meeting: Meeting, agenda_later: str, speakers_label: str) -> str:
                 ", ".join(x for x in (s.name, s.title, s.organisation) if x) for s in meeting.speakers
             )
         )
-    parts.append(meeting.agenda if meeting.agenda_published and meeting.agenda else agenda_later)
+    if not meeting.agenda_published:
+        parts.append(agenda_later)
+    else:
+        items = agenda_lines(meeting)
+        if items:
+            parts.append("\n".join(items))
+        if meeting.agenda:
+            parts.append(meeting.agenda)
+        if not items and not meeting.agenda:
+            parts.append(agenda_later)
     return "\n\n".join(parts)
+
+
+def agenda_lines(meeting: Meeting) -> list[str]:
+    """The agenda's items as lines: "13:00–13:30 Title (presenter)" in Swedish time, or "30 min"."""
+    items = list(meeting.agenda_items)
+    ends = item_ends(items, meeting)
+    lines = []
+    for item in items:
+        when = ""
+        if item.starts_at is not None:
+            when = f"{_local(item.starts_at):%H:%M}"
+            if ends.get(item.id) is not None:
+                when += f"–{_local(ends[item.id]):%H:%M}"
+        elif item.duration_minutes:
+            when = f"{item.duration_minutes} min"
+        text = f"{when} {item.title}" if when else item.title
+        lines.append(f"{text} ({item.presenter})" if item.presenter else text)
+    return lines
 
 
 def meeting_event(meeting: Meeting, url: str, description: str) -> Event:
