@@ -411,10 +411,9 @@ def safe_file_name(name: str) -> str:
     """A file name safe to send back: the last path part; letters, digits, ``-_. ``; ending in .pdf."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
-    name = "".join(c if (c.isalnum() or c in "-_. ") and c.isprintable() else "_" for c in name)
-    name = re.sub(r"_+", "_", name).strip(" ._")
     stem = name[:-4] if name.lower().endswith(".pdf") else name
-    stem = stem.strip(" ._")[:150] or "bilaga"
+    stem = "".join(c if (c.isalnum() or c in "-_. ") and c.isprintable() else "_" for c in stem)
+    stem = re.sub(r"_+", "_", stem).strip(" ._")[:150].strip(" ._") or "bilaga"
     return f"{stem}.pdf"
 
 
