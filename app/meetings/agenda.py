@@ -10,9 +10,9 @@ the reason in the user's language and changes nothing. Items follow the meeting'
 An uploaded PDF is checked by :func:`check_pdf`, a byte scan (no PDF library is installed): the
 ``%PDF-`` header, an end-of-file marker, no encryption, and no active content (JavaScript,
 launch actions, embedded files, automatic actions, rich media, forms that submit or import), also
-inside compressed (Flate) streams and with names spelt in ``#xx`` escapes. It refuses what it
-cannot read (an object stream it cannot inflate, a stream that inflates beyond a bound), so a
-file it passes has no such names anywhere in its bytes or its inflated streams.
+inside compressed object streams and with names spelt in ``#xx`` escapes. It refuses what it
+cannot read (an object stream it cannot inflate or that inflates beyond a bound). It is a scan,
+not a parser: it may refuse an odd but harmless file, and it reads no page content.
 """
 
 from __future__ import annotations
@@ -345,8 +345,10 @@ _HOSTILE_NAMES = frozenset(
 )
 _NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM = re.compile(rb"stream\r?\n")
+# The keyword that opens a stream's bytes ("endstream" is not it: no letter before).
+_STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
 _ENDSTREAM = b"endstream"
+_LONG_HOSTILE_NAMES = frozenset(name for name in _HOSTILE_NAMES if len(name) > 2)
 _MAX_INFLATED = 64 * 1024 * 1024
 
 
@@ -354,11 +356,11 @@ def _names(data: bytes) -> set[bytes]:
     return {_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), m.group(1)) for m in _NAME.finditer(data)}
 
 
-def _check_names(data: bytes) -> None:
+def _check_names(data: bytes, hostile: frozenset[bytes] = _HOSTILE_NAMES) -> None:
     names = _names(data)
     if b"Encrypt" in names:
         raise PdfRejected("encrypted")
-    if names & _HOSTILE_NAMES:
+    if names & hostile:
         raise PdfRejected("active")
 
 
@@ -375,7 +377,16 @@ def _inflate(body: bytes, budget: int) -> bytes | None:
 
 
 def check_pdf(data: bytes, max_bytes: int = ATTACHMENT_MAX_BYTES) -> None:
-    """Raise :class:`PdfRejected` unless *data* is a plain PDF without active content."""
+    """Raise :class:`PdfRejected` unless *data* is a plain PDF without active content.
+
+    Actions, scripts and embedded files are PDF objects (dictionaries) written in the file's
+    bytes or inside object streams (/ObjStm, compressed). Every name is read in the bytes outside
+    the streams and in every object stream, inflated (one that cannot be inflated is refused).
+    In the other streams' bytes (page content, images, fonts), where a reader could still be
+    pointed at an object hidden there, the names that mark active content are looked for too,
+    except the two-letter ones (/JS, /AA) that random image bytes would contain by chance: an
+    action there still needs /S /JavaScript or /S /Launch to do anything.
+    """
     if not data:
         raise PdfRejected("empty")
     if len(data) > max_bytes:
@@ -384,27 +395,26 @@ def check_pdf(data: bytes, max_bytes: int = ATTACHMENT_MAX_BYTES) -> None:
         raise PdfRejected("not_pdf")
     if b"%%EOF" not in data[-2048:] or b"startxref" not in data:
         raise PdfRejected("damaged")
-    _check_names(data)
+    outside: list[bytes] = []
     budget = _MAX_INFLATED
     position = 0
-    while True:
-        found = _STREAM.search(data, position)
-        if found is None:
-            break
+    while (found := _STREAM.search(data, position)) is not None:
+        span = data[position : found.start()]  # the stream's dictionary, and objects before it
         end = data.find(_ENDSTREAM, found.end())
         if end < 0:
             raise PdfRejected("damaged")
         body = data[found.end() : end]
-        dictionary = data[max(0, found.start() - 1024) : found.start()]
-        inflated = _inflate(body, budget)
-        if inflated is None:
-            # Images and fonts may use other filters; objects hidden in a stream must be readable.
-            if b"/ObjStm" in dictionary.rsplit(b"obj", 1)[-1]:
+        outside.append(span)
+        _check_names(body, _LONG_HOSTILE_NAMES)
+        if b"ObjStm" in _names(span[-4096:]):
+            inflated = _inflate(body, budget)
+            if inflated is None:
                 raise PdfRejected("damaged")
-        else:
             budget -= len(inflated)
             _check_names(inflated)
         position = end + len(_ENDSTREAM)
+    outside.append(data[position:])
+    _check_names(b"".join(outside))
 
 
 def safe_file_name(name: str) -> str:

@@ -67,3 +67,16 @@ ENCRYPTED = pdf(
 )
 TRUNCATED = PDF[: len(PDF) // 2]
 NOT_A_PDF_BUT_NAMED_ONE = b"PK\x03\x04" + b"\x00" * 100
+# An image whose bytes happen to hold "/JS" and "/AA": harmless, accepted.
+IMAGE_WITH_NAME_LIKE_BYTES = slides(
+    extra=(stream(b"<< /Type /XObject /Subtype /Image /Filter /DCTDecode >>", b"\xff\xd8 /JS /AA \x00\x01"),)
+)
+# An action hidden in an image's bytes, where the xref table could point a reader at it.
+ACTION_IN_IMAGE_BYTES = slides(
+    extra=(
+        stream(
+            b"<< /Type /XObject /Subtype /Image /Filter /DCTDecode >>",
+            b"\xff\xd8 7 0 obj << /S /JavaScript /JS (app.alert\\(1\\)) >> endobj \x00",
+        ),
+    )
+)

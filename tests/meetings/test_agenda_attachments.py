@@ -75,6 +75,7 @@ def test_slides_are_kept_and_served_as_a_download(app, client, make_client, host
         (pdfs.IN_OBJECT_STREAM, "bilder.pdf", "skript"),
         (pdfs.WITH_EMBEDDED_FILE, "bilder.pdf", "skript"),
         (pdfs.WITH_PAGE_ACTION, "bilder.pdf", "skript"),
+        (pdfs.ACTION_IN_IMAGE_BYTES, "bilder.pdf", "skript"),
         (pdfs.ENCRYPTED, "bilder.pdf", "krypterad"),
         (pdfs.TRUNCATED, "bilder.pdf", "skadad"),
     ],
@@ -117,6 +118,10 @@ def test_a_link_and_a_file_at_once_is_refused(app, client, host):
     assert response.status_code == 400
     assert "inte båda" in response.text
     assert len(attachments(app)) == 1
+
+
+def test_bytes_of_an_image_that_look_like_short_names_are_accepted():
+    agenda.check_pdf(pdfs.IMAGE_WITH_NAME_LIKE_BYTES)
 
 
 def test_a_pdf_from_libreoffice_is_accepted(tmp_path, soffice):
