@@ -145,6 +145,30 @@ def rows_for(meeting: Meeting, may_manage: bool) -> list[AgendaRow]:
     return [AgendaRow(item, ends.get(item.id)) for item in items]
 
 
+def feed_items(meetings: list[Meeting]) -> dict[int, list]:
+    """The items of the *meetings* whose agenda is published, by meeting, in one query of plain
+    rows (id, title, presenter, starts_at, duration_minutes): what the feeds' descriptions list."""
+    ids = [m.id for m in meetings if m.agenda_published]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            AgendaItem.meeting_id,
+            AgendaItem.id,
+            AgendaItem.title,
+            AgendaItem.presenter,
+            AgendaItem.starts_at,
+            AgendaItem.duration_minutes,
+        )
+        .where(AgendaItem.meeting_id.in_(ids))
+        .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
+    ).all()
+    by_meeting: dict[int, list] = {}
+    for row in rows:
+        by_meeting.setdefault(row.meeting_id, []).append(row)
+    return by_meeting
+
+
 def set_published(meeting: Meeting, published: bool, actor) -> bool:
     """Publish the agenda (items and text) or hide it again; False when nothing changes."""
     if meeting.agenda_published == published:

@@ -58,8 +58,9 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(STOCKHOLM)
 
 
-def describe(meeting: Meeting, agenda_later: str, speakers_label: str) -> str:
-    """The event's description: subject, description, speakers, and the agenda if published."""
+def describe(meeting: Meeting, agenda_later: str, speakers_label: str, items=None) -> str:
+    """The event's description: subject, description, speakers, and the agenda if published: its
+    items (*items*, read beforehand for many meetings, else the meeting's) and its text."""
     parts = [p for p in (meeting.subject, meeting.description) if p]
     if meeting.speakers:
         parts.append(
@@ -72,19 +73,20 @@ def describe(meeting: Meeting, agenda_later: str, speakers_label: str) -> str:
     if not meeting.agenda_published:
         parts.append(agenda_later)
     else:
-        items = agenda_lines(meeting)
-        if items:
-            parts.append("\n".join(items))
+        lines = agenda_lines(meeting, items)
+        if lines:
+            parts.append("\n".join(lines))
         if meeting.agenda:
             parts.append(meeting.agenda)
-        if not items and not meeting.agenda:
+        if not lines and not meeting.agenda:
             parts.append(agenda_later)
     return "\n\n".join(parts)
 
 
-def agenda_lines(meeting: Meeting) -> list[str]:
-    """The agenda's items as lines: "13:00–13:30 Title (presenter)" in Swedish time, or "30 min"."""
-    items = list(meeting.agenda_items)
+def agenda_lines(meeting: Meeting, items=None) -> list[str]:
+    """The agenda's items (*items*, else the meeting's) as lines: "13:00–13:30 Title (presenter)"
+    in Swedish time, or "30 min Title (presenter)"."""
+    items = list(meeting.agenda_items if items is None else items)
     ends = item_ends(items, meeting)
     lines = []
     for item in items:

@@ -81,7 +81,7 @@ def _start_of_today() -> datetime:
     return to_utc(today, time(0, 0))
 
 
-def _visible_meetings(series: MeetingSeries | None = None, *, with_agenda: bool = False) -> list[Meeting]:
+def _visible_meetings(series: MeetingSeries | None = None) -> list[Meeting]:
     """Meetings the current user may see (of one *series*), by start time, in a fixed number of
     queries: the meetings with their series, document and version; then their speakers."""
     query = (
@@ -96,8 +96,6 @@ def _visible_meetings(series: MeetingSeries | None = None, *, with_agenda: bool 
         )
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    if with_agenda:  # the feeds describe each meeting with its agenda items
-        query = query.options(so.selectinload(Meeting.agenda_items))
     if not (current_user.is_authenticated and current_user.is_active):
         query = query.where(
             MeetingSeries.visibility == Visibility.PUBLIC,
@@ -187,8 +185,14 @@ def _meeting_url(meeting: Meeting) -> str:
     return url_for("meetings.meeting", meeting_id=meeting.id, _external=True)
 
 
-def _description(meeting: Meeting) -> str:
-    return calendar.describe(meeting, _("The agenda will be published later."), _("Speakers:"))
+def _description(meeting: Meeting, items=None) -> str:
+    return calendar.describe(meeting, _("The agenda will be published later."), _("Speakers:"), items)
+
+
+def _feed(meetings: list[Meeting]):
+    """The description of each of *meetings*, their agenda items read in one query."""
+    items = agenda.feed_items(meetings)
+    return lambda meeting: _description(meeting, items.get(meeting.id, []))
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
@@ -205,11 +209,9 @@ def meeting_ics(meeting_id: int):
 def series_ics(series_id: int):
     """The series as a calendar to subscribe to: every meeting, cancelled ones as CANCELLED."""
     series = get_series(series_id, feed=True)
+    meetings = _visible_meetings(series)
     data = calendar.calendar_bytes(
-        _visible_meetings(series, with_agenda=True),
-        name=series.title,
-        url_of=_meeting_url,
-        description_of=_description,
+        meetings, name=series.title, url_of=_meeting_url, description_of=_feed(meetings)
     )
     return send_download(data, f"series-{series.id}.ics", "text/calendar; charset=utf-8", inline=True)
 
@@ -226,14 +228,15 @@ def _entry_title(meeting: Meeting) -> str:
 def series_atom(series_id: int):
     """The series as an Atom feed: one entry per meeting."""
     series = get_series(series_id, feed=True)
+    meetings = _visible_meetings(series)
     data = calendar.atom_bytes(
         series,
-        _visible_meetings(series, with_agenda=True),
+        meetings,
         feed_url=url_for("meetings.series_atom", series_id=series.id, _external=True),
         page_url=url_for("meetings.series", series_id=series.id, _external=True),
         url_of=_meeting_url,
         title_of=_entry_title,
-        summary_of=_description,
+        summary_of=_feed(meetings),
     )
     return send_download(data, f"series-{series.id}.atom", "application/atom+xml", inline=True)
 

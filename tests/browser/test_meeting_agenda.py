@@ -147,3 +147,33 @@ def test_a_host_builds_and_publishes_the_agenda_and_a_member_sees_it(page, app, 
         axe_check(page, f"a member's meeting page with its agenda at {width}px")
         page.screenshot(path=str(SHOTS / f"member-meeting-{width}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_hostile_agenda_items_are_inert(page, app, factory):
+    from app.meetings.models import AgendaItem, Meeting
+    from tests.browser.conftest import sign_in
+    from tests.browser.xss import assert_inert, payloads
+    from tests.conftest import PASSWORD
+
+    factory.user(
+        email="hanna@example.org", name="Hanna Värd", roles=(Role.HOST, Role.MEMBER), organisation="DIGG"
+    )
+    meeting_id = _meeting_to_plan(app, 0)
+    with app.app_context():
+        for position, text in enumerate(payloads()[:100]):
+            db.session.add(
+                AgendaItem(
+                    meeting_id=meeting_id,
+                    position=position,
+                    title=text[:300],
+                    presenter=text[:200],
+                    description=text,
+                    duration_minutes=5,
+                )
+            )
+        db.session.get(Meeting, meeting_id).agenda_published = True
+        db.session.commit()
+    sign_in(page, "hanna@example.org", PASSWORD)
+    assert_inert(page, f"/meetings/{meeting_id}")
+    assert_inert(page, f"/meetings/{meeting_id}/agenda")
+    assert page.locator(".agenda-items--edit > li").count() == 100
