@@ -7,6 +7,8 @@ removing are plain form posts, so they work without JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -77,7 +79,7 @@ def _save(meeting: Meeting, form: AgendaItemForm, item: AgendaItem | None) -> Ag
             limit = _max_bytes()
             data = storage.read(limit + 1)
             attachment = agenda.store_attachment(meeting, data, storage.filename or "", current_user, limit)
-            details = agenda.ItemDetails(**{**details.__dict__, "link": (agenda.ATTACHMENT, attachment.id)})
+            details = replace(details, link=(agenda.ATTACHMENT, attachment.id))
         if item is None:
             item = agenda.add_item(meeting, details, current_user)
         else:
