@@ -88,6 +88,8 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "INVITATION_DAYS": 7,
         # Days after a meeting that guests' name, e-mail and organisation are kept (`flask purge`).
         "GUEST_DATA_DAYS": int(env.get("GUEST_DATA_DAYS", "90")),
+        # The largest slide file (PDF) a host may attach to an agenda item.
+        "AGENDA_ATTACHMENT_MAX_BYTES": int(env.get("AGENDA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
         # Rendered blocks and threads each worker keeps (app.fragments); 0 turns the cache off.
         "FRAGMENT_CACHE_SIZE": int(env.get("FRAGMENT_CACHE_SIZE", "4000")),
         # Whole reading pages kept for visitors in each worker (app.pagecache); 0 turns it off.

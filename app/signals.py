@@ -8,6 +8,9 @@ Flask ships blinker.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from blinker import Namespace
 
 remiss = Namespace()
@@ -48,6 +51,26 @@ or (None, "invalid" | "expired")."""
 mail_run_started = remiss.signal("mail-run-started")
 """A run of `flask send-mail` or `flask send-digests` begins (keyword: now): features queue the
 reminders of their own that have come due, before the outbox is read."""
+
+owed_mail_listed = remiss.signal("owed-mail-listed")
+"""The administrators' mail page is shown (no sender): features above notifications that keep
+e-mails of their own (meetings' sign-ups and topics) return a list of
+:class:`OwedMail` rows not yet sent, the newest first."""
+
+
+@dataclass(frozen=True)
+class OwedMail:
+    """An e-mail a feature keeps in its own table, as the administrators' mail page lists it:
+    ``state`` is "given_up" (no more attempts), "retrying" (failed, tried again) or "queued"."""
+
+    created_at: datetime
+    to_name: str
+    to_email: str
+    about: str
+    detail: str
+    attempts: int
+    state: str
+
 
 notification_wording = remiss.signal("notification-wording")
 """Word an outbox message of a kind a feature above notifications added (sender: the kind;

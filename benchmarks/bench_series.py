@@ -5,7 +5,8 @@ number of SQL queries, also with 5,000 sign-ups; the iCalendar feed of the same 
 within 50 ms; a member's sign-up (the POST, a capacity to check) within 30 ms. Wall time and
 CPU time (the server's own work, without waiting for a core on a shared machine) are both shown,
 with the machine's load average. Then 300 topics from the network with 3,000 supports: the series
-page stays in the same number of queries, within 100 ms.
+page stays in the same number of queries, within 100 ms. Each meeting has five agenda items,
+which the feeds list.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from app.database import utcnow
 from app.documents.models import Visibility
 from app.extensions import db
 from app.meetings import operations
-from app.meetings.models import Meeting, Registration, Topic, TopicSupport
+from app.meetings.models import AgendaItem, Meeting, Registration, Topic, TopicSupport
 from app.meetings.operations import SpeakerDetails
 from app.timeutil import to_utc
 
 MEETINGS = 100
+AGENDA_ITEMS = 5
 SIGNUPS = 5_000
 TOPICS, SUPPORTERS = 300, 10
 
@@ -68,6 +70,7 @@ def main() -> None:
                 )
             db.session.commit()
             series_id = series.id
+            _agenda_items(series_id)
         client = app.test_client()
         as_gunicorn_worker()
 
@@ -108,6 +111,33 @@ def main() -> None:
             f"  {'iCalendar feed, nothing cached':32}                      "
             f"p50 {p50:6.1f} ms, p95 {p95:6.1f} ms, cpu p50 {cpu50:6.1f} ms"
         )
+
+
+def _agenda_items(series_id: int) -> None:
+    """Each meeting's agenda as AGENDA_ITEMS items (issue 25, point 4), listed in the feeds."""
+    meetings = db.session.execute(
+        sa.select(Meeting.id, Meeting.starts_at).where(Meeting.series_id == series_id)
+    ).all()
+    db.session.execute(
+        sa.insert(AgendaItem),
+        [
+            {
+                "meeting_id": meeting_id,
+                "position": n,
+                "title": f"Punkt {n + 1}: erfarenheter, frågor; nästa steg",
+                "description": "",
+                "presenter": f"Talare {n}, PRV",
+                "starts_at": starts_at + timedelta(minutes=20 * n),
+                "duration_minutes": None,
+                "minutes": "",
+                "minutes_html": "",
+                "created_at": utcnow(),
+            }
+            for meeting_id, starts_at in meetings
+            for n in range(AGENDA_ITEMS)
+        ],
+    )
+    db.session.commit()
 
 
 def _signups(app, client, series_id: int) -> None:

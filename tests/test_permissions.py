@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.documents.models import Visibility
-from app.meetings.models import Meeting, Topic
+from app.meetings.models import AgendaAttachment, AgendaItem, Meeting, Topic
 from tests.conftest import add_comment, add_meeting_with_export, default_blocks
+from tests.meetings.pdfs import PDF
 
 ACTORS = ("anonymous", "member_a", "member_b", "editor", "host", "admin")
 
@@ -378,6 +379,44 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/topics/{topic_id}/close", expect(302, 403, host=400)),
         Case("/topics/999999/close", expect(302, 403, host=404)),
     ],
+    # The agenda's items (issue 25, point 4): hosts change them; attachments go with the meeting.
+    ("meetings.agenda_page", "GET"): [
+        Case("/meetings/{meeting_id}/agenda", HOST_ONLY),
+        Case("/meetings/{network_meeting_id}/agenda", HOST_ONLY),
+        Case("/meetings/999999/agenda", expect(302, 403, host=404)),
+    ],
+    ("meetings.agenda_page", "POST"): [
+        Case("/meetings/{meeting_id}/agenda", expect(302, 403, host=400)),
+        Case("/meetings/{meeting_id}/agenda", expect(302, 403, host=302), data={"title": "Punkt"}),
+    ],
+    ("meetings.edit_agenda_item", "GET"): [
+        Case("/meetings/{meeting_id}/agenda/{agenda_item_id}/edit", HOST_ONLY),
+        Case("/meetings/{network_meeting_id}/agenda/{agenda_item_id}/edit", expect(302, 403, host=404)),
+    ],
+    ("meetings.edit_agenda_item", "POST"): [
+        Case("/meetings/{meeting_id}/agenda/{agenda_item_id}/edit", expect(302, 403, host=400)),
+    ],
+    ("meetings.move_agenda_item", "POST"): [
+        Case("/meetings/{meeting_id}/agenda/{agenda_item_id}/move", expect(302, 403, host=400)),
+        Case(
+            "/meetings/{meeting_id}/agenda/{agenda_item_id}/move",
+            expect(302, 403, host=302),
+            data={"direction": "down"},
+        ),
+    ],
+    ("meetings.remove_agenda_item", "POST"): [
+        Case("/meetings/{network_meeting_id}/agenda/{agenda_item_id}/remove", expect(302, 403, host=404)),
+        Case("/meetings/{meeting_id}/agenda/{agenda_item_id}/remove", expect(302, 403, host=302)),
+    ],
+    ("meetings.publish_agenda", "POST"): [
+        Case("/meetings/{meeting_id}/agenda/publish", expect(302, 403, host=302), data={"publish": "1"}),
+        Case("/meetings/999999/agenda/publish", expect(302, 403, host=404)),
+    ],
+    ("meetings.agenda_attachment", "GET"): [
+        Case("/meetings/attachments/{attachment_id}", EVERYONE_OK),
+        Case("/meetings/attachments/{network_attachment_id}", SIGNED_IN),
+        Case("/meetings/attachments/999999", expect(404, 404)),
+    ],
     ("meetings.confirm_signup", "GET"): [Case("/signup/confirm/not-a-token", expect(410, 410))],
     ("meetings.confirm_signup", "POST"): [Case("/signup/confirm/not-a-token", expect(410, 410))],
     ("meetings.cancel_by_link", "GET"): [Case("/signup/cancel/not-a-token", expect(410, 410))],
@@ -607,6 +646,18 @@ def world(app, factory):
             db.session.add(topic)
             db.session.flush()
             topic_ids[key] = topic.id
+        agenda_ids = {}
+        for key, owner in (("attachment_id", meeting_id), ("network_attachment_id", network_meeting_id)):
+            attachment = AgendaAttachment(
+                meeting_id=owner, file_name="bilder.pdf", size=len(PDF), sha256="0" * 64, content=PDF
+            )
+            db.session.add(attachment)
+            db.session.flush()
+            agenda_ids[key] = attachment.id
+        item = AgendaItem(meeting_id=meeting_id, title="Punkt", position=0)
+        db.session.add(item)
+        db.session.flush()
+        agenda_ids["agenda_item_id"] = item.id
         db.session.commit()
     values = {
         "uid": public.block_uids["p2"],
@@ -626,6 +677,7 @@ def world(app, factory):
         "series_id": series_ids[meeting_id],
         "network_series_id": series_ids[network_meeting_id],
         **topic_ids,
+        **agenda_ids,
     }
     return users, values
 

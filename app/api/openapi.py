@@ -336,6 +336,7 @@ SCHEMAS: dict = {
             "agenda_published",
             "agenda",
             "agenda_html",
+            "agenda_items",
             "links",
         ],
         "properties": {
@@ -365,6 +366,11 @@ SCHEMAS: dict = {
             "agenda_published": BOOLEAN,
             "agenda": {**STRING, "description": "Empty until the agenda is published."},
             "agenda_html": STRING,
+            "agenda_items": {
+                "type": "array",
+                "items": _ref("AgendaItem"),
+                "description": "The agenda's items in order; empty until the agenda is published.",
+            },
             "links": _obj({"self": URL, "html": URL, "ics": URL, "series": URL}),
             "exports": {
                 "type": "array",
@@ -375,6 +381,38 @@ SCHEMAS: dict = {
         "additionalProperties": False,
     },
     "MeetingList": _list_of("Meeting"),
+    "AgendaItem": _obj(
+        {
+            "position": {**INTEGER, "description": "1 for the first item."},
+            "title": STRING,
+            "description": STRING,
+            "starts_at": {**N_DATETIME, "description": "UTC; shown in Swedish time. Null: no start time."},
+            "ends_at": {
+                **N_DATETIME,
+                "description": "Its start plus its duration, else the next item's start, else the "
+                "meeting's end (the last item); null when not known.",
+            },
+            "duration_minutes": N_INTEGER,
+            "presenter": STRING,
+            "link": {
+                "type": ["object", "null"],
+                "description": "At most one: a version of the meeting's document (`version`, its "
+                "number), a topic of the series (`topic`, its id) or an attachment (slides as PDF: "
+                "`file_name`, `size`, `sha256`, `download`).",
+                "required": ["type"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["version", "topic", "attachment"]},
+                    "version": INTEGER,
+                    "topic": INTEGER,
+                    "file_name": STRING,
+                    "size": INTEGER,
+                    "sha256": STRING,
+                    "download": URL,
+                },
+                "additionalProperties": False,
+            },
+        }
+    ),
     "SearchTextHit": _obj(
         {
             "document": STRING,

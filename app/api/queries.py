@@ -14,7 +14,7 @@ from app.api.serializers import BlockRow
 from app.documents.models import Block, BlockRevision, Document, Version, Visibility
 from app.documents.numbering import number_blocks
 from app.extensions import db
-from app.meetings.models import Meeting, MeetingSeries
+from app.meetings.models import AgendaItem, Meeting, MeetingSeries
 from app.review.models import Comment, CommentStatus, Endorsement
 
 
@@ -187,6 +187,9 @@ def readable_meetings(user, page: Page, document: Document | None = None) -> tup
             so.joinedload(Meeting.version),
             so.joinedload(Meeting.base_version),
             so.selectinload(Meeting.speakers),
+            so.selectinload(Meeting.agenda_items).options(
+                so.joinedload(AgendaItem.version), so.joinedload(AgendaItem.attachment)
+            ),
         )
         .order_by(Meeting.starts_at, Meeting.id)
     )

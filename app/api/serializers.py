@@ -12,7 +12,8 @@ from flask import url_for
 from app.compare.diff import BlockChange, VersionDiff
 from app.documents.models import BlockKind, Document, Version
 from app.documents.numbering import Ref
-from app.meetings.models import Export, Meeting
+from app.meetings.agenda import item_ends
+from app.meetings.models import AgendaItem, Export, Meeting
 from app.review.models import Comment
 from app.richtext import Segment, table_rows, wrap
 from app.worddiff import WordOp, word_ops
@@ -308,6 +309,43 @@ def export_json(export: Export, downloadable: bool, version_numbers: dict[int, i
     }
 
 
+def _agenda_link(item: AgendaItem) -> dict | None:
+    if item.version_id is not None and item.version is not None:
+        return {"type": "version", "version": item.version.number}
+    if item.topic_id is not None:
+        return {"type": "topic", "topic": item.topic_id}
+    if item.attachment_id is not None and item.attachment is not None:
+        return {
+            "type": "attachment",
+            "file_name": item.attachment.file_name,
+            "size": item.attachment.size,
+            "sha256": item.attachment.sha256,
+            "download": url_for(
+                "meetings.agenda_attachment", attachment_id=item.attachment_id, _external=True
+            ),
+        }
+    return None
+
+
+def agenda_items_json(meeting: Meeting) -> list[dict]:
+    """The agenda's items in order; times in UTC (``ends_at`` as the page shows it, or null)."""
+    items = list(meeting.agenda_items)
+    ends = item_ends(items, meeting)
+    return [
+        {
+            "position": position,
+            "title": item.title,
+            "description": item.description,
+            "starts_at": iso(item.starts_at) if item.starts_at else None,
+            "ends_at": iso(ends[item.id]) if ends.get(item.id) else None,
+            "duration_minutes": item.duration_minutes,
+            "presenter": item.presenter,
+            "link": _agenda_link(item),
+        }
+        for position, item in enumerate(items, start=1)
+    ]
+
+
 def meeting_json(meeting: Meeting, exports: list[dict] | None = None) -> dict:
     """A meeting; with *exports* when it is shown on its own."""
     data = {
@@ -338,6 +376,7 @@ def meeting_json(meeting: Meeting, exports: list[dict] | None = None) -> dict:
         "agenda_published": meeting.agenda_published,
         "agenda": meeting.agenda if meeting.agenda_published else "",
         "agenda_html": meeting.agenda_html if meeting.agenda_published else "",
+        "agenda_items": agenda_items_json(meeting) if meeting.agenda_published else [],
         "links": {
             "self": url_for("api.meeting", meeting_id=meeting.id, _external=True),
             "html": url_for("meetings.meeting", meeting_id=meeting.id, _external=True),

@@ -20,6 +20,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from lxml import etree
 
 from app import fragments
+from app.meetings.agenda import item_ends
 from app.meetings.models import Meeting, MeetingSeries
 from app.timeutil import STOCKHOLM
 
@@ -57,8 +58,9 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(STOCKHOLM)
 
 
-def describe(meeting: Meeting, agenda_later: str, speakers_label: str) -> str:
-    """The event's description: subject, description, speakers, and the agenda if published."""
+def describe(meeting: Meeting, agenda_later: str, speakers_label: str, items=None) -> str:
+    """The event's description: subject, description, speakers, and the agenda if published: its
+    items (*items*, read beforehand for many meetings, else the meeting's) and its text."""
     parts = [p for p in (meeting.subject, meeting.description) if p]
     if meeting.speakers:
         parts.append(
@@ -68,8 +70,36 @@ def describe(meeting: Meeting, agenda_later: str, speakers_label: str) -> str:
                 ", ".join(x for x in (s.name, s.title, s.organisation) if x) for s in meeting.speakers
             )
         )
-    parts.append(meeting.agenda if meeting.agenda_published and meeting.agenda else agenda_later)
+    if not meeting.agenda_published:
+        parts.append(agenda_later)
+    else:
+        lines = agenda_lines(meeting, items)
+        if lines:
+            parts.append("\n".join(lines))
+        if meeting.agenda:
+            parts.append(meeting.agenda)
+        if not lines and not meeting.agenda:
+            parts.append(agenda_later)
     return "\n\n".join(parts)
+
+
+def agenda_lines(meeting: Meeting, items=None) -> list[str]:
+    """The agenda's items (*items*, else the meeting's) as lines: "13:00–13:30 Title (presenter)"
+    in Swedish time, or "30 min Title (presenter)"."""
+    items = list(meeting.agenda_items if items is None else items)
+    ends = item_ends(items, meeting)
+    lines = []
+    for item in items:
+        when = ""
+        if item.starts_at is not None:
+            when = f"{_local(item.starts_at):%H:%M}"
+            if ends.get(item.id) is not None:
+                when += f"–{_local(ends[item.id]):%H:%M}"
+        elif item.duration_minutes:
+            when = f"{item.duration_minutes} min"
+        text = f"{when} {item.title}" if when else item.title
+        lines.append(f"{text} ({item.presenter})" if item.presenter else text)
+    return lines
 
 
 def meeting_event(meeting: Meeting, url: str, description: str) -> Event:

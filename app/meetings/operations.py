@@ -29,6 +29,7 @@ from app.documents.models import Block, BlockKind, BlockRevision, Document, Vers
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db
 from app.meetings import signup
+from app.meetings.agenda import item_ends
 from app.meetings.models import (
     Export,
     ExportKind,
@@ -37,7 +38,7 @@ from app.meetings.models import (
     Speaker,
     series_of_document,
 )
-from app.meetings.pack import HistoryRow, PackInput, blocks_from_diff
+from app.meetings.pack import HistoryRow, PackAgendaItem, PackInput, blocks_from_diff
 from app.meetings.pack import writer as pack_writer
 from app.responses.pack import pack_responses
 from app.review import markdown
@@ -585,6 +586,24 @@ def _organisations(history: list[Version], revisions: list[BlockRevision]) -> li
     return list(names)
 
 
+def _pack_agenda(meeting: Meeting) -> list[PackAgendaItem]:
+    """The agenda's items for the cover, once the agenda is published (as on the meeting page)."""
+    if not meeting.agenda_published:
+        return []
+    items = list(meeting.agenda_items)
+    ends = item_ends(items, meeting)
+    return [
+        PackAgendaItem(
+            title=item.title,
+            starts_at=item.starts_at,
+            ends_at=ends.get(item.id),
+            duration_minutes=item.duration_minutes,
+            presenter=item.presenter,
+        )
+        for item in items
+    ]
+
+
 def build_pack(meeting: Meeting) -> PackInput:
     """Everything the meeting's pack shows, read from the database as plain data."""
     presented = meeting.version
@@ -616,6 +635,7 @@ def build_pack(meeting: Meeting) -> PackInput:
         meeting_title=meeting.title,
         meeting_date=meeting.starts_at,
         agenda=markdown_text(meeting.agenda or ""),
+        agenda_items=_pack_agenda(meeting),
         place=meeting.place or "",
         blocks=blocks_from_diff(diff.changes, _signer(span, revisions, presented, base)),
         comments=_pack_comments(document, span, places, presented, earlier),

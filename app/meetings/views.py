@@ -22,7 +22,7 @@ from app.documents.loaders import get_document
 from app.documents.models import Document, Visibility
 from app.extensions import db, limiter, login_manager
 from app.i18n import format_datetime
-from app.meetings import calendar, operations, signup, topics
+from app.meetings import agenda, calendar, operations, signup, topics
 from app.meetings.blueprint import bp
 from app.meetings.forms import (
     VISIBILITY_LABELS,
@@ -32,6 +32,8 @@ from app.meetings.forms import (
     SeriesForm,
     TopicForm,
 )
+from app.meetings.loaders import get_meeting, get_series
+from app.meetings.loaders import readable as _readable
 from app.meetings.models import (
     Export,
     ExportKind,
@@ -54,35 +56,6 @@ EXPORT_LABELS = {
     ExportKind.JSON: _l("Compilation of comments (JSON)"),
 }
 _KIND_ORDER = {kind: i for i, kind in enumerate(EXPORT_LABELS)}
-
-
-def _readable(series: MeetingSeries | None, *, feed: bool = False) -> MeetingSeries:
-    """*series* if the current user may read it: 404 when missing; a network series asks a visitor
-    to sign in (a feed answers 404: calendar programs cannot sign in, and nothing is revealed)."""
-    if series is None:
-        abort(404)
-    if not series.can_read(current_user):
-        if feed or current_user.is_authenticated:
-            abort(404)
-        abort(login_manager.unauthorized())
-    return series
-
-
-def get_meeting(meeting_id: int, *, feed: bool = False) -> Meeting:
-    """The meeting with *meeting_id* if the current user may read its series and its document."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    _readable(meeting.series, feed=feed)
-    if meeting.document is not None:
-        if feed and not meeting.document.can_read(current_user):
-            abort(404)
-        get_document(meeting.document.slug)
-    return meeting
-
-
-def get_series(series_id: int, *, feed: bool = False) -> MeetingSeries:
-    return _readable(db.session.get(MeetingSeries, series_id), feed=feed)
 
 
 def sees_video_link(user, registration) -> bool:
@@ -212,8 +185,14 @@ def _meeting_url(meeting: Meeting) -> str:
     return url_for("meetings.meeting", meeting_id=meeting.id, _external=True)
 
 
-def _description(meeting: Meeting) -> str:
-    return calendar.describe(meeting, _("The agenda will be published later."), _("Speakers:"))
+def _description(meeting: Meeting, items=None) -> str:
+    return calendar.describe(meeting, _("The agenda will be published later."), _("Speakers:"), items)
+
+
+def _feed(meetings: list[Meeting]):
+    """The description of each of *meetings*, their agenda items read in one query."""
+    items = agenda.feed_items(meetings)
+    return lambda meeting: _description(meeting, items.get(meeting.id, []))
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
@@ -230,8 +209,9 @@ def meeting_ics(meeting_id: int):
 def series_ics(series_id: int):
     """The series as a calendar to subscribe to: every meeting, cancelled ones as CANCELLED."""
     series = get_series(series_id, feed=True)
+    meetings = _visible_meetings(series)
     data = calendar.calendar_bytes(
-        _visible_meetings(series), name=series.title, url_of=_meeting_url, description_of=_description
+        meetings, name=series.title, url_of=_meeting_url, description_of=_feed(meetings)
     )
     return send_download(data, f"series-{series.id}.ics", "text/calendar; charset=utf-8", inline=True)
 
@@ -248,14 +228,15 @@ def _entry_title(meeting: Meeting) -> str:
 def series_atom(series_id: int):
     """The series as an Atom feed: one entry per meeting."""
     series = get_series(series_id, feed=True)
+    meetings = _visible_meetings(series)
     data = calendar.atom_bytes(
         series,
-        _visible_meetings(series),
+        meetings,
         feed_url=url_for("meetings.series_atom", series_id=series.id, _external=True),
         page_url=url_for("meetings.series", series_id=series.id, _external=True),
         url_of=_meeting_url,
         title_of=_entry_title,
-        summary_of=_description,
+        summary_of=_feed(meetings),
     )
     return send_download(data, f"series-{series.id}.atom", "application/atom+xml", inline=True)
 
@@ -302,6 +283,7 @@ def meeting_page(meeting: Meeting, guest_form: GuestSignupForm | None = None, st
         meeting=meeting,
         exports=exports,
         taken_topics=taken_topics,
+        agenda_rows=agenda.rows_for(meeting, can_manage(current_user)),
         can_manage=can_manage(current_user),
         sees_video_link=sees_video_link(current_user, registration),
         registration=registration,

@@ -92,6 +92,7 @@ PAGE_TYPES = [
     PageType("meeting", "/meetings/{meeting}", "host"),
     PageType("meeting-edit", "/meetings/{meeting}/edit", "host"),
     PageType("meeting-new", "/meetings/new", "host"),
+    PageType("meeting-agenda", "/meetings/{meeting}/agenda", "host"),
     # an administrator
     PageType("users", "/admin/users", "admin"),
     PageType("user", "/admin/users/{user}", "admin"),

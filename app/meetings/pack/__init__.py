@@ -35,12 +35,13 @@ fixed entry times and order, so the same input always gives the same bytes (an e
 be re-created and its sha256 verified later).
 """
 
-from app.meetings.pack.data import HistoryRow, PackBlock, PackInput, blocks_from_diff
+from app.meetings.pack.data import HistoryRow, PackAgendaItem, PackBlock, PackInput, blocks_from_diff
 from app.meetings.pack.writer import write_pack
 from app.review.compilation import PackComment
 
 __all__ = [
     "HistoryRow",
+    "PackAgendaItem",
     "PackBlock",
     "PackComment",
     "PackInput",

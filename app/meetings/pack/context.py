@@ -111,6 +111,9 @@ class Clock:
     def date(self, moment: datetime | None) -> str:
         return self.local(moment).strftime("%Y-%m-%d") if moment else ""
 
+    def time(self, moment: datetime | None) -> str:
+        return self.local(moment).strftime("%H:%M") if moment else ""
+
     def date_time(self, moment: datetime | None) -> str:
         return self.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.docx import wml as x
 from app.meetings.pack.context import PackContext, safe_url
+from app.meetings.pack.data import PackAgendaItem
 from app.review.compilation import fill
 from app.richtext import Segment
 
@@ -29,8 +30,9 @@ def title_page(ctx: PackContext) -> str:
         target = ctx.inline.runs([Segment(place, href=place)]) if safe_url(place) else x.run(place)
         out.append(x.paragraph(x.run(f"{s['place']}: ", bold=True) + target))
     items = [line.strip() for line in p.agenda.splitlines() if line.strip()]
-    if items:
+    if items or p.agenda_items:
         out.append(x.paragraph(x.run(s["agenda"]), style="PackSubheading"))
+        out += [_agenda_item(ctx, item) for item in p.agenda_items]
         out += [x.paragraph(x.run(item), style="PackAgenda") for item in items]
         out.append(x.paragraph(""))
     if p.base_version_label:
@@ -45,3 +47,19 @@ def title_page(ctx: PackContext) -> str:
         licence += ctx.inline.runs([Segment(p.licence_url, href=p.licence_url)])
     out.append(x.paragraph(licence))
     return "".join(out)
+
+
+def _agenda_item(ctx: PackContext, item: PackAgendaItem) -> str:
+    """ "13:00–13:30  Title – Presenter" (Swedish time), or "30 min  Title – Presenter"."""
+    when = ""
+    if item.starts_at is not None:
+        when = ctx.clock.time(item.starts_at)
+        if item.ends_at is not None:
+            when += "–" + ctx.clock.time(item.ends_at)
+    elif item.duration_minutes:
+        when = f"{item.duration_minutes} min"
+    runs = x.run(f"{when} ", bold=True) if when else ""
+    runs += x.run(item.title)
+    if item.presenter:
+        runs += x.run(f" – {item.presenter}")
+    return x.paragraph(runs, style="PackAgenda")

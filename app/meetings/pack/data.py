@@ -63,6 +63,18 @@ class PackBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class PackAgendaItem:
+    """One item of the meeting's agenda on the cover: when (start and end, or a duration in
+    minutes), the title and who presents it."""
+
+    title: str
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    duration_minutes: int | None = None
+    presenter: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PackInput:
     """Everything a meeting pack shows; plain data, no database objects.
 
@@ -70,7 +82,8 @@ class PackInput:
     the comments made on the base version and the versions after it up to the presented
     one, and the earlier ones still open, in reading order (see
     :class:`app.review.compilation.PackComment`). ``agenda`` is the meeting's agenda as
-    typed (one item per line), ``place`` where or at which link it is held. ``history`` lists the
+    typed (one item per line) and ``agenda_items`` its items (:class:`PackAgendaItem`), ``place``
+    where or at which link it is held. ``history`` lists the
     versions up to the presented one. ``strings`` overrides labels of the built-in
     ``language`` table (:data:`app.review.compilation.LABELS`); dates are shown in
     ``timezone``.
@@ -86,6 +99,7 @@ class PackInput:
     meeting_date: datetime | None
     blocks: Sequence[PackBlock]
     agenda: str = ""
+    agenda_items: Sequence[PackAgendaItem] = ()
     place: str = ""
     comments: Sequence[PackComment] = ()
     history: Sequence[HistoryRow] = ()

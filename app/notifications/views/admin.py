@@ -22,6 +22,7 @@ from app.notifications import operations
 from app.notifications.blueprint import bp
 from app.notifications.labels import KIND_LABELS
 from app.notifications.models import Notification, OutboxState
+from app.signals import owed_mail_listed
 from app.web.forms import ConfirmForm
 
 SHOWN = 200  # the newest of each list; the counts above them say how many there are
@@ -52,12 +53,24 @@ def undelivered():
     """Messages given up on, and messages waiting to be tried again."""
     failed, failed_total = _listed(FAILED)
     retrying, retrying_total = _listed(RETRYING)
+    # E-mails features above keep in tables of their own (meetings' sign-ups and topics).
+    owed = sorted(
+        (row for _receiver, rows in owed_mail_listed.send() for row in rows or ()),
+        key=lambda row: row.created_at,
+        reverse=True,
+    )
     return render_template(
         "notifications/admin_mail.html",
         failed=failed,
         failed_total=failed_total,
         retrying=retrying,
         retrying_total=retrying_total,
+        owed=owed,
+        owed_states={
+            "given_up": _("Given up"),
+            "retrying": _("Waiting to be tried again"),
+            "queued": _("Queued"),
+        },
         kinds=KIND_LABELS,
         form=ConfirmForm(),
         shown=SHOWN,
