@@ -378,7 +378,7 @@ def remove_action(meeting: Meeting, action_id: int, actor: User) -> None:
     row = _own(ActionPoint, meeting, action_id)
     _touch(meeting)
     db.session.delete(row)
-    record(actor, "meeting.minutes_action_remove", meeting, action_point=action.id)
+    record(actor, "meeting.minutes_action_remove", meeting, action_point=action_id)
 
 
 def may_mark(user, action: ActionPoint) -> bool:

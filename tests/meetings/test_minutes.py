@@ -29,7 +29,6 @@ from app.meetings.models import (
     Meeting,
     MeetingSeries,
     MinutesDecision,
-    Registration,
 )
 
 PAST = datetime(2020, 9, 1, 8, tzinfo=UTC)
@@ -518,7 +517,7 @@ def test_a_network_series_minutes_never_reach_visitors_or_the_api(app, client, h
         assert "Hemligt" not in response.text
     api = client.get(f"/api/v1/meetings/{meeting_id}")
     assert api.status_code in (401, 403, 404) and "Hemligt" not in api.text
-    assert "Skicka ut förslaget" not in client.get(f"/api/v1/meetings").text
+    assert "Skicka ut förslaget" not in client.get("/api/v1/meetings").text
     for feed in (f"/series/{series_id}.ics", f"/series/{series_id}.atom"):
         response = client.get(feed)
         assert "Hemligt" not in response.text and "Skicka ut" not in response.text
