@@ -155,6 +155,7 @@ def minutes_file(record: minutes.Minutes) -> MinutesFile:
     names = []
     for row in record.attendance:
         name, organisation = record.attendee(row)
+        name = name or _("(removed)")  # a guest whose personal data was purged
         names.append(f"{name}, {organisation}" if organisation else name)
     labels = {
         "kicker": _("Minutes"),

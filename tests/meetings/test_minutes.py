@@ -29,6 +29,7 @@ from app.meetings.models import (
     Meeting,
     MeetingSeries,
     MinutesDecision,
+    Registration,
 )
 
 PAST = datetime(2020, 9, 1, 8, tzinfo=UTC)
@@ -285,6 +286,25 @@ def test_the_host_ticks_who_attended_from_the_sign_ups_and_adds_others(
     data = client.get(f"/api/v1/meetings/{meeting_id}").get_json()
     assert data["minutes"]["attendance"] == 3
     assert "Gun Gäst" not in str(data) and "Pia Pressen" not in str(data)
+    # The member's own data download lists the meetings they attended and their action points.
+    client.logout()
+    client.login("olle@example.org")
+    mine = client.get("/profile/data").get_json()
+    assert [m["meeting_id"] for m in mine["meetings_attended"]] == [meeting_id]
+    assert mine["meeting_action_points"] == []
+    client.logout()
+    client.login("hanna@example.org")
+    # A guest's personal data purged after the meeting: gone from the minutes too.
+    with app.app_context():
+        db.session.get(Registration, ids[1]).name = ""
+        db.session.commit()
+    assert "Gun Gäst" not in client.get(f"/meetings/{meeting_id}/minutes").text
+    from tests.meetings.test_docx_writer import part
+
+    word = "".join(
+        part(client.get(f"/meetings/{meeting_id}/minutes.docx").data, "word/document.xml").itertext()
+    )
+    assert "Gun Gäst" not in word and "(borttagen)" in word and "Pia Pressen" in word
     # Removing one added by hand.
     with app.app_context():
         row_id = db.session.scalar(sa.select(Attendance.id).where(Attendance.name == "Pia Pressen"))
