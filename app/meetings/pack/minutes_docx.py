@@ -58,6 +58,16 @@ def _paragraphs(text: str) -> list[str]:
     return [block.strip("\n") for block in clean(text).replace("\r\n", "\n").split("\n\n") if block.strip()]
 
 
+def _paragraph(document, text: str, style_id: str | None = None):
+    """A paragraph of *text* in the style *style_id* (set by id: python-docx's lookup by name reads
+    every style of the template for each paragraph)."""
+    paragraph = document.add_paragraph()
+    if style_id:
+        paragraph._p.style = style_id
+    paragraph.add_run(clean(text))
+    return paragraph
+
+
 def write_minutes(minutes: MinutesFile) -> bytes:
     """The minutes as DOCX bytes."""
     document = package.new_document()
@@ -77,39 +87,36 @@ def write_minutes(minutes: MinutesFile) -> bytes:
         language=locale,
         category=labels["kicker"],
     )
-    document.add_paragraph(clean(labels["kicker"]), style="Subtitle")
-    document.add_heading(clean(minutes.title), level=0)
+    _paragraph(document, labels["kicker"], "Subtitle")
+    _paragraph(document, minutes.title, "Title")
     for label, value in minutes.facts:
         paragraph = document.add_paragraph()
         paragraph.add_run(clean(f"{label}: ")).bold = True
         paragraph.add_run(clean(value))
 
-    document.add_heading(clean(labels["attendance"]), level=1)
-    document.add_paragraph(clean(labels["attendance_count"]))
+    _paragraph(document, labels["attendance"], "Heading1")
+    _paragraph(document, labels["attendance_count"])
     for name in minutes.attendees:
-        document.add_paragraph(clean(name), style="List Bullet")
+        _paragraph(document, name, "ListBullet")
 
     for section in minutes.sections:
-        document.add_heading(clean(section.title), level=1)
+        _paragraph(document, section.title, "Heading1")
         for text in _paragraphs(section.text):
-            document.add_paragraph(text)
+            _paragraph(document, text)
         if section.decisions:
-            document.add_heading(clean(labels["decisions"]), level=2)
+            _paragraph(document, labels["decisions"], "Heading2")
             for decision in section.decisions:
-                document.add_paragraph(clean(decision), style="List Number")
+                _paragraph(document, decision, "ListNumber")
         if section.actions:
-            document.add_heading(clean(labels["actions"]), level=2)
+            _paragraph(document, labels["actions"], "Heading2")
             table = document.add_table(rows=1, cols=4)
-            table.style = "Table Grid"
+            table._tbl.tblStyle_val = "TableGrid"
             for cell, key in zip(table.rows[0].cells, ("what", "owner", "due", "status"), strict=True):
-                cell.text = ""
                 cell.paragraphs[0].add_run(clean(labels[key])).bold = True
             for action in section.actions:
                 cells = table.add_row().cells
                 values = (action.what, action.owner, action.due, action.status)
                 for cell, value in zip(cells, values, strict=True):
-                    cell.text = clean(value)
-                    for run in cell.paragraphs[0].runs:
-                        run.font.size = Pt(10)
+                    cell.paragraphs[0].add_run(clean(value)).font.size = Pt(10)
             document.add_paragraph()
     return package.save(document, {"docProps/app.xml": package.APP_XML})
