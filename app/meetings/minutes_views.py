@@ -8,6 +8,8 @@ reason (400) and what was typed; a save that would overwrite someone else's come
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -439,17 +441,15 @@ def unpublish_minutes(meeting_id: int):
 # --------------------------------------------------------------------------- action points
 
 
+_NEXT = re.compile(r"/meetings/\d{1,10}(/minutes)?|/profile")
+
+
 def _safe_next(meeting: Meeting) -> str:
-    """Back where the button was: the meeting's page, the minutes or the profile (nothing else)."""
+    """Back where the button was: a meeting's page (the next meeting's, where carried action points
+    show), the minutes or the profile; nothing else (no open redirect)."""
     target = request.form.get("next", "")
-    allowed = {
-        url_for("meetings.meeting", meeting_id=meeting.id),
-        url_for("meetings.minutes_page", meeting_id=meeting.id),
-        url_for("accounts.profile"),
-    }
-    for path in allowed:
-        if target.startswith(path) and (len(target) == len(path) or target[len(path)] == "#"):
-            return target
+    if _NEXT.fullmatch(target):
+        return target
     return url_for("meetings.minutes_page", meeting_id=meeting.id)
 
 

@@ -622,9 +622,15 @@ def test_open_action_points_carry_to_the_next_meeting_and_the_owners_profile(
     back = client.post(f"/actions/{mine}/status", {"status": "open", "next": "https://evil.example/"})
     assert back.status_code == 302 and "evil" not in back.headers["Location"]
     client.logout()
-    # A host may mark anyone's.
+    # A host may mark anyone's, here from the next meeting's page, and comes back to it.
     client.login("hanna@example.org")
-    assert client.post(f"/actions/{theirs}/status", {"status": "dropped"}).status_code == 302
+    dropped = client.post(
+        f"/actions/{theirs}/status", {"status": "dropped", "next": f"/meetings/{following}"}
+    )
+    assert dropped.status_code == 302 and dropped.headers["Location"].endswith(f"/meetings/{following}")
+    for evil in ("//evil.example/meetings/1", "/meetings/1/../../admin", "/profile\n"):
+        response = client.post(f"/actions/{theirs}/status", {"status": "dropped", "next": evil})
+        assert response.headers["Location"].endswith(f"/meetings/{first}/minutes")
     with app.app_context():
         assert db.session.get(ActionPoint, theirs).status is ActionStatus.DROPPED
 
