@@ -24,6 +24,7 @@ from app.meetings import minutes
 from app.meetings.blueprint import bp
 from app.meetings.models import ActionPoint, ActionStatus, Meeting
 from app.meetings.pack.minutes_docx import DocAction, DocSection, MinutesFile, write_minutes
+from app.timeutil import to_local
 from app.web.downloads import send_download
 from app.web.text import ascii_slug, markdown_text
 
@@ -187,7 +188,8 @@ def minutes_docx(meeting_id: int):
     """The minutes as a Word file (published ones; hosts may also have the draft)."""
     meeting = _readable_minutes(meeting_id)
     data = write_minutes(minutes_file(minutes.minutes_of(meeting)))
-    name = f"{ascii_slug(meeting.title) or 'meeting'}-{meeting.starts_at.date().isoformat()}-minutes.docx"
+    day = to_local(meeting.starts_at).date().isoformat()
+    name = f"{ascii_slug(meeting.title) or 'meeting'}-{day}-minutes.docx"
     return send_download(
         data, name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
