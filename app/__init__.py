@@ -87,6 +87,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.drafting import views as _drafting  # noqa: F401
     from app.drafting.blueprint import bp as drafting_bp
     from app.meetings import agenda_views as _meetings_agenda  # noqa: F401
+    from app.meetings import minutes_views as _meetings_minutes  # noqa: F401
     from app.meetings import receivers as _meetings_receivers  # noqa: F401  (connect on import)
     from app.meetings import views as _meetings  # noqa: F401
     from app.meetings.blueprint import bp as meetings_bp

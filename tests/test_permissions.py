@@ -436,6 +436,76 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/exports/{network_export_id}", expect(302, 200)),
         Case("/exports/999999", expect(404, 404)),
     ],
+    # Minutes (issue 25, point 5): hosts write them once the meeting started; unpublished minutes
+    # are for hosts only (404 for others), published ones are read as the series is.
+    ("meetings.minutes_page", "GET"): [
+        Case("/meetings/{meeting_id}/minutes", expect(404, 404, host=200)),
+        Case("/meetings/{network_meeting_id}/minutes", expect(302, 404, host=200)),
+        Case("/meetings/999999/minutes", expect(404, 404)),
+    ],
+    ("meetings.minutes_docx", "GET"): [
+        Case("/meetings/{meeting_id}/minutes.docx", expect(404, 404, host=200)),
+        Case("/meetings/{network_meeting_id}/minutes.docx", expect(302, 404, host=200)),
+        Case("/meetings/999999/minutes.docx", expect(404, 404)),
+    ],
+    ("meetings.edit_minutes", "GET"): [
+        Case("/meetings/{meeting_id}/minutes/edit", HOST_ONLY),
+        Case("/meetings/{network_meeting_id}/minutes/edit", HOST_ONLY),
+        Case("/meetings/999999/minutes/edit", expect(302, 403, host=404)),
+    ],
+    ("meetings.save_minutes_text", "POST"): [
+        Case(
+            "/meetings/{meeting_id}/minutes/text",
+            expect(302, 403, host=302),
+            data={"token": "0", "general": "x"},
+        ),
+        Case("/meetings/{meeting_id}/minutes/text", expect(302, 403, host=400), data={"token": "no"}),
+        Case("/meetings/999999/minutes/text", expect(302, 403, host=404)),
+    ],
+    ("meetings.save_attendance", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/attendance", expect(302, 403, host=302), data={"token": "0"}),
+        Case("/meetings/{meeting_id}/minutes/attendance", expect(302, 403, host=409), data={"token": "1"}),
+    ],
+    ("meetings.add_attendee", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/attendees", expect(302, 403, host=302), data={"name": "Gun"}),
+        Case("/meetings/{meeting_id}/minutes/attendees", expect(302, 403, host=400)),
+    ],
+    ("meetings.remove_attendee", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/attendees/999999/remove", expect(302, 403, host=400)),
+    ],
+    ("meetings.add_decision", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/decisions", expect(302, 403, host=302), data={"text": "Beslut"}),
+        Case("/meetings/{meeting_id}/minutes/decisions", expect(302, 403, host=400)),
+    ],
+    ("meetings.remove_decision", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/decisions/999999/remove", expect(302, 403, host=400)),
+    ],
+    ("meetings.add_action", "POST"): [
+        Case(
+            "/meetings/{meeting_id}/minutes/actions",
+            expect(302, 403, host=302),
+            data={"what": "Göra", "owner_name": "Gun", "due_on": "2020-12-01"},
+        ),
+        Case(
+            "/meetings/{meeting_id}/minutes/actions",
+            expect(302, 403, host=400),
+            data={"due_on": "2020-13-45"},
+        ),
+    ],
+    ("meetings.remove_action", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/actions/999999/remove", expect(302, 403, host=400)),
+    ],
+    ("meetings.publish_minutes", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/publish", expect(302, 403, host=302)),
+        Case("/meetings/999999/minutes/publish", expect(302, 403, host=404)),
+    ],
+    ("meetings.unpublish_minutes", "POST"): [
+        Case("/meetings/{meeting_id}/minutes/unpublish", expect(302, 403, host=302)),
+    ],
+    # The owner of an action point or a host marks it; visitors sign in first.
+    ("meetings.action_status", "POST"): [
+        Case("/actions/999999/status", expect(302, 404), data={"status": "done"}),
+    ],
     # The JSON API (issue 8) ignores the session cookie: only a bearer token gives rights
     # (tests/api), so every actor here gets a visitor's answer; 401 where a token is needed.
     ("api.index", "GET"): [Case("/api/v1/", EVERYONE_OK)],

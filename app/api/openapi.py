@@ -377,8 +377,48 @@ SCHEMAS: dict = {
                 "items": _ref("Export"),
                 "description": "Only when one meeting is fetched.",
             },
+            "minutes": {
+                "oneOf": [_ref("Minutes"), {"type": "null"}],
+                "description": "Only when one meeting is fetched; null until the minutes are published.",
+            },
         },
         "additionalProperties": False,
+    },
+    "Minutes": _obj(
+        {
+            "published_at": DATETIME,
+            "updated_at": {**DATETIME, "description": "Later than published_at after a correction."},
+            "attendance": {**INTEGER, "description": "How many attended: a count, never names."},
+            "minutes_html": {**STRING, "description": "The general minutes (sanitised HTML)."},
+            "items": {
+                "type": "array",
+                "items": _obj({"id": INTEGER, "title": STRING, "minutes_html": STRING}),
+                "description": "The agenda items in order, with their minutes (sanitised HTML).",
+            },
+            "decisions": {
+                "type": "array",
+                "items": _obj({"text": STRING, "agenda_item": _ref("MinutesItem")}),
+            },
+            "action_points": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "id": INTEGER,
+                        "what": STRING,
+                        "owner": {**STRING, "description": "The owner's name as the minutes give it."},
+                        "due_on": {"type": ["string", "null"], "format": "date"},
+                        "status": {"type": "string", "enum": ["open", "done", "dropped"]},
+                        "overdue": BOOLEAN,
+                        "agenda_item": _ref("MinutesItem"),
+                    }
+                ),
+            },
+            "links": _obj({"html": URL, "docx": URL}),
+        }
+    ),
+    "MinutesItem": {
+        "oneOf": [_obj({"id": INTEGER, "title": STRING}), {"type": "null"}],
+        "description": "The agenda item it belongs to; null for the meeting as a whole.",
     },
     "MeetingList": _list_of("Meeting"),
     "AgendaItem": _obj(

@@ -13,6 +13,7 @@ from app.compare.diff import BlockChange, VersionDiff
 from app.documents.models import BlockKind, Document, Version
 from app.documents.numbering import Ref
 from app.meetings.agenda import item_ends
+from app.meetings.minutes import Minutes, is_overdue, owner_label
 from app.meetings.models import AgendaItem, Export, Meeting
 from app.review.models import Comment
 from app.richtext import Segment, table_rows, wrap
@@ -387,3 +388,40 @@ def meeting_json(meeting: Meeting, exports: list[dict] | None = None) -> dict:
     if exports is not None:
         data["exports"] = exports
     return data
+
+
+def minutes_json(record: Minutes | None) -> dict | None:
+    """Published minutes (None otherwise): the texts, decisions and action points, and how many
+    attended (a count: never the names of who came)."""
+    if record is None:
+        return None
+    meeting = record.meeting
+    titles = {item.id: item.title for item in record.items}
+
+    def item(item_id: int | None) -> dict | None:
+        return {"id": item_id, "title": titles[item_id]} if item_id in titles else None
+
+    return {
+        "published_at": iso(meeting.minutes_published_at),
+        "updated_at": iso(meeting.minutes_updated_at),
+        "attendance": record.attendance_count,
+        "minutes_html": meeting.minutes_html,
+        "items": [{"id": i.id, "title": i.title, "minutes_html": i.minutes_html} for i in record.items],
+        "decisions": [{"text": d.text, "agenda_item": item(d.agenda_item_id)} for d in record.all_decisions],
+        "action_points": [
+            {
+                "id": a.id,
+                "what": a.what,
+                "owner": owner_label(a),
+                "due_on": a.due_on.isoformat() if a.due_on else None,
+                "status": a.status.value,
+                "overdue": is_overdue(a),
+                "agenda_item": item(a.agenda_item_id),
+            }
+            for a in record.all_actions
+        ],
+        "links": {
+            "html": url_for("meetings.minutes_page", meeting_id=meeting.id, _external=True),
+            "docx": url_for("meetings.minutes_docx", meeting_id=meeting.id, _external=True),
+        },
+    }

@@ -19,7 +19,15 @@ from app.documents.models import (
     Visibility,
 )
 from app.extensions import db
-from app.meetings.models import Meeting, MeetingSeries, Speaker
+from app.meetings.models import (
+    ActionPoint,
+    ActionStatus,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    MinutesDecision,
+    Speaker,
+)
 from app.responses.demo import seed_responses
 from app.review.anchors import store_anchors
 from app.review.markdown import render
@@ -301,6 +309,59 @@ def _meetings(document, users, organisations) -> None:
 
 _MONTHS = {9: "september", 10: "oktober", 11: "november", 12: "december"}
 
+DEMO_MINUTES = (
+    "Ett tjugotal deltagare från myndigheter, kommuner och regioner. PRV och DIGG presenterade "
+    "arbetet med vägledningen och varför öppna licenser behövs för offentliga data och programvara."
+    "\n\nDiskussionen handlade om **CC BY 4.0** eller CC0 för data, och om hur en myndighet "
+    "prövar sina upphovsrätter innan den släpper något fritt."
+)
+
+
+def _minutes(users) -> None:
+    """Published minutes of the series' first meeting, with an action point still open (shown on the
+    next meeting and on Maja Medlem's profile) and one done."""
+    first = db.session.scalar(
+        sa.select(Meeting)
+        .join(MeetingSeries)
+        .where(MeetingSeries.title == SERIES_TITLE)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+    if first is None or first.minutes_published_at is not None or first.minutes:
+        return
+    first.minutes, first.minutes_html = DEMO_MINUTES, render(DEMO_MINUTES)
+    db.session.add_all(
+        [Attendance(meeting_id=first.id, user_id=users[email].id) for email in _ATTENDED]
+        + [Attendance(meeting_id=first.id, name="Eva Extern", organisation="Region Gävleborg")]
+        + [
+            MinutesDecision(
+                meeting_id=first.id,
+                position=1,
+                text="Vägledningen rekommenderar CC BY 4.0 för texter och CC0 för data.",
+            ),
+            ActionPoint(
+                meeting_id=first.id,
+                what="Samla exempel på myndigheter som redan publicerar data under CC0.",
+                owner_id=users["member@demo.example"].id,
+                due_on=datetime(2020, 9, 14).date(),
+                status=ActionStatus.OPEN,
+            ),
+            ActionPoint(
+                meeting_id=first.id,
+                what="Skicka ut presentationerna till alla anmälda.",
+                owner_id=users["host@demo.example"].id,
+                due_on=datetime(2020, 9, 3).date(),
+                status=ActionStatus.DONE,
+                status_changed_at=_at("2020-09-03", 9),
+                status_changed_by_id=users["host@demo.example"].id,
+            ),
+        ]
+    )
+    first.minutes_published_at = first.minutes_updated_at = _at("2020-09-02", 9)
+
+
+_ATTENDED = ("host@demo.example", "editor@demo.example", "member@demo.example", "member2@demo.example")
+
 
 def seed() -> bool:
     """Create whatever demo data is missing; returns whether the document was created."""
@@ -312,6 +373,8 @@ def seed() -> bool:
     if created:
         document = _document(users)
     _meetings(document, users, organisations)
+    db.session.flush()
+    _minutes(users)
     seed_responses(document)
     for meeting in db.session.scalars(sa.select(Meeting).where(Meeting.agenda_html == "")):
         meeting.agenda_html = render(meeting.agenda)

@@ -86,6 +86,9 @@ class Meeting(db.Model):
     # The minutes (issue 25, point 5): written per agenda item, published as the series is seen.
     minutes_published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     minutes_updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The general minutes, for a meeting without agenda items (Markdown, and its sanitised HTML).
+    minutes: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    minutes_html: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
     agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     agenda_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -439,6 +442,7 @@ class Attendance(db.Model):
 
     meeting: so.Mapped[Meeting] = so.relationship()
     user: so.Mapped[User | None] = so.relationship()  # noqa: F821
+    registration: so.Mapped[Registration | None] = so.relationship()
 
 
 class MinutesDecision(db.Model):

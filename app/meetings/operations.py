@@ -28,7 +28,7 @@ from app.database import utcnow
 from app.documents.models import Block, BlockKind, BlockRevision, Document, Version
 from app.documents.numbering import Ref, number_blocks
 from app.extensions import db
-from app.meetings import signup
+from app.meetings import minutes, signup
 from app.meetings.agenda import item_ends
 from app.meetings.models import (
     Export,
@@ -650,7 +650,16 @@ def build_pack(meeting: Meeting) -> PackInput:
         language=PACK_LANGUAGE,
         timezone=STOCKHOLM.key,
         responses=pack_responses(presented, PACK_LANGUAGE),
+        **_open_actions(meeting),
     )
+
+
+def _open_actions(meeting: Meeting) -> dict:
+    """The cover's open action points from the series' earlier meetings, in the pack's language."""
+    with force_locale(PACK_LANGUAGE):
+        lines = minutes.pack_lines(meeting)
+        heading = _("Open action points from earlier meetings")
+    return {"open_actions": lines, "open_actions_heading": heading} if lines else {}
 
 
 def version_compilation(version: Version) -> list[PackComment]:

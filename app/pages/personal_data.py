@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.documents.models import Block, Document, Version
 from app.extensions import db
+from app.meetings.models import ActionPoint, Attendance, Meeting
 from app.notifications.models import Follow, Notification, NotificationPreference
 from app.review.models import Comment, Endorsement
 
@@ -58,7 +59,8 @@ def _comment(comment: Comment, numbers: dict[int, int]) -> dict:
 
 
 def personal_data(user: User) -> dict:
-    """Profile, organisation, roles, comments and replies (with status), endorsements, follows and mail."""
+    """Profile, organisation, roles, comments and replies (with status), endorsements, follows, mail,
+    and the meetings' action points one owns and the meetings one attended."""
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.author_id == user.id)
@@ -102,8 +104,34 @@ def personal_data(user: User) -> dict:
     messages = db.session.scalars(
         sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
     ).all()
+    # Meetings' minutes: the action points one owns and the meetings one is recorded as attending.
+    actions = db.session.execute(
+        sa.select(ActionPoint, Meeting.title)
+        .join(Meeting, Meeting.id == ActionPoint.meeting_id)
+        .where(ActionPoint.owner_id == user.id)
+        .order_by(ActionPoint.id)
+    ).all()
+    attended = db.session.execute(
+        sa.select(Meeting.id, Meeting.title, Meeting.starts_at)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(Attendance.user_id == user.id)
+        .order_by(Meeting.starts_at)
+    ).all()
     return {
         "exported_at": _iso(utcnow()),
+        "meeting_action_points": [
+            {
+                "meeting": title,
+                "what": action.what,
+                "due_on": action.due_on.isoformat() if action.due_on else None,
+                "status": action.status.value,
+                "created_at": _iso(action.created_at),
+            }
+            for action, title in actions
+        ],
+        "meetings_attended": [
+            {"meeting_id": row.id, "meeting": row.title, "starts_at": _iso(row.starts_at)} for row in attended
+        ],
         "following": [{"document": slug, "since": _iso(since)} for slug, since in follows],
         "notification_settings": {p.kind.value: p.frequency.value for p in preferences},
         "notifications": [

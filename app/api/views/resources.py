@@ -25,6 +25,7 @@ from app.compare.diff import diff_versions
 from app.documents.loaders import ref_labels
 from app.extensions import db
 from app.meetings import operations as meeting_operations
+from app.meetings.minutes import minutes_of
 from app.meetings.models import Export
 from app.meetings.permissions import can_download
 from app.responses.outcome import load_outcome, load_records, outcome_json, record_json
@@ -222,7 +223,10 @@ def meeting(meeting_id: int):
     downloadable = meeting.document is not None and can_download(meeting.document, viewer())
     numbers = {v.id: v.number for v in meeting.document.versions} if meeting.document else {}
     exports = sorted(meeting.exports, key=lambda e: (-e.created_at.timestamp(), e.id))
-    return jsonify(s.meeting_json(meeting, [s.export_json(e, downloadable, numbers) for e in exports]))
+    data = s.meeting_json(meeting, [s.export_json(e, downloadable, numbers) for e in exports])
+    # Published minutes only, never a draft, whoever asks (issue 25, point 5).
+    data["minutes"] = s.minutes_json(minutes_of(meeting) if meeting.minutes_published_at else None)
+    return jsonify(data)
 
 
 @bp.route(f"/exports/<int(max={MAX_ID}):export_id>/file")

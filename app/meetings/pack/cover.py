@@ -35,6 +35,10 @@ def title_page(ctx: PackContext) -> str:
         out += [_agenda_item(ctx, item) for item in p.agenda_items]
         out += [x.paragraph(x.run(item), style="PackAgenda") for item in items]
         out.append(x.paragraph(""))
+    if p.open_actions:
+        out.append(x.paragraph(x.run(p.open_actions_heading), style="PackSubheading"))
+        out += [x.paragraph(x.run(line), style="PackAgenda") for line in p.open_actions]
+        out.append(x.paragraph(""))
     if p.base_version_label:
         key = "compared_with" if ctx.tracked else "clean_compared_with"
         out.append(x.paragraph(x.run(fill(s[key], label=p.base_version_label))))

@@ -112,6 +112,10 @@ class PackInput:
     timezone: str = STOCKHOLM.key
     # The organisations' formal responses to the presented version (app.responses.pack).
     responses: Sequence[PackResponse] = ()
+    # The open action points carried from the series' earlier meetings, one line each in the
+    # pack's language (app.meetings.minutes.pack_lines), under the heading open_actions_heading.
+    open_actions: Sequence[str] = ()
+    open_actions_heading: str = ""
 
 
 def _field(block: object, name: str, default: object) -> object:
