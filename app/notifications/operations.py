@@ -17,6 +17,7 @@ from app.audit import record
 from app.database import utcnow
 from app.documents.models import Document, Version, VersionState
 from app.extensions import db
+from app.notifications import inbox
 from app.notifications.models import (
     DEFAULT_FREQUENCIES,
     Follow,
@@ -299,6 +300,9 @@ def queue_reminders(kind: NotificationKind, version: Version, key: str, pairs, n
         if frequency is not Frequency.NONE
     ]
     _insert_ignoring_duplicates(Notification, rows)
+    if kind is NotificationKind.RESPONSE_DUE:
+        # The inbox shows a response reminder whatever the person's e-mail setting (issue 27).
+        inbox.add_reminders(version, [user_id for user_id, _frequency in pairs], now)
     return len(rows)
 
 
@@ -325,3 +329,26 @@ def retry_failed(messages: list[Notification], actor) -> None:
         message.lease = None
         record(actor, "notification.retry", message, before=before, after={"state": "pending", "attempts": 0})
     db.session.flush()
+
+
+def enqueue_mention(comment, user_ids) -> int:
+    """Mail the people newly @mentioned in *comment* who want it (their MENTION setting)."""
+    frequencies = _frequencies(user_ids, NotificationKind.MENTION)
+    now = utcnow()
+    rows = [
+        Notification(
+            **_row(
+                user_id,
+                NotificationKind.MENTION,
+                frequency,
+                now,
+                document_id=comment.document_id,
+                comment_id=comment.id,
+            )
+        )
+        for user_id, frequency in frequencies.items()
+        if frequency is not Frequency.NONE
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return len(rows)
