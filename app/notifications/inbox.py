@@ -107,6 +107,19 @@ def add_reminders(version: Version, user_ids, now: datetime) -> int:
     )
 
 
+# What an entry needs of a comment: not its text, which can be long.
+_COMMENT_COLUMNS = (
+    Comment.document_id,
+    Comment.number,
+    Comment.version_id,
+    Comment.parent_id,
+    Comment.author_id,
+    Comment.status,
+    Comment.hidden_at,
+    Comment.withdrawn_at,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page of a person's inbox."""
@@ -136,12 +149,11 @@ def page_of(user, page: int = 1, size: int = PAGE_SIZE) -> Page:
             so.joinedload(InboxItem.document).selectinload(Document.versions).lazyload("*"),
             so.joinedload(InboxItem.version).lazyload("*"),
             so.joinedload(InboxItem.actor).lazyload("*"),
+            # A comment's version is one of its document's, loaded above: found without a query.
             so.selectinload(InboxItem.comment).options(
+                so.load_only(*_COMMENT_COLUMNS),
                 so.lazyload("*"),
-                so.joinedload(Comment.version).lazyload("*"),
-                so.joinedload(Comment.parent).options(
-                    so.lazyload("*"), so.joinedload(Comment.version).lazyload("*")
-                ),
+                so.joinedload(Comment.parent).options(so.load_only(*_COMMENT_COLUMNS), so.lazyload("*")),
             ),
         )
     ).all()
