@@ -168,22 +168,29 @@ def get_own(user, item_id: int) -> InboxItem | None:
     return item
 
 
-def _recount(user) -> None:
-    user.inbox_unread = (
-        db.session.scalar(
-            sa.select(sa.func.count()).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
-        )
-        or 0
+def mark_read(user_id: int, item_id: int) -> None:
+    """Mark one of the user's items read (opening it does), and count their unread ones again.
+
+    Writes only, no read first: opening an item is a GET, whose SQLite transaction starts
+    deferred, and a write after a read there could find the database changed meanwhile.
+    """
+    db.session.execute(
+        sa.update(InboxItem)
+        .where(InboxItem.id == item_id, InboxItem.user_id == user_id, InboxItem.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
-
-
-def mark_read(user, item: InboxItem) -> None:
-    """Mark one of *user*'s items read (opening it does)."""
-    if item.read_at is None:
-        item.read_at = utcnow()
-        db.session.flush()
-        _recount(user)
-        db.session.flush()
+    unread = (
+        sa.select(sa.func.count())
+        .where(InboxItem.user_id == user_id, InboxItem.read_at.is_(None))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user_id)
+        .values(inbox_unread=unread)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark_all_read(user) -> int:

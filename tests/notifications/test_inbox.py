@@ -262,3 +262,38 @@ def test_the_inbox_page_costs_a_constant_number_of_queries(app, client, doc, peo
 
 
 test_the_inbox_page_costs_a_constant_number_of_queries.seen = {}
+
+
+def test_a_mention_is_mailed_as_set_and_the_setting_is_on_the_profile(
+    app, client, doc, people, comment_id, smtp
+):
+    from app.notifications import delivery
+
+    client.login(people["maja"].email)
+    html = client.get("/profile").get_data(as_text=True)
+    assert "Någon nämner mig i en synpunkt eller ett svar" in html
+    assert re.search(
+        r'name="mention"[^>]*value="immediate"[^>]*checked|checked[^>]*name="mention"[^>]*value="immediate"',
+        html,
+    )
+    client.post(f"/comments/{comment_id}/reply", {"body": f"Vad tycker @[user:{people['mats'].id}]?"})
+    with app.app_context():
+        delivery.send_immediate()
+    [message] = smtp.sent
+    assert message["To"] == "mats@example.org"
+    assert message["Subject"] == "You were mentioned in comment #2"
+    text = message.get_content()
+    assert "Someone mentioned you in comment #2 on “Öppna licenser”" in text
+    assert "/d/licenser/v/1#c-1" in text
+    # Turned off: the inbox still has it, no mail is queued.
+    client.login(people["mats"].email)
+    settings = dict.fromkeys(("reply", "decision", "new_version", "response_due"), "immediate")
+    client.post("/profile/notifications", {**settings, "deadline": "digest", "mention": "none"})
+    client.login(people["maja"].email)
+    client.post(f"/comments/{comment_id}/reply", {"body": f"Igen @[user:{people['mats'].id}]."})
+    with app.app_context():
+        mails = db.session.scalars(
+            sa.select(Notification).where(Notification.user_id == people["mats"].id)
+        ).all()
+        assert [m.kind for m in mails] == [NotificationKind.MENTION]
+    assert [i.kind for i in _items(app, people["mats"])] == [InboxKind.MENTION, InboxKind.MENTION]

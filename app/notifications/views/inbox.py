@@ -130,7 +130,10 @@ def open_item(item_id: int):
     if item is None:
         abort(404)
     shown = entry(item, current_user)
-    inbox.mark_read(current_user, item)
+    user_id = current_user.id
+    # The reading transaction ends before the writing one begins (see inbox.mark_read).
+    db.session.commit()
+    inbox.mark_read(user_id, item_id)
     db.session.commit()
     if shown.target is None:
         flash(shown.text, "warning")
