@@ -22,6 +22,7 @@ from app.notifications.models import (
     DEFAULT_FREQUENCIES,
     Follow,
     Frequency,
+    InboxItem,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -307,9 +308,12 @@ def queue_reminders(kind: NotificationKind, version: Version, key: str, pairs, n
 
 
 def forget_user(user) -> None:
-    """Stop everything that would mail *user* (a pseudonymised former member): follows, settings, queue."""
+    """Stop everything that would mail *user* (a pseudonymised former member): follows, settings,
+    queue, and their inbox."""
     db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id))
     db.session.execute(sa.delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    # Nor is anything kept for them to read: their inbox goes (issue 27).
+    db.session.execute(sa.delete(InboxItem).where(InboxItem.user_id == user.id))
     db.session.execute(
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.state == OutboxState.PENDING)

@@ -297,3 +297,26 @@ def test_a_mention_is_mailed_as_set_and_the_setting_is_on_the_profile(
         ).all()
         assert [m.kind for m in mails] == [NotificationKind.MENTION]
     assert [i.kind for i in _items(app, people["mats"])] == [InboxKind.MENTION, InboxKind.MENTION]
+
+
+def test_a_pseudonymised_persons_inbox_is_emptied(app, client, doc, people, comment_id):
+    from app.accounts.operations import pseudonymise_user
+
+    client.login(people["mats"].email)
+    client.post(f"/comments/{comment_id}/reply", {"body": "Ett svar."})
+    assert len(_items(app, people["maja"])) == 1
+    with app.app_context():
+        maja = _user(people["maja"])
+        maja.active = False
+        pseudonymise_user(maja, _user(people["editor"]))
+        db.session.commit()
+    assert _items(app, people["maja"]) == []
+
+
+def test_a_large_count_is_shown_short_but_named_in_full(app, client, people):
+    with app.app_context():
+        _user(people["maja"]).inbox_unread = 120
+        db.session.commit()
+    client.login(people["maja"].email)
+    html = client.get("/").get_data(as_text=True)
+    assert 'aria-label="Inkorg, 120 olästa"' in html and '<span class="inbox-bell__count">99+</span>' in html
