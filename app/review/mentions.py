@@ -179,6 +179,31 @@ def record_mentions(comments: list[Comment], author) -> None:
         comment_mentioned.send(comment, users=readers, author=author)
 
 
+def names_in(comment_ids: Iterable[int]) -> dict[int, str]:
+    """The current names of the people *comment_ids* mention (their comment_mention rows), in one
+    query: for :func:`readable`, when many comments are printed at once. A token naming anyone
+    else (typed by hand: an unknown or deactivated account) is not looked up."""
+    ids = sorted(set(comment_ids))
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(User.id, User.name)
+            .join(CommentMention, CommentMention.user_id == User.id)
+            .where(CommentMention.comment_id.in_(ids))
+            .distinct()
+        ).all()
+    )
+
+
+def readable(body: str, names: dict[int, str]) -> str:
+    """*body* with each token written as "@Name", for plain-text outputs (a printed pack, an
+    export); a token naming nobody known stays as typed."""
+    if "@[user:" not in (body or ""):
+        return body or ""
+    return TOKEN.sub(lambda m: "@" + names[int(m.group(1))] if int(m.group(1)) in names else m.group(0), body)
+
+
 def rerender_mentions_of(user: User) -> int:
     """Render again the comments that mention *user* (whose name changed); returns how many."""
     comments = db.session.scalars(

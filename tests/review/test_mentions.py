@@ -241,3 +241,14 @@ def test_hostile_name_is_escaped_on_the_page(app, client, doc, factory):
     assert "@&lt;img src=x onerror=alert(1)&gt;&#34;" in page
     found = client.get("/mentions/people?q=img").get_json()["people"]
     assert found[0]["name"] == '<img src=x onerror=alert(1)>"'
+
+
+def test_plain_text_outputs_can_write_the_names(app, client, doc, people):
+    client.login("maja@example.org")
+    olle = people["olle"]
+    _post(client, doc, f"Se @[user:{people['anna'].id}] och @[user:{olle.id}].")
+    comment = _only_comment(app)
+    with app.app_context():
+        names = mentions.names_in([comment.id])
+        assert mentions.readable(comment.body, names) == f"Se @Anna Andersson och @[user:{olle.id}]."
+        assert mentions.readable("Ingen nämnd.", names) == "Ingen nämnd."
