@@ -25,11 +25,11 @@ from app.meetings.models import (
     RegistrationMail,
     Speaker,
 )
-from app.notifications.models import Follow, Notification, NotificationPreference
+from app.notifications.models import Follow, InboxItem, Notification, NotificationPreference
 from app.pagecache import DataStamp
 from app.ratelimit import RateCounter
 from app.responses.models import Response, SectionPosition
-from app.review.models import Comment, CommentAnchor, CommentRevision, Endorsement
+from app.review.models import Comment, CommentAnchor, CommentMention, CommentRevision, Endorsement
 from app.search.models import SearchEntry
 from app.wordcomments.models import WordImport
 
@@ -44,6 +44,7 @@ __all__ = [
     "BlockRevision",
     "Comment",
     "CommentAnchor",
+    "CommentMention",
     "CommentRevision",
     "DataStamp",
     "Document",
@@ -53,6 +54,7 @@ __all__ = [
     "Follow",
     "IdentityProvider",
     "IdentityProviderDomain",
+    "InboxItem",
     "Invitation",
     "Meeting",
     "MeetingSeries",

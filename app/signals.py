@@ -76,3 +76,10 @@ notification_wording = remiss.signal("notification-wording")
 """Word an outbox message of a kind a feature above notifications added (sender: the kind;
 keywords: notification, now, item). The receiver returns ``item(subject=, text=, link=)``,
 or None once the message is no longer true."""
+
+# Mentions and the inbox (issue 27) ------------------------------------------------------------
+
+comment_mentioned = remiss.signal("comment-mentioned")
+"""People were @mentioned for the first time in a comment or a reply, as it was posted or edited
+(sender: the comment; keywords: users, those newly mentioned who may read the document; author).
+Sent by app.review.mentions.record_mentions, after the flush, at most once per comment and save."""

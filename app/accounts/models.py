@@ -74,6 +74,9 @@ class User(UserMixin, db.Model):
     may_answer: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Unread items of the person's inbox (app.notifications.inbox keeps it), so the bell in every
+    # page's header costs no query: the row is loaded for the session anyway (issue 27).
+    inbox_unread: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
 
     organisation: so.Mapped[Organisation] = so.relationship(
         back_populates="users", lazy="joined", innerjoin="unnested"

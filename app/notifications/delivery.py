@@ -156,6 +156,15 @@ def describe(notification: Notification, now: datetime | None = None) -> Item | 
             text=_("Someone replied to your comment #%(number)d on “%(title)s” (%(version)s).", **values),
             link=_comment_link(parent),
         )
+    if kind is NotificationKind.MENTION:
+        if comment is None or comment.is_hidden or comment.is_withdrawn:
+            return None
+        values = {"number": comment.number, "title": document.title, "version": comment.version.label}
+        return Item(
+            subject=_("You were mentioned in comment #%(number)d", **values),
+            text=_("Someone mentioned you in comment #%(number)d on “%(title)s” (%(version)s).", **values),
+            link=_comment_link(comment.parent or comment),
+        )
     if kind is NotificationKind.DECISION:
         if comment is None or comment.status in (CommentStatus.OPEN, CommentStatus.WITHDRAWN):
             return None

@@ -26,6 +26,7 @@ class PreferencesForm(FlaskForm):
     new_version = _frequency_field(NotificationKind.NEW_VERSION)
     deadline = _frequency_field(NotificationKind.DEADLINE)
     response_due = _frequency_field(NotificationKind.RESPONSE_DUE)
+    mention = _frequency_field(NotificationKind.MENTION)
     submit = SubmitField(_l("Save e-mail settings"))
 
     @classmethod

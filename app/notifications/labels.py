@@ -16,6 +16,7 @@ KIND_LABELS = {
         "a week and two days before the deadline"
     ),
     NotificationKind.PASSWORD_RESET: _l("Link to choose a new password"),
+    NotificationKind.MENTION: _l("Someone mentions me in a comment or a reply"),
 }
 
 FREQUENCY_LABELS = {

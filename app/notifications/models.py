@@ -24,6 +24,8 @@ class NotificationKind(enum.Enum):
     RESPONSE_DUE = "response_due"
     # A link to choose a new password: asked for by the person, never subject to preferences.
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a kind of message, not a secret)
+    # Someone @mentioned the person in a comment or a reply (issue 27).
+    MENTION = "mention"
 
 
 # The kinds a user chooses a frequency for (and can unsubscribe from).
@@ -33,6 +35,7 @@ PREFERENCE_KINDS = (
     NotificationKind.NEW_VERSION,
     NotificationKind.DEADLINE,
     NotificationKind.RESPONSE_DUE,
+    NotificationKind.MENTION,
 )
 
 
@@ -53,6 +56,8 @@ DEFAULT_FREQUENCIES = {
     NotificationKind.NEW_VERSION: Frequency.IMMEDIATE,
     NotificationKind.DEADLINE: Frequency.DIGEST,
     NotificationKind.RESPONSE_DUE: Frequency.IMMEDIATE,
+    # Someone asks for the person by name: at once, like a reply.
+    NotificationKind.MENTION: Frequency.IMMEDIATE,
 }
 
 
@@ -133,3 +138,47 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.kind.value} to {self.user_id} {self.state.value}>"
+
+
+class InboxKind(enum.Enum):
+    """What an inbox item is about (issue 27)."""
+
+    MENTION = "mention"
+    REPLY = "reply"
+    DECISION = "decision"
+    NEW_VERSION = "new_version"
+    RESPONSE_DUE = "response_due"
+
+
+class InboxItem(db.Model):
+    """One thing that happened for one person, shown in their inbox (/inbox) whatever their e-mail
+    settings: written in the same transaction as the event, by the receivers of its signal
+    (app.notifications.inbox). Only ids: what it says is read when it is shown, as the viewer may
+    see it then (a comment hidden since, or a document no longer readable, shows no content).
+    """
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (
+        # The inbox, newest first, one page at a time.
+        sa.Index("ix_inbox_item_user_created", "user_id", "created_at", "id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    kind: so.Mapped[InboxKind] = so.mapped_column(enum_type(InboxKind, "inbox_kind"))
+    document_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("document.id"))
+    version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("version.id"))
+    comment_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"))
+    # Who did it (the replier, the deciding editor, the publisher, the one who mentioned); None for
+    # reminders, which nobody sends.
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    document: so.Mapped[Document | None] = so.relationship()  # noqa: F821
+    version: so.Mapped[Version | None] = so.relationship()  # noqa: F821
+    comment: so.Mapped[Comment | None] = so.relationship()  # noqa: F821
+    actor: so.Mapped[User | None] = so.relationship(foreign_keys=[actor_id])  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<InboxItem {self.kind.value} for {self.user_id}>"

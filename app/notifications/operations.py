@@ -17,10 +17,12 @@ from app.audit import record
 from app.database import utcnow
 from app.documents.models import Document, Version, VersionState
 from app.extensions import db
+from app.notifications import inbox
 from app.notifications.models import (
     DEFAULT_FREQUENCIES,
     Follow,
     Frequency,
+    InboxItem,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -299,13 +301,19 @@ def queue_reminders(kind: NotificationKind, version: Version, key: str, pairs, n
         if frequency is not Frequency.NONE
     ]
     _insert_ignoring_duplicates(Notification, rows)
+    if kind is NotificationKind.RESPONSE_DUE:
+        # The inbox shows a response reminder whatever the person's e-mail setting (issue 27).
+        inbox.add_reminders(version, [user_id for user_id, _frequency in pairs], now)
     return len(rows)
 
 
 def forget_user(user) -> None:
-    """Stop everything that would mail *user* (a pseudonymised former member): follows, settings, queue."""
+    """Stop everything that would mail *user* (a pseudonymised former member): follows, settings,
+    queue, and their inbox."""
     db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id))
     db.session.execute(sa.delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    # Nor is anything kept for them to read: their inbox goes (issue 27).
+    db.session.execute(sa.delete(InboxItem).where(InboxItem.user_id == user.id))
     db.session.execute(
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.state == OutboxState.PENDING)
@@ -325,3 +333,26 @@ def retry_failed(messages: list[Notification], actor) -> None:
         message.lease = None
         record(actor, "notification.retry", message, before=before, after={"state": "pending", "attempts": 0})
     db.session.flush()
+
+
+def enqueue_mention(comment, user_ids) -> int:
+    """Mail the people newly @mentioned in *comment* who want it (their MENTION setting)."""
+    frequencies = _frequencies(user_ids, NotificationKind.MENTION)
+    now = utcnow()
+    rows = [
+        Notification(
+            **_row(
+                user_id,
+                NotificationKind.MENTION,
+                frequency,
+                now,
+                document_id=comment.document_id,
+                comment_id=comment.id,
+            )
+        )
+        for user_id, frequency in frequencies.items()
+        if frequency is not Frequency.NONE
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return len(rows)

@@ -49,6 +49,8 @@ class CommentForm(FlaskForm):
     )
     body = TextAreaField(
         _l("Your comment"),
+        # app/static/js/mentions.js offers people to @mention here (issue 27).
+        render_kw={"data-mentions": "on"},
         validators=[
             DataRequired(message=_l("Write something before you send.")),
             _not_blank,
@@ -105,6 +107,8 @@ class SuggestionForm(FlaskForm):
     html = HiddenField(validators=[_proposal_field_size])
     body = TextAreaField(
         _l("Reason (optional)"),
+        # app/static/js/mentions.js offers people to @mention here (issue 27).
+        render_kw={"data-mentions": "on"},
         validators=[Length(max=BODY_MAX, message=_l("At most %(max)d characters."))],
     )
     submit = SubmitField(_l("Send suggestion"))
@@ -154,6 +158,8 @@ class ReplyForm(FlaskForm):
 
     body = TextAreaField(
         _l("Your reply"),
+        # app/static/js/mentions.js offers people to @mention here (issue 27).
+        render_kw={"data-mentions": "on"},
         validators=[
             DataRequired(message=_l("Write something before you send.")),
             _not_blank,

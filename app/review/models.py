@@ -216,3 +216,20 @@ class CommentAnchor(db.Model):
     version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("version.id"), primary_key=True, index=True)
     quote_start: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     quote_end: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+
+
+class CommentMention(db.Model):
+    """A person @mentioned in a comment or a reply (issue 27; app.review.mentions).
+
+    The comment's text carries the mention as the token ``@[user:<id>]``; this row says that the
+    token was a person when it was written, and whether they were told. A row is never removed
+    when an edit drops the mention, so mentioning them again in a later edit tells no one twice.
+    """
+
+    __tablename__ = "comment_mention"
+
+    comment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("comment.id"), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), primary_key=True, index=True)
+    # False: they could not read the document when mentioned, so nobody was told.
+    notified: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -13,9 +13,16 @@ from app.database import utcnow
 from app.documents.loaders import PageBlock
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.extensions import db
-from app.review import markdown
+from app.review import markdown, mentions
 from app.review.anchoring import find_once
-from app.review.models import Comment, CommentKind, CommentRevision, CommentStatus, Endorsement
+from app.review.models import (
+    Comment,
+    CommentKind,
+    CommentMention,
+    CommentRevision,
+    CommentStatus,
+    Endorsement,
+)
 from app.richtext import plain, sanitize_inline
 from app.signals import comment_decided, comments_posted
 
@@ -107,6 +114,7 @@ def _build_comment(
 ) -> Comment:
     """A new comment row, its body rendered and sanitised once (not yet added to the session)."""
     revision, parent, quote = entry.revision, entry.parent, entry.quote
+    body, body_html = mentions.prepare(entry.body or "")
     comment = Comment(
         document_id=version.document_id,
         number=number,
@@ -117,8 +125,8 @@ def _build_comment(
         author_id=author.id,
         organisation_id=organisation.id if organisation is not None else author.organisation_id,
         kind=entry.kind,
-        body=entry.body or "",
-        body_html=markdown.render(entry.body or ""),
+        body=body,
+        body_html=body_html,
         suggestion=proposal(entry.suggestion),
         block_text=revision.text if revision is not None else None,
         created_at=at or utcnow(),
@@ -184,6 +192,8 @@ def create_comments(
     db.session.flush()
     # Notifications follow the document for the author and tell whoever was replied to.
     comments_posted.send(document, comments=comments, author=author, follows=follows)
+    # Who is @mentioned is stored, and told (app.review.mentions).
+    mentions.record_mentions(comments, author)
     return comments
 
 
@@ -216,18 +226,25 @@ def edit_comment(comment: Comment, *, kind: CommentKind, body: str, suggestion: 
     *suggestion* is the whole proposed paragraph; its reason (*body*) may be empty.
     """
     suggestion = proposal(suggestion)
-    body = body or ""
+    known = [
+        m.user_id
+        for m in db.session.scalars(sa.select(CommentMention).where(CommentMention.comment_id == comment.id))
+    ]
+    body, body_html = mentions.prepare(body or "", known)
     if (comment.kind, comment.body, comment.suggestion) == (kind, body, suggestion):
+        comment.unreachable_mentions = []
         return False
     db.session.add(
         CommentRevision(comment=comment, body=comment.body, suggestion=comment.suggestion, kind=comment.kind)
     )
     comment.kind = kind
     comment.body = body
-    comment.body_html = markdown.render(body)
+    comment.body_html = body_html
     comment.suggestion = suggestion
     comment.updated_at = utcnow()
     db.session.flush()
+    # A person the edit mentions for the first time is told; those mentioned before are not again.
+    mentions.record_mentions([comment], actor)
     return True
 
 

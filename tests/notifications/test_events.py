@@ -172,6 +172,8 @@ def test_defaults_are_at_once_except_comment_deadlines(app, people):
         NotificationKind.DEADLINE: Frequency.DIGEST,
         # Addressed to whoever answers for the organisation, and asks them to act by a date.
         NotificationKind.RESPONSE_DUE: Frequency.IMMEDIATE,
+        # Someone asks for the person by name (issue 27).
+        NotificationKind.MENTION: Frequency.IMMEDIATE,
     }
 
 

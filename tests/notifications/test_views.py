@@ -42,6 +42,7 @@ def test_saving_the_settings(app, client, people):
         "new_version": "immediate",
         "deadline": "none",
         "response_due": "digest",
+        "mention": "none",
     }
     response = client.post("/profile/notifications", settings)
     assert response.status_code == 302 and response.location.endswith("/profile#notifications-heading")
@@ -51,6 +52,7 @@ def test_saving_the_settings(app, client, people):
         NotificationKind.NEW_VERSION: Frequency.IMMEDIATE,
         NotificationKind.DEADLINE: Frequency.NONE,
         NotificationKind.RESPONSE_DUE: Frequency.DIGEST,
+        NotificationKind.MENTION: Frequency.NONE,
     }
     # Saved again: rows are updated, not duplicated.
     client.post("/profile/notifications", {**settings, "reply": "immediate"})

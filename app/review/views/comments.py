@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import quote as url_quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -104,7 +105,24 @@ def _store_comment(document: Document, version: Version, block, form: CommentFor
     )
 
 
+def _mention_notices(comment) -> list[str]:
+    """What the author must hear about their @mentions: who could not be told."""
+    return [
+        _("%(name)s cannot see the document and has not been notified.", name=name)
+        for name in getattr(comment, "unreachable_mentions", [])
+    ]
+
+
+def _with_notices(response, notices: list[str]):
+    """A fragment answer carrying *notices* for the page's script (X-Remiss-Notice, URL-encoded)."""
+    if notices:
+        body, status = response
+        return body, status, {"X-Remiss-Notice": url_quote(" ".join(notices))}
+    return response
+
+
 def _after_store(comment, document, version, block):
+    notices = _mention_notices(comment)
     if not wants_fragment():
         # Worked out before the commit, which expires every loaded object: afterwards each
         # would be read again, in a transaction of its own.
@@ -115,9 +133,11 @@ def _after_store(comment, document, version, block):
             message = _("Thank you. Your comment #%(n)d has been recorded.", n=comment.number)
         db.session.commit()
         flash(message, "success")
+        for notice in notices:
+            flash(notice, "warning")
         return redirect(target)
     db.session.commit()
-    return _thread_fragment(comment), 201
+    return _with_notices((_thread_fragment(comment), 201), notices)
 
 
 def _fresh_anchor():
@@ -187,6 +207,7 @@ def reply(comment_id: int):
             body=form.body.data.strip(),
             parent=top,
         )
+        notices = _mention_notices(answer)
         db.session.commit()
         if wants_fragment():
             fragment = render_template(
@@ -196,8 +217,10 @@ def reply(comment_id: int):
                 show_organisations=True,
                 **thread_context(),
             )
-            return fragment, 201
+            return _with_notices((fragment, 201), notices)
         flash(_("Your reply has been recorded."), "success")
+        for notice in notices:
+            flash(notice, "warning")
         return redirect(comment_url(top))
     status = 400 if form.is_submitted() else 200
     if wants_fragment():
@@ -262,8 +285,11 @@ def edit(comment_id: int):
             suggestion=None,
             actor=current_user,
         )
+        notices = _mention_notices(comment)
         db.session.commit()
         flash(_("Your changes have been saved."), "success")
+        for notice in notices:
+            flash(notice, "warning")
         return redirect(comment_url(comment.parent or comment))
     return render_template(
         "review/edit.html", form=form, comment=comment
@@ -288,12 +314,15 @@ def _edit_suggestion(comment: Comment):
                 suggestion=proposal,
                 actor=current_user,
             )
+            notices = _mention_notices(comment)
             top = comment.parent or comment
             target = comment_url(top)
             db.session.commit()
             if wants_fragment():
-                return _thread_fragment(top), 200
+                return _with_notices((_thread_fragment(top), 200), notices)
             flash(_("Your changes have been saved."), "success")
+            for notice in notices:
+                flash(notice, "warning")
             return redirect(target)
     status = 400 if form.is_submitted() else 200
     context = {

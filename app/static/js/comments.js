@@ -74,7 +74,18 @@ async function send(url, options = {}) {
   });
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json() : await response.text();
-  return { status: response.status, body };
+  // What the author must hear besides (issue 27: a person @mentioned who cannot see the document).
+  const notice = decodeURIComponent(response.headers.get("X-Remiss-Notice") || "");
+  return { status: response.status, body, notice };
+}
+
+function showNotice(element, notice) {
+  if (!notice) return;
+  const note = document.createElement("p");
+  note.className = "flash flash--warning";
+  note.setAttribute("role", "status");
+  note.textContent = notice;
+  element.after(note);
 }
 
 function closePanel(panel, returnFocusTo) {
@@ -192,13 +203,14 @@ function wirePanel(panel, block, opener, onPosted = null) {
     event.preventDefault();
     const button = form.querySelector("[type=submit]");
     button.disabled = true;
-    const { status, body } = await send(form.action, { method: "POST", body: new FormData(form) });
+    const { status, body, notice } = await send(form.action, { method: "POST", body: new FormData(form) });
     button.disabled = false;
     if (status === 201) {
       const section = ensureCommentsSection(block);
       section.insertAdjacentHTML("beforeend", body);
       const added = section.lastElementChild;
       wireThread(added);
+      showNotice(added, notice);
       panel.remove();
       updateCount(block, +1);
       if (onPosted) onPosted();
@@ -274,7 +286,7 @@ function fillSuggest(panel, html, block, opener, thread) {
     event.preventDefault();
     const button = form.querySelector("[type=submit]");
     button.disabled = true;
-    const { status, body } = await send(form.action, { method: "POST", body: new FormData(form) });
+    const { status, body, notice } = await send(form.action, { method: "POST", body: new FormData(form) });
     button.disabled = false;
     if (status === 201 || (status === 200 && thread)) {
       closeSuggest(block);
@@ -288,6 +300,7 @@ function fillSuggest(panel, html, block, opener, thread) {
         updateCount(block, +1);
       }
       wireThread(added);
+      showNotice(added, notice);
       added.setAttribute("tabindex", "-1");
       added.focus();
     } else if (status === 400 || status === 409) {
@@ -343,7 +356,7 @@ function wireThread(root) {
   root.querySelectorAll("form.reply-form").forEach((form) => {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const { status, body } = await send(form.action, { method: "POST", body: new FormData(form) });
+      const { status, body, notice } = await send(form.action, { method: "POST", body: new FormData(form) });
       const thread = form.closest(".comment");
       if (status === 201) {
         let list = thread.querySelector(":scope > .replies");
@@ -353,6 +366,7 @@ function wireThread(root) {
           thread.querySelector(":scope > .reply-box").before(list);
         }
         list.insertAdjacentHTML("beforeend", body);
+        showNotice(list, notice);
         form.reset();
         form.closest("details").open = false;
         const added = list.lastElementChild;
