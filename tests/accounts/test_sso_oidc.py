@@ -28,20 +28,20 @@ from app.accounts.sso.models import (
 )
 from app.audit import AuditEvent
 from app.extensions import db
-from tests.providers.oidc_provider import oidc_provider  # noqa: F401  (the fixture)
+from tests.providers.oidc_provider import oidc_provider_fixture  # noqa: F401  (the fixture oidc_provider)
 
 PNR = "https://id.oidc.se/claim/personalIdentityNumber"
 ORGANISATION = "Patent- och registreringsverket"
 
 
 @pytest.fixture(scope="module")
-def credentials(oidc_provider):  # noqa: F811
+def credentials(oidc_provider):
     """A client registered at the provider for the test client's host (http://localhost)."""
     return oidc_provider.register_client("http://localhost")
 
 
 @pytest.fixture
-def provider_id(app, oidc_provider, credentials):  # noqa: F811
+def provider_id(app, oidc_provider, credentials):
     client_id, client_secret = credentials
     with app.app_context():
         organisation = Organisation(name=ORGANISATION)
@@ -150,7 +150,7 @@ def test_first_sign_in_creates_a_member_then_finds_them_by_subject(app, client, 
         assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "sso.sign_in"
 
 
-def test_client_secret_post_works_too(app, make_client, oidc_provider):  # noqa: F811
+def test_client_secret_post_works_too(app, make_client, oidc_provider):
     op = oidc_provider
     client_id, secret = op.register_client("http://localhost", "client_secret_post")
     with app.app_context():
@@ -170,7 +170,9 @@ def test_client_secret_post_works_too(app, make_client, oidc_provider):  # noqa:
     original = oidc._session
 
     def post_only(provider, document):
-        return original(provider, {**document, "token_endpoint_auth_methods_supported": ["client_secret_post"]})
+        return original(
+            provider, {**document, "token_endpoint_auth_methods_supported": ["client_secret_post"]}
+        )
 
     client = make_client()
     with pytest.MonkeyPatch.context() as patch:

@@ -64,9 +64,7 @@ class Provider:
         self.accounts_file.write_text(json.dumps(accounts))
 
     # -- clients, registered dynamically (RFC 7591) by each test app
-    def register_client(
-        self, base_url: str, auth_method: str = "client_secret_basic"
-    ) -> tuple[str, str]:
+    def register_client(self, base_url: str, auth_method: str = "client_secret_basic") -> tuple[str, str]:
         base = base_url.rstrip("/")
         response = requests.post(
             self.issuer + "/reg",
@@ -124,8 +122,8 @@ class Provider:
         return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
-@pytest.fixture(scope="session")
-def oidc_provider():
+@pytest.fixture(scope="session", name="oidc_provider")
+def oidc_provider_fixture():
     node = shutil.which("node")
     npm = shutil.which("npm")
     if node is None or npm is None:

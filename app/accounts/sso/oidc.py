@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.common.errors import AuthlibBaseError
 from flask import current_app, redirect, session, url_for
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
