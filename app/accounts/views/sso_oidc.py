@@ -14,10 +14,18 @@ from app.extensions import db, limiter
 from app.web.redirects import safe_next
 
 
+def _writing() -> None:
+    """These GET requests write (the sign-in in flight, the account, the audit log), in one
+    transaction: on PostgreSQL app.database runs GET requests in autocommit, so start again on
+    a fresh connection (the pool gives it back transactional)."""
+    db.session.close()
+
+
 @bp.route("/sso/oidc/start/<int:provider_id>")
 @limiter.limit("30 per minute")
 def sso_oidc_start(provider_id: int):
     """Go to the provider's sign-in (a link on the sign-in page, or initiated by the provider)."""
+    _writing()
     provider = db.session.get(IdentityProvider, provider_id)
     if provider is None or provider.kind is not ProviderKind.OIDC or not provider.active:
         abort(404)
@@ -28,6 +36,7 @@ def sso_oidc_start(provider_id: int):
 @limiter.limit("30 per minute")
 def sso_oidc_callback():
     """The provider's answer: signed in, asked to confirm a link, or refused (403)."""
+    _writing()
     result, extras = oidc.callback(request.args)
     return respond(result, extras)
 
