@@ -9,10 +9,13 @@ endpoint's answer; discovery and the JWKS still come from the real provider.
 
 from __future__ import annotations
 
+import re
 import time
-from urllib.parse import parse_qs, urlsplit
+from html import unescape
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+import requests
 import sqlalchemy as sa
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
@@ -447,3 +450,44 @@ def test_the_refusal_page_speaks_english_too(app, client, oidc_provider, provide
     assert response.status_code == 403
     body = response.get_data(as_text=True)
     assert "Sign-in refused" in body and "has already been used or has expired" in body
+
+
+def test_sign_out_ends_the_providers_session_too(app, client, oidc_provider, provider_id):
+    """RP-initiated logout: Remiss's session ends first, then the provider's, and back."""
+    op = oidc_provider
+    op.set_account("hanna", email="hanna@prv.example", name="Hanna")
+    browser = requests.Session()
+    back(client, op.sign_in(start(client, provider_id), "hanna", browser))
+    with client.session_transaction() as session:
+        id_token = session["sso"]["id_token"]
+    response = client.post("/logout")
+    assert signed_in_email(client) is None
+    location = response.headers["Location"]
+    assert response.status_code == 302 and location.startswith(op.issuer + "/session/end?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["post_logout_redirect_uri"] == ["http://localhost/sso/oidc/signed-out"]
+    # At the provider: its confirmation form, then back to Remiss.
+    page = browser.get(location, timeout=10)
+    form = re.search(r'<form[^>]*action="([^"]+)"', page.text)
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', page.text)
+    assert form and xsrf, page.text[:1500]
+    done = browser.post(
+        urljoin(location, unescape(form.group(1))),
+        data={"xsrf": xsrf.group(1), "logout": "yes"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert done.is_redirect and done.headers["Location"].startswith("http://localhost/sso/oidc/signed-out")
+    landed = client.get(urlsplit(done.headers["Location"]).path, follow_redirects=True)
+    assert "även från din organisations inloggningstjänst" in landed.get_data(as_text=True)
+    # The provider's session is gone: the next sign-in asks for the login form again.
+    response = browser.get(start(client, provider_id), allow_redirects=True, timeout=10)
+    assert 'name="login"' in response.text
+
+
+def test_password_sign_out_is_unchanged(client, factory):
+    user = factory.user()
+    client.login(user.email)
+    response = client.post("/logout")
+    assert response.headers["Location"] == "/"
