@@ -32,7 +32,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.requests_client import OAuth2Session
-from flask import current_app, redirect, session, url_for
+from flask import current_app, make_response, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -396,7 +396,7 @@ def _check_claims(provider: IdentityProvider, claims: dict, nonce: str) -> None:
 
 
 def logout(provider: IdentityProvider, data: dict):
-    """Send the browser to the provider's end_session_endpoint; None if it has none."""
+    """Send the browser on to the provider's end_session_endpoint; None if it has none."""
     try:
         document = discovery(provider.issuer)
     except Refusal:
@@ -407,7 +407,11 @@ def logout(provider: IdentityProvider, data: dict):
     params = {"post_logout_redirect_uri": post_logout_redirect_uri(), "client_id": provider.client_id}
     if data.get("id_token"):
         params["id_token_hint"] = data["id_token"]
-    return redirect(add_params_to_uri(endpoint, params))
+    # A page, not a redirect: sign-out is a form (POST), and the site's CSP (form-action 'self')
+    # stops a form's redirects to another origin. The page goes on by itself (an instant meta
+    # refresh, which no CSP directive governs) and has a link for when it does not.
+    url = add_params_to_uri(endpoint, params)
+    return make_response(render_template("accounts/sso_oidc_logout.html", url=url, provider=provider))
 
 
 protocols.register_start(ProviderKind.OIDC, start)
