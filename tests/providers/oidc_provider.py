@@ -20,7 +20,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin
@@ -122,8 +122,9 @@ class Provider:
         return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
-@pytest.fixture(scope="session", name="oidc_provider")
-def oidc_provider_fixture():
+@contextmanager
+def running_provider():
+    """The provider on a free loopback port, stopped afterwards (the fixture, and benchmarks)."""
     node = shutil.which("node")
     npm = shutil.which("npm")
     if node is None or npm is None:
@@ -161,3 +162,9 @@ def oidc_provider_fixture():
             except subprocess.TimeoutExpired:
                 process.kill()
             log.close()
+
+
+@pytest.fixture(scope="session", name="oidc_provider")
+def oidc_provider_fixture():
+    with running_provider() as provider:
+        yield provider
