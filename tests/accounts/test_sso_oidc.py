@@ -10,6 +10,7 @@ endpoint's answer; discovery and the JWKS still come from the real provider.
 from __future__ import annotations
 
 import re
+import socket
 import time
 from html import unescape
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -496,3 +497,62 @@ def test_password_sign_out_is_unchanged(client, factory):
     client.login(user.email)
     response = client.post("/logout")
     assert response.headers["Location"] == "/"
+
+
+def test_hostile_names_from_the_provider_are_inert(app, client, oidc_provider, provider_id):
+    hostile = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    oidc_provider.set_account("ivar", email="ivar@prv.example", name=hostile)
+    assert sign_in(client, oidc_provider, provider_id, "ivar").status_code == 302
+    page = client.get("/profile").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_unverified_email_is_refused(app, client, oidc_provider, provider_id):
+    oidc_provider.set_account("jon", email="jon@prv.example", name="Jon", email_verified=False)
+    response = sign_in(client, oidc_provider, provider_id, "jon")
+    assert_refused(app, response, "unverified", "har inte verifierat din e-postadress")
+
+
+def test_an_answer_naming_another_issuer_is_refused(app, client, oidc_provider, provider_id):
+    """RFC 9207 mix-up defence: the iss parameter of the answer must be our provider."""
+    oidc_provider.set_account("klara", email="klara@prv.example", name="Klara")
+    callback = oidc_provider.sign_in(start(client, provider_id), "klara")
+    forged = callback.replace("iss=http%3A%2F%2F127.0.0.1", "iss=http%3A%2F%2F127.0.0.2")
+    assert forged != callback
+    assert_refused(app, back(client, forged), "issuer", "kunde inte verifieras")
+
+
+def test_a_provider_that_does_not_answer_times_out(app, client, provider_id, monkeypatch):
+    """A provider that accepts the connection and never answers: refused after the timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        with app.app_context():
+            db.session.get(
+                IdentityProvider, provider_id
+            ).issuer = f"http://127.0.0.1:{listener.getsockname()[1]}"
+            db.session.commit()
+        monkeypatch.setattr(oidc, "TIMEOUT", 0.5)
+        started = time.monotonic()
+        response = client.get(f"/sso/oidc/start/{provider_id}")
+        assert time.monotonic() - started < 5
+        assert_refused(app, response, "unreachable", "gick inte att nå")
+    finally:
+        listener.close()
+
+
+def test_discovery_and_keys_are_fetched_once_per_issuer(
+    app, make_client, oidc_provider, provider_id, monkeypatch
+):
+    oidc.clear_caches()
+    fetched = []
+    original = oidc._get_json
+    monkeypatch.setattr(oidc, "_get_json", lambda url: fetched.append(url) or original(url))
+    for n in range(3):
+        oidc_provider.set_account(f"lena-{n}", email=f"lena{n}@prv.example", name="Lena")
+        assert sign_in(make_client(), oidc_provider, provider_id, f"lena-{n}").status_code == 302
+    assert sorted(fetched) == sorted(
+        [oidc_provider.issuer + "/.well-known/openid-configuration", oidc_provider.issuer + "/jwks"]
+    )
