@@ -556,3 +556,17 @@ def test_discovery_and_keys_are_fetched_once_per_issuer(
     assert sorted(fetched) == sorted(
         [oidc_provider.issuer + "/.well-known/openid-configuration", oidc_provider.issuer + "/jwks"]
     )
+
+
+def test_started_from_a_form_a_page_goes_on_to_the_provider(app, oidc_provider, provider_id):
+    """The sign-in page's e-mail form (a POST) cannot be redirected to the provider: the CSP's
+    form-action 'self' stops a form's redirects to another origin. start() answers a POST with a
+    page that goes on by itself (instant meta refresh) and a link."""
+    with app.test_request_context("/login", method="POST"), app.app_context():
+        provider = db.session.get(IdentityProvider, provider_id)
+        response = oidc.start(provider, "/profile")
+        page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    escaped = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', page).group(1)
+    assert unescape(escaped).startswith(oidc_provider.issuer + "/auth?")
+    assert f'<a href="{escaped}">' in page and "PRV-konto" in page

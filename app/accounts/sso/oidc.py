@@ -32,7 +32,8 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.requests_client import OAuth2Session
-from flask import current_app, make_response, redirect, render_template, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -200,7 +201,12 @@ def start(provider: IdentityProvider, next_url: str):
     url, _state = _session(provider, document).create_authorization_url(
         document["authorization_endpoint"], state=state.state, nonce=nonce, code_verifier=code_verifier
     )
-    return redirect(url)
+    return _go_on(
+        url,
+        provider,
+        _("Signing in"),
+        _("Now taking you to %(name)s to sign in.", name=provider.name),
+    )
 
 
 # --------------------------------------------------------------------------- finishing
@@ -407,11 +413,25 @@ def logout(provider: IdentityProvider, data: dict):
     params = {"post_logout_redirect_uri": post_logout_redirect_uri(), "client_id": provider.client_id}
     if data.get("id_token"):
         params["id_token_hint"] = data["id_token"]
-    # A page, not a redirect: sign-out is a form (POST), and the site's CSP (form-action 'self')
-    # stops a form's redirects to another origin. The page goes on by itself (an instant meta
-    # refresh, which no CSP directive governs) and has a link for when it does not.
-    url = add_params_to_uri(endpoint, params)
-    return make_response(render_template("accounts/sso_oidc_logout.html", url=url, provider=provider))
+    return _go_on(
+        add_params_to_uri(endpoint, params),
+        provider,
+        _("You have signed out of Remiss"),
+        _("Now signing you out of %(name)s too.", name=provider.name),
+        always=True,
+    )
+
+
+def _go_on(url: str, provider: IdentityProvider, heading: str, text: str, *, always: bool = False):
+    """A redirect to the provider, or, after a form (sign-out, the sign-in page's e-mail form), a
+    page that goes on by itself: the site's CSP (form-action 'self') stops a form's redirects to
+    another origin. The page uses an instant meta refresh, which no CSP directive governs, and has
+    a link for when it does not."""
+    if not always and request.method == "GET":
+        return redirect(url)
+    return make_response(
+        render_template("accounts/sso_continue.html", url=url, provider=provider, heading=heading, text=text)
+    )
 
 
 protocols.register_start(ProviderKind.OIDC, start)
