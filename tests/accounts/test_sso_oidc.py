@@ -277,7 +277,9 @@ def test_an_error_from_the_provider_is_refused(app, client, oidc_provider, provi
 def test_a_wrong_code_is_refused(app, client, oidc_provider, provider_id):
     authorization = start(client, provider_id)
     state = parse_qs(urlsplit(authorization).query)["state"][0]
-    response = client.get(f"/sso/oidc/callback?code=not-a-code&state={state}")
+    response = client.get(
+        "/sso/oidc/callback", query_string={"code": "not-a-code", "state": state, "iss": oidc_provider.issuer}
+    )
     assert_refused(app, response, "token_error", "kunde inte verifieras")
 
 
@@ -321,7 +323,10 @@ class Forged:
         self.monkeypatch.setattr(
             oidc, "exchange_code", lambda *args: {"id_token": id_token, "access_token": "x"}
         )
-        return self.client.get(f"/sso/oidc/callback?code=anything&state={self.state}")
+        return self.client.get(
+            "/sso/oidc/callback",
+            query_string={"code": "anything", "state": self.state, "iss": self.op.issuer},
+        )
 
 
 @pytest.fixture
@@ -432,7 +437,9 @@ def test_a_replayed_id_token_is_refused(app, client, oidc_provider, provider_id,
         db.session.execute(sa.update(SignInState).where(SignInState.state == state).values(nonce=nonce))
         db.session.commit()
     monkeypatch.setattr(oidc, "exchange_code", lambda *args: dict(captured))
-    response = client.get(f"/sso/oidc/callback?code=again&state={state}")
+    response = client.get(
+        "/sso/oidc/callback", query_string={"code": "again", "state": state, "iss": oidc_provider.issuer}
+    )
     assert_refused(app, response, "replay", "redan använts", before=(1, 1))
     assert signed_in_email(client) is None
 
@@ -521,6 +528,20 @@ def test_an_answer_naming_another_issuer_is_refused(app, client, oidc_provider, 
     forged = callback.replace("iss=http%3A%2F%2F127.0.0.1", "iss=http%3A%2F%2F127.0.0.2")
     assert forged != callback
     assert_refused(app, back(client, forged), "issuer", "kunde inte verifieras")
+    # The provider announces the parameter: an answer without it is refused too.
+    callback = oidc_provider.sign_in(start(client, provider_id), "klara")
+    without = re.sub(r"&iss=[^&]+", "", callback)
+    assert without != callback
+    assert_refused(app, back(client, without), "issuer", "kunde inte verifieras")
+
+
+def test_userinfo_about_someone_else_is_not_used(app, client, oidc_provider, provider_id, monkeypatch):
+    oidc_provider.set_account("lars", email="lars@prv.example", name="Lars")
+    monkeypatch.setattr(
+        oidc, "_userinfo", lambda *args: {"sub": "someone-else", "email": "boss@prv.example", "name": "Boss"}
+    )
+    response = sign_in(client, oidc_provider, provider_id, "lars")
+    assert_refused(app, response, "userinfo", "kunde inte verifieras")
 
 
 def test_a_provider_that_does_not_answer_times_out(app, client, provider_id, monkeypatch):

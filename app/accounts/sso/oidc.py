@@ -19,6 +19,7 @@ Personal identity numbers are never stored: not in the claims handed over, not i
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import secrets
@@ -264,26 +265,34 @@ def _check(provider: IdentityProvider, state: SignInState, args) -> Checked:
         error = str(args.get("error"))[:100]
         key = "cancelled" if error in ("access_denied", "login_required", "consent_required") else ""
         raise Refusal("provider_error", error, key)
-    # RFC 9207: the provider says who answered; a mix-up with another provider stops here.
-    if "iss" in args and args.get("iss") != provider.issuer:
+    document = discovery(provider.issuer)
+    # RFC 9207: the provider says who answered (and must, if it announces so); a mix-up with
+    # another provider stops here.
+    announced = document.get("authorization_response_iss_parameter_supported") is True
+    if ("iss" in args or announced) and args.get("iss") != provider.issuer:
         raise Refusal("issuer", f"iss parameter {str(args.get('iss'))[:200]!r}")
     code = args.get("code", "")
     if not code or len(code) > 2048:
         raise Refusal("provider_error", "no code")
-    document = discovery(provider.issuer)
     token = exchange_code(provider, document, code, state.code_verifier)
     id_token = token.get("id_token")
     if not isinstance(id_token, str) or not id_token:
         raise Refusal("id_token", "no id_token in the token response")
     claims = verify_id_token(provider, document, id_token, state.nonce)
     if ("email" not in claims or "name" not in claims) and token.get("access_token"):
-        claims = {**_userinfo(provider, document, token), **claims}
+        info = _userinfo(provider, document, token)
+        # OIDC Core 5.3.2: userinfo about someone else than the ID token is not used.
+        if info and info.get("sub") != claims["sub"]:
+            raise Refusal("userinfo", "sub differs from the ID token's")
+        claims = {**info, **claims}
     expires = datetime.fromtimestamp(int(claims["exp"]), UTC) + timedelta(seconds=LEEWAY)
     if not identities.remember_assertion(provider, "nonce:" + state.nonce, expires):
         raise Refusal("replay", "nonce used before")
     jti = claims.get("jti")
-    if isinstance(jti, str) and jti and not identities.remember_assertion(provider, "jti:" + jti, expires):
-        raise Refusal("replay", "jti used before")
+    if isinstance(jti, str) and jti:
+        jti_key = "jti:" + hashlib.sha256(jti.encode()).hexdigest()
+        if not identities.remember_assertion(provider, jti_key, expires):
+            raise Refusal("replay", "jti used before")
     extras = {"sid": claims.get("sid")} if isinstance(claims.get("sid"), str) else {}
     # The ID token is kept (for id_token_hint at sign-out) only if it carries nothing that may
     # never be stored; otherwise sign-out names the client instead.
