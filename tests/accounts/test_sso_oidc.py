@@ -9,6 +9,10 @@ endpoint's answer; discovery and the JWKS still come from the real provider.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 import socket
 import time
@@ -407,6 +411,23 @@ def test_alg_none_is_refused(app, forged):
 def test_hs256_keyed_with_the_client_secret_or_a_public_key_is_refused(app, forged, credentials):
     secret = OctKey.import_key(credentials[1].encode())
     response = forged.send(forged.op.sign(forged.claims(), alg="HS256", key=secret))
+    assert_refused(app, response, "alg", "kunde inte verifieras")
+
+
+def test_hs256_keyed_with_the_providers_public_key_is_refused(app, forged):
+    """The classic algorithm confusion: an HMAC whose key is the provider's public key (PEM)."""
+    public_pem = forged.op.keys.get_by_kid("provider-rsa-1").as_pem(private=False)
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = (
+        part(json.dumps({"alg": "HS256", "kid": "provider-rsa-1"}).encode())
+        + "."
+        + part(json.dumps(forged.claims()).encode())
+    )
+    signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    response = forged.send(signing_input + "." + part(signature))
     assert_refused(app, response, "alg", "kunde inte verifieras")
 
 

@@ -17,8 +17,9 @@ from app.web.redirects import safe_next
 def _writing() -> None:
     """These GET requests write (the sign-in in flight, the account, the audit log), in one
     transaction: on PostgreSQL app.database runs GET requests in autocommit, so start again on
-    a fresh connection (the pool gives it back transactional)."""
-    db.session.close()
+    a fresh connection (the pool gives it back transactional). A commit, not a close: what the
+    request loaded (the signed-in user) stays in the session, to be read again."""
+    db.session.commit()
 
 
 @bp.route("/sso/oidc/start/<int:provider_id>")
