@@ -612,3 +612,23 @@ def test_started_from_a_form_a_page_goes_on_to_the_provider(app, oidc_provider, 
     escaped = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', page).group(1)
     assert unescape(escaped).startswith(oidc_provider.issuer + "/auth?")
     assert f'<a href="{escaped}">' in page and "PRV-konto" in page
+
+
+def test_no_lock_is_held_while_the_provider_answers(app, client, oidc_provider, provider_id, monkeypatch):
+    """The used-up state is committed before the token exchange: another request can write the
+    same row (and, on SQLite, the database) while the provider is being asked."""
+    oidc_provider.set_account("maria", email="maria@prv.example", name="Maria")
+    original = oidc.exchange_code
+    waited = []
+
+    def exchange_while_another_writes(provider, document, code, code_verifier):
+        started = time.monotonic()
+        with db.engine.connect() as other:
+            other.execute(sa.update(SignInState).values(next_url="/elsewhere"))
+            other.commit()
+        waited.append(time.monotonic() - started)
+        return original(provider, document, code, code_verifier)
+
+    monkeypatch.setattr(oidc, "exchange_code", exchange_while_another_writes)
+    assert sign_in(client, oidc_provider, provider_id, "maria").status_code == 302
+    assert waited and waited[0] < 1

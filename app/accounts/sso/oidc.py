@@ -233,7 +233,8 @@ def _refuse(provider: IdentityProvider | None, refusal: Refusal) -> identities.R
 
 def callback(args) -> tuple[identities.Result, dict]:
     """Finish a sign-in from the provider's answer (the callback's query string): the decision of
-    ``identities.finish`` or a refusal, and what the session keeps for sign-out. The caller commits."""
+    ``identities.finish`` or a refusal, and what the session keeps for sign-out. The state is
+    claimed and committed first; the caller commits the rest."""
     value = args.get("state", "")
     pending = session.get(PENDING, [])
     if not value or value not in pending:
@@ -245,6 +246,7 @@ def callback(args) -> tuple[identities.Result, dict]:
     provider = state.provider
     if provider.kind is not ProviderKind.OIDC:
         return identities.refuse(provider, "state", detail="not an OIDC sign-in"), {}
+    _commit_keeping_loaded()
     try:
         checked = _check(provider, state, args)
     except Refusal as refusal:
@@ -258,6 +260,20 @@ def callback(args) -> tuple[identities.Result, dict]:
         extra={key: claims[key] for key in AUDITED_CLAIMS if key in claims},
     )
     return identities.finish(provider, claimed, state), checked.extras
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit the used-up state before the calls to the provider, so that no lock is held while it
+    answers (on SQLite a write lock is the whole database's), keeping the provider and the state
+    loaded: nothing is read again before the next write. On SQLite a GET's transaction is deferred,
+    and one that read first cannot write once another request has written meanwhile."""
+    session_ = db.session()
+    expire = session_.expire_on_commit
+    session_.expire_on_commit = False
+    try:
+        session_.commit()
+    finally:
+        session_.expire_on_commit = expire
 
 
 def _check(provider: IdentityProvider, state: SignInState, args) -> Checked:
