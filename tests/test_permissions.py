@@ -99,6 +99,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.reset_password", "GET"): [Case("/reset-password/1-forged", expect(410, 410))],
     ("accounts.reset_password", "POST"): [Case("/reset-password/not-a-token", expect(410, 410))],
     ("accounts.admin_invite", "POST"): [Case("/admin/invitations", expect(302, 403, admin=400))],
+    # Sign-in through an OpenID Provider (issue 26): an unknown provider, an answer for a sign-in
+    # never started, a link never asked for.
+    ("accounts.sso_oidc_start", "GET"): [Case("/sso/oidc/start/999999", expect(404, 404))],
+    ("accounts.sso_oidc_callback", "GET"): [Case("/sso/oidc/callback?code=x&state=y", expect(403, 403))],
+    ("accounts.sso_oidc_signed_out", "GET"): [Case("/sso/oidc/signed-out", expect(302, 302))],
+    ("accounts.sso_confirm_link", "GET"): [Case("/sso/link", expect(404, 404))],
+    ("accounts.sso_confirm_link", "POST"): [Case("/sso/link", expect(403, 403))],
     ("site.accessibility", "GET"): [Case("/accessibility", EVERYONE_OK)],
     ("site.set_language", "POST"): [Case("/language", expect(400, 400))],
     ("site.health", "GET"): [Case("/healthz", EVERYONE_OK)],

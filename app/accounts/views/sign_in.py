@@ -17,6 +17,8 @@ from app.accounts.forms import (
     SetPasswordForm,
 )
 from app.accounts.models import Invitation, User, hash_token
+from app.accounts.sso import protocols
+from app.accounts.sso.models import IdentityProvider
 from app.extensions import db, limiter
 from app.web import log_security
 from app.web.redirects import safe_next
@@ -65,8 +67,15 @@ def logout():
     """Sign out, ending the session on the server as well."""
     operations.sign_out(current_user)
     db.session.commit()
+    sso = session.get("sso") or {}
     logout_user()
     session.clear()
+    # Signed in through a provider: end its session too, where it offers that (issue 26).
+    # Minimal dispatch from branch s26-oidc; s26-core's sign-out dispatch replaces it.
+    provider = db.session.get(IdentityProvider, sso["provider_id"]) if sso.get("provider_id") else None
+    provider_logout = protocols.logout_for(provider.kind) if provider is not None else None
+    if provider_logout is not None and (response := provider_logout(provider, sso)) is not None:
+        return response
     flash(_("You have signed out."), "info")
     return redirect(url_for("documents.index"))
 
