@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.accounts.forms import organisation_choices
 from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
@@ -123,14 +123,14 @@ class IdentityProviderForm(FlaskForm):
     issuer = StringField(
         _l("Issuer (OpenID Connect) or entity ID (SAML)"), validators=[DataRequired(), Length(max=500)]
     )
-    client_id = StringField(_l("Client ID"), validators=[Optional(), Length(max=255)])
-    client_secret = PasswordField(_l("Client secret"), validators=[Optional(), Length(max=500)])
-    metadata_url = StringField(_l("Metadata URL"), validators=[Optional(), Length(max=500)])
+    client_id = StringField(_l("Client ID"), validators=[Length(max=255)])
+    client_secret = PasswordField(_l("Client secret"), validators=[Length(max=500)])
+    metadata_url = StringField(_l("Metadata URL"), validators=[Length(max=500)])
     metadata_file = FileField(_l("Metadata file (XML)"))
     metadata_signing_cert = TextAreaField(
-        _l("Certificate the metadata is signed with (PEM)"), validators=[Optional(), Length(max=20000)]
+        _l("Certificate the metadata is signed with (PEM)"), validators=[Length(max=20000)]
     )
-    level_of_assurance = StringField(_l("Level of assurance (URI)"), validators=[Optional(), Length(max=255)])
+    level_of_assurance = StringField(_l("Level of assurance (URI)"), validators=[Length(max=255)])
     password_sign_in = BooleanField(_l("The organisation's members may also sign in with a password"))
     submit = SubmitField(_l("Save"))
 
