@@ -18,7 +18,7 @@ from app.accounts.sso import identities
 from app.accounts.sso.models import IdentityProvider, ProviderKind
 from app.accounts.sso.respond import respond
 from app.accounts.sso.routing import LOGOUTS, PROTOCOLS
-from app.database import utcnow
+from app.database import utcnow, writes_on_get
 
 FAKE_IDP = "https://idp.test.invalid"
 CALLBACK = "/test-only/fake-sso/callback"
@@ -35,6 +35,7 @@ def fake_logout(provider: IdentityProvider, sso: dict):
     return redirect(f"{FAKE_IDP}/logout?{urlencode({'hint': sso.get('id_token_hint', '')})}")
 
 
+@writes_on_get
 def fake_callback():
     """The provider's answer, taken as already checked: claims come from the query string."""
     state = identities.take_state(request.args.get("state", ""))

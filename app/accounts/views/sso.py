@@ -13,6 +13,7 @@ from app.accounts.sso.forms import NO_PROVIDER, OrganisationSignInForm
 from app.accounts.sso.models import IdentityProvider
 from app.accounts.sso.respond import LINK_KEY, respond
 from app.accounts.sso.routing import PROTOCOLS, active_providers, organisation_redirect, provider_for_email
+from app.database import writes_on_get
 from app.extensions import db, limiter
 from app.web.forms import ConfirmForm
 from app.web.redirects import safe_next
@@ -23,6 +24,7 @@ START_LIMIT = "30 per minute; 300 per hour"
 
 @bp.route("/sign-in/sso/<int:provider_id>")
 @limiter.limit(START_LIMIT)
+@writes_on_get
 def sso_start(provider_id: int):
     """Send the browser to the provider's sign-in, through the protocol registered for its kind."""
     provider = db.get_or_404(IdentityProvider, provider_id)
