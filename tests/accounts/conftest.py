@@ -32,10 +32,7 @@ def fake_protocol():
 @pytest.fixture(scope="session")
 def sso_app(app):
     """A second app instance on the suite's database, with the fake protocol's callback route."""
-    keys = ("TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "EXPORTS_DIR", "BACKUP_DIR")
-    config = {key: app.config[key] for key in keys}
-    config.update(RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", SERVER_NAME=None)
-    made = sso_fake.make_app(config)
+    made = sso_fake.make_app(sso_fake.config_like(app))
     yield made
     with made.app_context():
         db.engine.dispose()
@@ -93,3 +90,14 @@ def audit_actions(app) -> list[str]:
 
     with app.app_context():
         return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def continued_to(response) -> str:
+    """Where a "continue to" page (accounts/sso/continue.html) sends the browser at once."""
+    import html
+    import re
+
+    assert response.status_code == 200, response.status_code
+    match = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', response.get_data(as_text=True))
+    assert match, "no meta refresh on the page"
+    return html.unescape(match.group(1))

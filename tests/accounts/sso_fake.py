@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import Flask, redirect, request
+from flask import Flask, current_app, redirect, request
 
 from app import create_app
 from app.accounts.sso import identities
@@ -20,6 +20,8 @@ from app.accounts.sso.respond import respond
 from app.accounts.sso.routing import LOGOUTS, PROTOCOLS
 from app.database import utcnow, writes_on_get
 
+# Where the double sends the browser; a browser test sets FAKE_IDP in the app's config to a
+# loopback server of its own that answers like a provider.
 FAKE_IDP = "https://idp.test.invalid"
 CALLBACK = "/test-only/fake-sso/callback"
 
@@ -27,12 +29,14 @@ CALLBACK = "/test-only/fake-sso/callback"
 def fake_start(provider: IdentityProvider, next_url: str):
     """Begin a sign-in and send the browser to the (imaginary) provider with its state."""
     state = identities.begin(provider, next_url=next_url, nonce="fake-nonce")
-    return redirect(f"{FAKE_IDP}/authorize?{urlencode({'state': state.state, 'provider': provider.id})}")
+    idp = current_app.config.get("FAKE_IDP", FAKE_IDP)
+    return redirect(f"{idp}/authorize?{urlencode({'state': state.state, 'provider': provider.id})}")
 
 
 def fake_logout(provider: IdentityProvider, sso: dict):
     """The provider's own sign-out, with what respond() kept in the session."""
-    return redirect(f"{FAKE_IDP}/logout?{urlencode({'hint': sso.get('id_token_hint', '')})}")
+    idp = current_app.config.get("FAKE_IDP", FAKE_IDP)
+    return redirect(f"{idp}/logout?{urlencode({'hint': sso.get('id_token_hint', '')})}")
 
 
 @writes_on_get
@@ -76,6 +80,14 @@ def unregister(kind: ProviderKind, saved: tuple) -> None:
             table.pop(kind, None)
         else:
             table[kind] = value
+
+
+def config_like(app: Flask) -> dict:
+    """The settings of the suite's app (same database, same secret), for a second instance."""
+    keys = ("TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "EXPORTS_DIR", "BACKUP_DIR")
+    config = {key: app.config[key] for key in keys}
+    config.update(RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", SERVER_NAME=None)
+    return config
 
 
 def make_app(config: dict | None = None) -> Flask:

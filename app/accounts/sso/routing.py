@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import redirect, url_for
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
@@ -108,6 +109,22 @@ def password_refused_by(user: User | None) -> IdentityProvider | None:
     )
 
 
-def organisation_redirect(provider: IdentityProvider, next_url: str | None):
-    """The redirect to the start of a sign-in through *provider*, keeping where to go afterwards."""
-    return redirect(url_for("accounts.sso_start", provider_id=provider.id, next=next_url or None))
+def continue_to(target: str, heading: str, link_text: str) -> str:
+    """A page that moves the browser on to *target* at once (meta refresh, no JavaScript), with a
+    link for when it does not.
+
+    A form's answer cannot redirect to a provider: the pages' Content-Security-Policy
+    (form-action 'self') makes Chromium refuse every redirect after a form is sent that leaves
+    the site. A navigation that is not a form submission may go anywhere.
+    """
+    return render_template("accounts/sso/continue.html", target=target, heading=heading, link_text=link_text)
+
+
+def organisation_redirect(provider: IdentityProvider, next_url: str | None) -> str:
+    """The answer to a form that named *provider*: on to the start of a sign-in through it."""
+    target = url_for("accounts.sso_start", provider_id=provider.id, next=next_url or None)
+    return continue_to(
+        target,
+        _("To your organisation’s sign-in"),
+        _("Continue to %(service)s", service=provider.name),
+    )

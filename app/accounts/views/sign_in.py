@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -23,6 +23,7 @@ from app.accounts.sso.respond import SSO_KEY
 from app.accounts.sso.routing import (
     LOGOUTS,
     any_active_provider,
+    continue_to,
     organisation_redirect,
     password_refused_by,
     provider_for_email,
@@ -104,7 +105,7 @@ def logout():
 
 
 def _provider_logout(sso: dict):
-    """The redirect to the provider's own sign-out, if the sign-in came through one that has it."""
+    """On to the provider's own sign-out, if the sign-in came through one that has it."""
     provider_id = sso.get("provider_id")
     provider = db.session.get(IdentityProvider, provider_id) if isinstance(provider_id, int) else None
     logout = LOGOUTS.get(provider.kind) if provider is not None else None
@@ -112,6 +113,16 @@ def _provider_logout(sso: dict):
         return None
     response = logout(provider, sso)
     db.session.commit()
+    if response is None:
+        return None
+    response = make_response(response)
+    if response.status_code in (301, 302, 303, 307, 308) and response.location:
+        # This answers a form: a redirect off the site would be refused (see continue_to).
+        return continue_to(
+            response.location,
+            _("Signing you out of %(service)s", service=provider.name),
+            _("Continue to %(service)s", service=provider.name),
+        )
     return response
 
 
