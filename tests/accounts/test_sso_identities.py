@@ -265,3 +265,18 @@ def test_the_same_answer_at_both_servers_at_once_signs_in_once(fake_servers):
     for thread in threads:
         thread.join(60)
     assert sorted(statuses) == [302, 400]
+
+
+def test_purge_removes_only_what_has_expired(app, world):
+    with app.app_context():
+        provider = db.session.get(IdentityProvider, world["provider"])
+        live = identities.begin(provider).state
+        old = identities.begin(provider)
+        old.expires_at = utcnow() - timedelta(minutes=1)
+        identities.remember_assertion(provider, "_old", utcnow() - timedelta(minutes=1))
+        identities.remember_assertion(provider, "_live", utcnow() + timedelta(minutes=5))
+        db.session.commit()
+        assert identities.purge_expired() == 2
+        db.session.commit()
+        assert db.session.scalars(sa.select(SignInState.state)).all() == [live]
+        assert db.session.scalars(sa.select(UsedAssertion.assertion_id)).all() == ["_live"]

@@ -285,3 +285,15 @@ def decline_link(state_value: str) -> None:
     user_id = row.link_user_id
     row.link_user_id = None
     record(None, "sso.link_declined", row.provider, user_id=user_id, subject=row.subject)
+
+
+def purge_expired() -> int:
+    """Remove sign-ins in flight and used assertion ids that have expired (`flask purge`); how many.
+
+    An expired state can no longer be taken, and an assertion past its own expiry would be
+    refused for that reason, so neither row protects anything any more.
+    """
+    now = utcnow()
+    states = db.session.execute(sa.delete(SignInState).where(SignInState.expires_at < now)).rowcount
+    used = db.session.execute(sa.delete(UsedAssertion).where(UsedAssertion.expires_at < now)).rowcount
+    return (states or 0) + (used or 0)
