@@ -278,3 +278,19 @@ def test_a_deactivated_provider_gives_passwords_back(client, prv_without_passwor
         ).status_code
         == 302
     )
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "data:text/html,x", "JAVASCRIPT:alert(1)"])
+def test_a_logout_address_that_is_not_a_web_address_goes_to_the_start_page(
+    sso_client, make_provider, monkeypatch, target
+):
+    from flask import redirect
+
+    from app.accounts.sso.routing import LOGOUTS
+
+    provider_id = make_provider()
+    _callback(sso_client, _start(sso_client, provider_id))
+    monkeypatch.setitem(LOGOUTS, ProviderKind.OIDC, lambda provider, sso: redirect(target))
+    out = sso_client.post("/logout")
+    assert continued_to(out) == "/"
+    assert "javascript:" not in out.get_data(as_text=True).lower()

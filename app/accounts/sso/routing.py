@@ -15,6 +15,7 @@ the functions up here and never import a protocol module.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from app.accounts.models import User
 from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
 from app.extensions import db
+from app.web.redirects import safe_next
 
 StartFunction = Callable[[IdentityProvider, str], ResponseReturnValue]
 LogoutFunction = Callable[[IdentityProvider, dict], ResponseReturnValue | None]
@@ -117,6 +119,10 @@ def continue_to(target: str, heading: str, link_text: str) -> str:
     (form-action 'self') makes Chromium refuse every redirect after a form is sent that leaves
     the site. A navigation that is not a form submission may go anywhere.
     """
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in {"http", "https"} and safe_next(target) is None:
+        # Only web addresses: a provider's metadata must not make this a javascript: link.
+        target = url_for("documents.index")
     return render_template("accounts/sso/continue.html", target=target, heading=heading, link_text=link_text)
 
 
