@@ -93,7 +93,10 @@ def sso_page(request, browser, sso_server, fake_protocol):
 
 
 def _shot(page, name: str) -> None:
+    """A screenshot to look at, and no sideways scrolling of the page itself."""
     page.screenshot(path=str(SHOTS / f"{page.width_name}-{name}.png"), full_page=True)
+    width = WIDTHS[page.width_name][0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways"
 
 
 def test_admin_adds_a_provider_and_a_member_signs_in_through_it(sso_page, sso_server, factory, axe_check):
