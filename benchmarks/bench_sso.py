@@ -22,8 +22,8 @@ from flask import redirect, request
 from app.accounts.models import Organisation
 from app.accounts.sso import identities
 from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
+from app.accounts.sso.protocols import register_start
 from app.accounts.sso.respond import respond
-from app.accounts.sso.routing import register
 from app.database import writes_on_get
 from app.extensions import db
 
@@ -47,7 +47,7 @@ def callback():
 
 
 def main() -> None:
-    register(ProviderKind.OIDC, start)
+    register_start(ProviderKind.OIDC, start)
     with temp_dir() as tmp:
         app = make_app(Path(tmp))
         app.add_url_rule("/bench/callback", "bench_callback", callback)

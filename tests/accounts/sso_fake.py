@@ -14,10 +14,9 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, redirect, request
 
 from app import create_app
-from app.accounts.sso import identities
+from app.accounts.sso import identities, protocols
 from app.accounts.sso.models import IdentityProvider, ProviderKind
 from app.accounts.sso.respond import respond
-from app.accounts.sso.routing import LOGOUTS, PROTOCOLS
 from app.database import utcnow, writes_on_get
 
 # Where the double sends the browser; a browser test sets FAKE_IDP in the app's config to a
@@ -66,16 +65,18 @@ def install(app: Flask) -> Flask:
 
 
 def register(kind: ProviderKind = ProviderKind.OIDC) -> tuple:
-    """Put the fake in the registry for *kind*; returns what was there, for `unregister`."""
-    saved = (PROTOCOLS.get(kind), LOGOUTS.get(kind))
-    PROTOCOLS[kind] = fake_start
-    LOGOUTS[kind] = fake_logout
+    """Put the fake in the registry for *kind*, as a protocol module does; returns what was there,
+    for `unregister`."""
+    saved = (protocols.start_for(kind), protocols.logout_for(kind))
+    protocols.register_start(kind, fake_start)
+    protocols.register_logout(kind, fake_logout)
     return saved
 
 
 def unregister(kind: ProviderKind, saved: tuple) -> None:
     """Give the registry back what it held before `register`."""
-    for table, value in zip((PROTOCOLS, LOGOUTS), saved, strict=True):
+    # The registry has no "unregister": a test double reaches into its tables to leave no trace.
+    for table, value in zip((protocols._starts, protocols._logouts), saved, strict=True):
         if value is None:
             table.pop(kind, None)
         else:

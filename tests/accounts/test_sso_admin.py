@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
-from app.accounts.sso.routing import CHECKS
+from app.accounts.sso.protocols import _checks
 from app.audit import AuditEvent
 from app.extensions import db
 from tests.accounts.conftest import PEM
@@ -268,7 +268,7 @@ def test_bad_saml_settings_are_refused(admin_client, factory, app, changes, mess
 
 
 def test_the_protocols_own_check_can_refuse_a_provider(admin_client, factory, app, monkeypatch):
-    monkeypatch.setitem(CHECKS, ProviderKind.OIDC, lambda provider: "Discovery failed at the issuer.")
+    monkeypatch.setitem(_checks, ProviderKind.OIDC, lambda provider: "Discovery failed at the issuer.")
     prv = factory.organisation("PRV")
     response = admin_client.post("/admin/sign-in-services/new", _oidc(prv.id))
     assert response.status_code == 400

@@ -286,11 +286,11 @@ def test_a_logout_address_that_is_not_a_web_address_goes_to_the_start_page(
 ):
     from flask import redirect
 
-    from app.accounts.sso.routing import LOGOUTS
+    from app.accounts.sso.protocols import _logouts
 
     provider_id = make_provider()
     _callback(sso_client, _start(sso_client, provider_id))
-    monkeypatch.setitem(LOGOUTS, ProviderKind.OIDC, lambda provider, sso: redirect(target))
+    monkeypatch.setitem(_logouts, ProviderKind.OIDC, lambda provider, sso: redirect(target))
     out = sso_client.post("/logout")
     assert continued_to(out) == "/"
     assert "javascript:" not in out.get_data(as_text=True).lower()

@@ -1,62 +1,20 @@
-"""Which identity provider answers for whom, and the registry of the protocols that speak to them.
-
-The protocol modules (OpenID Connect, SAML) register themselves when they are imported:
-
-    register(ProviderKind.OIDC, start)          # start(provider, next_url) -> Response
-    register_logout(ProviderKind.OIDC, logout)  # logout(provider, sso) -> Response | None
-
-``start`` sends the browser to the provider (it calls identities.begin itself); ``next_url`` is
-already a safe path on this site, or "". ``logout`` gets the provider and what the protocol put in
-``session["sso"]`` at sign-in (respond.respond's ``logout`` argument); it returns the redirect to
-the provider's logout, or None when there is none to make. The sign-in page and sign-out look
-the functions up here and never import a protocol module.
-"""
+"""Which identity provider answers for whom: by e-mail domain, for the sign-in page, and whether
+an organisation's members may still use passwords. The protocols themselves are looked up in
+app/accounts/sso/protocols.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import render_template, url_for
-from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.accounts.models import User
-from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
+from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain
 from app.extensions import db
 from app.web.redirects import safe_next
-
-StartFunction = Callable[[IdentityProvider, str], ResponseReturnValue]
-LogoutFunction = Callable[[IdentityProvider, dict], ResponseReturnValue | None]
-CheckFunction = Callable[[IdentityProvider], str | None]
-
-PROTOCOLS: dict[ProviderKind, StartFunction] = {}
-LOGOUTS: dict[ProviderKind, LogoutFunction] = {}
-CHECKS: dict[ProviderKind, CheckFunction] = {}
-
-
-def register(kind: ProviderKind, start: StartFunction) -> StartFunction:
-    """Make *start* the way a sign-in through a provider of *kind* begins; returns it (a decorator too)."""
-    PROTOCOLS[kind] = start
-    return start
-
-
-def register_logout(kind: ProviderKind, logout: LogoutFunction) -> LogoutFunction:
-    """Make *logout* end the provider's session too when someone signed in through *kind* signs out."""
-    LOGOUTS[kind] = logout
-    return logout
-
-
-def register_check(kind: ProviderKind, check: CheckFunction) -> CheckFunction:
-    """Have the admin page run *check* on a provider of *kind* before saving it.
-
-    *check* returns a message for the admin (the reason it cannot be saved) or None; it may fill
-    in what it learnt (e.g. the SAML metadata as fetched and verified) on the provider.
-    """
-    CHECKS[kind] = check
-    return check
 
 
 def email_domain(email: str) -> str:

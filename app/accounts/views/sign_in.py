@@ -19,9 +19,9 @@ from app.accounts.forms import (
 from app.accounts.models import Invitation, hash_token
 from app.accounts.sso.forms import NO_PROVIDER, OrganisationSignInForm
 from app.accounts.sso.models import IdentityProvider
+from app.accounts.sso.protocols import logout_for
 from app.accounts.sso.respond import SSO_KEY
 from app.accounts.sso.routing import (
-    LOGOUTS,
     any_active_provider,
     continue_to,
     organisation_redirect,
@@ -108,7 +108,7 @@ def _provider_logout(sso: dict):
     """On to the provider's own sign-out, if the sign-in came through one that has it."""
     provider_id = sso.get("provider_id")
     provider = db.session.get(IdentityProvider, provider_id) if isinstance(provider_id, int) else None
-    logout = LOGOUTS.get(provider.kind) if provider is not None else None
+    logout = logout_for(provider.kind) if provider is not None else None
     if logout is None:
         return None
     response = logout(provider, sso)

@@ -11,8 +11,9 @@ from app.accounts.models import User
 from app.accounts.sso import identities
 from app.accounts.sso.forms import NO_PROVIDER, OrganisationSignInForm
 from app.accounts.sso.models import IdentityProvider
+from app.accounts.sso.protocols import start_for
 from app.accounts.sso.respond import LINK_KEY, respond
-from app.accounts.sso.routing import PROTOCOLS, active_providers, organisation_redirect, provider_for_email
+from app.accounts.sso.routing import active_providers, organisation_redirect, provider_for_email
 from app.database import writes_on_get
 from app.extensions import db, limiter
 from app.web.forms import ConfirmForm
@@ -30,7 +31,7 @@ def sso_start(provider_id: int):
     provider = db.get_or_404(IdentityProvider, provider_id)
     if not provider.active:
         abort(404)
-    start = PROTOCOLS.get(provider.kind)
+    start = start_for(provider.kind)
     if start is None:
         message = _("Sign-in through this service is not available on this server. Ask an administrator.")
         return render_template("accounts/sso/refused.html", message=message), 503

@@ -13,8 +13,8 @@ from app.accounts.blueprint import bp
 from app.accounts.models import Organisation, Role
 from app.accounts.sso import admin
 from app.accounts.sso.forms import KIND_LABELS, IdentityProviderForm
-from app.accounts.sso.models import IdentityProvider
-from app.accounts.sso.routing import CHECKS, PROTOCOLS
+from app.accounts.sso.models import IdentityProvider, ProviderKind
+from app.accounts.sso.protocols import check_for, start_for
 from app.extensions import db
 from app.web.forms import ConfirmForm
 
@@ -34,7 +34,8 @@ def admin_identity_providers():
         .options(so.joinedload(IdentityProvider.organisation), so.selectinload(IdentityProvider.domains))
         .order_by(IdentityProvider.name)
     ).all()
-    return render_template("accounts/sso/admin_list.html", providers=providers, protocols=PROTOCOLS)
+    available = {kind for kind in ProviderKind if start_for(kind) is not None}
+    return render_template("accounts/sso/admin_list.html", providers=providers, available=available)
 
 
 def _settings(form: IdentityProviderForm) -> admin.ProviderSettings:
@@ -57,7 +58,7 @@ def _settings(form: IdentityProviderForm) -> admin.ProviderSettings:
 def _checked(form: IdentityProviderForm, provider: IdentityProvider) -> bool:
     """Run the protocol's own check (fetching and verifying metadata, say); False with the
     message on the form, and nothing saved, if it fails."""
-    check = CHECKS.get(provider.kind)
+    check = check_for(provider.kind)
     message = check(provider) if check is not None else None
     if message:
         db.session.rollback()
