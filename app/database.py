@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -52,10 +52,25 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
+def writes_on_get(view):
+    """Mark a view that writes although it answers GET (a sign-in callback, the start of a
+    sign-in): it gets a write transaction like a POST, not the read-only set-up of a GET."""
+    view.writes_on_get = True
+    return view
+
+
+def request_writes() -> bool:
+    """True if this request may write: POST and the like, and views marked `writes_on_get`."""
+    if request.method in WRITE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "writes_on_get", False))
+
+
 def _sqlite_begin_mode() -> str:
     # A request that writes takes the write lock up front: a deferred
     # transaction that upgrades later is what produces "database is locked".
-    if has_request_context() and request.method not in WRITE_METHODS:
+    if has_request_context() and not request_writes():
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 
@@ -90,6 +105,6 @@ def configure_postgresql(app, db) -> None:
 
     @app.before_request
     def _reads_autocommit():
-        if request.method in WRITE_METHODS or request.endpoint in BARE_ENDPOINTS:
+        if request.endpoint in BARE_ENDPOINTS or request_writes():
             return
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -55,12 +55,12 @@ def test_counts_take_their_plural_forms_in_both_languages(app, world):
     assert _run(app, ["search-reindex"], "en").output == "Indexed 1 paragraph and 0 comments.\n"
     result = _run(app, ["purge"])
     assert result.output == (
-        "Rensade 0 mötesgästers personuppgifter, 0 utgångna väntande importer och 0 avslutade räknare "
-        "för begränsning av anrop.\n"
+        "Rensade 0 utgångna inloggningsposter, 0 mötesgästers personuppgifter, 0 utgångna väntande "
+        "importer och 0 avslutade räknare för begränsning av anrop.\n"
     )
     assert _run(app, ["purge"], "en").output == (
-        "Purged 0 meeting guests' personal data, 0 expired pending imports, and 0 ended rate-limit "
-        "counters.\n"
+        "Purged 0 expired sign-in records, 0 meeting guests' personal data, 0 expired pending imports, "
+        "and 0 ended rate-limit counters.\n"
     )
     assert _run(app, ["send-mail"]).output == (
         "skickade 0, misslyckades (försöker igen senare) 0, hoppade över 0\n"

@@ -90,6 +90,25 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.admin_organisations", "GET"): [Case("/admin/organisations", ADMIN_ONLY)],
     ("accounts.admin_organisations", "POST"): [Case("/admin/organisations", expect(302, 403, admin=400))],
     ("accounts.admin_invite", "GET"): [Case("/admin/invitations", ADMIN_ONLY)],
+    ("accounts.admin_identity_providers", "GET"): [Case("/admin/sign-in-services", ADMIN_ONLY)],
+    ("accounts.admin_identity_provider_new", "GET"): [Case("/admin/sign-in-services/new", ADMIN_ONLY)],
+    ("accounts.admin_identity_provider_new", "POST"): [
+        Case("/admin/sign-in-services/new", expect(302, 403, admin=400))
+    ],
+    ("accounts.admin_identity_provider", "GET"): [
+        Case("/admin/sign-in-services/999999", expect(302, 403, admin=404))
+    ],
+    ("accounts.admin_identity_provider", "POST"): [
+        Case("/admin/sign-in-services/999999", expect(302, 403, admin=404))
+    ],
+    ("accounts.admin_identity_provider_active", "POST"): [
+        Case("/admin/sign-in-services/999999/active", expect(302, 403, admin=404))
+    ],
+    ("accounts.sso_start", "GET"): [Case("/sign-in/sso/999999", expect(404, 404))],
+    ("accounts.sso_choose", "GET"): [Case("/sign-in/organisation", EVERYONE_OK)],
+    ("accounts.sso_choose", "POST"): [Case("/sign-in/organisation", expect(400, 400))],  # empty form
+    ("accounts.sso_link", "GET"): [Case("/sign-in/link", expect(410, 410))],  # nothing waiting
+    ("accounts.sso_link", "POST"): [Case("/sign-in/link", expect(410, 410))],
     # A valid invitation is not renewed: the admin is sent back with a message.
     ("accounts.admin_renew_invitation", "POST"): [
         Case("/admin/invitations/{invitation_id}/renew", expect(302, 403, admin=302))
@@ -104,8 +123,6 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.sso_oidc_start", "GET"): [Case("/sso/oidc/start/999999", expect(404, 404))],
     ("accounts.sso_oidc_callback", "GET"): [Case("/sso/oidc/callback?code=x&state=y", expect(403, 403))],
     ("accounts.sso_oidc_signed_out", "GET"): [Case("/sso/oidc/signed-out", expect(302, 302))],
-    ("accounts.sso_confirm_link", "GET"): [Case("/sso/link", expect(404, 404))],
-    ("accounts.sso_confirm_link", "POST"): [Case("/sso/link", expect(403, 403))],
     ("site.accessibility", "GET"): [Case("/accessibility", EVERYONE_OK)],
     ("site.set_language", "POST"): [Case("/language", expect(400, 400))],
     ("site.health", "GET"): [Case("/healthz", EVERYONE_OK)],

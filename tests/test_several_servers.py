@@ -73,8 +73,12 @@ def _flask(env: dict, *args: str) -> None:
 class Server:
     """One gunicorn server with folders of its own."""
 
-    def __init__(self, name: str, folder: Path, database_url: str, workers: int = 2):
+    def __init__(
+        self, name: str, folder: Path, database_url: str, workers: int = 2, target: str = "wsgi:app"
+    ):
         self.name = name
+        # What gunicorn serves; a test may serve the app with a test double of its own.
+        self.target = target
         self.folder = folder
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -102,7 +106,7 @@ class Server:
                 str(self.workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "wsgi:app",
+                self.target,
             ],
             cwd=ROOT,
             env=self.env,

@@ -6,11 +6,12 @@ import functools
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, abort
+from flask import Flask, abort, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.accounts.models import Role, User
+from app.accounts.operations import note_sign_in
 from app.extensions import db, login_manager
 from app.signals import password_reset_opened
 
@@ -73,3 +74,17 @@ def user_for_reset_token(token: str) -> tuple[User | None, str]:
     for _receiver, answer in password_reset_opened.send(token):
         return answer
     return None, "invalid"
+
+
+def start_session(user: User) -> None:
+    """Begin a fresh session for *user* (no fixation: old session data goes, the language stays).
+
+    Every way of signing in (password, invitation, reset link, an organisation's provider) ends here.
+    """
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(user)
+    session.permanent = True
+    note_sign_in(user)

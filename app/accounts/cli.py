@@ -7,10 +7,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from app import purge
 from app.accounts import operations
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import Organisation, Role, User
+from app.accounts.sso import identities
 from app.extensions import db
 from app.i18n import Choice, OperatorCommand, in_operator_language
 
@@ -49,5 +52,10 @@ def create_user(email, name, organisation_name, roles, password):
 
 
 def register(app: Flask) -> None:
-    """Add the account commands to the app's CLI."""
+    """Add the account commands to the app's CLI, and the expired sign-ins to `flask purge`."""
     app.cli.add_command(users_cli)
+    purge.add(
+        app,
+        lambda n: ngettext("%(num)d expired sign-in record", "%(num)d expired sign-in records", n),
+        identities.purge_expired,
+    )

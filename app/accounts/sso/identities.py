@@ -262,3 +262,38 @@ def confirm_link(state_value: str) -> Result:
     note_sign_in(user)
     record(user, "sso.linked", row.provider, subject=row.subject)
     return Result(Outcome.SIGNED_IN, user=user, state=row)
+
+
+def pending_link(state_value: str) -> SignInState | None:
+    """The first sign-in waiting for the person to confirm linking an existing account, if still valid."""
+    if not state_value or len(state_value) > 128:
+        return None
+    return db.session.scalar(
+        sa.select(SignInState).where(
+            SignInState.state == state_value,
+            SignInState.link_user_id.is_not(None),
+            SignInState.expires_at > utcnow(),
+        )
+    )
+
+
+def decline_link(state_value: str) -> None:
+    """The person said no to linking: the waiting sign-in can no longer be confirmed."""
+    row = pending_link(state_value)
+    if row is None:
+        return
+    user_id = row.link_user_id
+    row.link_user_id = None
+    record(None, "sso.link_declined", row.provider, user_id=user_id, subject=row.subject)
+
+
+def purge_expired() -> int:
+    """Remove sign-ins in flight and used assertion ids that have expired (`flask purge`); how many.
+
+    An expired state can no longer be taken, and an assertion past its own expiry would be
+    refused for that reason, so neither row protects anything any more.
+    """
+    now = utcnow()
+    states = db.session.execute(sa.delete(SignInState).where(SignInState.expires_at < now)).rowcount
+    used = db.session.execute(sa.delete(UsedAssertion).where(UsedAssertion.expires_at < now)).rowcount
+    return (states or 0) + (used or 0)

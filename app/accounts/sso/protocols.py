@@ -8,6 +8,9 @@ registered here. A protocol module registers at import:
 - ``register_logout(kind, logout)``: ``logout(provider, data) -> Response | None`` ends the
   provider's session too (RP-initiated logout, SAML single logout), given what the protocol kept
   in ``session["sso"]`` at sign-in; None when the provider offers no logout.
+- ``register_check(kind, check)`` (optional): ``check(provider) -> str | None`` runs when an admin
+  saves a provider of that kind: a message saying why it cannot be saved (discovery failed, the
+  metadata's signature does not verify), or None; it may fill in what it learnt on the provider.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from app.accounts.sso.models import IdentityProvider, ProviderKind
 
 Start = Callable[[IdentityProvider, str], Response]
 Logout = Callable[[IdentityProvider, dict], "Response | None"]
+Check = Callable[[IdentityProvider], "str | None"]
 
 _starts: dict[ProviderKind, Start] = {}
 _logouts: dict[ProviderKind, Logout] = {}
+_checks: dict[ProviderKind, Check] = {}
 
 
 def register_start(kind: ProviderKind, start: Start) -> None:
@@ -39,3 +44,11 @@ def start_for(kind: ProviderKind) -> Start | None:
 
 def logout_for(kind: ProviderKind) -> Logout | None:
     return _logouts.get(kind)
+
+
+def register_check(kind: ProviderKind, check: Check) -> None:
+    _checks[kind] = check
+
+
+def check_for(kind: ProviderKind) -> Check | None:
+    return _checks.get(kind)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from app.accounts import operations
-from app.accounts.auth import user_by_email, user_for_reset_token
+from app.accounts.auth import start_session, user_by_email, user_for_reset_token
 from app.accounts.blueprint import bp
 from app.accounts.forms import (
     ForgotPasswordForm,
@@ -16,23 +16,21 @@ from app.accounts.forms import (
     ResetPasswordForm,
     SetPasswordForm,
 )
-from app.accounts.models import Invitation, User, hash_token
-from app.accounts.sso import protocols
+from app.accounts.models import Invitation, hash_token
+from app.accounts.sso.forms import NO_PROVIDER, OrganisationSignInForm
 from app.accounts.sso.models import IdentityProvider
+from app.accounts.sso.protocols import logout_for
+from app.accounts.sso.respond import SSO_KEY
+from app.accounts.sso.routing import (
+    any_active_provider,
+    continue_to,
+    organisation_redirect,
+    password_refused_by,
+    provider_for_email,
+)
 from app.extensions import db, limiter
 from app.web import log_security
 from app.web.redirects import safe_next
-
-
-def start_session(user: User) -> None:
-    """Begin a fresh session for *user* (no fixation: old session data goes)."""
-    language = session.get("language")
-    session.clear()
-    if language:
-        session["language"] = language
-    login_user(user)
-    session.permanent = True
-    operations.note_sign_in(user)
 
 
 def _account_tried() -> str:
@@ -47,37 +45,85 @@ SIGN_IN_LIMIT = "10 per minute; 50 per hour"
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"], key_func=_account_tried)
 def login():
-    """Sign in with e-mail and password."""
+    """Sign in: the e-mail first; its domain may name the organisation's own sign-in, else the password."""
     form = LoginForm()
+    next_url = safe_next(request.args.get("next"))
+    wants_organisation = bool(request.form.get("organisation"))
+    if request.method == "POST" and (wants_organisation or not request.form.get("password")):
+        # The e-mail alone: the organisation's sign-in if its domain has one.
+        asked = OrganisationSignInForm()
+        if asked.validate_on_submit():
+            provider = provider_for_email(asked.email.data)
+            if provider is not None:
+                return organisation_redirect(provider, next_url)
+            if wants_organisation:
+                form.email.errors = [str(NO_PROVIDER)]
+                return _login_page(form, next_url), 400
+        elif wants_organisation:
+            form.email.errors = list(asked.email.errors)
+            return _login_page(form, next_url), 400
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         if user is None or not user.active or not user.check_password(form.password.data):
             log_security("sign-in-failed", email=form.email.data)
             flash(_("Wrong e-mail or password."), "error")
-            return render_template("accounts/login.html", form=form), 200
+            return _login_page(form, next_url), 200
+        provider = password_refused_by(user)
+        if provider is not None:
+            log_security("password-sign-in-refused", user=user.id)
+            return _login_page(form, next_url, refused_by=provider), 403
         start_session(user)
         db.session.commit()
-        return redirect(safe_next(request.args.get("next")) or url_for("documents.index"))
-    return render_template("accounts/login.html", form=form)
+        return redirect(next_url or url_for("documents.index"))
+    return _login_page(form, next_url)
+
+
+def _login_page(form: LoginForm, next_url: str | None, refused_by: IdentityProvider | None = None) -> str:
+    return render_template(
+        "accounts/login.html",
+        form=form,
+        next_url=next_url,
+        refused_by=refused_by,
+        has_providers=any_active_provider(),
+    )
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out, ending the session on the server as well."""
+    """Sign out, ending the session on the server, and at the organisation's provider where it can."""
+    sso = session.get(SSO_KEY) or {}
     operations.sign_out(current_user)
     db.session.commit()
-    sso = session.get("sso") or {}
     logout_user()
     session.clear()
-    # Signed in through a provider: end its session too, where it offers that (issue 26).
-    # Minimal dispatch from branch s26-oidc; s26-core's sign-out dispatch replaces it.
-    provider = db.session.get(IdentityProvider, sso["provider_id"]) if sso.get("provider_id") else None
-    provider_logout = protocols.logout_for(provider.kind) if provider is not None else None
-    if provider_logout is not None and (response := provider_logout(provider, sso)) is not None:
-        return response
     flash(_("You have signed out."), "info")
+    provider_logout = _provider_logout(sso)
+    if provider_logout is not None:
+        return provider_logout
     return redirect(url_for("documents.index"))
+
+
+def _provider_logout(sso: dict):
+    """On to the provider's own sign-out, if the sign-in came through one that has it."""
+    provider_id = sso.get("provider_id")
+    provider = db.session.get(IdentityProvider, provider_id) if isinstance(provider_id, int) else None
+    logout = logout_for(provider.kind) if provider is not None else None
+    if logout is None:
+        return None
+    response = logout(provider, sso)
+    db.session.commit()
+    if response is None:
+        return None
+    response = make_response(response)
+    if response.status_code in (301, 302, 303, 307, 308) and response.location:
+        # This answers a form: a redirect off the site would be refused (see continue_to).
+        return continue_to(
+            response.location,
+            _("Signing you out of %(service)s", service=provider.name),
+            _("Continue to %(service)s", service=provider.name),
+        )
+    return response
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -88,7 +134,9 @@ def forgot_password():
         return redirect(url_for("accounts.profile"))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
+        # No link for someone whose organisation signs in elsewhere; the answer is the same.
+        if password_refused_by(user_by_email(form.email.data)) is None:
+            operations.request_password_reset(form.email.data)
         db.session.commit()
         log_security("password-reset-requested", email=form.email.data)
         return render_template("accounts/forgot_sent.html", email=form.email.data.strip())
@@ -103,6 +151,9 @@ def reset_password(token: str):
     user, state = user_for_reset_token(token)
     if user is None:
         return render_template("accounts/reset_invalid.html", state=state), 410
+    provider = password_refused_by(user)
+    if provider is not None:
+        return render_template("accounts/reset_invalid.html", state="organisation", provider=provider), 403
     form = ResetPasswordForm()
     if form.validate_on_submit():
         operations.reset_password(user, form.password.data)
