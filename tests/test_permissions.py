@@ -121,7 +121,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     # Sign-in through an OpenID Provider (issue 26): an unknown provider, an answer for a sign-in
     # never started, a link never asked for.
     ("accounts.sso_oidc_start", "GET"): [Case("/sso/oidc/start/999999", expect(404, 404))],
-    ("accounts.sso_oidc_callback", "GET"): [Case("/sso/oidc/callback?code=x&state=y", expect(403, 403))],
+    ("accounts.sso_oidc_callback", "GET"): [Case("/sso/oidc/callback?code=x&state=y", expect(400, 400))],
+    # The inbox is one's own: nobody else's item opens (404), visitors sign in first (issue 27).
+    ("notifications.inbox_page", "GET"): [Case("/inbox", SIGNED_IN)],
+    ("notifications.open_item", "GET"): [Case("/inbox/999999", expect(302, 404))],
+    ("notifications.mark_all_read", "POST"): [Case("/inbox/read", expect(302, 302))],
+    ("review.mention_people", "GET"): [Case("/mentions/people?q=a", SIGNED_IN)],
     ("accounts.sso_oidc_signed_out", "GET"): [Case("/sso/oidc/signed-out", expect(302, 302))],
     ("site.accessibility", "GET"): [Case("/accessibility", EVERYONE_OK)],
     ("site.set_language", "POST"): [Case("/language", expect(400, 400))],

@@ -98,5 +98,7 @@ def make_app(config: dict | None = None) -> Flask:
 
 def wsgi_app() -> Flask:
     """The app gunicorn serves in the two-servers test, configured from the environment, with the fake."""
+    # After the app: creating it imports the real protocol modules, which register themselves.
+    app = make_app()
     register()
-    return make_app()
+    return app
