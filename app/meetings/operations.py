@@ -41,7 +41,7 @@ from app.meetings.models import (
 from app.meetings.pack import HistoryRow, PackAgendaItem, PackInput, blocks_from_diff
 from app.meetings.pack import writer as pack_writer
 from app.responses.pack import pack_responses
-from app.review import markdown
+from app.review import markdown, mentions
 from app.review.compilation import (
     PackComment,
     PackReply,
@@ -502,6 +502,8 @@ def _pack_comments(
         return then, (2, number_by_id[comment.version_id], then.position if then else 0)
 
     rows: list[tuple[tuple, PackComment]] = []
+    # Mentions are stored as tokens (app.review.mentions): the pack prints them as "@Name".
+    names = mentions.names_for(c.body for c in comments if not c.is_hidden)
     for comment in comments:
         place, order = where(comment)
         rows.append(
@@ -514,7 +516,9 @@ def _pack_comments(
                     section=place.section if place else "",
                     organisation=comment.organisation.name,
                     author=comment.author.name,
-                    body_text="" if comment.is_hidden else markdown_text(comment.body),
+                    body_text=""
+                    if comment.is_hidden
+                    else markdown_text(mentions.readable(comment.body, names)),
                     version_label=labels_by_id[comment.version_id],
                     created_at=comment.created_at,
                     kind=comment.kind.value,
@@ -544,6 +548,11 @@ def _pack_comments(
     return [pack_comment for _order, pack_comment in sorted(rows, key=lambda row: row[0])]
 
 
+def _printed(body: str, names: dict[int, str]) -> str:
+    """A comment's words as the pack prints them: plain text, mentions as "@Name"."""
+    return markdown_text(mentions.readable(body, names))
+
+
 def _pack_replies(comment_ids: Sequence[int]) -> dict[int, tuple[PackReply, ...]]:
     """The members' replies to each of *comment_ids*, oldest first, in one query.
 
@@ -559,12 +568,13 @@ def _pack_replies(comment_ids: Sequence[int]) -> dict[int, tuple[PackReply, ...]
         .order_by(Comment.parent_id, Comment.created_at, Comment.id)
     ).all()
     out: dict[int, list[PackReply]] = {}
+    names = mentions.names_for(reply.body for reply in rows if not reply.is_hidden)
     for reply in rows:
         out.setdefault(reply.parent_id, []).append(
             PackReply(
                 author=reply.author.name,
                 organisation=reply.organisation.name,
-                body_text="" if reply.is_hidden else markdown_text(reply.body),
+                body_text="" if reply.is_hidden else _printed(reply.body, names),
                 created_at=reply.created_at,
                 hidden=reply.is_hidden,
                 hidden_reason=(reply.hidden_reason or "") if reply.is_hidden else "",

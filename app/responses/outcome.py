@@ -26,6 +26,7 @@ from app.extensions import db
 from app.responses.labels import POSITION_EN, POSITION_SV
 from app.responses.models import Position, Response, ResponseState
 from app.responses.operations import sections_of
+from app.review import mentions
 from app.review.compilation import STATUSES, PackComment, by_section
 from app.review.compilation import labels as pack_labels
 from app.review.models import Comment
@@ -277,6 +278,8 @@ def load_comments(
         .offset(offset)
     ).all()
     out = []
+    # Mentions are stored as tokens (app.review.mentions): the report prints them as "@Name".
+    names = mentions.names_for(row[5] for row in rows if row[14] is None)
     for row in rows:
         (number, block_id, uid, organisation, author_name, body, kind, quote, suggestion, status) = row[:10]
         (duplicate_of, response, decided_by, withdrawn_at, hidden_at, hidden_reason, created_at) = row[10:17]
@@ -294,7 +297,7 @@ def load_comments(
                     section=section,
                     organisation=organisation,
                     author=author_name if names else "",
-                    body_text="" if hidden else markdown_text(body),
+                    body_text="" if hidden else markdown_text(mentions.readable(body, names)),
                     version_label=version.label,
                     created_at=created_at,
                     kind=kind.value,

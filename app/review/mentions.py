@@ -196,6 +196,20 @@ def names_in(comment_ids: Iterable[int]) -> dict[int, str]:
     )
 
 
+def names_for(bodies: Iterable[str]) -> dict[int, str]:
+    """The current names of the people the tokens in *bodies* name, in one query (none when no
+    body mentions anyone): for :func:`readable` where comments are printed without their ids at
+    hand (the pack, the outcome report, the API). Pseudonymised accounts are not named."""
+    ids = {int(found) for body in bodies if body and "@[user:" in body for found in TOKEN.findall(body)}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(User.id, User.name).where(User.id.in_(sorted(ids)), User.pseudonymised.is_(False))
+        ).all()
+    )
+
+
 def readable(body: str, names: dict[int, str]) -> str:
     """*body* with each token written as "@Name", for plain-text outputs (a printed pack, an
     export); a token naming nobody known stays as typed."""

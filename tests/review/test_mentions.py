@@ -252,3 +252,27 @@ def test_plain_text_outputs_can_write_the_names(app, client, doc, people):
         names = mentions.names_in([comment.id])
         assert mentions.readable(comment.body, names) == f"Se @Anna Andersson och @[user:{olle.id}]."
         assert mentions.readable("Ingen nämnd.", names) == "Ingen nämnd."
+
+
+def test_printed_outputs_write_mentions_as_names_not_tokens(app, client, doc, people):
+    """The pack's compilation (and the open-data download built from it) and the outcome report
+    print comments as plain text: a mention reads "@Name" there as on the page."""
+    from app.meetings.operations import version_compilation
+    from app.responses.outcome import load_comments
+
+    client.login("maja@example.org")
+    anna = people["anna"]
+    _post(client, doc, f"Vad tycker @[user:{anna.id}] om detta?")
+    parent = _only_comment(app)
+    reply = client.post(
+        f"/comments/{parent.id}/reply", {"body": f"Jag frågar @[user:{people['maja'].id}] också."}
+    )
+    assert reply.status_code == 302
+    with app.app_context():
+        version = db.session.get(Document, doc.id).versions[0]
+        [printed] = version_compilation(version)
+        assert printed.body_text == "Vad tycker @Anna Andersson om detta?"
+        assert [r.body_text for r in printed.replies] == ["Jag frågar @Maja Medlem också."]
+        rows = load_comments(version, names=True)
+        texts = repr(rows)
+        assert "@Anna Andersson" in texts and "@[user:" not in texts
