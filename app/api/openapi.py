@@ -192,7 +192,13 @@ SCHEMAS: dict = {
         {
             "number": INTEGER,
             "author": _ref("Person"),
-            "body": {**N_STRING, "description": "Markdown source; null if hidden by a moderator."},
+            "body": {
+                **N_STRING,
+                "description": (
+                    "Markdown source; null if hidden by a moderator. A mention of a member is the token "
+                    "@[user:<id>]; body_html shows it as the member's name."
+                ),
+            },
             "body_html": N_STRING,
             "created_at": DATETIME,
             "edited_at": N_DATETIME,
