@@ -17,7 +17,14 @@ from app.review import markdown
 from app.review.anchoring import find_once
 from app.review.models import Comment, CommentKind, CommentRevision, CommentStatus, Endorsement
 from app.richtext import plain, sanitize_inline
-from app.signals import comment_decided, comments_posted
+from app.signals import (
+    comment_decided,
+    comment_edited,
+    comment_endorsed,
+    comment_hidden,
+    comment_withdrawn,
+    comments_posted,
+)
 
 CONTEXT_CHARS = 32
 
@@ -228,6 +235,7 @@ def edit_comment(comment: Comment, *, kind: CommentKind, body: str, suggestion: 
     comment.suggestion = suggestion
     comment.updated_at = utcnow()
     db.session.flush()
+    comment_edited.send(comment, actor=actor)
     return True
 
 
@@ -237,6 +245,7 @@ def withdraw_comment(comment: Comment, actor) -> None:
     comment.status = CommentStatus.WITHDRAWN
     record(actor, "comment.withdraw", comment, number=comment.number)
     db.session.flush()
+    comment_withdrawn.send(comment, actor=actor)
 
 
 def toggle_endorsement(comment: Comment, user) -> bool:
@@ -245,9 +254,11 @@ def toggle_endorsement(comment: Comment, user) -> bool:
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
+        comment_endorsed.send(comment, user=user, stands=False)
         return False
     db.session.add(Endorsement(comment_id=comment.id, user_id=user.id))
     db.session.flush()
+    comment_endorsed.send(comment, user=user, stands=True)
     return True
 
 
@@ -343,6 +354,7 @@ def hide_comment(comment: Comment, reason: str, actor) -> None:
         after={"hidden": True, "reason": reason},
     )
     db.session.flush()
+    comment_hidden.send(comment, hidden=True, actor=actor)
 
 
 def unhide_comment(comment: Comment, actor) -> None:
@@ -360,3 +372,4 @@ def unhide_comment(comment: Comment, actor) -> None:
         after={"hidden": False, "reason": None},
     )
     db.session.flush()
+    comment_hidden.send(comment, hidden=False, actor=actor)
