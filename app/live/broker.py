@@ -140,7 +140,9 @@ def _listen_postgres(app, broker: Broker, conninfo: str) -> None:
     pause = 0.5
     while not broker.stopping.is_set():
         try:
-            with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as connection:
+            with psycopg.connect(
+                conninfo, autocommit=True, connect_timeout=3, application_name="remiss-live"
+            ) as connection:
                 broker.connection = connection
                 connection.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
                 log.info("live: listening on %s", channel)

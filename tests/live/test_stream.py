@@ -136,7 +136,9 @@ def test_purge_removes_old_events_and_a_purged_id_means_reload(app, client, docu
         old = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
         add_comment(document, "p2", member)
         db.session.execute(
-            sa.update(LiveEvent).where(LiveEvent.id <= old + 1).values(created_at=utcnow() - timedelta(hours=3))
+            sa.update(LiveEvent)
+            .where(LiveEvent.id <= old + 1)
+            .values(created_at=utcnow() - timedelta(hours=3))
         )
         add_comment(document, "p3", member)
         db.session.commit()
