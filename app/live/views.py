@@ -35,20 +35,27 @@ class Slots:
     """Streams open in this process: all of them, and per user or address."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.by_key: Counter = Counter()
         self.total = 0
 
-    def take(self, key: str, per_key: int, per_process: int) -> str | None:
-        """Take a slot for *key*; None, or why not: "user" (their cap) or "process" (full)."""
+    def refuses(self, key: str, per_key: int, per_process: int) -> str | None:
+        """Why a stream for *key* would be refused: "user" (their cap), "process" (full), or None."""
         with self.lock:
             if self.by_key[key] >= per_key:
                 return "user"
             if self.total >= per_process:
                 return "process"
-            self.by_key[key] += 1
-            self.total += 1
             return None
+
+    def take(self, key: str, per_key: int, per_process: int) -> str | None:
+        """Take a slot for *key*; None, or why not (as :meth:`refuses`)."""
+        with self.lock:
+            refused = self.refuses(key, per_key, per_process)
+            if refused is None:
+                self.by_key[key] += 1
+                self.total += 1
+            return refused
 
     def give_back(self, key: str) -> None:
         """Give a slot back (the stream ended)."""
@@ -103,13 +110,14 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
     return last, None
 
 
-def _events_after(document_id: int, last: int, editor: bool) -> list[dict]:
+def _events_after(document_id: int, last: int, editor: bool, viewer_id: int | None = None) -> list[dict]:
     """This document's events after id *last*, as the browser gets them: ids and a kind."""
     rows = db.session.execute(
         sa.select(
             LiveEvent.id,
             LiveEvent.kind,
             LiveEvent.comment_id,
+            LiveEvent.actor_id,
             Block.uid,
             Version.number,
             Comment.number,
@@ -125,11 +133,13 @@ def _events_after(document_id: int, last: int, editor: bool) -> list[dict]:
         .limit(BATCH)
     ).all()
     events = []
-    for event_id, kind, comment_id, uid, version, number, parent_id, name in rows:
+    for event_id, kind, comment_id, actor_id, uid, version, number, parent_id, name in rows:
         if kind in EDITORS_ONLY and not editor:
             events.append({"id": event_id, "kind": None})
             continue
         data = {"id": event_id, "kind": kind}
+        if viewer_id is not None and actor_id == viewer_id:
+            data["mine"] = True  # the page that did it shows it already
         if comment_id is not None:
             data.update(comment=comment_id, number=number, parent=parent_id)
         if uid is not None:
@@ -157,25 +167,28 @@ def stream(slug: str):
     editor = document.can_edit(current_user)
     config = current_app.config
     key = f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
-    refused = slots.take(key, config["LIVE_MAX_STREAMS_PER_USER"], config["LIVE_STREAMS_PER_PROCESS"])
+    per_key, per_process = config["LIVE_MAX_STREAMS_PER_USER"], config["LIVE_STREAMS_PER_PROCESS"]
+    refused = slots.refuses(key, per_key, per_process)
     if refused == "user":
         return Response("Too many open streams\n", 429, {"Retry-After": "30"}, mimetype="text/plain")
     if refused == "process":
         return Response("Busy\n", 503, {"Retry-After": "5"}, mimetype="text/plain")
-    try:
-        last, reload = _resume_point(document.id)
-    except Exception:
-        slots.give_back(key)
-        raise
+    last, reload = _resume_point(document.id)
     app = current_app._get_current_object()
     broker.ensure_started(app)
     document_id = document.id
+    viewer_id = current_user.id if current_user.is_authenticated else None
     db.session.remove()
 
     def events():
+        # The slot is taken once the stream really runs (a response never read holds none);
+        # whoever got in between the check above and here is told to come back.
         nonlocal last
+        yield f"retry: {config['LIVE_RETRY_MS']}\n\n"
+        if slots.take(key, per_key, per_process) is not None:
+            yield "event: busy\ndata: {}\n\n"
+            return
         try:
-            yield f"retry: {config['LIVE_RETRY_MS']}\n\n"
             if reload is not None:
                 yield f"id: {last}\nevent: reload\ndata: {json.dumps({'changes': max(reload, 0)})}\n\n"
             else:
@@ -184,7 +197,7 @@ def stream(slug: str):
                 heard = broker.heard(document_id)
                 with app.app_context():
                     try:
-                        found = _events_after(document_id, last, editor)
+                        found = _events_after(document_id, last, editor, viewer_id)
                     finally:
                         db.session.remove()
                 for data in found:
