@@ -82,7 +82,8 @@ function connect(handlers) {
         pause = Math.min(pause * 2, 30000);
       }
     });
-    for (const [kind, handler] of Object.entries(handlers)) {
+    const all = { hello: () => {}, ...handlers };
+    for (const [kind, handler] of Object.entries(all)) {
       source.addEventListener(kind, (event) => {
         if (event.lastEventId) last = event.lastEventId;
         handler(event.data ? JSON.parse(event.data) : {});
@@ -90,6 +91,12 @@ function connect(handlers) {
     }
     // Events not meant for this reader still move the id on.
     source.addEventListener("message", (event) => { if (event.lastEventId) last = event.lastEventId; });
+    source.addEventListener("busy", () => {
+      // The server is full for now: try again later, from the last id seen.
+      source.close();
+      window.setTimeout(open, pause);
+      pause = Math.min(pause * 2, 30000);
+    });
     source.addEventListener("bye", () => {
       // The server is stopping (a deploy): come back to another worker at once.
       source.close();
@@ -165,17 +172,17 @@ function readingPage() {
     return found;
   }
 
-  async function refresh(uid) {
+  async function refresh(uid, asked = false) {
     const block = blockElement(uid);
     if (!block) return;
     const existing = block.querySelector(":scope > .block-comments");
     // A busy version shows counts only: its "Show N comments" link loads the discussion.
     if (existing && existing.querySelector(".show-comments") && !existing.querySelector("article.comment")) return;
     const where = section(block, uid);
-    if (typingIn(where)) {
+    if (!asked && typingIn(where)) {
       if (!where.querySelector(".live-new-here")) {
         const bar = note("live-new-here", `${hook.dataset.newHere} `);
-        bar.append(button(hook.dataset.show, () => { bar.remove(); refresh(uid); }));
+        bar.append(button(hook.dataset.show, () => { bar.remove(); refresh(uid, true); }));
         where.prepend(bar);
       }
       return;
@@ -188,12 +195,18 @@ function readingPage() {
     const response = await fetch(url, { headers: FETCH, credentials: "same-origin" });
     if (!response.ok) return;
     const html = await response.text();
+    // What the person wrote, and which reply boxes were open, survive the new content.
+    const typed = new Map(Array.from(where.querySelectorAll("textarea[id]")).map((t) => [t.id, t.value]));
+    const opened = Array.from(where.querySelectorAll("details[open] textarea[id]")).map((t) => t.id);
     keepingPlace(() => {
       where.replaceChildren(fromHTML(html));
-      where.querySelectorAll("p.meta").forEach((p) => {
-        // "No comments match the filter": nothing to show in the margin's section.
-        if (!where.querySelector("article.comment")) p.remove();
-      });
+      for (const [id, value] of typed) {
+        const area = where.querySelector(`#${CSS.escape(id)}`);
+        if (area && value) area.value = value;
+      }
+      for (const id of opened) where.querySelector(`#${CSS.escape(id)}`)?.closest("details")?.setAttribute("open", "");
+      // "No comments match the filter": nothing to show under the paragraph.
+      if (!where.querySelector("article.comment")) where.replaceChildren();
     });
     where.dispatchEvent(new CustomEvent("remiss:threads-replaced", { bubbles: true }));
   }
