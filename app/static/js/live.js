@@ -322,7 +322,7 @@ function dashboard() {
       bar.className = "notice live-note";
       document.querySelector(".status-counts")?.after(bar);
     }
-    const text = fill(hook.dataset.newOnBoard, { n: fresh });
+    const text = fill(fresh === 1 ? hook.dataset.newOnBoardOne : hook.dataset.newOnBoard, { n: fresh });
     bar.replaceChildren(document.createTextNode(`${text} `), button(hook.dataset.show, () => window.location.reload()));
     say(text);
   }
