@@ -47,6 +47,12 @@ def add_events(document_id: int, kind: str, rows: list[dict], actor=None) -> lis
     version_id), flushed together, with a wake-up announced for after the commit."""
     if not rows:
         return []
+    if db.engine.dialect.name == "postgresql":
+        # Ids are the streams' cursor: they must commit in the order they were given, per
+        # document, or a stream that sent id 11 would never send an id 10 committed after it.
+        # The lock is held to the commit, so the next writer on this document takes a higher id
+        # and commits later. (SQLite has one writer at a time anyway.)
+        db.session.execute(_lock_statement(), {"document_id": document_id})
     actor_id = getattr(actor, "id", None)
     events = [LiveEvent(document_id=document_id, kind=kind, actor_id=actor_id, **row) for row in rows]
     db.session.add_all(events)
@@ -70,6 +76,12 @@ def _announce(document_id: int, event_id: int) -> None:
         db.session.execute(
             _notify_statement(), {"channel": channel(), "payload": f"{event_id}:{document_id}"}
         )
+
+
+@functools.cache
+def _lock_statement():
+    # The two-key form, (27, document id): issue 27's own space, clear of any other lock.
+    return sa.text("SELECT pg_advisory_xact_lock(27, :document_id)")
 
 
 @functools.cache

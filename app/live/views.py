@@ -110,9 +110,9 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
     return last, None
 
 
-def _events_after(document_id: int, last: int, editor: bool, viewer_id: int | None = None) -> list[dict]:
-    """This document's events after id *last*, as the browser gets them: ids and a kind."""
-    rows = db.session.execute(
+def _rows_after(document_id: int, last: int) -> list[tuple]:
+    """This document's events after id *last* as rows: ids, a kind, and what pages look them up by."""
+    return db.session.execute(
         sa.select(
             LiveEvent.id,
             LiveEvent.kind,
@@ -132,6 +132,53 @@ def _events_after(document_id: int, last: int, editor: bool, viewer_id: int | No
         .order_by(LiveEvent.id)
         .limit(BATCH)
     ).all()
+
+
+class Recent:
+    """The latest events of each document, read once per process for all its streams.
+
+    A hundred streams on one document would otherwise each read the same new row when it comes;
+    here the first reads it and the others take it from memory. Rows are kept while they are
+    among the last KEEP of their document; a stream further behind reads the table itself.
+    """
+
+    KEEP = 1000
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rows: dict[int, list[tuple]] = {}
+        # Per document: every event after this id (and up to the last row kept) is in rows.
+        self.since: dict[int, int] = {}
+
+    def after(self, document_id: int, last: int, heard: int) -> list[tuple]:
+        """Rows after *last*, knowing that events up to *heard* were committed."""
+        with self.lock:
+            rows = self.rows.get(document_id)
+            since = self.since.get(document_id)
+            if rows is None or since is None or since > last:
+                found = _rows_after(document_id, last)
+                if len(found) < BATCH and (rows is None or since is None or not rows):
+                    self.rows[document_id], self.since[document_id] = list(found), last
+                return found
+            top = rows[-1][0] if rows else since
+            if heard > top:
+                fresh = _rows_after(document_id, top)
+                rows.extend(fresh)
+                if len(fresh) == BATCH:
+                    # More than a batch arrived at once: start again from here next time.
+                    self.rows[document_id], self.since[document_id] = [], fresh[-1][0]
+                    rows = fresh
+                elif len(rows) > self.KEEP:
+                    del rows[: len(rows) - self.KEEP]
+                    self.since[document_id] = rows[0][0] - 1
+            return [row for row in rows if row[0] > last][:BATCH]
+
+
+recent = Recent()
+
+
+def _shape(rows, editor: bool, viewer_id: int | None) -> list[dict]:
+    """Rows as this reader's browser gets them: ids and a kind."""
     events = []
     for event_id, kind, comment_id, actor_id, uid, version, number, parent_id, name in rows:
         if kind in EDITORS_ONLY and not editor:
@@ -197,7 +244,7 @@ def stream(slug: str):
                 heard = broker.heard(document_id)
                 with app.app_context():
                     try:
-                        found = _events_after(document_id, last, editor, viewer_id)
+                        found = _shape(recent.after(document_id, last, heard), editor, viewer_id)
                     finally:
                         db.session.remove()
                 for data in found:
