@@ -16,7 +16,7 @@ import gc
 import os
 import signal
 
-PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "1"))
+PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "2"))
 worker_class = "gthread"
 # No keep-alive: a page request is answered and the connection closed, as sync workers did, so the
 # kernel spreads the next request over idle workers instead of pinning a client to one.
@@ -39,17 +39,19 @@ def post_worker_init(worker):
     from app.search import compounds
 
     compounds.dictionary()
-    from app.live.serving import PageGate
-
-    worker.wsgi = PageGate(worker.wsgi, PAGE_THREADS)
-    end_streams_on_exit(worker)
+    if worker is not None:
+        serve_streams_beside_pages(worker)
     gc.collect()
     gc.freeze()
 
 
-def end_streams_on_exit(worker):
-    """On SIGTERM, end the worker's live streams before gunicorn's graceful stop waits for them."""
+def serve_streams_beside_pages(worker):
+    """Pages through a gate of PAGE_THREADS (streams bypass it), and on SIGTERM end the worker's
+    live streams before gunicorn's graceful stop waits for them."""
     from app.live.broker import broker
+    from app.live.serving import PageGate
+
+    worker.wsgi = PageGate(worker.wsgi, PAGE_THREADS)
 
     graceful = worker.handle_exit
 
