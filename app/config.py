@@ -101,7 +101,7 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "LIVE_RETENTION": int(env.get("LIVE_RETENTION", "3600")),
         "LIVE_MAX_STREAMS_PER_USER": int(env.get("LIVE_MAX_STREAMS_PER_USER", "5")),
         "LIVE_STREAMS_PER_PROCESS": int(env.get("LIVE_STREAMS_PER_PROCESS", "100")),
-        "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS", "0.5")),
+        "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS", "0.25")),
         "LIVE_RETRY_MS": int(env.get("LIVE_RETRY_MS", "2000")),
     }
 

@@ -192,7 +192,7 @@ def _poll_table(app, broker: Broker) -> None:
     from app.extensions import db
     from app.live.models import LiveEvent
 
-    every = float(app.config.get("LIVE_POLL_SECONDS", 0.5))
+    every = float(app.config.get("LIVE_POLL_SECONDS", 0.25))
     last = None
     while not broker.stopping.is_set():
         try:
