@@ -194,6 +194,7 @@ def _poll_table(app, broker: Broker) -> None:
 
     every = float(app.config.get("LIVE_POLL_SECONDS", 0.25))
     last = None
+    failing = None
     while not broker.stopping.is_set():
         try:
             with app.app_context():
@@ -210,6 +211,10 @@ def _poll_table(app, broker: Broker) -> None:
             if rows:
                 last = rows[-1][0]
                 broker.publish_many(rows)
+            failing = None
         except Exception as error:
-            log.warning("live: polling the events failed (%s)", error)
+            # Said once, not every quarter second, until it works again.
+            if failing != str(error):
+                failing = str(error)
+                log.warning("live: polling the events failed (%s)", error)
         broker.stopping.wait(every)
