@@ -208,6 +208,13 @@ function readingPage() {
       // "No comments match the filter": nothing to show under the paragraph.
       if (!where.querySelector("article.comment")) where.replaceChildren();
     });
+    // The margin's "N open comments", when the page shows every comment (a filter shows fewer).
+    const filter = new URLSearchParams(window.location.search).get("comments");
+    const count = block.querySelector(".block-margin .comment-count");
+    if (count && (!filter || filter === "all")) {
+      const open = where.querySelectorAll(":scope > article.comment--open").length;
+      count.textContent = count.textContent.replace(/^\d+/, String(open));
+    }
     where.dispatchEvent(new CustomEvent("remiss:threads-replaced", { bubbles: true }));
   }
 
