@@ -1,10 +1,28 @@
 """gunicorn's settings for Remiss, read from the working directory (`make run`, the benchmarks).
 
 Command-line flags (workers, bind address, logging) still come from whoever starts gunicorn; this
-file only adds what every worker should do.
+file adds what every worker should do, and how it serves live event streams (issue 27):
+
+Threaded workers (``gthread``). A live stream (``/d/<slug>/live``) holds a thread as long as the
+page that opened it stays open, so each worker gets ``LIVE_STREAMS_PER_PROCESS`` threads for
+streams (app.live refuses one more with 503, and the browser tries again) plus
+``PAGE_THREADS`` that only pages can use: however many streams are open, pages find a thread.
+A waiting stream holds no database connection and costs almost no CPU. On SIGTERM (a deploy, a
+restart) the worker ends its streams at once, so it stops within seconds; browsers reconnect
+to the next worker and resume from their last event.
 """
 
 import gc
+import os
+import signal
+
+PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "2"))
+worker_class = "gthread"
+# No keep-alive: a page request is answered and the connection closed, as sync workers did, so the
+# kernel spreads the next request over idle workers instead of pinning a client to one.
+keepalive = 0
+# Streams, the pages' own threads, and a few spare for requests waiting at the page gate.
+threads = int(os.environ.get("LIVE_STREAMS_PER_PROCESS", "100")) + PAGE_THREADS + 4
 
 
 def post_worker_init(worker):
@@ -21,5 +39,24 @@ def post_worker_init(worker):
     from app.search import compounds
 
     compounds.dictionary()
+    if worker is not None:
+        serve_streams_beside_pages(worker)
     gc.collect()
     gc.freeze()
+
+
+def serve_streams_beside_pages(worker):
+    """Pages through a gate of PAGE_THREADS (streams bypass it), and on SIGTERM end the worker's
+    live streams before gunicorn's graceful stop waits for them."""
+    from app.live.broker import broker
+    from app.live.serving import PageGate
+
+    worker.wsgi = PageGate(worker.wsgi, PAGE_THREADS)
+
+    graceful = worker.handle_exit
+
+    def handle_exit(sig, frame):
+        broker.stop()
+        graceful(sig, frame)
+
+    signal.signal(signal.SIGTERM, handle_exit)

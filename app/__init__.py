@@ -86,6 +86,9 @@ def configure_blueprints(app: Flask) -> None:
     from app.documents.blueprint import bp as documents_bp
     from app.drafting import views as _drafting  # noqa: F401
     from app.drafting.blueprint import bp as drafting_bp
+    from app.live import events as _live_events  # noqa: F401  (connect on import)
+    from app.live import views as _live  # noqa: F401
+    from app.live.blueprint import bp as live_bp
     from app.meetings import agenda_views as _meetings_agenda  # noqa: F401
     from app.meetings import minutes_views as _meetings_minutes  # noqa: F401
     from app.meetings import receivers as _meetings_receivers  # noqa: F401  (connect on import)
@@ -125,6 +128,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(wordcomments_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(live_bp)
 
 
 def configure_hooks(app: Flask) -> None:
@@ -148,6 +152,7 @@ def configure_commands(app: Flask) -> None:
     from app.accounts import cli as accounts_cli
     from app.demo import cli as demo_cli
     from app.drafting import cli as drafting_cli
+    from app.live import cli as live_cli
     from app.meetings import cli as meetings_cli
     from app.notifications import cli as notifications_cli
     from app.search import cli as search_cli
@@ -159,6 +164,7 @@ def configure_commands(app: Flask) -> None:
     meetings_cli.register(app)
     drafting_cli.register(app)
     notifications_cli.register(app)
+    live_cli.register(app)
     wordcomments_cli.register(app)
     search_cli.register(app)
     backup.register(app)

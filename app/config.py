@@ -95,6 +95,16 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         # Whole reading pages kept for visitors in each worker (app.pagecache); 0 turns it off.
         "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", "64")),
         "PASSWORD_MIN_LENGTH": 12,
+        # Live events (app.live): how they reach every server, how long a browser may be away and
+        # still resume (seconds), and how many streams a person and a process may hold.
+        "LIVE_BACKEND": env.get("LIVE_BACKEND", "database"),
+        "LIVE_REDIS_URL": env.get("LIVE_REDIS_URL") or env.get("REDIS_URL", ""),
+        "LIVE_CHANNEL": env.get("LIVE_CHANNEL", "remiss_live"),
+        "LIVE_RETENTION": int(env.get("LIVE_RETENTION", "3600")),
+        "LIVE_MAX_STREAMS_PER_USER": int(env.get("LIVE_MAX_STREAMS_PER_USER", "5")),
+        "LIVE_STREAMS_PER_PROCESS": int(env.get("LIVE_STREAMS_PER_PROCESS", "100")),
+        "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS", "0.25")),
+        "LIVE_RETRY_MS": int(env.get("LIVE_RETRY_MS", "2000")),
     }
 
 

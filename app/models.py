@@ -12,6 +12,7 @@ from app.api.models import ApiToken
 from app.audit import AuditEvent
 from app.documents.models import Block, BlockRevision, Document, Version
 from app.drafting.models import StoredImport
+from app.live.models import LiveEvent
 from app.meetings.models import (
     ActionPoint,
     AgendaAttachment,
@@ -56,6 +57,7 @@ __all__ = [
     "IdentityProviderDomain",
     "InboxItem",
     "Invitation",
+    "LiveEvent",
     "Meeting",
     "MeetingSeries",
     "MinutesDecision",

@@ -35,6 +35,32 @@ version_published = remiss.signal("version-published")
 """A draft became the version open for comments (sender: the version; keyword: editor).
 Sent by app.drafting.operations.publish_draft."""
 
+# ---- what else happens on a document, for whoever shows it live (app.live) ------------------
+
+comment_edited = remiss.signal("comment-edited")
+"""A comment's wording changed (sender: the comment; keyword: actor). Sent by
+app.review.operations.edit_comment when anything changed."""
+
+comment_withdrawn = remiss.signal("comment-withdrawn")
+"""A comment was withdrawn by its author (sender: the comment; keyword: actor)."""
+
+comment_hidden = remiss.signal("comment-hidden")
+"""A moderator hid a comment's text, or showed it again (sender: the comment; keywords: hidden,
+True or False; actor). Receivers must not pass the text on."""
+
+comment_endorsed = remiss.signal("comment-endorsed")
+"""Someone endorsed a comment or took it back (sender: the comment; keywords: user, stands)."""
+
+draft_block_saved = remiss.signal("draft-block-saved")
+"""An editor saved a block of the working draft (sender: the block's revision, before it is
+expired; keyword: editor). Sent by app.drafting.operations._save, which every edit goes through
+(applying a suggestion too)."""
+
+suggestion_applied = remiss.signal("suggestion-applied")
+"""A suggestion was merged into the working draft (sender: the comment; keywords: draft, editor).
+Sent by app.drafting.operations.apply_suggestion after its decision."""
+
+
 # ---- accounts, the mail outbox and the reminders of features above it ----------------------
 
 user_forgotten = remiss.signal("user-forgotten")

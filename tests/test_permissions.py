@@ -187,6 +187,16 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/comments/{comment_id}/unhide", expect(302, 403, editor=302, admin=302)),
         Case("/comments/999999/unhide", expect(302, 404)),
     ],
+    # The event stream: a reader's right to the document, never a sign-in redirect (issue 27).
+    ("live.stream", "GET"): [
+        Case("/d/{public}/live", EVERYONE_OK),
+        Case("/d/{network}/live", expect(403, 200)),
+        Case("/d/no-such-document/live", expect(404, 404)),
+    ],
+    ("live.deciding", "POST"): [
+        Case("/d/{public}/live/deciding/{comment_id}", expect(403, 403, editor=204)),
+        Case("/d/{public}/live/deciding/999999", expect(403, 403, editor=404)),
+    ],
     ("review.block_comments", "GET"): [
         Case("/d/{public}/v/2/b/{uid}/comments", EVERYONE_OK),
         Case("/d/{network}/v/1/b/{network_uid}/comments", SIGNED_IN),

@@ -24,7 +24,7 @@ from app.merge import ALREADY, Merge, Unresolved, merge
 from app.review import operations as review_operations
 from app.review.models import Comment, CommentStatus
 from app.richtext import sanitize_inline, table_rows, table_text
-from app.signals import version_published
+from app.signals import draft_block_saved, suggestion_applied, version_published
 
 
 class DraftError(Exception):
@@ -228,6 +228,7 @@ def _save(revision: BlockRevision, base_revision: int, editor, **values) -> None
     if result.rowcount != 1:
         db.session.expire(revision)
         raise StaleEdit(current_revision(revision.version, revision.block.uid))
+    draft_block_saved.send(revision, editor=editor)
     db.session.expire(revision)
 
 
@@ -492,6 +493,7 @@ def apply_suggestion(
         written=written is not None,
     )
     db.session.flush()
+    suggestion_applied.send(comment, draft=draft, editor=editor)
     return Applied(revision, status, took, left)
 
 

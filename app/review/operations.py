@@ -24,7 +24,14 @@ from app.review.models import (
     Endorsement,
 )
 from app.richtext import plain, sanitize_inline
-from app.signals import comment_decided, comments_posted
+from app.signals import (
+    comment_decided,
+    comment_edited,
+    comment_endorsed,
+    comment_hidden,
+    comment_withdrawn,
+    comments_posted,
+)
 
 CONTEXT_CHARS = 32
 
@@ -245,6 +252,7 @@ def edit_comment(comment: Comment, *, kind: CommentKind, body: str, suggestion: 
     db.session.flush()
     # A person the edit mentions for the first time is told; those mentioned before are not again.
     mentions.record_mentions([comment], actor)
+    comment_edited.send(comment, actor=actor)
     return True
 
 
@@ -254,6 +262,7 @@ def withdraw_comment(comment: Comment, actor) -> None:
     comment.status = CommentStatus.WITHDRAWN
     record(actor, "comment.withdraw", comment, number=comment.number)
     db.session.flush()
+    comment_withdrawn.send(comment, actor=actor)
 
 
 def toggle_endorsement(comment: Comment, user) -> bool:
@@ -262,9 +271,11 @@ def toggle_endorsement(comment: Comment, user) -> bool:
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
+        comment_endorsed.send(comment, user=user, stands=False)
         return False
     db.session.add(Endorsement(comment_id=comment.id, user_id=user.id))
     db.session.flush()
+    comment_endorsed.send(comment, user=user, stands=True)
     return True
 
 
@@ -360,6 +371,7 @@ def hide_comment(comment: Comment, reason: str, actor) -> None:
         after={"hidden": True, "reason": reason},
     )
     db.session.flush()
+    comment_hidden.send(comment, hidden=True, actor=actor)
 
 
 def unhide_comment(comment: Comment, actor) -> None:
@@ -377,3 +389,4 @@ def unhide_comment(comment: Comment, actor) -> None:
         after={"hidden": False, "reason": None},
     )
     db.session.flush()
+    comment_hidden.send(comment, hidden=False, actor=actor)

@@ -47,8 +47,9 @@ def test_building_the_app_again_connects_each_receiver_once(app, doc, people):
     signals = (comments_posted, comment_decided, version_published)
     before = [len(s.receivers) for s in signals]
     create_app(dict(app.config))
-    # A version published is heard by notifications and by review (which finds the quotes again).
-    assert [len(s.receivers) for s in signals] == before == [1, 1, 2]
+    # Each is heard by notifications and by live (app/live/events.py); a version published also
+    # by review (which finds the quotes again).
+    assert [len(s.receivers) for s in signals] == before == [2, 2, 3]
     with app.app_context():
         parent = add_comment(doc, "p1", people["maja"])
         add_comment(doc, "p1", people["mats"], parent=db.session.get(Comment, parent))

@@ -529,6 +529,8 @@ function init() {
     });
   });
   wireThread(reading);
+  // Discussions app/static/js/live.js fetched again after others' comments.
+  reading.addEventListener("remiss:threads-replaced", (event) => wireThread(event.target));
   const button = document.getElementById("quote-button");
   if (button) setUpSelection(button, document.getElementById("quote-note"));
 }

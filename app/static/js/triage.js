@@ -290,6 +290,8 @@ function start() {
   const triage = document.querySelector("[data-triage]");
   if (!triage) return;
   for (const card of cards()) enhanceCard(card);
+  // A card app/static/js/live.js fetched again after another editor's decision.
+  triage.addEventListener("remiss:card-replaced", (event) => enhanceCard(event.target));
   enhanceBulk();
 }
 

@@ -1,0 +1,76 @@
+"""How a threaded worker serves streams beside pages (gunicorn.conf.py, app/live/serving.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import runpy
+import threading
+import time
+from pathlib import Path
+
+from app.live.serving import PageGate
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_workers_are_threaded_with_threads_for_streams_and_pages(monkeypatch):
+    monkeypatch.setenv("LIVE_STREAMS_PER_PROCESS", "50")
+    monkeypatch.setenv("PAGE_THREADS", "3")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    assert settings["worker_class"] == "gthread"
+    assert settings["threads"] >= 50 + 3
+    assert settings["keepalive"] == 0
+
+
+def _app(started: threading.Event, release: threading.Event, running: list):
+    def app(environ, start_response):
+        running.append(environ["PATH_INFO"])
+        started.set()
+        release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    return app
+
+
+def test_the_gate_holds_pages_back_but_lets_streams_through():
+    started, release, running = threading.Event(), threading.Event(), []
+    gate = PageGate(_app(started, release, running), pages=1)
+
+    def call(path):
+        body = gate({"PATH_INFO": path}, lambda *a: None)
+        list(body)
+        getattr(body, "close", lambda: None)()
+
+    first = threading.Thread(target=call, args=("/d/x",))
+    first.start()
+    started.wait(5)
+    # A second page waits at the gate while the first runs ...
+    second = threading.Thread(target=call, args=("/d/y",))
+    second.start()
+    time.sleep(0.2)
+    assert running == ["/d/x"]
+    # ... an event stream does not.
+    stream = threading.Thread(target=call, args=("/d/x/live",))
+    stream.start()
+    deadline = time.monotonic() + 5
+    while "/d/x/live" not in running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert running == ["/d/x", "/d/x/live"]
+    release.set()
+    for thread in (first, second, stream):
+        thread.join(5)
+    assert sorted(running) == ["/d/x", "/d/x/live", "/d/y"]
+
+
+def test_the_gate_is_given_back_when_the_app_fails():
+    def failing(environ, start_response):
+        raise RuntimeError("boom")
+
+    gate = PageGate(failing, pages=1)
+    for _ in range(3):
+        with contextlib.suppress(RuntimeError):
+            gate({"PATH_INFO": "/"}, lambda *a: None)
+    assert gate.gate.acquire(blocking=False)

@@ -1,0 +1,239 @@
+"""The event stream over HTTP: who may open it, resuming, forged ids, the cap, hidden comments."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.database import utcnow
+from app.documents.models import Document, Visibility
+from app.extensions import db
+from app.live.models import LiveEvent
+from app.live.views import slots
+from tests.conftest import PASSWORD, add_comment
+
+SECRET = "Hemlig text som ingen besökare får se"
+
+
+def frames(response, count: int) -> list[dict]:
+    """The next *count* SSE frames of a streaming response (heartbeats and retry hints skipped)."""
+    found: list[dict] = []
+    buffer = ""
+    chunks = iter(response.response)
+    while len(found) < count:
+        buffer += _text(next(chunks))
+        while "\n\n" in buffer and len(found) < count:
+            raw, buffer = buffer.split("\n\n", 1)
+            frame: dict = {}
+            for line in raw.splitlines():
+                if line.startswith(":") or not line:
+                    continue
+                name, _sep, value = line.partition(": ")
+                frame[name] = value
+            if "event" in frame or ("id" in frame and "retry" not in frame):
+                if "data" in frame:
+                    frame["data"] = json.loads(frame["data"])
+                found.append(frame)
+    return found
+
+
+def _text(chunk) -> str:
+    return chunk.decode() if isinstance(chunk, bytes) else chunk
+
+
+@pytest.fixture
+def document(factory, editor):
+    return factory.document(editor=editor)
+
+
+@pytest.fixture
+def member(factory):
+    return factory.user(email="mia@example.org", name="Mia Medlem", roles=(Role.MEMBER,))
+
+
+def open_stream(client, slug, **headers):
+    return client.get(f"/d/{slug}/live", headers=headers, buffered=False)
+
+
+def test_private_document_stream_refused_to_visitors(app, client, factory, editor):
+    private = factory.document(editor=editor, visibility=Visibility.NETWORK)
+    response = client.get(f"/d/{private.slug}/live")
+    assert response.status_code == 403
+    assert b"data:" not in response.data
+    assert client.get("/d/no-such-document/live").status_code == 404
+
+
+def test_a_new_comment_reaches_an_open_stream(app, client, make_client, document, member):
+    response = open_stream(client, document.slug)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    [hello] = frames(response, 1)
+    assert hello["event"] == "hello"
+    with app.app_context():
+        comment_id = add_comment(document, "p1", member, body=SECRET)
+    [event] = frames(response, 1)
+    response.close()
+    assert event["event"] == "comment"
+    assert event["data"]["comment"] == comment_id
+    assert event["data"]["block"] == document.block_uids["p1"]
+    assert int(event["id"]) > int(hello["id"])
+    assert SECRET not in json.dumps(event)
+
+
+def test_resume_from_last_event_id(app, client, document, member):
+    with app.app_context():
+        first = add_comment(document, "p1", member)
+        start = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+        second = add_comment(document, "p2", member)
+        third = add_comment(document, "p3", member)
+    response = open_stream(client, document.slug, **{"Last-Event-ID": str(start)})
+    hello, *events = frames(response, 3)
+    response.close()
+    assert hello["event"] == "hello"
+    assert [e["data"]["comment"] for e in events] == [second, third]
+    assert first not in [e["data"]["comment"] for e in events]
+    # ?last= does the same (EventSource cannot set headers on its first connection).
+    response = client.get(f"/d/{document.slug}/live?last={start}", buffered=False)
+    assert [e["data"]["comment"] for e in frames(response, 3)[1:]] == [second, third]
+    response.close()
+
+
+@pytest.mark.parametrize("forged", ["abc", "-4", "99999999", "1e9", "0x10"])
+def test_forged_last_event_id_means_reload(app, client, document, member, forged):
+    with app.app_context():
+        add_comment(document, "p1", member)
+    response = open_stream(client, document.slug, **{"Last-Event-ID": forged})
+    assert response.status_code == 200
+    [reload] = frames(response, 1)
+    response.close()
+    assert reload["event"] == "reload"
+
+
+def test_an_id_older_than_retention_means_reload_with_the_count(app, client, document, member):
+    with app.app_context():
+        add_comment(document, "p1", member)
+        old = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+        add_comment(document, "p2", member)
+        add_comment(document, "p3", member)
+        db.session.execute(
+            sa.update(LiveEvent).where(LiveEvent.id == old).values(created_at=utcnow() - timedelta(hours=3))
+        )
+        db.session.commit()
+    response = open_stream(client, document.slug, **{"Last-Event-ID": str(old)})
+    [reload] = frames(response, 1)
+    response.close()
+    assert reload["event"] == "reload"
+    assert reload["data"] == {"changes": 2}
+
+
+def test_purge_removes_old_events_and_a_purged_id_means_reload(app, client, document, member):
+    with app.app_context():
+        add_comment(document, "p1", member)
+        old = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+        add_comment(document, "p2", member)
+        db.session.execute(
+            sa.update(LiveEvent)
+            .where(LiveEvent.id <= old + 1)
+            .values(created_at=utcnow() - timedelta(hours=3))
+        )
+        add_comment(document, "p3", member)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LiveEvent.id))) == 1
+    response = open_stream(client, document.slug, **{"Last-Event-ID": str(old - 1)})
+    [reload] = frames(response, 1)
+    response.close()
+    assert reload["event"] == "reload"
+
+
+def test_streams_past_the_cap_are_refused(app, make_client, document, member):
+    app.config["LIVE_MAX_STREAMS_PER_USER"] = 2
+    try:
+        client = make_client()
+        client.login(member.email, PASSWORD)
+        opened = [open_stream(client, document.slug) for _ in range(2)]
+        assert [r.status_code for r in opened] == [200, 200]
+        for r in opened:
+            frames(r, 1)  # the generator runs: the slot is held
+        refused = open_stream(client, document.slug)
+        assert refused.status_code == 429
+        # Another person is not affected.
+        other = make_client()
+        assert open_stream(other, document.slug).status_code == 200
+        for r in opened:
+            r.close()
+        again = open_stream(client, document.slug)
+        assert again.status_code == 200
+        again.close()
+    finally:
+        app.config["LIVE_MAX_STREAMS_PER_USER"] = 5
+    assert slots.total >= 0
+
+
+def test_hidden_comment_event_has_no_content_and_the_fragment_hides_it(
+    app, client, make_client, document, member, editor
+):
+    with app.app_context():
+        comment_id = add_comment(document, "p1", member, body=SECRET)
+        start = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+    moderator = make_client()
+    moderator.login(editor.email, PASSWORD)
+    hidden = moderator.post(f"/comments/{comment_id}/hide", {"reason": "Personuppgifter"})
+    assert hidden.status_code == 302
+    response = open_stream(client, document.slug, **{"Last-Event-ID": str(start)})
+    _hello, event = frames(response, 2)
+    response.close()
+    assert event["event"] == "hidden"
+    assert event["data"]["comment"] == comment_id
+    assert SECRET not in json.dumps(event) and "Personuppgifter" not in json.dumps(event)
+    uid = document.block_uids["p1"]
+    fragment = client.get(f"/d/{document.slug}/v/1/b/{uid}/comments", headers={"X-Requested-With": "fetch"})
+    assert fragment.status_code == 200
+    assert SECRET not in fragment.get_data(as_text=True)
+
+
+def test_editor_only_events_skip_other_readers(app, client, make_client, document, member, editor):
+    with app.app_context():
+        comment_id = add_comment(document, "p1", member)
+        start = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+    editor_client = make_client()
+    editor_client.login(editor.email, PASSWORD)
+    assert editor_client.post(f"/d/{document.slug}/live/deciding/{comment_id}").status_code == 204
+    assert client.post(f"/d/{document.slug}/live/deciding/{comment_id}").status_code in (302, 401, 403)
+    second = make_client()
+    second.login(editor.email, PASSWORD)
+    response = open_stream(second, document.slug, **{"Last-Event-ID": str(start)})
+    _hello, deciding = frames(response, 2)
+    response.close()
+    assert deciding["event"] == "deciding"
+    assert deciding["data"]["by"] == "Eva Redaktör"
+    # A visitor's stream moves past it without saying what it was.
+    visitor = open_stream(client, document.slug, **{"Last-Event-ID": str(start)})
+    _hello, skipped = frames(visitor, 2)
+    visitor.close()
+    assert "event" not in skipped and "data" not in skipped
+
+
+def test_decisions_and_publishing_are_events(app, make_client, document, member, editor):
+    with app.app_context():
+        comment_id = add_comment(document, "p1", member)
+        start = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+        from app.review.models import Comment, CommentStatus
+        from app.review.operations import decide
+
+        decide(
+            db.session.get(Comment, comment_id),
+            status=CommentStatus.NOTED,
+            response=None,
+            editor=db.session.get(type(member), editor.id),
+        )
+        db.session.commit()
+        kinds = db.session.scalars(sa.select(LiveEvent.kind).where(LiveEvent.id > start)).all()
+        assert kinds == ["decided"]
+        assert db.session.get(Document, document.id) is not None
