@@ -28,7 +28,11 @@ def init_login(app: Flask) -> None:
 @functools.cache
 def _user_statement() -> sa.Select:
     """Every signed-in request runs this: built once, with the roles joined (one query, not two)."""
-    return sa.select(User).where(User.id == sa.bindparam("id")).options(so.joinedload(User.role_rows))
+    return (
+        sa.select(User)
+        .where(User.id == sa.bindparam("id"))
+        .options(so.joinedload(User.role_rows), so.undefer(User.inbox_unread))
+    )
 
 
 @login_manager.user_loader

@@ -76,7 +76,10 @@ class User(UserMixin, db.Model):
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Unread items of the person's inbox (app.notifications.inbox keeps it), so the bell in every
     # page's header costs no query: the row is loaded for the session anyway (issue 27).
-    inbox_unread: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
+    # The inbox's unread count (issue 27); NULL reads as 0. Deferred and without defaults, so code
+    # that loads or inserts users at an older schema (the migration tests, a rolling deploy) does
+    # not name it; the signed-in user's loader undefers it for the bell (app.accounts.auth).
+    inbox_unread: so.Mapped[int | None] = so.mapped_column(sa.Integer, deferred=True)
 
     organisation: so.Mapped[Organisation] = so.relationship(
         back_populates="users", lazy="joined", innerjoin="unnested"

@@ -46,7 +46,7 @@ def _raise_counts(counts: Counter) -> None:
         db.session.execute(
             sa.update(User)
             .where(User.id.in_(ids))
-            .values(inbox_unread=User.inbox_unread + step)
+            .values(inbox_unread=sa.func.coalesce(User.inbox_unread, 0) + step)
             .execution_options(synchronize_session=False)
         )
     # A user already loaded in this session (the signed-in one) must not keep a stale count.

@@ -39,7 +39,7 @@ def _change_kinds(old, new):
 def upgrade():
     _change_kinds(OLD_KINDS, NEW_KINDS)
     with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("inbox_unread", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("inbox_unread", sa.Integer(), nullable=True))
     op.create_table(
         "comment_mention",
         sa.Column("comment_id", sa.Integer(), nullable=False),
