@@ -51,3 +51,6 @@ def create_user(email, name, organisation_name, roles, password):
 def register(app: Flask) -> None:
     """Add the account commands to the app's CLI."""
     app.cli.add_command(users_cli)
+    from app.accounts.sso.cli import sso_cli
+
+    app.cli.add_command(sso_cli)
