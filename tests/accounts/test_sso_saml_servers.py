@@ -81,7 +81,9 @@ def _at_idp(location: str, public: str, person: str = "anna") -> dict:
     page = browser.get(location, timeout=10)
     assert page.status_code == 200, page.text
     key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)
-    posted = browser.post(location.split("/idp/")[0] + "/idp/login", data={"key": key, "person": person}, timeout=10)
+    posted = browser.post(
+        location.split("/idp/")[0] + "/idp/login", data={"key": key, "person": person}, timeout=10
+    )
     assert re.search(r'action="([^"]+)"', posted.text).group(1) == public + "/sso/saml/acs"
     fields = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', posted.text))
     return {name: html.unescape(value) for name, value in fields.items()}
@@ -98,7 +100,7 @@ def _acs(browser: Browser, server: Server, fields: dict):
 
 
 def test_a_sign_in_begun_on_one_server_is_finished_on_the_other_and_not_twice(world):
-    (a, b), idp, provider_id, public = world
+    (a, b), _idp, provider_id, public = world
     browser = Browser("127.0.0.21")
     fields = _at_idp(_start(browser, a, provider_id), public)
     finished = _acs(browser, b, fields)
@@ -114,7 +116,7 @@ def test_a_sign_in_begun_on_one_server_is_finished_on_the_other_and_not_twice(wo
 
 
 def test_an_assertion_used_on_one_server_is_refused_on_the_other(world):
-    (a, b), idp, provider_id, public = world
+    (a, b), idp, provider_id, _public = world
     browser = Browser("127.0.0.23")
     location = _start(browser, b, provider_id)
     request = idp.read_request(location.split("?", 1)[1])

@@ -142,6 +142,6 @@ def test_continue_page_works_without_our_script_and_refusals_read_well(
     page.get_by_text("Du har loggat ut, även från din organisations inloggning.").wait_for()
 
     page.goto("/sso/saml/slo?SAMLRequest=bm9uZQ")
-    page.get_by_role("heading", name="Inloggningen nekades").wait_for()
+    page.get_by_role("heading", name="Utloggningsmeddelandet nekades").wait_for()
     axe_check(page, "refused page")
     _shot(page, f"refused-{size}")

@@ -39,8 +39,8 @@ def _go(outgoing: saml.Outgoing) -> Response:
     return redirect(outgoing.url)
 
 
-def _refused(message: str, status: int = 403) -> Response:
-    return Response(render_template("accounts/sso/refused.html", message=message), status)
+def _refused(message: str, status: int = 403, heading: str = "") -> Response:
+    return Response(render_template("accounts/sso/refused.html", message=message, heading=heading), status)
 
 
 def start(provider: IdentityProvider, next_url: str) -> Response:
@@ -102,7 +102,11 @@ def saml_slo():
     received = saml.receive_logout(args, binding)
     if received.refusal:
         db.session.commit()
-        return _refused(_("The sign-out message from your organisation could not be verified."), 400)
+        return _refused(
+            _("The sign-out message from your organisation could not be verified."),
+            400,
+            heading=_("Sign-out message refused"),
+        )
     if received.answer is None and not received.name_id:
         # The answer to our own LogoutRequest: the Remiss session ended before we sent it.
         db.session.commit()
