@@ -225,7 +225,7 @@ def client_for(provider: IdentityProvider) -> Saml2Client:
         sp_config = SPConfig()
         sp_config.load(_config_dict(provider.metadata_xml))
         client = Saml2Client(config=sp_config)
-        _faster(client.sec.sec_backend)
+        _faster(client.sec.crypto)
         if len(_clients) > 64:
             _clients.clear()
         _clients[key] = client
