@@ -173,8 +173,6 @@ def test_postgresql_is_pointed_to_pg_dump(monkeypatch):
     assert "postgresql://remiss:***@db.internal/remiss" in result.output and "s3cret" not in result.output
     assert "pg_dump is not installed" in result.output
     monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/pg_dump")
-    assert (
-        "pg_dump is installed: /usr/bin/pg_dump" in runner.invoke(args=["backup", "--language", "en"]).output
-    )
+    assert "pg_dump is installed: /usr/bin/pg_dump" in runner.invoke(args=["backup", "--language", "en"]).output
     restore = runner.invoke(args=["restore", "x.dump"])
     assert restore.exit_code != 0 and "pg_restore" in restore.output

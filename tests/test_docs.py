@@ -56,8 +56,11 @@ def named_paths(doc: Path) -> list[tuple[str, Path]]:
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.relative_to(ROOT).as_posix())
 def test_named_paths_exist(doc):
-    missing = sorted({written for written, path in named_paths(doc) if not path.exists()})
+    missing = sorted(
+        {written for written, path in named_paths(doc) if not path.exists()}
+    )
     assert not missing, f"{doc.relative_to(ROOT)} names paths that do not exist: {missing}"
+
 
 
 def layer_modules() -> list[str]:

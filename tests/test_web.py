@@ -79,10 +79,7 @@ def test_markdown_typed_in_forms_prints_as_plain_text():
     assert (
         markdown_text("Se **fet** och *kursiv* och _lutande_ text.") == "Se fet och kursiv och lutande text."
     )
-    assert (
-        markdown_text("Läs [protokollet](https://example.org/p).")
-        == "Läs protokollet (https://example.org/p)."
-    )
+    assert markdown_text("Läs [protokollet](https://example.org/p).") == "Läs protokollet (https://example.org/p)."
     # Lines stay; a lone star or an underscore inside a word is text, not a mark.
     assert markdown_text("1. a * b\n2. snake_case_name") == "1. a * b\n2. snake_case_name"
 

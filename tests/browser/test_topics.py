@@ -133,10 +133,7 @@ def test_the_host_closes_with_a_reason_by_keyboard(page, app, people, axe_check)
         page.set_viewport_size({"width": width, "height": 900})
         _as(page, "hanna@example.org")
         page.goto(f"/series/{series_id}")
-        _press(
-            page,
-            page.get_by_role("link", name=re.compile(rf"Stäng med ett skäl\s*:\s*Utanför ämnet {width}")),
-        )
+        _press(page, page.get_by_role("link", name=re.compile(rf"Stäng med ett skäl\s*:\s*Utanför ämnet {width}")))
         axe_check(page, f"closing a topic at {width}px")
         _press(page, page.get_by_role("button", name="Stäng ämnet"))
         expect(page.locator(".field-error")).to_contain_text("Ange skälet till att ämnet stängs.")

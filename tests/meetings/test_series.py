@@ -235,10 +235,7 @@ def test_cancelling_asks_first_and_can_be_taken_back(app, client, host, member):
         actions = db.session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.object_id == meeting_id).order_by(AuditEvent.id)
         ).all()
-        assert [a for a in actions if a.startswith("meeting.")][-2:] == [
-            "meeting.cancel",
-            "meeting.reinstate",
-        ]
+        assert [a for a in actions if a.startswith("meeting.")][-2:] == ["meeting.cancel", "meeting.reinstate"]
 
 
 def test_the_series_page_lists_upcoming_and_past_meetings_and_hides_the_video_link(app, client, host, member):
