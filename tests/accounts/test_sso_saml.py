@@ -558,3 +558,26 @@ def test_stale_metadata_is_refreshed_at_sign_in(app, client, idp, provider):
     assert _sign_in(client, provider, idp).status_code == 302
     with app.app_context():
         assert db.session.get(IdentityProvider, provider).metadata_fetched_at is not None
+
+
+def test_an_idp_with_only_http_post_gets_a_signed_request_through_a_form(app, client, idp, provider):
+    """No HTTP-Redirect endpoint in the IdP's metadata: our own form page (no inline script),
+    its CSP's form-action opened to the IdP for that page alone, the request signed inside."""
+    from saml2 import BINDING_HTTP_POST
+
+    with app.app_context():
+        row = db.session.get(IdentityProvider, provider)
+        row.metadata_xml = re.sub(
+            r"<[^<>]*SingleSignOnService[^<>]*HTTP-Redirect[^<>]*/>", "", row.metadata_xml
+        )
+        assert 'HTTP-Redirect" Location="' + idp.base + "/idp/sso" not in row.metadata_xml
+        db.session.commit()
+    response = client.get(f"/sso/start/{provider}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'action="{idp.base}/idp/sso/post"' in page and "<script>" not in page
+    assert f"form-action 'self' {idp.base}" in response.headers["Content-Security-Policy"]
+    fields = dict(re.findall(r'name="(SAMLRequest|RelayState)" value="([^"]*)"', page))
+    request = idp.server.parse_authn_request(html.unescape(fields["SAMLRequest"]), BINDING_HTTP_POST)
+    assert request.message.signature is not None  # and pysaml2's IdP verified it
+    assert fields["RelayState"]

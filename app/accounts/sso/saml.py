@@ -39,7 +39,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor, sign_entity_descriptor
-from saml2.s_utils import decode_base64_and_inflate
+from saml2.s_utils import UnsupportedBinding, decode_base64_and_inflate
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
 from saml2.sigver import (
@@ -374,6 +374,14 @@ class Outgoing:
     fields: dict | None = None
 
 
+def _endpoints(lookup, *args) -> list:
+    """The IdP's endpoints for a binding from its metadata; [] where it has none (pysaml2 raises)."""
+    try:
+        return lookup(*args) or []
+    except UnsupportedBinding:
+        return []
+
+
 def _new_id() -> str:
     return "_" + secrets.token_hex(20)
 
@@ -392,7 +400,7 @@ def authn_request(provider: IdentityProvider, next_url: str = "") -> Outgoing:
             authn_context_class_ref=[AuthnContextClassRef(text=provider.level_of_assurance)],
             comparison="exact",
         )
-    redirect = client.metadata.single_sign_on_service(provider.issuer, BINDING_HTTP_REDIRECT)
+    redirect = _endpoints(client.metadata.single_sign_on_service, provider.issuer, BINDING_HTTP_REDIRECT)
     binding = BINDING_HTTP_REDIRECT if redirect else BINDING_HTTP_POST
     made_id, info = client.prepare_for_authenticate(
         entityid=provider.issuer,
@@ -567,10 +575,11 @@ def logout_request(provider: IdentityProvider, data: dict) -> Outgoing | None:
     if not data.get("name_id"):
         return None
     client = client_for(provider)
-    destinations = client.metadata.single_logout_service(provider.issuer, BINDING_HTTP_REDIRECT, "idpsso")
+    slo = client.metadata.single_logout_service
+    destinations = _endpoints(slo, provider.issuer, BINDING_HTTP_REDIRECT, "idpsso")
     binding = BINDING_HTTP_REDIRECT
     if not destinations:
-        destinations = client.metadata.single_logout_service(provider.issuer, BINDING_HTTP_POST, "idpsso")
+        destinations = _endpoints(slo, provider.issuer, BINDING_HTTP_POST, "idpsso")
         binding = BINDING_HTTP_POST
     if not destinations:
         return None
@@ -699,7 +708,9 @@ def receive_logout(args, binding: str) -> LogoutReceived:
         response = client.create_logout_response(
             request.message, [BINDING_HTTP_REDIRECT], sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256
         )
-        destinations = client.metadata.single_logout_service(provider.issuer, BINDING_HTTP_REDIRECT, "idpsso")
+        destinations = _endpoints(
+            client.metadata.single_logout_service, provider.issuer, BINDING_HTTP_REDIRECT, "idpsso"
+        )
         answer = None
         if destinations:
             location = destinations[0].get("response_location") or destinations[0]["location"]

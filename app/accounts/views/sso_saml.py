@@ -47,9 +47,11 @@ def start(provider: IdentityProvider, next_url: str) -> Response:
     """Send the browser to *provider* with a signed AuthnRequest (registered for SAML)."""
     try:
         outgoing = saml.authn_request(provider, next_url)
-    except saml.SamlRefused as refusal:
+    except Exception as error:  # pysaml2 raises many kinds (metadata without the IdP, say)
         db.session.rollback()
-        result = identities.refuse(provider, refusal.reason, why="start: " + refusal.why)
+        why = error.why if isinstance(error, saml.SamlRefused) else type(error).__name__
+        reason = error.reason if isinstance(error, saml.SamlRefused) else "provider"
+        result = identities.refuse(provider, reason, why="start: " + why)
         db.session.commit()
         return _refused(result.message, 503)
     db.session.commit()
@@ -60,7 +62,7 @@ def logout(provider: IdentityProvider, data: dict) -> Response | None:
     """Single logout at *provider* after the Remiss session ended (registered for SAML)."""
     try:
         outgoing = saml.logout_request(provider, data)
-    except saml.SamlRefused:
+    except Exception:  # no single logout then: the Remiss session has ended already
         return None
     return _go(outgoing) if outgoing is not None else None
 
