@@ -42,7 +42,8 @@ def test_a_member_downloads_their_own_data_as_json(app, client, people):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert (
-        response.headers["Content-Disposition"] == f"attachment; filename=remiss-personal-data-{maja.id}.json"
+        response.headers["Content-Disposition"]
+        == f"attachment; filename=remiss-personal-data-{maja.id}.json"
     )
     assert response.headers["Cache-Control"] == "no-store"
     data = json.loads(response.get_data(as_text=True))
