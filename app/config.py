@@ -105,6 +105,20 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "LIVE_STREAMS_PER_PROCESS": int(env.get("LIVE_STREAMS_PER_PROCESS", "100")),
         "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS", "0.25")),
         "LIVE_RETRY_MS": int(env.get("LIVE_RETRY_MS", "2000")),
+        # SAML service provider (app.accounts.sso.saml): our key pairs (PEM files; a pair made in
+        # the instance folder when unset outside production), how old an IdP's metadata fetched
+        # from its URL may get, and the entity categories in our metadata (Sweden Connect).
+        "SAML_SP_KEY_FILE": env.get("SAML_SP_KEY_FILE", ""),
+        "SAML_SP_CERT_FILE": env.get("SAML_SP_CERT_FILE", ""),
+        "SAML_SP_ENCRYPTION_KEY_FILE": env.get("SAML_SP_ENCRYPTION_KEY_FILE", ""),
+        "SAML_SP_ENCRYPTION_CERT_FILE": env.get("SAML_SP_ENCRYPTION_CERT_FILE", ""),
+        "SAML_METADATA_MAX_AGE_HOURS": float(env.get("SAML_METADATA_MAX_AGE_HOURS", "24")),
+        "SAML_ENTITY_CATEGORIES": tuple(
+            env.get(
+                "SAML_ENTITY_CATEGORIES",
+                "http://id.elegnamnden.se/ec/1.0/loa3-name http://id.elegnamnden.se/st/1.0/public-sector-sp",
+            ).split()
+        ),
     }
 
 

@@ -71,6 +71,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.login", "GET"): [Case("/login", EVERYONE_OK)],
     ("accounts.login", "POST"): [Case("/login", EVERYONE_OK)],  # empty form: shown again
     ("accounts.logout", "POST"): [Case("/logout", expect(302, 302))],
+    # SAML service provider (issue 26): public by nature; a message that does not verify is refused.
+    ("accounts.saml_metadata", "GET"): [Case("/sso/saml/metadata", EVERYONE_OK)],
+    ("accounts.saml_acs", "POST"): [Case("/sso/saml/acs", expect(403, 403), {"SAMLResponse": "bm9uZQ=="})],
+    ("accounts.saml_slo", "GET"): [Case("/sso/saml/slo?SAMLRequest=bm9uZQ", expect(400, 400))],
+    ("accounts.saml_slo", "POST"): [Case("/sso/saml/slo", expect(400, 400), {"SAMLRequest": "bm9uZQ=="})],
     ("accounts.profile", "GET"): [Case("/profile", SIGNED_IN)],
     ("accounts.profile_data", "GET"): [Case("/profile/data", SIGNED_IN)],
     ("accounts.audit_log", "GET"): [
@@ -827,6 +832,10 @@ def test_permission_matrix(make_client, world, endpoint, method, case):
         assert response.status_code != 500
 
 
+# SAML messages POSTed cross-site by an identity provider (issue 26): CSRF-exempt, signature-checked.
+SIGNED_MESSAGES = {("accounts.saml_acs", "POST"), ("accounts.saml_slo", "POST")}
+
+
 @pytest.mark.parametrize(
     ("endpoint", "method", "case"),
     [p for p in _cases() if p.values[1] != "GET"],
@@ -839,4 +848,9 @@ def test_every_state_change_needs_a_csrf_token(make_client, world, endpoint, met
         response = client.post(path, case.data, csrf=False)
         if response.status_code == 302 and actor == "anonymous" and "/login" in response.location:
             continue  # sign-in comes first; it needs a token of its own
+        if (endpoint, method) in SIGNED_MESSAGES:
+            # An identity provider posts these from its own site: no token can be there; the
+            # message's own XML signature stands in for it, and an unsigned one is refused.
+            assert response.status_code in (400, 403), f"{actor} {method} {path}: {response.status_code}"
+            continue
         assert response.status_code == 400, f"{actor} {method} {path} without a token: {response.status_code}"

@@ -59,3 +59,7 @@ def register(app: Flask) -> None:
         lambda n: ngettext("%(num)d expired sign-in record", "%(num)d expired sign-in records", n),
         identities.purge_expired,
     )
+    # `flask sso refresh-metadata`: the SAML providers' metadata, fetched and checked.
+    from app.accounts.sso.cli import sso_cli
+
+    app.cli.add_command(sso_cli)
