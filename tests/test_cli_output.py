@@ -56,11 +56,11 @@ def test_counts_take_their_plural_forms_in_both_languages(app, world):
     result = _run(app, ["purge"])
     assert result.output == (
         "Rensade 0 utgångna inloggningsposter, 0 mötesgästers personuppgifter, 0 utgångna väntande "
-        "importer och 0 avslutade räknare för begränsning av anrop.\n"
+        "importer, 0 gamla livehändelser och 0 avslutade räknare för begränsning av anrop.\n"
     )
     assert _run(app, ["purge"], "en").output == (
         "Purged 0 expired sign-in records, 0 meeting guests' personal data, 0 expired pending imports, "
-        "and 0 ended rate-limit counters.\n"
+        "0 old live events, and 0 ended rate-limit counters.\n"
     )
     assert _run(app, ["send-mail"]).output == (
         "skickade 0, misslyckades (försöker igen senare) 0, hoppade över 0\n"

@@ -73,7 +73,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.logout", "POST"): [Case("/logout", expect(302, 302))],
     # SAML service provider (issue 26): public by nature; a message that does not verify is refused.
     ("accounts.saml_metadata", "GET"): [Case("/sso/saml/metadata", EVERYONE_OK)],
-    ("accounts.saml_acs", "POST"): [Case("/sso/saml/acs", expect(403, 403), {"SAMLResponse": "bm9uZQ=="})],
+    ("accounts.saml_acs", "POST"): [Case("/sso/saml/acs", expect(400, 400), {"SAMLResponse": "bm9uZQ=="})],
     ("accounts.saml_slo", "GET"): [Case("/sso/saml/slo?SAMLRequest=bm9uZQ", expect(400, 400))],
     ("accounts.saml_slo", "POST"): [Case("/sso/saml/slo", expect(400, 400), {"SAMLRequest": "bm9uZQ=="})],
     ("accounts.profile", "GET"): [Case("/profile", SIGNED_IN)],

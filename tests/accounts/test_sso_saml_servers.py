@@ -111,7 +111,7 @@ def test_a_sign_in_begun_on_one_server_is_finished_on_the_other_and_not_twice(wo
     # The same response again, on the other server: refused.
     again = Browser("127.0.0.22")
     refused = _acs(again, a, fields)
-    assert refused.status_code == 403
+    assert refused.status_code in (400, 403)
     assert again.get(a, "/profile").status_code == 302
 
 
@@ -132,5 +132,5 @@ def test_an_assertion_used_on_one_server_is_refused_on_the_other(world):
     forge.assertion(root).set("ID", used_id)
     xml = forge.sign(forge.text(root), idp.key_file, idp.cert_file)
     refused = _acs(thief, a, {"SAMLResponse": forge.encode(xml)})
-    assert refused.status_code == 403
+    assert refused.status_code in (400, 403)
     assert thief.get(a, "/profile").status_code == 302
