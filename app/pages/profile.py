@@ -16,6 +16,7 @@ from flask_login import current_user, login_required, login_user
 from app.accounts import operations as accounts
 from app.accounts.blueprint import bp as accounts_bp
 from app.accounts.forms import ChangePasswordForm, LanguageForm
+from app.accounts.sso.routing import password_refused_by
 from app.api.blueprint import pages_bp as api_pages_bp
 from app.api.forms import TokenForm
 from app.api.tokens import create_token, tokens_of
@@ -42,6 +43,8 @@ def profile_page(
         preferences_form = PreferencesForm.for_preferences(notifications.preferences_of(current_user))
     return render_template(
         "accounts/profile.html",
+        # Signing in through the organisation's provider only: no password to change here.
+        sso_provider=password_refused_by(current_user),
         language_form=language_form,
         password_form=password_form if password_form is not None else ChangePasswordForm(),
         preferences_form=preferences_form,
@@ -86,6 +89,17 @@ def profile_language():
 def profile_password():
     """Change one's password; other sessions end."""
     form = ChangePasswordForm()
+    provider = password_refused_by(current_user)
+    if provider is not None:
+        flash(
+            _(
+                "%(organisation)s signs in through %(service)s: there is no Remiss password to change.",
+                organisation=current_user.organisation.name,
+                service=provider.name,
+            ),
+            "error",
+        )
+        return redirect(url_for("accounts.profile"), code=303)
     if form.validate_on_submit():
         user = current_user._get_current_object()
         accounts.change_password(user, form.password.data)

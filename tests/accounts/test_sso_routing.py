@@ -294,3 +294,69 @@ def test_a_logout_address_that_is_not_a_web_address_goes_to_the_start_page(
     out = sso_client.post("/logout")
     assert continued_to(out) == "/"
     assert "javascript:" not in out.get_data(as_text=True).lower()
+
+
+def test_no_password_to_change_on_the_profile_when_passwords_are_off(client, prv_without_passwords, app):
+    # Signed in (with a password) just before the organisation turned passwords off.
+    with app.app_context():
+        db.session.get(IdentityProvider, prv_without_passwords).password_sign_in = True
+        db.session.commit()
+    assert client.login("anna@prv.se").status_code == 302
+    with app.app_context():
+        db.session.get(IdentityProvider, prv_without_passwords).password_sign_in = False
+        db.session.commit()
+    page = client.get("/profile").get_data(as_text=True)
+    assert "ingen Remiss-lösenord att byta" in page and 'name="current"' not in page
+    with app.app_context():
+        before = db.session.scalar(sa.select(User.password_hash).where(User.email == "anna@prv.se"))
+    refused = client.post(
+        "/profile/password",
+        {
+            "current": "correct horse battery staple",
+            "password": "a new long password!",
+            "confirm": "a new long password!",
+        },
+    )
+    assert refused.status_code == 303
+    assert "ingen Remiss-lösenord att byta" in client.get("/profile").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.password_hash).where(User.email == "anna@prv.se")) == before
+
+
+def test_an_invitation_to_an_organisation_without_passwords_leads_to_its_sign_in(
+    client, sso_client, prv_without_passwords, app, factory
+):
+    from app.accounts.models import Invitation, Organisation
+    from app.accounts.operations import invite
+
+    admin = factory.user(email="admin@example.org", roles={Role.ADMIN})
+    with app.app_context():
+        organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == "PRV"))
+        _invitation, token = invite(
+            email="eva@prv.se",
+            name="Eva Editor",
+            organisation=organisation,
+            roles={Role.MEMBER, Role.EDITOR},
+            actor=db.session.get(User, admin.id),
+        )
+        db.session.commit()
+    page = client.get(f"/invitation/{token}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="password"' not in text
+    assert f"/sign-in/sso/{prv_without_passwords}" in text
+    # A password sent anyway creates nothing.
+    client.post(
+        f"/invitation/{token}", {"password": "a long password here", "confirm": "a long password here"}
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "eva@prv.se")) is None
+    # The first sign-in through the organisation's provider makes the account with the invited roles.
+    state = _start(sso_client, prv_without_passwords)
+    response = _callback(sso_client, state, sub="eva-sub", email="eva@prv.se", name="Eva E.")
+    assert response.status_code == 302
+    with app.app_context():
+        eva = db.session.scalar(sa.select(User).where(User.email == "eva@prv.se"))
+        assert eva.roles == {Role.MEMBER, Role.EDITOR}
+        invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "eva@prv.se"))
+        assert invitation.used_at is not None and invitation.user_id == eva.id
+    assert client.get(f"/invitation/{token}").status_code == 410

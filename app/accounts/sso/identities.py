@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import Role, User
+from app.accounts.models import Invitation, Role, User
 from app.accounts.operations import create_user, note_sign_in
 from app.accounts.sso.models import ExternalIdentity, IdentityProvider, SignInState, UsedAssertion
 from app.audit import record
@@ -216,12 +216,28 @@ def finish(provider: IdentityProvider, claimed: Claimed, state: SignInState) -> 
         record(None, "sso.link_asked", provider, user_id=existing.id, subject=claimed.subject)
         return Result(Outcome.CONFIRM_LINK, user=existing, state=state)
 
+    # An invitation waiting for this address in this organisation gives its roles, and is used up.
+    invitation = db.session.scalar(
+        sa.select(Invitation)
+        .where(
+            Invitation.email == email,
+            Invitation.organisation_id == provider.organisation_id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+        .limit(1)
+    )
     user = create_user(
         email=email,
-        name=(claimed.name or email)[:200],
+        name=(claimed.name or (invitation.name if invitation is not None else "") or email)[:200],
         organisation=provider.organisation,
-        roles={Role.MEMBER},
+        roles=invitation.role_set if invitation is not None else {Role.MEMBER},
     )
+    if invitation is not None:
+        invitation.used_at = utcnow()
+        invitation.user_id = user.id
+        record(user, "invitation.accept", invitation, through="sso")
     db.session.add(
         ExternalIdentity(provider=provider, subject=claimed.subject, user=user, last_sign_in_at=utcnow())
     )

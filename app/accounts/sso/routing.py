@@ -57,10 +57,15 @@ def password_refused_by(user: User | None) -> IdentityProvider | None:
     or None when the user may use a password."""
     if user is None:
         return None
+    return organisation_provider(user.organisation_id)
+
+
+def organisation_provider(organisation_id: int) -> IdentityProvider | None:
+    """The active provider an organisation signs in through instead of with passwords, if any."""
     return db.session.scalar(
         sa.select(IdentityProvider)
         .where(
-            IdentityProvider.organisation_id == user.organisation_id,
+            IdentityProvider.organisation_id == organisation_id,
             IdentityProvider.active.is_(True),
             IdentityProvider.password_sign_in.is_(False),
         )

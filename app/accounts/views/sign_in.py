@@ -24,6 +24,7 @@ from app.accounts.sso.respond import SSO_KEY
 from app.accounts.sso.routing import (
     any_active_provider,
     continue_to,
+    organisation_provider,
     organisation_redirect,
     password_refused_by,
     provider_for_email,
@@ -182,6 +183,11 @@ def accept_invitation(token: str):
     if current_user.is_authenticated:
         flash(_("Sign out first to accept an invitation for another account."), "error")
         return redirect(url_for("documents.index"))
+    # An organisation that signs in through its own provider: no password to choose; the first
+    # sign-in there creates the account with the invitation's roles (identities.finish).
+    provider = organisation_provider(invitation.organisation_id)
+    if provider is not None:
+        return render_template("accounts/accept.html", form=None, invitation=invitation, provider=provider)
     form = SetPasswordForm()
     if form.validate_on_submit():
         if user_by_email(invitation.email) is not None:
