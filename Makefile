@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+# The suite runs in parallel (pytest-xdist), a file per worker so a module's servers start once;
+# `make test XDIST=` runs it in one process.
+XDIST  ?= -n auto --dist loadfile
 export FLASK_APP := wsgi.py
 
 .PHONY: run test bench lint format translations extract-messages migrate seed clean check-db help
@@ -51,7 +54,7 @@ run: $(VENV)/.runtime translations seed
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: $(VENV)/.dev translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev translations
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import enum
 from datetime import UTC, datetime
 
@@ -67,10 +69,24 @@ def request_writes() -> bool:
     return bool(getattr(view, "writes_on_get", False))
 
 
+_reading_only: contextvars.ContextVar[bool] = contextvars.ContextVar("reading_only", default=False)
+
+
+@contextlib.contextmanager
+def reading_only():
+    """Work outside a request that only reads (a background poll): on SQLite its transactions
+    take no write lock, which BEGIN IMMEDIATE would take several times a second for nothing."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
+
+
 def _sqlite_begin_mode() -> str:
     # A request that writes takes the write lock up front: a deferred
     # transaction that upgrades later is what produces "database is locked".
-    if has_request_context() and not request_writes():
+    if _reading_only.get() or (has_request_context() and not request_writes()):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 

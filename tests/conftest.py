@@ -7,6 +7,7 @@ import io
 import os
 import re
 import tempfile
+import threading
 import zipfile
 from contextlib import contextmanager
 from datetime import timedelta
@@ -32,6 +33,47 @@ from app.documents.models import (
 from app.extensions import db, limiter
 from app.meetings.models import Export, ExportKind, Meeting
 from tests import office
+
+
+def _a_schema_per_worker() -> None:
+    """Under pytest-xdist each worker process runs on a PostgreSQL schema of its own, beside the
+    one TEST_DATABASE_URL names (``<schema>_gw0``, ``<schema>_gw1``): every test and fixture that
+    derives a schema from that URL (postgres_schema, the several-servers tests) then stays apart
+    from the other workers' too. SQLite runs need nothing: each worker has its own temp folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not worker or not url.startswith("postgresql") or os.environ.get("REMISS_WORKER_SCHEMA"):
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    options = parse_qs(parts.query).get("options", [""])[0]
+    match = re.search(r"search_path=(\w+)", options)
+    schema = f"{match.group(1) if match else 'public'}_{worker}"
+    with psycopg.connect(f"postgresql://{parts.netloc}{parts.path}", autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    os.environ["REMISS_WORKER_SCHEMA"] = schema
+    os.environ["TEST_DATABASE_URL"] = parts._replace(query=f"options=-csearch_path%3D{schema}").geturl()
+
+
+_a_schema_per_worker()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A worker's own schema goes when it is done (the CI script drops the suite's own)."""
+    schema = os.environ.get("REMISS_WORKER_SCHEMA")
+    if not schema:
+        return
+    import psycopg
+
+    parts = urlsplit(os.environ["TEST_DATABASE_URL"])
+    try:
+        with psycopg.connect(f"postgresql://{parts.netloc}{parts.path}", autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    except psycopg.Error:
+        pass
+
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -379,13 +421,18 @@ def editor(factory, editor_language) -> User:
 
 @pytest.fixture
 def count_queries(app):
-    """Context manager counting the SQL statements sent while it is open."""
+    """Context manager counting the SQL statements this thread sends while it is open (the test
+    client runs the app in the test's thread; a background thread, such as the live events'
+    poller, is not the page's doing)."""
 
     @contextmanager
     def counter():
         statements: list[str] = []
+        thread = threading.get_ident()
 
         def before(conn, cursor, statement, parameters, context, executemany):
+            if threading.get_ident() != thread:
+                return
             if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
                 statements.append(statement)
 

@@ -114,3 +114,22 @@ def test_writes_outside_a_request_take_the_write_lock_up_front(tmp_path):
         db.session.commit()
         db.engine.dispose()
     assert statements[0] == "BEGIN IMMEDIATE"
+
+
+def test_a_background_reader_takes_no_write_lock(tmp_path):
+    """The live events' poller reads the table four times a second outside any request: marked
+    reading_only, its transactions begin deferred and never hold the write lock writers need."""
+    from app import create_app
+    from app.database import reading_only
+    from app.extensions import db
+
+    app = create_app(_config(tmp_path / "poll.db"))
+    statements: list[str] = []
+    with app.app_context(), reading_only():
+        sa.event.listen(
+            db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]), named=False
+        )
+        db.session.execute(sa.text("select 1"))
+        db.session.commit()
+        db.engine.dispose()
+    assert statements[0] == "BEGIN"

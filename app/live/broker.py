@@ -22,6 +22,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from app.database import reading_only
+
 log = logging.getLogger(__name__)
 
 
@@ -93,7 +95,7 @@ class Broker:
         from app.extensions import db
         from app.live.models import LiveEvent
 
-        with app.app_context():
+        with app.app_context(), reading_only():
             try:
                 rows = db.session.execute(
                     sa.select(sa.func.max(LiveEvent.id), LiveEvent.document_id).group_by(
@@ -197,7 +199,7 @@ def _poll_table(app, broker: Broker) -> None:
     failing = None
     while not broker.stopping.is_set():
         try:
-            with app.app_context():
+            with app.app_context(), reading_only():
                 try:
                     if last is None:
                         last = db.session.scalar(sa.select(sa.func.max(LiveEvent.id))) or 0

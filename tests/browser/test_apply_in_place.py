@@ -151,6 +151,9 @@ def test_a_suggestion_applied_meanwhile_is_said_on_the_card(page, app, suggestio
     sign_in(page, "editor@demo.example", DEMO_PASSWORD)
     loads: list[str] = []
     page.on("load", lambda: loads.append(page.url))
+    # Without live events (a dropped stream, a blocked proxy): the page stays as it was loaded, and
+    # the server's answer says what happened. With them the card refreshes itself (test_live.py).
+    page.route(f"**/d/{SLUG}/live*", lambda route: route.abort())
     page.goto(f"/d/{SLUG}/v/2/review?suggestion=1")
     button = page.locator(f"#c-{number}").get_by_role("button", name=re.compile("^För in förslaget"))
     # The other editor applies it while this page is open.
