@@ -142,6 +142,13 @@ def _clean_database(app):
         db.session.remove()
         _empty_all_tables()
     fragments.clear(app)  # cached pages of the rows just deleted
+    # The live streams' shared read of recent events, kept per process by document id: the next
+    # test's documents and comments reuse the ids just deleted.
+    from app.live.views import recent
+
+    with recent.lock:
+        recent.rows.clear()
+        recent.since.clear()
 
 
 class Client:
