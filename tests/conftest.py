@@ -92,6 +92,28 @@ def postgres_schema(suffix: str) -> tuple[str, str] | None:
     return f"postgresql://{parts.netloc}{parts.path}", f"{base}_{suffix}"
 
 
+@contextmanager
+def shared_database(tmp_path_factory, suffix: str):
+    """The URL of a database that several app servers of one test module share: a schema of its
+    own beside the suite's on PostgreSQL (made empty, dropped after), else one SQLite file."""
+    postgres = postgres_schema(suffix)
+    if postgres is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp(suffix) / 'shared.db'}"
+        return
+    import psycopg
+
+    conninfo, schema = postgres
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    host_part = conninfo.removeprefix("postgresql://")
+    try:
+        yield f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 def _database_url(tmp: Path) -> str:
     # Never the developer's own DATABASE_URL: the suite empties every table.
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"

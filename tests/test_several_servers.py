@@ -20,12 +20,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import psycopg
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from tests.conftest import postgres_schema
+from tests.conftest import postgres_schema, shared_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "several-servers-test-secret-key-0123456789abcdef"
@@ -49,18 +48,8 @@ def _postgres_schema() -> tuple[str, str] | None:
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory):
-    postgres = _postgres_schema()
-    if postgres is None:
-        yield f"sqlite:///{tmp_path_factory.mktemp('servers') / 'shared.db'}"
-        return
-    conninfo, schema = postgres
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        connection.execute(f"CREATE SCHEMA {schema}")
-    host_part = conninfo.removeprefix("postgresql://")
-    yield f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with shared_database(tmp_path_factory, "servers") as url:
+        yield url
 
 
 def _flask(env: dict, *args: str) -> None:

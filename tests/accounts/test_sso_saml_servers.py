@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 
-import psycopg
 import pytest
 import requests
 
@@ -15,7 +14,7 @@ from app import create_app
 from app.accounts.models import Organisation
 from app.accounts.sso.models import IdentityProvider, IdentityProviderDomain, ProviderKind
 from app.extensions import db
-from tests.conftest import postgres_schema
+from tests.conftest import shared_database
 from tests.providers.saml import forge
 from tests.providers.saml.idp_server import LOA3, IdP, write_pair
 from tests.test_several_servers import Browser, Server, _flask
@@ -23,18 +22,8 @@ from tests.test_several_servers import Browser, Server, _flask
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory):
-    postgres = postgres_schema("saml_servers")
-    if postgres is None:
-        yield f"sqlite:///{tmp_path_factory.mktemp('saml-servers') / 'shared.db'}"
-        return
-    conninfo, schema = postgres
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        connection.execute(f"CREATE SCHEMA {schema}")
-    host_part = conninfo.removeprefix("postgresql://")
-    yield f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with shared_database(tmp_path_factory, "saml_servers") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

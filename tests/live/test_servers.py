@@ -17,24 +17,14 @@ import psycopg
 import pytest
 import requests
 
-from tests.conftest import postgres_schema
+from tests.conftest import shared_database
 from tests.test_several_servers import SLUG, Browser, Server, _flask
 
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory):
-    postgres = postgres_schema("live")
-    if postgres is None:
-        yield f"sqlite:///{tmp_path_factory.mktemp('live-servers') / 'shared.db'}"
-        return
-    conninfo, schema = postgres
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        connection.execute(f"CREATE SCHEMA {schema}")
-    host_part = conninfo.removeprefix("postgresql://")
-    yield f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with shared_database(tmp_path_factory, "live") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
