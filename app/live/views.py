@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, g, request
 from flask_login import current_user
 
 from app.accounts.models import User
@@ -29,6 +29,30 @@ from app.review.models import Comment
 
 HEARTBEAT_SECONDS = 15
 BATCH = 200
+# The pages that open a stream (templates/live/_hook.html). Their mark is read before the page
+# reads its own data: an event committed while the page is made is then sent again (the script
+# takes it twice without harm) instead of falling between the page and its stream.
+STREAM_PAGES = frozenset(
+    {"documents.document", "documents.version", "review.dashboard", "drafting.draft", "drafting.edit_block"}
+)
+
+
+def newest_event_id() -> int:
+    """The highest event id given so far (0 before the first)."""
+    return db.session.scalar(sa.select(sa.func.max(LiveEvent.id))) or 0
+
+
+@bp.before_app_request
+def _mark_stream_pages() -> None:
+    if request.endpoint in STREAM_PAGES:
+        g.live_mark = newest_event_id()
+
+
+@bp.app_template_global()
+def live_mark() -> int:
+    """Where this page's stream starts: the newest event before the page read its data."""
+    mark = g.get("live_mark")
+    return newest_event_id() if mark is None else mark
 
 
 class Slots:
@@ -83,12 +107,13 @@ def _document(slug: str) -> Document:
 def _resume_point(document_id: int) -> tuple[int, int | None]:
     """Where the stream starts: (last id sent, changes to report with "reload", or None).
 
-    No id: from now on. An id this database never gave (not an integer, negative, beyond the
+    No id: from now on (pages give the id they were made at, so nothing falls between the page
+    and its stream). An id this database never gave (not an integer, negative, beyond the
     highest) or one from before the retention window: "reload", with how many of this
     document's events are still known after it when that means anything.
     """
     given = request.headers.get("Last-Event-ID") or request.args.get("last")
-    newest = db.session.scalar(sa.select(sa.func.max(LiveEvent.id))) or 0
+    newest = newest_event_id()
     if given is None or given == "":
         return newest, None
     try:
@@ -100,6 +125,12 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
     oldest_kept = utcnow() - timedelta(seconds=current_app.config["LIVE_RETENTION"])
     first_id = db.session.scalar(sa.select(sa.func.min(LiveEvent.id))) or 0
     sent_at = db.session.scalar(sa.select(LiveEvent.created_at).where(LiveEvent.id == last))
+    if last == newest:
+        return last, None  # nothing happened since: however long ago that was, nothing is missed
+    if last == 0:
+        # The page was made while no event was kept (purge keeps the newest, so none was
+        # purged since): everything kept is new to it.
+        return 0, None
     if last < first_id - 1 or (sent_at is not None and sent_at < oldest_kept):
         changes = db.session.scalar(
             sa.select(sa.func.count(LiveEvent.id)).where(

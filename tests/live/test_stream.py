@@ -156,6 +156,57 @@ def test_purge_removes_old_events_and_a_purged_id_means_reload(app, client, docu
     assert reload["event"] == "reload"
 
 
+def test_purge_that_would_empty_the_table_keeps_the_newest_event(app, client, document, member):
+    """Ids never go backwards: SQLite would start an emptied table at 1 again, and streams (and
+    their per-process cache) that go by "after id N" would pass over the new events."""
+    with app.app_context():
+        add_comment(document, "p1", member)
+        add_comment(document, "p2", member)
+        newest = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+        db.session.execute(sa.update(LiveEvent).values(created_at=utcnow() - timedelta(hours=3)))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(LiveEvent.id)).all() == [newest]
+    # A stream opened now, with the id a page was made at, still hears the next comment.
+    response = open_stream(client, document.slug, **{"Last-Event-ID": str(newest)})
+    [hello] = frames(response, 1)
+    with app.app_context():
+        later = add_comment(document, "p3", member)
+    [event] = frames(response, 1)
+    response.close()
+    assert hello["event"] == "hello"
+    assert event["data"]["comment"] == later
+    assert int(event["id"]) > newest
+
+
+@pytest.mark.parametrize("page", ["reading", "dashboard"])
+def test_a_comment_posted_while_the_page_loads_still_reaches_its_stream(
+    app, make_client, document, member, editor, page
+):
+    """The page says where its stream starts (the newest event before it read its data); a
+    comment committed between the page and the stream's first connection is not lost."""
+    import re
+
+    reader = make_client()
+    reader.login(editor.email, PASSWORD)
+    url = f"/d/{document.slug}" if page == "reading" else f"/d/{document.slug}/v/1/review"
+    html = reader.get(url).get_data(as_text=True)
+    mark = re.search(r'data-last="(\d+)"', html)
+    assert mark, "the live hook carries the page's mark"
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.max(LiveEvent.id))) or 0
+        assert int(mark.group(1)) == before
+        between = add_comment(document, "p2", member)
+    response = reader.get(f"/d/{document.slug}/live?last={mark.group(1)}", buffered=False)
+    hello, event = frames(response, 2)
+    response.close()
+    assert hello["event"] == "hello"
+    assert event["event"] == "comment"
+    assert event["data"]["comment"] == between
+
+
 def test_streams_past_the_cap_are_refused(app, make_client, document, member):
     app.config["LIVE_MAX_STREAMS_PER_USER"] = 2
     try:

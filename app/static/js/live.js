@@ -65,7 +65,9 @@ function note(className, text) {
 // ---- the stream ----------------------------------------------------------------------------
 
 function connect(handlers) {
-  let last = null;
+  // The newest event before the page read its data: the stream starts there, so what happened
+  // while the page loaded still arrives.
+  let last = hook.dataset.last || null;
   let source = null;
   let pause = 1000;
 
@@ -226,6 +228,8 @@ function readingPage() {
 
   function posted(data) {
     if (data.mine) return; // this person's page shows it already
+    // Already on the page (it happened while the page loaded): refresh, but nothing is new.
+    if (data.number && document.getElementById(`c-${data.number}`)) { refreshSoon(data.block); return; }
     const key = data.block && blockElement(data.block) ? data.block : "";
     pending.set(key, (pending.get(key) || 0) + 1);
     announceSoon();
