@@ -187,7 +187,9 @@ def accept_invitation(token: str):
     # sign-in there creates the account with the invitation's roles (identities.finish).
     provider = organisation_provider(invitation.organisation_id)
     if provider is not None:
-        return render_template("accounts/accept.html", form=None, invitation=invitation, provider=provider)
+        return render_template(
+            "accounts/accept.html", form=None, invitation=invitation, provider=provider, token=token
+        )
     form = SetPasswordForm()
     if form.validate_on_submit():
         if user_by_email(invitation.email) is not None:
