@@ -567,8 +567,9 @@ def test_our_metadata_is_served_signed_and_parses_back(app, client, keys):
     assert store.single_logout_service(SP_ENTITY, BINDING_HTTP_REDIRECT, "spsso")[0]["location"] == SLO
     assert store.certs(SP_ENTITY, "spsso", "signing") and store.certs(SP_ENTITY, "spsso", "encryption")
     requested = store.attribute_requirement(SP_ENTITY)
-    assert {a["friendly_name"] for a in requested["required"]} == {"mail", "displayName"}
-    assert {a["friendly_name"] for a in requested["optional"]} == {"givenName", "sn"}
+    assert {a["friendly_name"] for a in requested["required"]} == {"displayName"}
+    # Asked for, not required: eID providers release none, and Remiss then asks the person.
+    assert {a["friendly_name"] for a in requested["optional"]} == {"mail", "givenName", "sn"}
     assert "http://id.elegnamnden.se/ec/1.0/loa3-name" in store.entity_categories(SP_ENTITY)
     assert "personalIdentityNumber" not in xml and "1.2.752.29.4.13" not in xml
     # Signed by our signing key.

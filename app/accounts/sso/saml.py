@@ -68,9 +68,11 @@ NS = {
 # The largest SAML message or metadata document read (Sweden Connect's aggregate is ~2 MB).
 MAX_MESSAGE = 512 * 1024
 MAX_METADATA = 16 * 1024 * 1024
-# Attributes asked for (the eID Framework's names, urn:oid:... on the wire).
-REQUIRED_ATTRIBUTES = ["mail", "displayName"]
-OPTIONAL_ATTRIBUTES = ["givenName", "sn"]
+# Attributes asked for (the eID Framework's names, urn:oid:... on the wire). `mail` is optional:
+# the eID attribute sets carry none, and a first sign-in without it asks the person for their
+# work address (identities.finish).
+REQUIRED_ATTRIBUTES = ["displayName"]
+OPTIONAL_ATTRIBUTES = ["mail", "givenName", "sn"]
 KEPT_ATTRIBUTES = frozenset(REQUIRED_ATTRIBUTES + OPTIONAL_ATTRIBUTES)
 CLOCK_SKEW_SECONDS = 60
 
