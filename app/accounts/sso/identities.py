@@ -9,8 +9,8 @@ used-up state.
 A provider that sends no e-mail address (Sweden Connect's eIDs send a personal identity number and
 a name) is answered in one of two ways. A sign-in started from an invitation uses the invitation's
 address: its link was mailed there. Otherwise the person is asked for their work address, in one
-of the provider's domains, and a single-use link is mailed to it (`ask_for_email`,
-`confirm_email`); opening it, in the browser that signed in, creates the member or links the
+of the provider's domains, and a single-use link is mailed to it (`mail_confirmation`); opening
+it in the browser that signed in and confirming (`confirm_email`) creates the member or links the
 account with that address. The identity stays the provider's subject either way.
 
 The state of a sign-in in flight lives in the database (`SignInState`): `begin` writes it,
