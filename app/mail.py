@@ -80,3 +80,26 @@ def send_invitation(invitation, link: str) -> bool:
             until=mail_datetime(invitation.expires_at),
         )
     return send(invitation.email, subject, body)
+
+
+def send_sign_in_link(to: str, link: str, *, service: str, organisation: str, expires_at) -> bool:
+    """E-mail the link that confirms a work address for a first sign-in through *service*, whose
+    provider sent no address (in the language of the page it was asked on)."""
+    subject = _("Confirm your e-mail address for Remiss")
+    body = render_template(
+        "mail/sso_email.txt",
+        link=link,
+        service=service,
+        organisation=organisation,
+        until=mail_datetime(expires_at),
+    )
+    return deliver_quietly(build(to, subject, body, {"Auto-Submitted": "auto-generated"}))
+
+
+def deliver_quietly(message: EmailMessage) -> bool:
+    """`deliver`, with a failure logged instead of raised (as `send`)."""
+    try:
+        return deliver(message)
+    except (OSError, smtplib.SMTPException):
+        log.exception("mail to %s failed", message["To"])
+        return False

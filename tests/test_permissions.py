@@ -114,6 +114,16 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("accounts.sso_choose", "POST"): [Case("/sign-in/organisation", expect(400, 400))],  # empty form
     ("accounts.sso_link", "GET"): [Case("/sign-in/link", expect(410, 410))],  # nothing waiting
     ("accounts.sso_link", "POST"): [Case("/sign-in/link", expect(410, 410))],
+    # A first sign-in without an e-mail (tests/accounts/test_sso_no_email.py): nothing waiting, no link.
+    ("accounts.sso_email", "GET"): [Case("/sign-in/email", expect(410, 410))],
+    ("accounts.sso_email", "POST"): [Case("/sign-in/email", expect(410, 410))],
+    ("accounts.sso_email_confirm", "GET"): [Case("/sign-in/email/forged", expect(410, 410))],
+    ("accounts.sso_email_confirm", "POST"): [Case("/sign-in/email/forged", expect(410, 410))],
+    # The invitation's organisation has no provider without passwords: back to the invitation.
+    ("accounts.sso_start_invited", "GET"): [
+        Case("/invitation/{invitation}/sign-in", expect(302, 302)),
+        Case("/invitation/not-a-token/sign-in", expect(404, 404)),
+    ],
     # A valid invitation is not renewed: the admin is sent back with a message.
     ("accounts.admin_renew_invitation", "POST"): [
         Case("/admin/invitations/{invitation_id}/renew", expect(302, 403, admin=302))

@@ -164,6 +164,17 @@ def sign_out(user: User) -> None:
     user.rotate_session()
 
 
+def refuse_sign_in(user: User | None, reason: str, email: str = "", **data) -> None:
+    """Audit a refused password sign-in: the account it named (if any) and why, never the password.
+
+    For an address without an account only its domain is kept: what was typed in the e-mail field
+    may be anything (a password typed in the wrong field, say), and the log cannot be changed.
+    """
+    if user is None:
+        data["email_domain"] = email.strip().lower().rpartition("@")[2][:253]
+    record(None, "user.sign_in_refused", user, reason=reason, **data)
+
+
 def note_sign_in(user: User) -> None:
     """Record a successful sign-in."""
     user.last_login_at = utcnow()

@@ -25,9 +25,9 @@ FAKE_IDP = "https://idp.test.invalid"
 CALLBACK = "/test-only/fake-sso/callback"
 
 
-def fake_start(provider: IdentityProvider, next_url: str):
+def fake_start(provider: IdentityProvider, next_url: str, invitation=None):
     """Begin a sign-in and send the browser to the (imaginary) provider with its state."""
-    state = identities.begin(provider, next_url=next_url, nonce="fake-nonce")
+    state = identities.begin(provider, next_url=next_url, nonce="fake-nonce", invitation=invitation)
     idp = current_app.config.get("FAKE_IDP", FAKE_IDP)
     return redirect(f"{idp}/authorize?{urlencode({'state': state.state, 'provider': provider.id})}")
 

@@ -169,3 +169,61 @@ def test_cli_creates_the_first_admin(app):
         ]
     )
     assert again.exit_code != 0 and "exists" in again.output
+
+
+def _refusals(app) -> list[tuple[str, int | None, dict]]:
+    from app.audit import AuditEvent
+
+    with app.app_context():
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "user.sign_in_refused").order_by(AuditEvent.id)
+        )
+        return [(e.object_type, e.object_id, e.data) for e in events]
+
+
+def test_refused_password_sign_ins_are_in_the_audit_log_without_the_password(
+    client, make_client, factory, app, make_provider
+):
+    """Issue 26, point 4: every refusal is in the audit log, not only in the security log."""
+    anna = factory.user(email="anna@example.org")
+    closed = factory.user(email="closed@example.org", active=False)
+    make_provider("PRV", ("prv.se",), password_sign_in=False)
+    eva = factory.user(email="eva@prv.se", organisation="PRV")
+    attempts = [
+        ("anna@example.org", "not the password 1"),
+        ("nobody@unknown.example", "not the password 2"),
+        ("closed@example.org", PASSWORD),
+        ("eva@prv.se", PASSWORD),
+    ]
+    for email, password in attempts:
+        client.post("/login", {"email": email, "password": password})
+    refusals = _refusals(app)
+    assert [(kind, data["reason"]) for kind, _id, data in refusals] == [
+        ("user", "password"),
+        ("site", "unknown_account"),
+        ("user", "closed"),
+        ("user", "passwords_turned_off"),
+    ]
+    assert [i for _kind, i, _data in refusals] == [anna.id, None, closed.id, eva.id]
+    # Of an address without an account only the domain: the field may hold anything.
+    assert refusals[1][2] == {"reason": "unknown_account", "email_domain": "unknown.example"}
+    assert "provider_id" in refusals[3][2]
+    stored = repr(refusals)
+    assert "not the password" not in stored and PASSWORD not in stored
+
+    # The administrators' audit page lists them, filtered by their action.
+    admin = factory.user(email="admin@example.org", roles={Role.ADMIN})
+    reader = make_client()
+    assert reader.login(admin.email).status_code == 302
+    page = reader.get("/admin/audit?action=user.sign_in_refused")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert text.count("<code>user.sign_in_refused</code>") == 4
+    assert "passwords_turned_off" in text and "unknown.example" in text
+    assert "not the password" not in text
+
+
+def test_a_successful_sign_in_records_no_refusal(client, factory, app):
+    factory.user(email="anna@example.org")
+    assert client.login("anna@example.org").status_code == 302
+    assert _refusals(app) == []

@@ -84,8 +84,6 @@ def test_a_new_person_becomes_a_member_of_the_providers_organisation(app, world)
 @pytest.mark.parametrize(
     ("claimed", "reason"),
     [
-        ({"email": ""}, "no_email"),
-        ({"email": "not-an-address"}, "no_email"),
         ({"email": "anna@gmail.com"}, "domain"),
         ({"email_verified": False}, "unverified"),
         ({"email": "karin@prv.se"}, "other_organisation"),

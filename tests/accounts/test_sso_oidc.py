@@ -227,6 +227,32 @@ def test_personal_identity_numbers_are_never_stored(app, client, oidc_provider, 
         assert "id_token" not in session["sso"]
 
 
+def test_a_provider_without_email_asks_for_the_work_address_and_mails_a_link(
+    app, client, oidc_provider, provider_id, monkeypatch
+):
+    """An eID-style account (a name and an identity number, no e-mail) through the real provider;
+    the decisions are shared with SAML (tests/accounts/test_sso_no_email.py)."""
+    from app import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
+    op = oidc_provider
+    op.set_account("eid-cecilia", name="Cecilia Carlsson", **{PNR: "197001015555"})
+    response = sign_in(client, op, provider_id, "eid-cecilia")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in/email")
+    assert client.post("/sign-in/email", {"email": "cecilia@prv.example"}).status_code == 302
+    link = urlsplit(re.search(r"http://localhost/sign-in/email/\S+", sent[0].get_content()).group(0)).path
+    assert client.post(link).status_code == 302
+    assert signed_in_email(client) == "cecilia@prv.example"
+    assert counts(app) == (1, 1)
+    with app.app_context():
+        assert db.session.scalar(sa.select(ExternalIdentity.subject)) == "eid-cecilia"
+        stored = repr([e.data for e in db.session.scalars(sa.select(AuditEvent))])
+    assert "197001015555" not in stored
+    with client.session_transaction() as session:
+        assert session["sso"]["provider_id"] == provider_id  # sign-out at the provider still offered
+
+
 # --------------------------------------------------------------------------- refusals
 
 

@@ -229,6 +229,81 @@ def test_an_account_in_another_organisation_is_refused(app, client, idp, provide
     assert _counts(app) == (1, 0)
 
 
+# An eID person as Sweden Connect releases them: a name and an identity number, no `mail`.
+CILLA = {
+    "displayName": ["Cecilia Carlsson"],
+    "givenName": ["Cecilia"],
+    "sn": ["Carlsson"],
+    "personalIdentityNumber": ["197703033456"],
+}
+
+
+def test_a_person_without_mail_confirms_their_work_address_by_a_mailed_link(
+    app, client, idp, provider, monkeypatch
+):
+    """The whole no-mail journey through the real IdP (the decisions: test_sso_no_email.py)."""
+    from app import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
+    monkeypatch.setitem(PEOPLE, "cilla", CILLA)
+    response = _sign_in(client, provider, idp, person="cilla", next_url="/profile")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in/email")
+    assert _counts(app) == (0, 0)
+    refused = client.post("/sign-in/email", {"email": "cecilia@gmail.com"})
+    assert refused.status_code == 400 and sent == []
+    assert client.post("/sign-in/email", {"email": "cecilia.carlsson@prv.example"}).status_code == 302
+    (message,) = sent
+    link = urlsplit(re.search(r"http://localhost/sign-in/email/\S+", message.get_content()).group(0)).path
+    assert client.get(link).status_code == 200
+    done = client.post(link)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/profile")
+    assert client.get("/profile").status_code == 200
+    with app.app_context():
+        user = db.session.scalar(sa.select(User))
+        assert (user.email, user.name) == ("cecilia.carlsson@prv.example", "Cecilia Carlsson")
+        assert db.session.scalar(sa.select(ExternalIdentity.subject)) == "persistent-cilla"
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(sa.select(table)).all():
+                assert "197703033456" not in repr(tuple(row)), table.name
+    assert [e["reason"] for e in _audit(app, "sso.refused")] == ["email_address"]
+    assert _audit(app, "sso.email_asked") and _audit(app, "sso.email_mailed")
+    assert _audit(app, "sso.email_confirmed") and _audit(app, "sso.account_created")
+    # Single logout still has what it needs, kept across the detour.
+    assert _kept_sso(client).get("name_id") == "persistent-cilla"
+
+
+def test_an_invitation_gives_a_person_without_mail_their_account(
+    app, client, idp, provider, factory, monkeypatch
+):
+    from app.accounts.models import Invitation
+    from app.accounts.operations import invite
+
+    monkeypatch.setitem(PEOPLE, "cilla", CILLA)
+    admin = factory.user(email="admin@example.org", roles={Role.ADMIN})
+    with app.app_context():
+        row = db.session.get(IdentityProvider, provider)
+        row.password_sign_in = False
+        _invitation, token = invite(
+            email="cecilia@prv.example",
+            name="Cecilia",
+            organisation=row.organisation,
+            roles={Role.MEMBER, Role.HOST},
+            actor=db.session.get(User, admin.id),
+        )
+        db.session.commit()
+    started = client.get(f"/invitation/{token}/sign-in")
+    assert started.status_code == 302
+    response = _acs(client, _through_idp(started.headers["Location"], "cilla"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert client.get("/profile").status_code == 200
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "cecilia@prv.example"))
+        assert user.roles == {Role.MEMBER, Role.HOST} and user.name == "Cecilia Carlsson"
+        assert db.session.scalar(sa.select(Invitation.used_at)) is not None
+        assert db.session.scalar(sa.select(ExternalIdentity.user_id)) == user.id
+
+
 def test_encrypted_assertion_is_accepted(app, client, idp, provider):
     idp.encrypt_assertion = True
     fields = _through_idp(_start(client, provider))
@@ -492,8 +567,9 @@ def test_our_metadata_is_served_signed_and_parses_back(app, client, keys):
     assert store.single_logout_service(SP_ENTITY, BINDING_HTTP_REDIRECT, "spsso")[0]["location"] == SLO
     assert store.certs(SP_ENTITY, "spsso", "signing") and store.certs(SP_ENTITY, "spsso", "encryption")
     requested = store.attribute_requirement(SP_ENTITY)
-    assert {a["friendly_name"] for a in requested["required"]} == {"mail", "displayName"}
-    assert {a["friendly_name"] for a in requested["optional"]} == {"givenName", "sn"}
+    assert {a["friendly_name"] for a in requested["required"]} == {"displayName"}
+    # Asked for, not required: eID providers release none, and Remiss then asks the person.
+    assert {a["friendly_name"] for a in requested["optional"]} == {"mail", "givenName", "sn"}
     assert "http://id.elegnamnden.se/ec/1.0/loa3-name" in store.entity_categories(SP_ENTITY)
     assert "personalIdentityNumber" not in xml and "1.2.752.29.4.13" not in xml
     # Signed by our signing key.

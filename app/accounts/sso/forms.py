@@ -256,3 +256,38 @@ class OrganisationSignInForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     submit = SubmitField(_l("Continue"))
+
+
+# The part before the @: no spaces, quotes, brackets or separators (what a work address has).
+_LOCAL_PART = re.compile(r"[^\s@<>(),;:\"\[\]\\]{1,64}")
+
+
+def _listing(domains: list[str]) -> str:
+    return ", ".join("@" + d for d in domains)
+
+
+class WorkEmailForm(FlaskForm):
+    """A first sign-in whose provider sent no e-mail: the person's work address, in one of the
+    provider's domains (a link is mailed to it)."""
+
+    email = EmailField(_l("Your work e-mail address"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a confirmation link"))
+
+    def __init__(self, *args, domains: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.domains = domains
+
+    def validate_email(self, field):
+        field.data = (field.data or "").strip().lower()
+        local, at, domain = field.data.rpartition("@")
+        if not at or not _LOCAL_PART.fullmatch(local) or not is_domain(domain):
+            raise ValidationError(
+                _l("Enter an e-mail address, such as name@%(domain)s.", domain=self.domains[0])
+            )
+        if domain not in self.domains:
+            raise ValidationError(
+                _l(
+                    "Enter your address at your organisation: it must end in %(domains)s.",
+                    domains=_listing(self.domains),
+                )
+            )

@@ -6,6 +6,13 @@ provider's organisation, or ask the person to confirm linking an existing accoun
 verified e-mail. Every outcome is audited; a refusal changes nothing but the audit log and the
 used-up state.
 
+A provider that sends no e-mail address (Sweden Connect's eIDs send a personal identity number and
+a name) is answered in one of two ways. A sign-in started from an invitation uses the invitation's
+address: its link was mailed there. Otherwise the person is asked for their work address, in one
+of the provider's domains, and a single-use link is mailed to it (`mail_confirmation`); opening
+it in the browser that signed in and confirming (`confirm_email`) creates the member or links the
+account with that address. The identity stays the provider's subject either way.
+
 The state of a sign-in in flight lives in the database (`SignInState`): `begin` writes it,
 `take_state` / `take_request` claim it once, atomically, so a second callback fails on every
 app server.
@@ -22,7 +29,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import Invitation, Role, User
+from app.accounts.models import Invitation, Role, User, hash_token
 from app.accounts.operations import create_user, note_sign_in
 from app.accounts.sso.models import ExternalIdentity, IdentityProvider, SignInState, UsedAssertion
 from app.audit import record
@@ -31,6 +38,10 @@ from app.extensions import db
 
 # How long a person may take at the provider before the sign-in must start again.
 STATE_LIFETIME = timedelta(minutes=10)
+# How long a person without an e-mail from the provider may take to give their work address,
+# and how long the link mailed to it works.
+EMAIL_ASK_LIFETIME = timedelta(minutes=30)
+EMAIL_LINK_LIFETIME = timedelta(hours=1)
 # Claims that are never stored: personal identity numbers (Swedish eID, SITHS).
 NEVER_STORED = frozenset(
     {
@@ -60,6 +71,7 @@ class Claimed:
 class Outcome(enum.Enum):
     SIGNED_IN = "signed_in"
     CONFIRM_LINK = "confirm_link"
+    ASK_EMAIL = "ask_email"
     REFUSED = "refused"
 
 
@@ -91,6 +103,14 @@ REFUSALS = {
         "Your organisation's sign-in has not verified your e-mail address. Ask your administrator."
     ),
     "closed": _l("This account is closed."),
+    "email_link": _l(
+        "This confirmation link has already been used, has expired or is not complete. "
+        "Please sign in with your organisation again."
+    ),
+    "email_browser": _l(
+        "Open the confirmation link in the same browser in which you signed in with your "
+        "organisation, or sign in again from this browser."
+    ),
     "inactive_provider": _l("Sign-in through this service is turned off. Ask an administrator."),
 }
 
@@ -102,8 +122,11 @@ def begin(
     nonce: str = "",
     code_verifier: str = "",
     request_id: str | None = None,
+    invitation: Invitation | None = None,
 ) -> SignInState:
-    """Write a new sign-in in flight and return it; its ``state`` is the OIDC state / RelayState."""
+    """Write a new sign-in in flight and return it; its ``state`` is the OIDC state / RelayState.
+
+    *invitation*: the sign-in was started from this invitation's page (see `finish`)."""
     now = utcnow()
     row = SignInState(
         state=secrets.token_urlsafe(32),
@@ -112,6 +135,7 @@ def begin(
         code_verifier=code_verifier,
         request_id=request_id,
         next_url=next_url[:500],
+        invitation_id=invitation.id if invitation is not None else None,
         created_at=now,
         expires_at=now + STATE_LIFETIME,
     )
@@ -198,26 +222,38 @@ def finish(provider: IdentityProvider, claimed: Claimed, state: SignInState) -> 
 
     email = (claimed.email or "").strip().lower()
     if not email or "@" not in email:
-        return refuse(provider, "no_email", subject=claimed.subject)
+        invitation = _invitation_in_flight(provider, state)
+        if invitation is None:
+            return _ask_for_email(provider, claimed, state)
+        # The invitation's link was mailed to its address: that proves the address, as a
+        # provider's verified e-mail would. The admin who invited chose it, so no domain check.
+        return _create_or_link(
+            provider, claimed.subject, invitation.email, claimed.name, state, invitation=invitation
+        )
     if _domain(email) not in {d.domain for d in provider.domains}:
         return refuse(provider, "domain", subject=claimed.subject, email=email)
     if not claimed.email_verified:
         return refuse(provider, "unverified", subject=claimed.subject, email=email)
-    existing = db.session.scalar(sa.select(User).where(User.email == email))
-    if existing is not None:
-        if existing.organisation_id != provider.organisation_id:
-            return refuse(provider, "other_organisation", user_id=existing.id)
-        if not existing.active:
-            return refuse(provider, "closed", user_id=existing.id)
-        state.subject = claimed.subject
-        state.claims = json.dumps({"email": email, "name": claimed.name})
-        state.link_user_id = existing.id
-        state.expires_at = utcnow() + STATE_LIFETIME
-        record(None, "sso.link_asked", provider, user_id=existing.id, subject=claimed.subject)
-        return Result(Outcome.CONFIRM_LINK, user=existing, state=state)
+    return _create_or_link(provider, claimed.subject, email, claimed.name, state)
 
-    # An invitation waiting for this address in this organisation gives its roles, and is used up.
-    invitation = db.session.scalar(
+
+def _invitation_in_flight(provider: IdentityProvider, state: SignInState) -> Invitation | None:
+    """The invitation the sign-in was started from, if it is still valid for the provider's organisation."""
+    if state.invitation_id is None:
+        return None
+    invitation = db.session.get(Invitation, state.invitation_id)
+    if (
+        invitation is None
+        or invitation.state() != "valid"
+        or invitation.organisation_id != provider.organisation_id
+    ):
+        return None
+    return invitation
+
+
+def _waiting_invitation(provider: IdentityProvider, email: str) -> Invitation | None:
+    """An invitation waiting for *email* in the provider's organisation (the newest)."""
+    return db.session.scalar(
         sa.select(Invitation)
         .where(
             Invitation.email == email,
@@ -228,22 +264,205 @@ def finish(provider: IdentityProvider, claimed: Claimed, state: SignInState) -> 
         .order_by(Invitation.created_at.desc())
         .limit(1)
     )
+
+
+def _create_or_link(
+    provider: IdentityProvider,
+    subject: str,
+    email: str,
+    name: str,
+    state: SignInState,
+    *,
+    invitation: Invitation | None = None,
+    confirmed_by_email: bool = False,
+) -> Result:
+    """A first sign-in of *subject* whose address *email* is known to be theirs: link the account
+    that has it (after the person confirms), or create a member of the provider's organisation.
+
+    *confirmed_by_email*: the person has just opened a link mailed to *email* and been told what
+    confirming does, so an existing account is linked at once.
+    """
+    existing = db.session.scalar(sa.select(User).where(User.email == email))
+    if existing is not None:
+        if existing.organisation_id != provider.organisation_id:
+            return refuse(provider, "other_organisation", user_id=existing.id, subject=subject)
+        if not existing.active:
+            return refuse(provider, "closed", user_id=existing.id, subject=subject)
+        if confirmed_by_email:
+            return _link(provider, subject, existing, state, through="email")
+        state.subject = subject
+        state.claims = json.dumps({"email": email, "name": name})
+        state.link_user_id = existing.id
+        state.expires_at = utcnow() + STATE_LIFETIME
+        record(None, "sso.link_asked", provider, user_id=existing.id, subject=subject)
+        return Result(Outcome.CONFIRM_LINK, user=existing, state=state)
+
+    # An invitation waiting for this address in this organisation gives its roles, and is used up.
+    if invitation is None:
+        invitation = _waiting_invitation(provider, email)
     user = create_user(
         email=email,
-        name=(claimed.name or (invitation.name if invitation is not None else "") or email)[:200],
+        name=(name or (invitation.name if invitation is not None else "") or email)[:200],
         organisation=provider.organisation,
         roles=invitation.role_set if invitation is not None else {Role.MEMBER},
     )
     if invitation is not None:
-        invitation.used_at = utcnow()
-        invitation.user_id = user.id
-        record(user, "invitation.accept", invitation, through="sso")
-    db.session.add(
-        ExternalIdentity(provider=provider, subject=claimed.subject, user=user, last_sign_in_at=utcnow())
-    )
+        _use_up(invitation, user)
+    db.session.add(ExternalIdentity(provider=provider, subject=subject, user=user, last_sign_in_at=utcnow()))
     note_sign_in(user)
-    record(user, "sso.account_created", provider, subject=claimed.subject)
+    record(user, "sso.account_created", provider, subject=subject)
     return Result(Outcome.SIGNED_IN, user=user, state=state)
+
+
+def _use_up(invitation: Invitation, user: User) -> None:
+    invitation.used_at = utcnow()
+    invitation.user_id = user.id
+    record(user, "invitation.accept", invitation, through="sso")
+
+
+def _link(provider: IdentityProvider, subject: str, user: User, state: SignInState, through: str) -> Result:
+    """Link *user* to the provider's *subject* and sign them in; an invitation the sign-in came
+    from is used up (its roles join the account's)."""
+    now = utcnow()
+    db.session.add(ExternalIdentity(provider=provider, subject=subject, user=user, last_sign_in_at=now))
+    invitation = _invitation_in_flight(provider, state)
+    if invitation is not None and invitation.email == user.email:
+        user.set_roles(user.roles | invitation.role_set)
+        _use_up(invitation, user)
+    note_sign_in(user)
+    record(user, "sso.linked", provider, subject=subject, through=through)
+    return Result(Outcome.SIGNED_IN, user=user, state=state)
+
+
+def _ask_for_email(provider: IdentityProvider, claimed: Claimed, state: SignInState) -> Result:
+    """No address from the provider and no invitation: the person will be asked for theirs."""
+    if not provider.domains:
+        # Nowhere an address could be accepted: asking would only end in a refusal.
+        return refuse(provider, "no_email", subject=claimed.subject)
+    state.subject = claimed.subject
+    state.claims = json.dumps({"name": claimed.name})
+    state.email_asked_at = utcnow()
+    state.expires_at = utcnow() + EMAIL_ASK_LIFETIME
+    # An invitation the sign-in came from that is used, expired or for another organisation.
+    unusable = {"invitation_unusable": True} if state.invitation_id is not None else {}
+    record(None, "sso.email_asked", provider, subject=claimed.subject, **unusable)
+    return Result(Outcome.ASK_EMAIL, state=state)
+
+
+# --------------------------------------------------------------------------- asking for the address
+
+
+def waiting_for_email(state_value: str) -> SignInState | None:
+    """The first sign-in without an e-mail that waits for the person's work address (or for the
+    link mailed to it), if still valid."""
+    if not state_value or len(state_value) > 128:
+        return None
+    return db.session.scalar(
+        sa.select(SignInState).where(
+            SignInState.state == state_value,
+            SignInState.email_asked_at.is_not(None),
+            SignInState.subject != "",
+            SignInState.expires_at > utcnow(),
+        )
+    )
+
+
+def email_domains(state: SignInState) -> list[str]:
+    """The domains the work address may have: the provider's."""
+    return [d.domain for d in state.provider.domains]
+
+
+def mail_confirmation(state: SignInState, email: str) -> str:
+    """Keep *email* (already checked to be in one of the provider's domains) on the waiting
+    sign-in with a new link, and return the link's secret; an earlier link stops working.
+
+    Only the secret's hash is stored; the caller mails the link.
+    """
+    token = secrets.token_urlsafe(32)
+    state.email = email.strip().lower()
+    state.email_token_hash = hash_token(token)
+    state.expires_at = utcnow() + EMAIL_LINK_LIFETIME
+    record(None, "sso.email_mailed", state.provider, subject=state.subject, email=state.email)
+    return token
+
+
+def email_link(token: str) -> tuple[SignInState | None, str]:
+    """The sign-in a mailed link belongs to: (state, "valid"), or (None, "invalid" | "expired").
+
+    A used link is "invalid", like a forged one: its hash is gone.
+    """
+    if not token or len(token) > 128:
+        return None, "invalid"
+    row = db.session.scalar(sa.select(SignInState).where(SignInState.email_token_hash == hash_token(token)))
+    if row is None or not row.subject or not row.email:
+        return None, "invalid"
+    if row.expires_at <= utcnow():
+        return None, "expired"
+    return row, "valid"
+
+
+def email_link_outcome(state: SignInState) -> tuple[str, User | None]:
+    """What opening the link will do: ("create", None), ("link", the account with the address),
+    or a refusal reason with the account ("other_organisation", "closed")."""
+    existing = db.session.scalar(sa.select(User).where(User.email == state.email))
+    if existing is None:
+        return "create", None
+    if existing.organisation_id != state.provider.organisation_id:
+        return "other_organisation", existing
+    if not existing.active:
+        return "closed", existing
+    return "link", existing
+
+
+def refuse_address(state: SignInState, typed: str) -> None:
+    """Audit a work address refused on the form (malformed, or outside the provider's domains)."""
+    record(
+        None, "sso.refused", state.provider, reason="email_address", subject=state.subject, email=typed[:254]
+    )
+
+
+def refuse_email_link(state: SignInState, reason: str, *, keep_link: bool = False) -> Result:
+    """Audit a mailed link that cannot finish the sign-in (opened in another browser, the address's
+    account is in another organisation or closed): nothing is created; the link is used up unless
+    *keep_link* (it may still be opened in the right browser)."""
+    if not keep_link:
+        state.email_token_hash = None
+        state.email_asked_at = None
+    return refuse(state.provider, reason, subject=state.subject, email=state.email)
+
+
+def confirm_email(token: str) -> Result:
+    """Finish a first sign-in without an e-mail through the mailed link, once: create the member,
+    or link the account with the address (the person was told which before confirming)."""
+    row, status = email_link(token)
+    if row is None:
+        return refuse(None, "email_link", link=status)
+    taken = db.session.execute(
+        sa.update(SignInState)
+        .where(
+            SignInState.id == row.id,
+            SignInState.email_token_hash == hash_token(token),
+            SignInState.expires_at > utcnow(),
+        )
+        .values(email_token_hash=None, email_asked_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return refuse(row.provider, "email_link", link="used")
+    provider = row.provider
+    if not provider.active:
+        return refuse(provider, "inactive_provider", subject=row.subject)
+    already = db.session.scalar(
+        sa.select(ExternalIdentity).where(
+            ExternalIdentity.provider_id == provider.id, ExternalIdentity.subject == row.subject
+        )
+    )
+    if already is not None:
+        # Signed in through the provider another way meanwhile: the sign-in starts again.
+        return refuse(provider, "state", subject=row.subject, detail="subject linked meanwhile")
+    record(None, "sso.email_confirmed", provider, subject=row.subject, email=row.email)
+    name = str((json.loads(row.claims or "{}") or {}).get("name") or "")
+    return _create_or_link(provider, row.subject, row.email, name, row, confirmed_by_email=True)
 
 
 def confirm_link(state_value: str) -> Result:
@@ -272,12 +491,7 @@ def confirm_link(state_value: str) -> Result:
     user = db.session.get(User, user_id)
     if user is None or not user.active or user.organisation_id != row.provider.organisation_id:
         return refuse(row.provider, "other_organisation")
-    db.session.add(
-        ExternalIdentity(provider=row.provider, subject=row.subject, user=user, last_sign_in_at=now)
-    )
-    note_sign_in(user)
-    record(user, "sso.linked", row.provider, subject=row.subject)
-    return Result(Outcome.SIGNED_IN, user=user, state=row)
+    return _link(row.provider, row.subject, user, row, through="confirmed")
 
 
 def pending_link(state_value: str) -> SignInState | None:

@@ -119,8 +119,18 @@ class SignInState(db.Model):
     subject: so.Mapped[str] = so.mapped_column(sa.String(255), default="", server_default="")
     claims: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     link_user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    # Started from an invitation (its link was mailed to the address): a provider that sends no
+    # e-mail (Sweden Connect's eIDs) still gives the invited person their account.
+    invitation_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("invitation.id"))
+    # A first sign-in without an e-mail address waits here for the person's work address
+    # (``email_asked_at``), then for the link mailed to it: only the hash of its secret is kept,
+    # emptied when the link is used.
+    email_asked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    email_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
 
     provider: so.Mapped[IdentityProvider] = so.relationship()
+    invitation: so.Mapped[Invitation | None] = so.relationship()  # noqa: F821
 
 
 class UsedAssertion(db.Model):

@@ -40,6 +40,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from app.accounts.models import Invitation
 from app.accounts.sso import identities, protocols
 from app.accounts.sso.models import IdentityProvider, ProviderKind, SignInState
 from app.accounts.sso.respond import respond
@@ -186,7 +187,7 @@ def _session(provider: IdentityProvider, document: dict) -> OAuth2Session:
     )
 
 
-def start(provider: IdentityProvider, next_url: str):
+def start(provider: IdentityProvider, next_url: str, invitation: Invitation | None = None):
     """Redirect to the provider's authorization endpoint (registered with protocols)."""
     try:
         document = discovery(provider.issuer)
@@ -194,7 +195,9 @@ def start(provider: IdentityProvider, next_url: str):
         return respond(_refuse(provider, refusal))
     nonce = secrets.token_urlsafe(32)
     code_verifier = generate_token(64)
-    state = identities.begin(provider, next_url=next_url, nonce=nonce, code_verifier=code_verifier)
+    state = identities.begin(
+        provider, next_url=next_url, nonce=nonce, code_verifier=code_verifier, invitation=invitation
+    )
     db.session.commit()
     # The state is also bound to this browser (the signed session cookie, valid on every server):
     # an answer started in another browser cannot sign this one in (login CSRF).

@@ -3,8 +3,9 @@
 The sign-in page and sign-out know providers, not protocols: they look up what a provider's kind
 registered here. A protocol module registers at import:
 
-- ``register_start(kind, start)``: ``start(provider, next_url) -> Response`` redirects the browser
-  to the provider (it writes the SignInState through identities.begin);
+- ``register_start(kind, start)``: ``start(provider, next_url, invitation=None) -> Response``
+  redirects the browser to the provider (it writes the SignInState through identities.begin,
+  carrying the invitation the sign-in was started from, if any);
 - ``register_logout(kind, logout)``: ``logout(provider, data) -> Response | None`` ends the
   provider's session too (RP-initiated logout, SAML single logout), given what the protocol kept
   in ``session["sso"]`` at sign-in; None when the provider offers no logout.
@@ -21,7 +22,7 @@ from flask import Response
 
 from app.accounts.sso.models import IdentityProvider, ProviderKind
 
-Start = Callable[[IdentityProvider, str], Response]
+Start = Callable[..., Response]  # (provider, next_url, invitation=None)
 Logout = Callable[[IdentityProvider, dict], "Response | None"]
 Check = Callable[[IdentityProvider], "str | None"]
 

@@ -3,7 +3,8 @@ for OpenID Connect and SAML alike.
 
 A signed-in person gets a fresh Remiss session (as with a password) and is sent back where they
 were going; a first sign-in that found an existing account by e-mail asks the person to confirm the
-link (the state waits in the session, never in the URL); a refusal shows why and changes nothing but
+link (the state waits in the session, never in the URL); one without an e-mail address is asked
+for it (likewise); a refusal shows why and changes nothing but
 the audit log and the used-up state.
 """
 
@@ -23,8 +24,11 @@ from app.web.redirects import safe_next
 SSO_KEY = "sso"
 # session["sso_link"]: a link waiting for the person's confirmation.
 LINK_KEY = "sso_link"
+# session["sso_email"]: a first sign-in without an e-mail, waiting for the person's address and
+# the link mailed to it (which works only in this browser).
+EMAIL_KEY = "sso_email"
 # Refusals about who the person is, not about the request: 403; the rest 400.
-FORBIDDEN = frozenset({"other_organisation", "closed", "inactive_provider", "domain"})
+FORBIDDEN = frozenset({"other_organisation", "closed", "inactive_provider", "domain", "email_browser"})
 
 
 def respond(result: Result, logout: dict | None = None) -> ResponseReturnValue:
@@ -44,6 +48,10 @@ def respond(result: Result, logout: dict | None = None) -> ResponseReturnValue:
         session[LINK_KEY] = {"state": result.state.state, "logout": logout or {}}
         db.session.commit()
         return redirect(url_for("accounts.sso_link"))
+    if result.outcome is Outcome.ASK_EMAIL and result.state is not None:
+        session[EMAIL_KEY] = {"state": result.state.state, "logout": logout or {}}
+        db.session.commit()
+        return redirect(url_for("accounts.sso_email"))
     # A refusal: what identities.refuse recorded and the state already taken are kept.
     db.session.commit()
     log_security("sso-refused", reason=result.reason)

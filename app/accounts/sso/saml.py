@@ -51,6 +51,7 @@ from saml2.sigver import (
 )
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
+from app.accounts.models import Invitation
 from app.accounts.sso import identities
 from app.accounts.sso.models import IdentityProvider, ProviderKind
 from app.database import utcnow
@@ -67,9 +68,11 @@ NS = {
 # The largest SAML message or metadata document read (Sweden Connect's aggregate is ~2 MB).
 MAX_MESSAGE = 512 * 1024
 MAX_METADATA = 16 * 1024 * 1024
-# Attributes asked for (the eID Framework's names, urn:oid:... on the wire).
-REQUIRED_ATTRIBUTES = ["mail", "displayName"]
-OPTIONAL_ATTRIBUTES = ["givenName", "sn"]
+# Attributes asked for (the eID Framework's names, urn:oid:... on the wire). `mail` is optional:
+# the eID attribute sets carry none, and a first sign-in without it asks the person for their
+# work address (identities.finish).
+REQUIRED_ATTRIBUTES = ["displayName"]
+OPTIONAL_ATTRIBUTES = ["mail", "givenName", "sn"]
 KEPT_ATTRIBUTES = frozenset(REQUIRED_ATTRIBUTES + OPTIONAL_ATTRIBUTES)
 CLOCK_SKEW_SECONDS = 60
 
@@ -386,14 +389,16 @@ def _new_id() -> str:
     return "_" + secrets.token_hex(20)
 
 
-def authn_request(provider: IdentityProvider, next_url: str = "") -> Outgoing:
+def authn_request(
+    provider: IdentityProvider, next_url: str = "", invitation: Invitation | None = None
+) -> Outgoing:
     """Begin a sign-in at *provider*: a signed AuthnRequest, its ID kept for InResponseTo."""
     refresh_if_stale(provider)
     client = client_for(provider)
     if provider.issuer not in client.metadata.identity_providers():
         raise SamlRefused("provider", "IdP not in its (valid) metadata")
     request_id = _new_id()
-    state = identities.begin(provider, next_url=next_url, request_id=request_id)
+    state = identities.begin(provider, next_url=next_url, request_id=request_id, invitation=invitation)
     kwargs = {}
     if provider.level_of_assurance:
         kwargs["requested_authn_context"] = RequestedAuthnContext(

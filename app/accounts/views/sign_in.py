@@ -67,11 +67,16 @@ def login():
         user = user_by_email(form.email.data)
         if user is None or not user.active or not user.check_password(form.password.data):
             log_security("sign-in-failed", email=form.email.data)
+            reason = "unknown_account" if user is None else ("closed" if not user.active else "password")
+            operations.refuse_sign_in(user, reason, form.email.data)
+            db.session.commit()
             flash(_("Wrong e-mail or password."), "error")
             return _login_page(form, next_url), 200
         provider = password_refused_by(user)
         if provider is not None:
             log_security("password-sign-in-refused", user=user.id)
+            operations.refuse_sign_in(user, "passwords_turned_off", provider_id=provider.id)
+            db.session.commit()
             return _login_page(form, next_url, refused_by=provider), 403
         start_session(user)
         db.session.commit()
@@ -187,7 +192,9 @@ def accept_invitation(token: str):
     # sign-in there creates the account with the invitation's roles (identities.finish).
     provider = organisation_provider(invitation.organisation_id)
     if provider is not None:
-        return render_template("accounts/accept.html", form=None, invitation=invitation, provider=provider)
+        return render_template(
+            "accounts/accept.html", form=None, invitation=invitation, provider=provider, token=token
+        )
     form = SetPasswordForm()
     if form.validate_on_submit():
         if user_by_email(invitation.email) is not None:

@@ -1,19 +1,25 @@
-"""Signing in through one's organisation: choosing the provider, starting the protocol, and
-confirming that a first sign-in may link an existing account."""
+"""Signing in through one's organisation: choosing the provider, starting the protocol (also from
+an invitation), and confirming that a first sign-in may link an existing account."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from app.accounts.blueprint import bp
-from app.accounts.models import User
+from app.accounts.models import Invitation, User, hash_token
 from app.accounts.sso import identities
 from app.accounts.sso.forms import NO_PROVIDER, OrganisationSignInForm
 from app.accounts.sso.models import IdentityProvider
 from app.accounts.sso.protocols import start_for
 from app.accounts.sso.respond import LINK_KEY, respond
-from app.accounts.sso.routing import active_providers, organisation_redirect, provider_for_email
+from app.accounts.sso.routing import (
+    active_providers,
+    organisation_provider,
+    organisation_redirect,
+    provider_for_email,
+)
 from app.database import writes_on_get
 from app.extensions import db, limiter
 from app.web.forms import ConfirmForm
@@ -31,13 +37,36 @@ def sso_start(provider_id: int):
     provider = db.get_or_404(IdentityProvider, provider_id)
     if not provider.active:
         abort(404)
+    return _start(provider, safe_next(request.args.get("next")) or "")
+
+
+def _start(provider: IdentityProvider, next_url: str, invitation: Invitation | None = None):
     start = start_for(provider.kind)
     if start is None:
         message = _("Sign-in through this service is not available on this server. Ask an administrator.")
         return render_template("accounts/sso/refused.html", message=message), 503
-    response = start(provider, safe_next(request.args.get("next")) or "")
+    response = start(provider, next_url, invitation=invitation)
     db.session.commit()
     return response
+
+
+@bp.route("/invitation/<token>/sign-in")
+@limiter.limit(START_LIMIT)
+@writes_on_get
+def sso_start_invited(token: str):
+    """From an invitation's page to the organisation's sign-in, carrying the invitation: a provider
+    that sends no e-mail address still gives the invited person their account and roles."""
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        abort(404)
+    state = invitation.state()
+    if state != "valid":
+        return render_template("accounts/invitation_invalid.html", state=state), 410
+    provider = organisation_provider(invitation.organisation_id)
+    if provider is None:
+        # Passwords are allowed after all: the invitation's own page asks for one.
+        return redirect(url_for("accounts.accept_invitation", token=token))
+    return _start(provider, "", invitation)
 
 
 @bp.route("/sign-in/organisation", methods=["GET", "POST"])

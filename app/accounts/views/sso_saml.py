@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 
 from app.accounts import operations
 from app.accounts.blueprint import bp
+from app.accounts.models import Invitation
 from app.accounts.sso import identities, protocols, saml
 from app.accounts.sso.models import IdentityProvider, ProviderKind
 from app.accounts.sso.respond import respond
@@ -43,10 +44,10 @@ def _refused(message: str, status: int = 403, heading: str = "") -> Response:
     return Response(render_template("accounts/sso/refused.html", message=message, heading=heading), status)
 
 
-def start(provider: IdentityProvider, next_url: str) -> Response:
+def start(provider: IdentityProvider, next_url: str, invitation: Invitation | None = None) -> Response:
     """Send the browser to *provider* with a signed AuthnRequest (registered for SAML)."""
     try:
-        outgoing = saml.authn_request(provider, next_url)
+        outgoing = saml.authn_request(provider, next_url, invitation)
     except Exception as error:  # pysaml2 raises many kinds (metadata without the IdP, say)
         db.session.rollback()
         why = error.why if isinstance(error, saml.SamlRefused) else type(error).__name__
