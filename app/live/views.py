@@ -33,7 +33,14 @@ BATCH = 200
 # reads its own data: an event committed while the page is made is then sent again (the script
 # takes it twice without harm) instead of falling between the page and its stream.
 STREAM_PAGES = frozenset(
-    {"documents.document", "documents.version", "review.dashboard", "drafting.draft", "drafting.edit_block"}
+    {
+        "documents.document",
+        "documents.version",
+        "review.dashboard",
+        "review.decide",
+        "drafting.draft",
+        "drafting.edit_block",
+    }
 )
 
 

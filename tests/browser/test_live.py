@@ -77,7 +77,7 @@ def _user(app, email):
 
 def _streaming(page) -> None:
     """Wait until the page's event stream is open (its first event came)."""
-    page.wait_for_function("() => window.remissLive && window.remissLive.last !== null", timeout=10_000)
+    page.wait_for_function("() => window.remissLive && window.remissLive.open", timeout=10_000)
 
 
 def _shot(page, name):
@@ -180,6 +180,46 @@ def test_one_editors_decision_updates_the_others_card(page, second, app, demo, a
     page.locator(f"#c-{number}").scroll_into_view_if_needed()
     _shot(page, f"decided-{size}")
     axe_check(page, "the dashboard with another editor's decision")
+    assert not other.js_errors
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_decision_page_says_who_is_deciding_and_who_decided(page, second, app, demo, axe_check, size):
+    """An editor on one comment's decision page (the no-card way in) is seen deciding on the other
+    editor's dashboard, and learns at once when the other editor decides it first."""
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    sign_in(page, "editor2@demo.example", DEMO_PASSWORD)
+    dashboard = f"/d/{SLUG}/v/{demo['version']}/review?unanswered=1"
+    page.goto(dashboard)
+    _streaming(page)
+    card = page.locator(".triage-card[data-status='open']").first
+    number = card.get_attribute("data-number")
+    decide_url = card.locator('.card-actions a[href*="/review/c/"]').first.get_attribute("href")
+
+    other = second(SIZES[size])
+    sign_in(other, "editor@demo.example", DEMO_PASSWORD)
+    other.goto(decide_url)
+    _streaming(other)
+    page.locator(f"#c-{number} .live-deciding").wait_for(timeout=3_000)
+    assert _user(app, "editor@demo.example").name in page.locator(f"#c-{number} .live-deciding").inner_text()
+
+    # This editor decides first, on the dashboard's card: the other's page says so before a save.
+    with app.app_context():
+        from app.review.operations import decide
+
+        comment = db.session.scalar(
+            sa.select(Comment).join(Document).where(Document.slug == SLUG, Comment.number == int(number))
+        )
+        deciding = db.session.scalar(sa.select(User).where(User.email == "editor2@demo.example"))
+        decide(comment, status=CommentStatus.NOTED, response=None, editor=deciding)
+        db.session.commit()
+    notice = other.locator("#live-decided")
+    notice.wait_for(timeout=2_000)
+    assert _user(app, "editor2@demo.example").name in notice.inner_text()
+    assert notice.evaluate("(el) => el.compareDocumentPosition(document.querySelector('main form[method=post]')) & 4")
+    assert other.locator("#live-status").inner_text().strip() == notice.inner_text().strip()
+    _shot(other, f"decide-page-decided-{size}")
+    axe_check(other, "the decision page told of another editor's decision")
     assert not other.js_errors
 
 

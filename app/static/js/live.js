@@ -110,6 +110,7 @@ function connect(handlers) {
   window.remissLive = {
     drop() { if (source) source.close(); window.setTimeout(open, 100); },
     get last() { return last; },
+    get open() { return source !== null && source.readyState === EventSource.OPEN; },
   };
   open();
 }
@@ -366,6 +367,42 @@ function dashboard() {
   });
 }
 
+// ---- one comment's decision page -----------------------------------------------------------
+
+function decisionPage() {
+  const commentId = hook.dataset.comment;
+  const where = () => document.querySelector("main form[method=post]") || document.querySelector("main");
+
+  function show(id, text) {
+    let p = document.getElementById(id);
+    if (!p) {
+      p = note(`notice ${id}`, "");
+      p.id = id;
+      where()?.before(p);
+    }
+    p.textContent = text;
+    say(text);
+  }
+
+  // Opening the page tells the other editors, as opening a card's decision does.
+  const token = document.querySelector('input[name="csrf_token"]');
+  if (token && hook.dataset.decidingUrl) {
+    const body = new URLSearchParams({ csrf_token: token.value });
+    fetch(hook.dataset.decidingUrl, { method: "POST", body, headers: FETCH, credentials: "same-origin" }).catch(() => {});
+  }
+
+  const mineElsewhere = (data) => data.mine || String(data.comment) !== commentId;
+  connect({
+    deciding: (data) => { if (!mineElsewhere(data)) show("live-deciding", fill(hook.dataset.deciding, { name: data.by || "" })); },
+    decided: (data) => {
+      if (mineElsewhere(data)) return;
+      document.getElementById("live-deciding")?.remove();
+      show("live-decided", `${fill(hook.dataset.decidedBy, { name: data.by || "" })} ${hook.dataset.decidedHere}`);
+    },
+    reload: reloadBanner,
+  });
+}
+
 // ---- the working draft ---------------------------------------------------------------------
 
 function draft() {
@@ -410,5 +447,6 @@ if (hook && "EventSource" in window) {
   const mode = hook.dataset.mode;
   if (mode === "reading") readingPage();
   else if (mode === "dashboard") dashboard();
+  else if (mode === "decide") decisionPage();
   else if (mode === "draft" || mode === "block") draft();
 }
