@@ -46,7 +46,7 @@ def main() -> None:
         def round_trip() -> float:
             client = app.test_client()
             began = time.perf_counter()
-            location = client.get(f"/sso/start/{provider_id}?next=/profile").headers["Location"]
+            location = client.get(f"/sign-in/sso/{provider_id}?next=/profile").headers["Location"]
             ours = time.perf_counter() - began
             answer = idp.respond_to(idp.read_request(urlsplit(location).query), "anna")  # the IdP's time
             began = time.perf_counter()
