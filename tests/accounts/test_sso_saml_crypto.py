@@ -241,34 +241,68 @@ def _decrypted(backend, xml: str, key: str):
     return etree.tostring(found, method="c14n")
 
 
-def test_decryption_gives_the_programs_assertion(keys, program, ours):
+def _key_by_retrieval_method(xml: str, key_cipher_uri: str = "") -> str:
+    """The EncryptedKey moved beside the EncryptedData, which points to it by a RetrievalMethod
+    (the form that needs ``--id-attr:Id EncryptedKey``); its cipher at *key_cipher_uri* if given."""
+    root = forge.parse(xml)
+    data = root.find(f".//{{{ENC}}}EncryptedData")
+    key_info = data.find(f"{{{DS}}}KeyInfo")
+    encrypted_key = key_info.find(f"{{{ENC}}}EncryptedKey")
+    key_info.remove(encrypted_key)
+    etree.SubElement(
+        key_info, f"{{{DS}}}RetrievalMethod", URI="#" + encrypted_key.get("Id"), Type=ENC + "EncryptedKey"
+    )
+    data.addnext(encrypted_key)
+    if key_cipher_uri:
+        cipher_data = encrypted_key.find(f"{{{ENC}}}CipherData")
+        for child in list(cipher_data):
+            cipher_data.remove(child)
+        etree.SubElement(cipher_data, f"{{{ENC}}}CipherReference", URI=key_cipher_uri)
+    return forge.text(root)
+
+
+@pytest.mark.parametrize("form", ["key inside", "key by RetrievalMethod"])
+def test_decryption_gives_the_programs_assertion(keys, program, ours, form):
     xml = _encrypted(keys, program)
     assert "persistent-anna" not in xml and "EncryptedData" in xml
+    if form == "key by RetrievalMethod":
+        xml = _key_by_retrieval_method(xml)
     key = str(keys / "sp-key.pem")
     theirs = _decrypted(program, xml, key)
     assert theirs != "refused" and b"persistent-anna" in theirs
     assert _decrypted(ours, xml, key) == theirs
 
 
-@pytest.mark.parametrize("case", ["another key", "nothing encrypted", "cipher outside the document"])
-def test_decryption_refusals_are_the_programs(keys, program, ours, case, tmp_path):
+@pytest.mark.parametrize("case", ["another key", "nothing encrypted"])
+def test_decryption_refusals_are_the_programs(keys, program, ours, case):
     xml, key = _encrypted(keys, program), str(keys / "sp-key.pem")
     if case == "another key":
         key = str(keys / "foreign-key.pem")
-    elif case == "nothing encrypted":
-        xml = _response()
     else:
-        outside = tmp_path / "cipher.bin"
-        outside.write_bytes(b"\0" * 64)
-        root = forge.parse(xml)
-        cipher_data = root.find(f".//{{{ENC}}}EncryptedData/{{{ENC}}}CipherData")
-        for child in list(cipher_data):
-            cipher_data.remove(child)
-        etree.SubElement(cipher_data, f"{{{ENC}}}CipherReference", URI=outside.as_uri())
-        xml = forge.text(root)
-        # Only ours is asked: the program would read the file (and fail to decrypt it).
-        with pytest.raises(DecryptError):
-            ours.decrypt(xml, key)
-        return
+        xml = _response()
     assert _decrypted(program, xml, key) == "refused"
     assert _decrypted(ours, xml, key) == "refused"
+
+
+@pytest.mark.parametrize("where", ["the data's cipher", "the key's cipher", "the key"])
+def test_decryption_reads_nothing_outside_the_document(keys, program, ours, where, tmp_path):
+    """Stricter than the program, whose libxmlsec1 would read these files (and then fail)."""
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes(b"\0" * 64)
+    xml = _encrypted(keys, program)
+    if where == "the key's cipher":
+        xml = _key_by_retrieval_method(xml, key_cipher_uri=outside.as_uri())
+    else:
+        root = forge.parse(xml)
+        data = root.find(f".//{{{ENC}}}EncryptedData")
+        if where == "the data's cipher":
+            cipher_data = data.find(f"{{{ENC}}}CipherData")
+            for child in list(cipher_data):
+                cipher_data.remove(child)
+            etree.SubElement(cipher_data, f"{{{ENC}}}CipherReference", URI=outside.as_uri())
+        else:
+            key_info = data.find(f"{{{DS}}}KeyInfo")
+            etree.SubElement(key_info, f"{{{DS}}}RetrievalMethod", URI=outside.as_uri())
+        xml = forge.text(root)
+    with pytest.raises(DecryptError, match="outside the document"):
+        ours.decrypt(xml, str(keys / "sp-key.pem"))

@@ -90,7 +90,8 @@ class XmlSecInProcess(CryptoBackendXmlSec1):
             encrypted = xmlsec.tree.find_node(root, xmlsec.constants.NodeEncryptedData, ENC_NS)
             if encrypted is None:
                 raise _Refused("no EncryptedData")
-            _same_document_only(encrypted, "CipherReference", "RetrievalMethod")
+            # The whole document: a RetrievalMethod may lead to an EncryptedKey outside this one.
+            _same_document_only(root, "CipherReference", "RetrievalMethod")
             manager = xmlsec.KeysManager()
             manager.add_key(_key(key_file, xmlsec.KeyFormat.PEM))
             result = xmlsec.EncryptionContext(manager).decrypt(encrypted)
