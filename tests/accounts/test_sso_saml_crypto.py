@@ -9,6 +9,7 @@ Where the in-process backend is deliberately stricter (a DOCTYPE), that is teste
 from __future__ import annotations
 
 import copy
+import threading
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,22 @@ def test_a_certificate_is_parsed_once_per_content(keys, ours, tmp_path):
         assert ours.validate_signature(xml, str(copy_of_cert), "pem", ASSERTION, "a-1")
     info = saml_crypto._loaded_key.cache_info()
     assert (info.misses, info.hits) == (1, 2)
+
+
+def test_a_keys_manager_is_made_once_per_thread_and_key(keys, tmp_path):
+    """Making one costs ~14 ms (OpenSSL's default certificate store): kept per thread and key."""
+    copies = []
+    for n in range(2):
+        copies.append(tmp_path / f"key-{n}.pem")
+        copies[-1].write_bytes((keys / "sp-key.pem").read_bytes())
+    first = saml_crypto._keys_manager(str(copies[0]))
+    assert saml_crypto._keys_manager(str(copies[1])) is first
+    assert saml_crypto._keys_manager(str(keys / "foreign-key.pem")) is not first
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(saml_crypto._keys_manager(str(copies[0]))))
+    thread.start()
+    thread.join()
+    assert elsewhere and elsewhere[0] is not first
 
 
 # --------------------------------------------------------------------------- decryption

@@ -29,13 +29,15 @@ RetrievalMethod pointing outside the document is refused rather than fetched.
 
 Signing and encrypting (our metadata, POST logout requests; the tests' IdP) still run the
 program: they are not on the sign-in's path. Keys are read from their files on each call (the
-certificate file pysaml2 gives is a new temporary file each time) and parsed once per content.
+certificate file pysaml2 gives is a new temporary file each time) and parsed once per content;
+the keys manager for decryption is made once per thread and key.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 
 import xmlsec
 from lxml import etree
@@ -92,9 +94,7 @@ class XmlSecInProcess(CryptoBackendXmlSec1):
                 raise _Refused("no EncryptedData")
             # The whole document: a RetrievalMethod may lead to an EncryptedKey outside this one.
             _same_document_only(root, "CipherReference", "RetrievalMethod")
-            manager = xmlsec.KeysManager()
-            manager.add_key(_key(key_file, xmlsec.KeyFormat.PEM))
-            result = xmlsec.EncryptionContext(manager).decrypt(encrypted)
+            result = xmlsec.EncryptionContext(_keys_manager(key_file)).decrypt(encrypted)
         except (_Refused, xmlsec.Error, etree.LxmlError, OSError, ValueError) as error:
             raise DecryptError(f"not decrypted: {type(error).__name__}: {error}") from error
         if isinstance(result, bytes):
@@ -167,6 +167,29 @@ def _same_document_only(start, *local_names: str) -> None:
 def _key(path: str, key_format) -> xmlsec.Key:
     with open(path, "rb") as handle:
         return _loaded_key(handle.read(), key_format)
+
+
+_per_thread = threading.local()
+
+
+def _keys_manager(key_path: str) -> xmlsec.KeysManager:
+    """A keys manager holding only the private key in *key_path*, as xmlsec1 ``--privkey-pem``
+    builds. Making one loads OpenSSL's default certificate store (measured: 14 ms, most of a
+    decryption), so each thread keeps one per key; decrypting reads it and changes nothing, but
+    nothing promises a manager may be used by two threads at once."""
+    with open(key_path, "rb") as handle:
+        data = handle.read()
+    managers = getattr(_per_thread, "managers", None)
+    if managers is None:
+        managers = _per_thread.managers = {}
+    manager = managers.get(data)
+    if manager is None:
+        if len(managers) >= 8:
+            managers.clear()
+        manager = xmlsec.KeysManager()
+        manager.add_key(_loaded_key(data, xmlsec.KeyFormat.PEM))
+        managers[data] = manager
+    return manager
 
 
 @functools.lru_cache(maxsize=32)
