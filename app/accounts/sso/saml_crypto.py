@@ -17,6 +17,9 @@ per SAML response (measured: about 60 ms of a sign-in's ~140 ms, issue 26).
   ``xenc:EncryptedData`` of the document decrypted with a keys manager holding only KEY, the
   document returned with it replaced (or the decrypted bytes when it was not XML).
 
+The wheel's libxmlsec1 is 1.3.9, Debian's program 1.2.37: tests/accounts/test_sso_saml_crypto.py
+puts the same documents to both and expects the same verdicts.
+
 The same return and raise contract as the program's backend: ``validate_signature`` returns True
 or raises ``SignatureError``; ``decrypt`` returns the document as text or raises
 ``DecryptError`` (both ``XmlsecError``, which ``SecurityContext`` catches to try the next
