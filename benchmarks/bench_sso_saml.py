@@ -1,6 +1,7 @@
 """A SAML sign-in round trip (issue 26): the app's own time for the redirect to the IdP (a signed
-AuthnRequest, its ID written), the ACS (the Response's signature checked by xmlsec1, the request
-and assertion claimed once, the member found by NameID, the session) and the first page after,
+AuthnRequest, its ID written), the ACS (the Response's signatures checked and the assertion
+decrypted in process by python-xmlsec, app/accounts/sso/saml_crypto.py; the request and assertion
+claimed once, the member found by NameID, the session) and the first page after,
 the IdP's own time excluded. Against pysaml2's IdP in-process (tests/providers/saml/idp_server.py),
 with keys made at run time; signed response and assertion, and with the assertion encrypted too.
 
@@ -46,7 +47,7 @@ def main() -> None:
         def round_trip() -> float:
             client = app.test_client()
             began = time.perf_counter()
-            location = client.get(f"/sso/start/{provider_id}?next=/profile").headers["Location"]
+            location = client.get(f"/sign-in/sso/{provider_id}?next=/profile").headers["Location"]
             ours = time.perf_counter() - began
             answer = idp.respond_to(idp.read_request(urlsplit(location).query), "anna")  # the IdP's time
             began = time.perf_counter()

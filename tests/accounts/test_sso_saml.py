@@ -13,12 +13,15 @@ import base64
 import html
 import json
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import saml2.sigver
 import sqlalchemy as sa
+from saml2.sigver import CryptoBackendXmlSec1, get_xmlsec_binary
 
 from app.accounts.models import Organisation, Role, User
 from app.accounts.sso import saml
@@ -318,6 +321,28 @@ def test_response_signed_only_on_the_assertion_is_accepted(app, client, idp, pro
     assert _sign_in(client, provider, idp).status_code == 302
 
 
+@pytest.mark.parametrize("encrypted", [False, True], ids=["signed", "signed and encrypted"])
+def test_the_acs_starts_no_program(app, client, idp, provider, monkeypatch, encrypted):
+    """The response's signatures are checked, and its assertion decrypted, in this process
+    (app/accounts/sso/saml_crypto.py): starting xmlsec1 twice cost ~60 ms of each sign-in
+    (issue 26). Any program started during the ACS fails this test."""
+    idp.encrypt_assertion = encrypted
+    fields = _through_idp(_start(client, provider))
+    started = []
+
+    def no_program(*args, **kwargs):
+        started.append(args[0] if args else kwargs.get("args"))
+        raise AssertionError("a program was started at the ACS")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(subprocess, "Popen", no_program)
+        patch.setattr(saml2.sigver, "Popen", no_program)  # pysaml2 imported it by name
+        response = _acs(client, fields)
+    assert started == []
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert _counts(app) == (1, 1)
+
+
 # --------------------------------------------------------------------------- refusals
 
 
@@ -572,8 +597,8 @@ def test_our_metadata_is_served_signed_and_parses_back(app, client, keys):
     assert {a["friendly_name"] for a in requested["optional"]} == {"mail", "givenName", "sn"}
     assert "http://id.elegnamnden.se/ec/1.0/loa3-name" in store.entity_categories(SP_ENTITY)
     assert "personalIdentityNumber" not in xml and "1.2.752.29.4.13" not in xml
-    # Signed by our signing key.
-    backend = saml.CryptoBackendXmlSec1(saml.get_xmlsec_binary(["/usr/bin"]))
+    # Signed by our signing key (checked by the xmlsec1 program: a verifier other than ours).
+    backend = CryptoBackendXmlSec1(get_xmlsec_binary(["/usr/bin"]))
     root = forge.parse(xml)
     assert backend.validate_signature(
         xml, str(keys / "sp-cert.pem"), "pem", f"{saml.NS['md']}:EntityDescriptor", root.get("ID")

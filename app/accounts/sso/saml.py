@@ -1,5 +1,6 @@
 """SAML 2.0 Web SSO as a service provider, after the Swedish eID Framework's deployment profile
-(Sweden Connect), with pysaml2 and xmlsec1.
+(Sweden Connect), with pysaml2; its signature checks and decryption run in this process
+(saml_crypto, python-xmlsec), its signing of our metadata and POST logout requests by xmlsec1.
 
 - ``start``: a signed AuthnRequest over HTTP-Redirect (HTTP-POST when the IdP offers only that),
   asking for a persistent NameID and the provider's level of assurance; its ID is written through
@@ -21,7 +22,6 @@ givenName and sn.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import logging
 import secrets
@@ -43,7 +43,6 @@ from saml2.s_utils import UnsupportedBinding, decode_base64_and_inflate
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
 from saml2.sigver import (
-    CryptoBackendXmlSec1,
     SignatureError,
     get_xmlsec_binary,
     security_context,
@@ -54,6 +53,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from app.accounts.models import Invitation
 from app.accounts.sso import identities
 from app.accounts.sso.models import IdentityProvider, ProviderKind
+from app.accounts.sso.saml_crypto import XmlSecInProcess
 from app.database import utcnow
 from app.extensions import db
 
@@ -193,25 +193,11 @@ def _config_dict(metadata_xml: str = "") -> dict:
     return conf
 
 
-@functools.cache
-def _xmlsec_version(binary: str) -> str:
-    return CryptoBackendXmlSec1.version.fget(CryptoBackendXmlSec1(binary))
-
-
-class _XmlSec1(CryptoBackendXmlSec1):
-    """pysaml2's xmlsec1 backend, asking the program's version once per process: pysaml2 runs
-    `xmlsec1 --version` before every signature check, doubling the processes started (measured:
-    half the ACS's time)."""
-
-    @property
-    def version(self):
-        return _xmlsec_version(self.xmlsec)
-
-
-def _faster(backend):
-    if type(backend) is CryptoBackendXmlSec1:
-        backend.__class__ = _XmlSec1
-    return backend
+def _in_process(client: Saml2Client) -> Saml2Client:
+    """*client* checking signatures and decrypting in this process (saml_crypto): no program is
+    started on a response's path."""
+    client.sec.crypto = XmlSecInProcess(client.sec.crypto.xmlsec)
+    return client
 
 
 _clients: dict[tuple, Saml2Client] = {}
@@ -227,8 +213,7 @@ def client_for(provider: IdentityProvider) -> Saml2Client:
     if client is None:
         sp_config = SPConfig()
         sp_config.load(_config_dict(provider.metadata_xml))
-        client = Saml2Client(config=sp_config)
-        _faster(client.sec.crypto)
+        client = _in_process(Saml2Client(config=sp_config))
         if len(_clients) > 64:
             _clients.clear()
         _clients[key] = client
@@ -302,7 +287,7 @@ def _check_metadata_signature(xml: str, root, tag: str, signing_cert: str) -> No
     if len(references) != 1 or references[0].get("URI") != "#" + root_id:
         # A signature over some other element (a wrapped copy) does not vouch for this document.
         raise SamlRefused("provider", "metadata signature does not cover the document")
-    backend = _faster(CryptoBackendXmlSec1(get_xmlsec_binary(["/usr/bin"])))
+    backend = XmlSecInProcess(get_xmlsec_binary(["/usr/bin"]))
     with tempfile.NamedTemporaryFile("w", suffix=".pem") as cert_file:
         cert_file.write(signing_cert)
         cert_file.flush()
