@@ -3,11 +3,14 @@
 Command-line flags (workers, bind address, logging) still come from whoever starts gunicorn; this
 file adds what every worker should do, and how it serves live event streams (issue 27):
 
-Threaded workers (``gthread``). A live stream (``/d/<slug>/live``) holds a thread as long as the
-page that opened it stays open, so each worker gets ``LIVE_STREAMS_PER_PROCESS`` threads for
-streams (app.live refuses one more with 503, and the browser tries again) plus
-``PAGE_THREADS`` that only pages can use: however many streams are open, pages find a thread.
-A waiting stream holds no database connection and costs almost no CPU. On SIGTERM (a deploy, a
+Workers of ``app.live.serving.StreamingWorker``: gunicorn's threaded worker, except that pages
+are answered one at a time in the worker's main thread, as a sync worker answers them (handing
+them to threads cost a fifth of the throughput: see app/live/serving.py). A live stream
+(``/d/<slug>/live``) holds a pool thread as long as the page that opened it stays open, so each
+worker gets ``LIVE_STREAMS_PER_PROCESS`` threads for streams (app.live refuses one more with 503,
+and the browser tries again) plus ``PAGE_THREADS`` for pages that reach the pool (kept-alive
+connections): however many streams are open, pages are answered. A waiting stream holds no
+database connection and costs almost no CPU. On SIGTERM (a deploy, a
 restart) the worker ends its streams at once, so it stops within seconds; browsers reconnect
 to the next worker and resume from their last event.
 """
@@ -17,11 +20,11 @@ import os
 import signal
 
 PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "2"))
-worker_class = "gthread"
+worker_class = "app.live.serving.StreamingWorker"
 # No keep-alive: a page request is answered and the connection closed, as sync workers did, so the
 # kernel spreads the next request over idle workers instead of pinning a client to one.
 keepalive = 0
-# Streams, the pages' own threads, and a few spare for requests waiting at the page gate.
+# Streams, threads for pages that reach the pool, and a few spare for requests at the page gate.
 threads = int(os.environ.get("LIVE_STREAMS_PER_PROCESS", "100")) + PAGE_THREADS + 4
 
 

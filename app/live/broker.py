@@ -110,6 +110,17 @@ class Broker:
 broker = Broker()
 
 
+def polls(app) -> bool:
+    """Whether this process learns of events by polling the table (SQLite without Redis): its
+    poll already gathers what came in between, where a listener wakes streams for each event."""
+    if app.config.get("LIVE_BACKEND", "database") == "redis" and app.config.get("LIVE_REDIS_URL"):
+        return False
+    from app.extensions import db
+
+    with app.app_context():
+        return db.engine.dialect.name != "postgresql"
+
+
 def _listener_for(app, broker: Broker) -> Callable[[], None]:
     backend = app.config.get("LIVE_BACKEND", "database")
     if backend == "redis" and app.config.get("LIVE_REDIS_URL"):

@@ -171,3 +171,41 @@ def test_a_stopping_server_ends_its_streams_at_once(servers, database_url, tmp_p
     finally:
         stream.close()
         c.stop()
+
+
+@pytest.fixture(scope="module")
+def crowded(database_url, tmp_path_factory):
+    """One server, one worker, room for two streams and one page thread."""
+    server = Server("crowded", tmp_path_factory.mktemp("live-crowded"), database_url, workers=1)
+    server.env.update(LIVE_STREAMS_PER_PROCESS="2", PAGE_THREADS="1", LIVE_CHANNEL="remiss_live_test")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_one_worker_answers_pages_while_its_streams_are_full(servers, crowded):
+    """Pages are answered in the worker's main thread and streams in its pool: with every stream
+    slot taken, pages (and a comment) still come at once, and one stream more is told to wait."""
+    browsers = [Browser(f"127.0.0.{31 + n}") for n in range(3)]
+    streams = [Stream(browser, crowded) for browser in browsers[:2]]
+    try:
+        for stream in streams:
+            stream.next("hello", timeout=10)
+        started = time.monotonic()
+        for _ in range(10):
+            assert browsers[2].get(crowded, f"/d/{SLUG}").status_code == 200
+        assert time.monotonic() - started < 10
+        third = browsers[2].session.get(crowded.url(f"/d/{SLUG}/live"), stream=True, timeout=10)
+        assert third.status_code == 503
+        third.close()
+        browsers[2].sign_in(crowded, "member@demo.example")
+        path = _block_path(browsers[2], crowded)
+        answer = browsers[2].post(crowded, path, {"kind": "comment", "body": "Medan strömmarna är fulla."})
+        assert answer.status_code == 302
+        _at, _id, data = streams[0].next("comment", timeout=5)
+        assert data["comment"]
+    finally:
+        for stream in streams:
+            stream.close()

@@ -9,7 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-from app.live.serving import PageGate
+import pytest
+from gunicorn.workers.gthread import ThreadWorker
+
+from app.live.serving import PageGate, StreamingWorker, requested_path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -19,7 +22,8 @@ def test_workers_are_threaded_with_threads_for_streams_and_pages(monkeypatch):
     monkeypatch.setenv("PAGE_THREADS", "3")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     gc.unfreeze()
-    assert settings["worker_class"] == "gthread"
+    assert settings["worker_class"] == "app.live.serving.StreamingWorker"
+    assert issubclass(StreamingWorker, ThreadWorker)
     assert settings["threads"] >= 50 + 3
     assert settings["keepalive"] == 0
 
@@ -74,3 +78,19 @@ def test_the_gate_is_given_back_when_the_app_fails():
         with contextlib.suppress(RuntimeError):
             gate({"PATH_INFO": "/"}, lambda *a: None)
     assert gate.gate.acquire(blocking=False)
+
+
+@pytest.mark.parametrize(
+    ("head", "path"),
+    [
+        (b"GET /d/oppna-licenser/live HTTP/1.1\r\nHost: x\r\n", "/d/oppna-licenser/live"),
+        (b"GET /d/oppna-licenser/live?last=12 HTTP/1.1\r\n", "/d/oppna-licenser/live"),
+        (b"POST /d/a/v/1/b/x/comment HTTP/1.0\r\n", "/d/a/v/1/b/x/comment"),
+        (b"GET /d/oppna-licenser/li", None),  # the line is not all there yet
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n", None),  # a TLS hello, not HTTP
+        (b"GET /a b HTTP/1.1\r\n", None),
+        (b"", None),
+    ],
+)
+def test_the_worker_reads_the_path_ahead_of_gunicorn(head, path):
+    assert requested_path(head) == path
