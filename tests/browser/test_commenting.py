@@ -59,6 +59,28 @@ def test_comment_by_keyboard_alone_in_a_side_panel(page, app, doc, factory):
     assert [c.body for c in _comments(app)] == ["Förtydliga gärna vad enkel betyder."]
 
 
+def test_the_margin_count_says_one_and_two_in_their_own_words(page, app, doc, factory):
+    """Posting in place changes the margin's "N open comments": singular for one, plural for two
+    (it used to change only the number: "2 öppen synpunkt")."""
+    user = factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
+    sign_in(page, user.email, PASSWORD)
+    page.goto("/d/vl")
+    count = page.locator(".block[data-uid] .block-margin .comment-count")
+    assert count.count() == 0
+    for n, text in enumerate(["Första synpunkten.", "Andra synpunkten."], start=1):
+        page.get_by_role("link", name="Kommentera 1 st. 1").click()
+        page.get_by_label("Din synpunkt").fill(text)
+        page.get_by_role("button", name="Skicka synpunkt").click()
+        page.locator(f"#c-{n}").wait_for()
+        assert count.inner_text().strip() == ("1 öppen synpunkt" if n == 1 else "2 öppna synpunkter")
+    page.get_by_role("button", name="English").click()
+    page.locator(".block:has(.comment-count) .block-margin a.comment-link:not(.suggest-link)").click()
+    page.get_by_label("Your comment").fill("A third one.")
+    page.get_by_role("button", name="Send comment").click()
+    page.locator("#c-3").wait_for()
+    assert count.inner_text().strip() == "3 open comments"
+
+
 def test_comment_form_errors_show_in_the_panel_and_pass_axe(page, app, doc, factory, axe_check):
     user = factory.user(email="maja@example.org")
     sign_in(page, user.email, PASSWORD)

@@ -112,6 +112,10 @@ def test_a_comment_appears_for_another_member_and_on_the_dashboard(page, second,
     page.locator("#live-status", has_text=f"1 ny synpunkt i {ref}").wait_for(state="attached", timeout=3_000)
     assert abs(page.evaluate("() => window.scrollY") - scrolled) < 400  # the reader was not thrown away
     assert int(editor.locator("[data-count='open']").inner_text()) == open_before + 1
+    # The margin's count changed with the wording its number asks for.
+    count = block.locator(".block-margin .comment-count").inner_text().strip()
+    n = int(count.split()[0])
+    assert count == (f"{n} öppen synpunkt" if n == 1 else f"{n} öppna synpunkter")
     assert "1 ny synpunkt sedan sidan laddades" in editor.locator("#live-board-new").inner_text()
     _shot(page, f"reading-{size}")
     _shot(editor, f"dashboard-{size}")

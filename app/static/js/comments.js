@@ -3,6 +3,7 @@
 // selecting it (widened to whole words), a paragraph can be edited where it stands to suggest
 // a new wording. Without this script every control is a plain link or form that works.
 
+import { currentOpenCount, setOpenCount } from "./counts.js";
 import { wireEditor } from "./paragraph-editor.js";
 
 const FETCH_HEADERS = { "X-Requested-With": "fetch" };
@@ -314,22 +315,7 @@ function fillSuggest(panel, html, block, opener, thread) {
 }
 
 function updateCount(block, delta) {
-  const margin = block.querySelector(":scope > .block-margin");
-  let count = margin.querySelector(".comment-count");
-  const current = count ? parseInt(count.textContent, 10) || 0 : 0;
-  const next = current + delta;
-  if (!count) {
-    count = document.createElement("a");
-    count.className = "comment-count";
-    count.href = `#comments-${block.dataset.uid}`;
-    // A heading's margin has no number (it stands in the heading): the count then comes first.
-    const ref = margin.querySelector(".ref");
-    if (ref) ref.after(count);
-    else margin.prepend(count);
-  }
-  // The server renders the translated wording; here only the number changes.
-  const words = (count.textContent.replace(/^\d+\s*/, "") || count.dataset.label || "").trim();
-  count.textContent = `${next} ${words}`.trim();
+  setOpenCount(block, currentOpenCount(block) + delta);
 }
 
 function wireThread(root) {

@@ -5,6 +5,8 @@
 // Nothing here moves what the person reads or types: content above the viewport is compensated,
 // and a discussion they are writing in gets a "Show" button instead of new content.
 
+import { setOpenCount } from "./counts.js";
+
 const hook = document.getElementById("live");
 const FETCH = { "X-Requested-With": "fetch" };
 
@@ -213,10 +215,8 @@ function readingPage() {
     });
     // The margin's "N open comments", when the page shows every comment (a filter shows fewer).
     const filter = new URLSearchParams(window.location.search).get("comments");
-    const count = block.querySelector(".block-margin .comment-count");
-    if (count && (!filter || filter === "all")) {
-      const open = where.querySelectorAll(":scope > article.comment--open").length;
-      count.textContent = count.textContent.replace(/^\d+/, String(open));
+    if (!filter || filter === "all") {
+      setOpenCount(block, where.querySelectorAll(":scope > article.comment--open").length);
     }
     where.dispatchEvent(new CustomEvent("remiss:threads-replaced", { bubbles: true }));
   }
