@@ -30,8 +30,10 @@ from app.extensions import db
 TARGET_MS = 100
 
 
-def start(provider: IdentityProvider, next_url: str):
-    state = identities.begin(provider, next_url=next_url, nonce="n", code_verifier="v" * 43)
+def start(provider: IdentityProvider, next_url: str, invitation=None):
+    state = identities.begin(
+        provider, next_url=next_url, nonce="n", code_verifier="v" * 43, invitation=invitation
+    )
     return redirect(f"https://idp.invalid/authorize?{urlencode({'state': state.state})}")
 
 
@@ -47,9 +49,10 @@ def callback():
 
 
 def main() -> None:
-    register_start(ProviderKind.OIDC, start)
     with temp_dir() as tmp:
         app = make_app(Path(tmp))
+        # After the app is made: making it registers the real OpenID Connect start.
+        register_start(ProviderKind.OIDC, start)
         app.add_url_rule("/bench/callback", "bench_callback", callback)
         with app.app_context():
             provider = IdentityProvider(
@@ -67,7 +70,7 @@ def main() -> None:
         def round_trip(subject: str, email: str) -> None:
             client = app.test_client()
             started = client.get(f"/sign-in/sso/{provider_id}?next=/profile")
-            assert started.status_code == 302, started.status_code
+            assert started.status_code == 302, (started.status_code, started.get_data(as_text=True)[-600:])
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
             query = urlencode({"state": state, "sub": subject, "email": email})
             finished = client.get(f"/bench/callback?{query}")
