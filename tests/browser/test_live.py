@@ -80,6 +80,19 @@ def _streaming(page) -> None:
     page.wait_for_function("() => window.remissLive && window.remissLive.open", timeout=10_000)
 
 
+def _decide(app, number, email) -> None:
+    """Editor *email* decides comment *number* ("noted") elsewhere, as if on another page."""
+    from app.review.operations import decide
+
+    with app.app_context():
+        comment = db.session.scalar(
+            sa.select(Comment).join(Document).where(Document.slug == SLUG, Comment.number == int(number))
+        )
+        editor = db.session.scalar(sa.select(User).where(User.email == email))
+        decide(comment, status=CommentStatus.NOTED, response=None, editor=editor)
+        db.session.commit()
+
+
 def _shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
@@ -168,15 +181,7 @@ def test_one_editors_decision_updates_the_others_card(page, second, app, demo, a
     page.locator(f"#c-{number}").scroll_into_view_if_needed()
     _shot(page, f"deciding-{size}")
 
-    with app.app_context():
-        from app.review.operations import decide
-
-        comment = db.session.scalar(
-            sa.select(Comment).join(Document).where(Document.slug == SLUG, Comment.number == int(number))
-        )
-        deciding = db.session.scalar(sa.select(User).where(User.email == "editor@demo.example"))
-        decide(comment, status=CommentStatus.NOTED, response=None, editor=deciding)
-        db.session.commit()
+    _decide(app, number, "editor@demo.example")
     page.locator(f"#c-{number}[data-status='noted']").wait_for(timeout=2_000)
     page.locator(f"#c-{number} .live-decided").wait_for()
     assert page.locator(f"#c-{number} .live-deciding").count() == 0
@@ -208,19 +213,13 @@ def test_the_decision_page_says_who_is_deciding_and_who_decided(page, second, ap
     assert _user(app, "editor@demo.example").name in page.locator(f"#c-{number} .live-deciding").inner_text()
 
     # This editor decides first, on the dashboard's card: the other's page says so before a save.
-    with app.app_context():
-        from app.review.operations import decide
-
-        comment = db.session.scalar(
-            sa.select(Comment).join(Document).where(Document.slug == SLUG, Comment.number == int(number))
-        )
-        deciding = db.session.scalar(sa.select(User).where(User.email == "editor2@demo.example"))
-        decide(comment, status=CommentStatus.NOTED, response=None, editor=deciding)
-        db.session.commit()
+    _decide(app, number, "editor2@demo.example")
     notice = other.locator("#live-decided")
     notice.wait_for(timeout=2_000)
     assert _user(app, "editor2@demo.example").name in notice.inner_text()
-    assert notice.evaluate("(el) => el.compareDocumentPosition(document.querySelector('main form[method=post]')) & 4")
+    assert notice.evaluate(
+        "(el) => el.compareDocumentPosition(document.querySelector('main form[method=post]')) & 4"
+    )
     assert other.locator("#live-status").inner_text().strip() == notice.inner_text().strip()
     _shot(other, f"decide-page-decided-{size}")
     axe_check(other, "the decision page told of another editor's decision")
