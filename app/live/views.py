@@ -52,7 +52,10 @@ def newest_event_id() -> int:
 
 @bp.before_app_request
 def _mark_stream_pages() -> None:
-    if request.endpoint in STREAM_PAGES:
+    # Visitors' reading pages come whole from the page cache without a query (app.pagecache),
+    # carrying the mark of when they were made, which is what they show; a page made for a
+    # visitor takes its mark as it renders.
+    if request.endpoint in STREAM_PAGES and current_user.is_authenticated:
         g.live_mark = newest_event_id()
 
 
@@ -118,7 +121,8 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
     No id: from now on (pages give the id they were made at, so nothing falls between the page
     and its stream). An id this database never gave (not an integer, negative, beyond the
     highest) or one from before the retention window: "reload", with how many of this
-    document's events are still known after it when that means anything.
+    document's events are still known after it when that means anything (none, and none
+    purged: the stream resumes, as there is nothing to reload for).
     """
     given = request.headers.get("Last-Event-ID") or request.args.get("last")
     newest = newest_event_id()
@@ -139,12 +143,17 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
         # The page was made while no event was kept (purge keeps the newest, so none was
         # purged since): everything kept is new to it.
         return 0, None
-    if last < first_id - 1 or (sent_at is not None and sent_at < oldest_kept):
+    purged_since = last < first_id - 1
+    if purged_since or (sent_at is not None and sent_at < oldest_kept):
         changes = db.session.scalar(
             sa.select(sa.func.count(LiveEvent.id)).where(
                 LiveEvent.document_id == document_id, LiveEvent.id > last
             )
         )
+        if changes == 0 and not purged_since:
+            # Nothing happened to this document since (a page long open, or long in the page
+            # cache): nothing to reload for.
+            return newest, None
         return newest, changes
     return last, None
 

@@ -134,6 +134,24 @@ def test_an_id_older_than_retention_means_reload_with_the_count(app, client, doc
     assert reload["data"] == {"changes": 2}
 
 
+def test_an_old_id_with_nothing_new_on_the_document_resumes(app, client, factory, editor, document, member):
+    """A page long in the page cache (or long open) whose document saw nothing since: no
+    "reload" for changes that are not there, even past the retention window."""
+    other = factory.document(editor=editor, slug="annat")
+    with app.app_context():
+        add_comment(document, "p1", member)
+        old = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+        add_comment(other, "p1", member)  # another document's event after it
+        db.session.execute(
+            sa.update(LiveEvent).where(LiveEvent.id == old).values(created_at=utcnow() - timedelta(hours=3))
+        )
+        db.session.commit()
+    response = open_stream(client, document.slug, **{"Last-Event-ID": str(old)})
+    [first] = frames(response, 1)
+    response.close()
+    assert first["event"] == "hello"
+
+
 def test_purge_removes_old_events_and_a_purged_id_means_reload(app, client, document, member):
     with app.app_context():
         add_comment(document, "p1", member)
