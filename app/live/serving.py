@@ -18,6 +18,7 @@ import re
 import socket
 import threading
 from concurrent import futures
+from urllib.parse import quote
 
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -75,7 +76,10 @@ class PageGate:
         self.gate = threading.BoundedSemaphore(max(1, pages))
 
     def __call__(self, environ, start_response):
-        if STREAM_PATH.match(environ.get("PATH_INFO", "")):
+        path = environ.get("PATH_INFO", "")
+        if STREAM_PATH.match(path):
+            if threading.current_thread() is threading.main_thread():
+                return _to_the_pool(environ, start_response, path)
             return self.app(environ, start_response)
         self.gate.acquire()
         try:
@@ -84,6 +88,17 @@ class PageGate:
             self.gate.release()
             raise
         return _Releasing(body, self.gate)
+
+
+def _to_the_pool(environ, start_response, path: str):
+    """A stream whose request line the worker took for a page's (an absolute URL, an encoded
+    path) reached the main thread, where it would hold up every page of the worker for as long
+    as it stays open: send the browser to the plain address, which the worker gives a thread."""
+    query = environ.get("QUERY_STRING", "")
+    # PATH_INFO is the request's bytes read as latin-1 (PEP 3333): quote those bytes.
+    location = quote(path.encode("latin-1", "replace")) + (f"?{query}" if query else "")
+    start_response("307 Temporary Redirect", [("Location", location), ("Content-Length", "0")])
+    return [b""]
 
 
 class _Releasing:

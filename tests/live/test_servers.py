@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import socket
 import threading
 import time
 
@@ -200,6 +201,15 @@ def test_one_worker_answers_pages_while_its_streams_are_full(servers, crowded):
         third = browsers[2].session.get(crowded.url(f"/d/{SLUG}/live"), stream=True, timeout=10)
         assert third.status_code == 503
         third.close()
+        # A stream asked for in a form the worker's look-ahead takes for a page (an absolute URL)
+        # is sent to the plain address instead of holding up the thread that answers pages.
+        host, port = crowded.base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as raw:
+            raw.sendall(f"GET {crowded.base}/d/{SLUG}/live HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            answer = raw.recv(4096).decode("latin-1")
+        assert answer.startswith("HTTP/1.1 307"), answer[:200]
+        assert f"Location: /d/{SLUG}/live" in answer
+        assert browsers[2].get(crowded, f"/d/{SLUG}").status_code == 200
         browsers[2].sign_in(crowded, "member@demo.example")
         path = _block_path(browsers[2], crowded)
         answer = browsers[2].post(crowded, path, {"kind": "comment", "body": "Medan strömmarna är fulla."})

@@ -94,3 +94,30 @@ def test_the_gate_is_given_back_when_the_app_fails():
 )
 def test_the_worker_reads_the_path_ahead_of_gunicorn(head, path):
     assert requested_path(head) == path
+
+
+def test_a_stream_that_reached_the_main_thread_is_sent_to_the_plain_address():
+    """A stream asked for with an absolute URL or an encoded path looks like a page to the
+    worker's look-ahead; run in the main thread it would hold up every page of the worker."""
+    served = []
+
+    def app(environ, start_response):
+        served.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"stream"]
+
+    gate = PageGate(app, pages=1)
+    answers = []
+    # PATH_INFO as WSGI gives it: the request's UTF-8 bytes read as latin-1.
+    environ = {"PATH_INFO": "/d/öppna/live".encode().decode("latin-1"), "QUERY_STRING": "last=12"}
+    body = gate(environ, lambda status, headers: answers.append((status, dict(headers))))
+    assert served == []
+    assert answers == [
+        ("307 Temporary Redirect", {"Location": "/d/%C3%B6ppna/live?last=12", "Content-Length": "0"})
+    ]
+    assert list(body) == [b""]
+    # In a pool thread the same request is the stream.
+    worker = threading.Thread(target=lambda: list(gate(environ, lambda *a: None)))
+    worker.start()
+    worker.join(5)
+    assert served == [environ["PATH_INFO"]]
