@@ -1,12 +1,12 @@
 // The reading page's "N open comments" in a paragraph's margin, changed by the page's scripts
 // (a comment posted here, one that arrived live): in the page's language, singular or plural
-// as N asks. The page carries both wordings, translated by the server
+// as N asks. The page carries the words after N in both forms, translated by the server
 // (templates/documents/version.html); the margin shows no count for none, as the server does.
 
 export function openCount(n) {
   const words = document.getElementById("open-count-words");
   if (!words) return String(n);
-  return (n === 1 ? words.dataset.one : words.dataset.many).replace(/^\d+/, String(n));
+  return `${n} ${n === 1 ? words.dataset.one : words.dataset.many}`;
 }
 
 export function currentOpenCount(block) {
