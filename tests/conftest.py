@@ -215,6 +215,16 @@ def client(app):
 
 
 @pytest.fixture
+def outbox(monkeypatch):
+    """The e-mails the app hands to the mail server, in order (none is sent)."""
+    from app import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
+    return sent
+
+
+@pytest.fixture
 def make_client(app):
     """Further independent clients (another browser, another person)."""
     clients = []

@@ -17,7 +17,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from app import mail
 from app.accounts.models import Invitation, Organisation, Role, User, hash_token
 from app.accounts.operations import invite
 from app.accounts.sso import identities
@@ -30,14 +29,6 @@ from tests.accounts.conftest import state_of
 from tests.accounts.sso_fake import CALLBACK, FAKE_IDP
 
 PIN = "197001011234"
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    """The messages the app hands to the mail server."""
-    sent = []
-    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
-    return sent
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app import mail
 from app.accounts.models import Role, User
 from app.documents.models import Visibility
 from app.extensions import db
@@ -26,13 +25,6 @@ SHOTS = Path("/tmp/shots/s25-signup")
 VIDEO = "https://meet.example/oppna-licenser"
 WIDTHS = (1366, 390)
 LINK = re.compile(r"https?://[^/\s]+(/signup/\S+)")
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
-    return sent
 
 
 @pytest.fixture

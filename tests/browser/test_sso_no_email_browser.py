@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app import mail
 from app.accounts.models import User
 from app.accounts.sso.models import ExternalIdentity
 from app.extensions import db
@@ -37,11 +36,10 @@ SEND = "Skicka en bekräftelselänk till mig"
 
 
 @pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
+def outbox(outbox, monkeypatch):
+    """The shared outbox, with the IdP knowing Cilla (an eID person without mail)."""
     monkeypatch.setitem(PEOPLE, "cilla", CILLA)
-    return sent
+    return outbox
 
 
 def _shot(page, name: str) -> None:

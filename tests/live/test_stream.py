@@ -117,31 +117,17 @@ def test_forged_last_event_id_means_reload(app, client, document, member, forged
     assert reload["event"] == "reload"
 
 
-def test_an_id_older_than_retention_means_reload_with_the_count(app, client, document, member):
-    with app.app_context():
-        add_comment(document, "p1", member)
-        old = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
-        add_comment(document, "p2", member)
-        add_comment(document, "p3", member)
-        db.session.execute(
-            sa.update(LiveEvent).where(LiveEvent.id == old).values(created_at=utcnow() - timedelta(hours=3))
-        )
-        db.session.commit()
-    response = open_stream(client, document.slug, **{"Last-Event-ID": str(old)})
-    [reload] = frames(response, 1)
-    response.close()
-    assert reload["event"] == "reload"
-    assert reload["data"] == {"changes": 2}
-
-
-def test_an_old_id_with_nothing_new_on_the_document_resumes(app, client, factory, editor, document, member):
-    """A page long in the page cache (or long open) whose document saw nothing since: no
-    "reload" for changes that are not there, even past the retention window."""
+@pytest.mark.parametrize("since", ["this document", "only another document"])
+def test_an_id_older_than_retention(app, client, factory, editor, document, member, since):
+    """Past the retention window: "reload" with the count of this document's changes, or, when
+    nothing happened to it since (a page long open, or long in the page cache), a plain resume."""
     other = factory.document(editor=editor, slug="annat")
     with app.app_context():
         add_comment(document, "p1", member)
         old = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
-        add_comment(other, "p1", member)  # another document's event after it
+        later = document if since == "this document" else other
+        add_comment(later, "p2", member)
+        add_comment(later, "p3", member)
         db.session.execute(
             sa.update(LiveEvent).where(LiveEvent.id == old).values(created_at=utcnow() - timedelta(hours=3))
         )
@@ -149,7 +135,11 @@ def test_an_old_id_with_nothing_new_on_the_document_resumes(app, client, factory
     response = open_stream(client, document.slug, **{"Last-Event-ID": str(old)})
     [first] = frames(response, 1)
     response.close()
-    assert first["event"] == "hello"
+    if since == "this document":
+        assert first["event"] == "reload"
+        assert first["data"] == {"changes": 2}
+    else:
+        assert first["event"] == "hello"
 
 
 def test_purge_removes_old_events_and_a_purged_id_means_reload(app, client, document, member):

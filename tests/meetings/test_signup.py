@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from itsdangerous import TimestampSigner
 
-from app import mail
 from app.accounts.models import Role, User
 from app.database import utcnow
 from app.documents.models import Visibility
@@ -41,14 +40,6 @@ def host(factory):
 @pytest.fixture
 def member(factory):
     return factory.user(email="maja@example.org", name="Maja Medlem", organisation="Samtrafiken")
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    """The e-mails delivered, in order."""
-    sent = []
-    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
-    return sent
 
 
 def _meeting(app, capacity=None, starts_at=FUTURE, **fields) -> int:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from app import mail
 from app.accounts.models import Role, User
 from app.documents.models import Visibility
 from app.extensions import db
@@ -38,13 +37,6 @@ def member(factory):
 @pytest.fixture
 def other(factory):
     return factory.user(email="olle@example.org", name="Olle Annan", organisation="Kommunen")
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "deliver", lambda message: sent.append(message) or True)
-    return sent
 
 
 def _series(app, visibility=Visibility.PUBLIC, title="Digitala workshoppar") -> int:
