@@ -220,7 +220,10 @@ def test_the_decision_page_says_who_is_deciding_and_who_decided(page, second, ap
     assert notice.evaluate(
         "(el) => el.compareDocumentPosition(document.querySelector('main form[method=post]')) & 4"
     )
-    assert other.locator("#live-status").inner_text().strip() == notice.inner_text().strip()
+    # Announced politely too (say() sets the live region's text a moment after clearing it).
+    other.locator("#live-status", has_text=notice.inner_text().strip()).wait_for(
+        state="attached", timeout=3_000
+    )
     _shot(other, f"decide-page-decided-{size}")
     axe_check(other, "the decision page told of another editor's decision")
     assert not other.js_errors
