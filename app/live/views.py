@@ -134,15 +134,15 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
         return newest, -1
     if last < 0 or last > newest:
         return newest, -1
-    oldest_kept = utcnow() - timedelta(seconds=current_app.config["LIVE_RETENTION"])
-    first_id = db.session.scalar(sa.select(sa.func.min(LiveEvent.id))) or 0
-    sent_at = db.session.scalar(sa.select(LiveEvent.created_at).where(LiveEvent.id == last))
     if last == newest:
         return last, None  # nothing happened since: however long ago that was, nothing is missed
     if last == 0:
         # The page was made while no event was kept (purge keeps the newest, so none was
         # purged since): everything kept is new to it.
         return 0, None
+    oldest_kept = utcnow() - timedelta(seconds=current_app.config["LIVE_RETENTION"])
+    first_id = db.session.scalar(sa.select(sa.func.min(LiveEvent.id))) or 0
+    sent_at = db.session.scalar(sa.select(LiveEvent.created_at).where(LiveEvent.id == last))
     purged_since = last < first_id - 1
     if purged_since or (sent_at is not None and sent_at < oldest_kept):
         changes = db.session.scalar(
