@@ -9,8 +9,9 @@ them to threads cost a fifth of the throughput: see app/live/serving.py). A live
 (``/d/<slug>/live``) holds a pool thread as long as the page that opened it stays open, so each
 worker gets ``LIVE_STREAMS_PER_PROCESS`` threads for streams (app.live refuses one more with 503,
 and the browser tries again) plus ``PAGE_THREADS`` for pages that reach the pool (kept-alive
-connections): however many streams are open, pages are answered. A waiting stream holds no
-database connection and costs almost no CPU. On SIGTERM (a deploy, a
+connections): however many streams are open, pages are answered. A stream's thread sleeps
+while one thread per worker writes every stream's events (app/live/sender.py); a waiting
+stream holds no database connection and costs no CPU. On SIGTERM (a deploy, a
 restart) the worker ends its streams at once, so it stops within seconds; browsers reconnect
 to the next worker and resume from their last event.
 """

@@ -21,13 +21,14 @@ bench_load.py's targets. Exit status 1 if a stream was refused or broke, a reque
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
+import selectors
 import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
 from contextlib import ExitStack, suppress
 from pathlib import Path
@@ -39,49 +40,77 @@ SLUG = "oppna-licenser"
 TARGET_EVENT_P95_MS = 500.0
 
 
-class Stream:
-    """One open event stream, read by a thread: the arrival time of each event id."""
-
-    def __init__(self, base: str, source_ip: str):
-        host, port = base.removeprefix("http://").split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=60, source_address=(source_ip, 0))
-        self.sock.sendall(
+def _read_streams(bases: list[str], count: int, pipe) -> None:
+    """In a process of its own: open *count* streams (alternately on each server, each from a
+    loopback address of its own, as that many browsers) and read them all in one selector loop,
+    noting when each comment event arrives. Answers the parent's questions on *pipe*: "ready"
+    (how many streams were refused or broke, once each has its first frame), "arrivals" (per
+    stream on the second server: event id to arrival time) and "open" (how many still are)."""
+    selector = selectors.DefaultSelector()
+    streams = []
+    for i in range(count):
+        host, port = bases[i % 2].removeprefix("http://").split(":")
+        sock = socket.create_connection(
+            (host, int(port)), timeout=60, source_address=(f"127.0.{1 + i // 250}.{1 + i % 250}", 0)
+        )
+        sock.sendall(
             f"GET /d/{SLUG}/live HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode()
         )
-        self.arrivals: dict[int, float] = {}
-        self.status = None
-        self.broken = False
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        buffer = b""
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
+        sock.setblocking(False)
+        stream = {
+            "sock": sock,
+            "on_b": i % 2 == 1,
+            "status": None,
+            "ready": False,
+            "open": True,
+            "buffer": b"",
+            "arrivals": {},
+        }
+        streams.append(stream)
+        selector.register(sock, selectors.EVENT_READ, stream)
+    pattern = re.compile(rb"id: (\d+)\nevent: (\w+)")
+    asked = []
+    while True:
+        for key, _events in selector.select(timeout=0.05):
+            stream = key.data
+            try:
+                chunk = stream["sock"].recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            now = time.monotonic()
+            if not chunk:
+                stream["open"] = False
+                selector.unregister(stream["sock"])
+                continue
+            buffer = stream["buffer"] + chunk
+            if stream["status"] is None and b"\r\n" in buffer:
+                stream["status"] = int(buffer.split(b" ", 2)[1])
+            for match in pattern.finditer(buffer):
+                if match.group(2) in (b"hello", b"reload"):
+                    stream["ready"] = True
+                elif match.group(2) == b"comment":
+                    stream["arrivals"].setdefault(int(match.group(1)), now)
+            stream["buffer"] = buffer[-200:]
+        if pipe.poll():
+            asked.append(pipe.recv())
+        while asked:
+            question = asked[0]
+            if question == "ready":
+                if not all(s["ready"] or not s["open"] or s["status"] not in (None, 200) for s in streams):
                     break
-                now = time.monotonic()
-                buffer += chunk
-                if self.status is None and b"\r\n" in buffer:
-                    self.status = int(buffer.split(b" ", 2)[1])
-                    if self.status != 200:
-                        break
-                for match in re.finditer(rb"id: (\d+)\nevent: (\w+)", buffer):
-                    if match.group(2) in (b"hello", b"reload"):
-                        self.ready.set()
-                    elif match.group(2) == b"comment":
-                        self.arrivals.setdefault(int(match.group(1)), now)
-                buffer = buffer[-200:]
-        except OSError:
-            self.broken = True
-        finally:
-            self.ready.set()
-
-    def close(self) -> None:
-        with suppress(OSError):
-            self.sock.close()
+                pipe.send(sum(1 for s in streams if s["status"] != 200 or not s["open"]))
+            elif question == "arrivals":
+                pipe.send([s["arrivals"] for s in streams if s["on_b"] and s["status"] == 200])
+            elif question == "open":
+                pipe.send(sum(1 for s in streams if s["status"] == 200 and s["open"]))
+            elif question == "close":
+                for s in streams:
+                    with suppress(OSError):
+                        s["sock"].close()
+                return
+            asked.pop(0)
 
 
 def _post_comments(base: str, count: int) -> list[tuple[float, float]]:
@@ -118,6 +147,20 @@ def _post_comments(base: str, count: int) -> list[tuple[float, float]]:
     return times
 
 
+def servers_cpu(bases: list[str]) -> float:
+    """CPU seconds used so far by the gunicorn processes (masters and workers) serving *bases*:
+    a steadier figure than requests per second on a machine whose speed varies from minute to
+    minute (Linux only; 0 elsewhere)."""
+    binds = {f"127.0.0.1:{base.rsplit(':', 1)[1]}".encode() for base in bases}
+    ticks = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        with suppress(OSError):
+            if any(bind in (proc / "cmdline").read_bytes() for bind in binds):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -147,20 +190,24 @@ def main(argv: list[str] | None = None) -> int:
                     stack.enter_context(gunicorn(url, workdir / f"gunicorn-{n}.log", workers=args.workers))
                     for n in range(2)
                 ]
-                streams = [
-                    Stream(bases[i % 2], f"127.0.{1 + i // 250}.{1 + i % 250}") for i in range(args.streams)
-                ]
-                stack.callback(lambda: [s.close() for s in streams])
-                for stream in streams:
-                    stream.ready.wait(30)
-                refused = [s for s in streams if s.status != 200 or s.broken]
-                print(f"streams open: {len(streams) - len(refused)} of {len(streams)}")
+                # The 200 readers in a process of their own, as 200 browsers are: read by threads
+                # of this one, they took the interpreter lock from the load's clients below.
+                mine, theirs = multiprocessing.Pipe()
+                readers = multiprocessing.Process(target=_read_streams, args=(bases, args.streams, theirs))
+                readers.start()
+                stack.callback(lambda: (mine.send("close"), readers.join(10)))
+                mine.send("ready")
+                if not mine.poll(60):
+                    raise RuntimeError("the streams did not open within a minute")
+                refused = mine.recv()
+                print(f"streams open: {args.streams - refused} of {args.streams}")
                 failed |= bool(refused)
 
                 times = _post_comments(bases[0], args.events)
                 time.sleep(1.0)
-                on_b = [s for s in streams[1::2] if s.status == 200]
-                arrivals = sorted({i for s in on_b for i in s.arrivals})
+                mine.send("arrivals")
+                on_b = mine.recv()
+                arrivals = sorted({i for s in on_b for i in s})
                 from_answer, from_sent, missing = [], [], 0
                 for index, (sent, answered) in enumerate(times):
                     if index >= len(arrivals):
@@ -168,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     event_id = arrivals[index]
                     for stream in on_b:
-                        at = stream.arrivals.get(event_id)
+                        at = stream.get(event_id)
                         if at is None:
                             missing += 1
                             continue
@@ -187,9 +234,16 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 failed |= missing > 0
 
+                cpu = servers_cpu(bases)
                 result = run_load(bases, url, args.clients, args.seconds)
-                print(f"load with {len(streams)} streams open:")
+                cpu = servers_cpu(bases) - cpu
+                print(f"load with {args.streams} streams open:")
                 print(result.report())
+                served = len(result.reads.latencies_ms) + len(result.posts.latencies_ms)
+                print(
+                    f"the servers' CPU: {cpu:.1f} s, {1000 * cpu / max(served, 1):.1f} ms a request "
+                    "(pages and posts, streams' work included)"
+                )
                 for label, value, target, better in (
                     ("page reads/s", result.rate(result.reads), TARGET_READS, "≥"),
                     ("comment posts/s", result.rate(result.posts), TARGET_POSTS, "≥"),
@@ -200,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"target {label:<16} {better} {target:g}: {value:.1f} {'met' if met else 'NOT met'}"
                     )
-                still = sum(1 for s in streams if s.status == 200 and not s.broken and s.thread.is_alive())
+                mine.send("open")
+                still = mine.recv()
                 print(f"streams still open after the load: {still}")
                 failed |= bool(result.server_errors or result.lost or result.failures)
     finally:

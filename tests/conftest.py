@@ -166,15 +166,16 @@ def _clean_database(app):
     fragments.clear(app)  # cached pages of the rows just deleted
     # The live streams' shared read of recent events, kept per process by document id: the next
     # test's documents and comments reuse the ids just deleted.
-    # So is the broker's highest id heard per document.
+    # So are the broker's highest id heard per document and the sender's id written per document.
     from app.live.broker import broker
-    from app.live.views import recent
+    from app.live.sender import recent, sender
 
     with recent.lock:
         recent.rows.clear()
         recent.since.clear()
     with broker.condition:
         broker.latest.clear()
+        sender.seen.clear()
 
 
 class Client:

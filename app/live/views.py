@@ -8,8 +8,9 @@ it waits: each read takes one from the pool and gives it back.
 
 from __future__ import annotations
 
-import bisect
 import json
+import socket
+import ssl
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -18,18 +19,16 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, g, request
 from flask_login import current_user
 
-from app.accounts.models import User
 from app.database import utcnow
-from app.documents.models import Block, Document, Version
+from app.documents.models import Document
 from app.extensions import db
 from app.live.blueprint import bp
-from app.live.broker import broker, polls
-from app.live.events import EDITORS_ONLY, add_event
+from app.live.broker import broker
+from app.live.events import add_event
 from app.live.models import LiveEvent
+from app.live.sender import BYE, HEARTBEAT_SECONDS, Subscriber, sender
 from app.review.models import Comment
 
-HEARTBEAT_SECONDS = 15
-BATCH = 200
 # The pages that open a stream (templates/live/_hook.html). Their mark is read before the page
 # reads its own data: an event committed while the page is made is then sent again (the script
 # takes it twice without harm) instead of falling between the page and its stream.
@@ -158,122 +157,6 @@ def _resume_point(document_id: int) -> tuple[int, int | None]:
     return last, None
 
 
-def _rows_after(document_id: int, last: int) -> list[tuple]:
-    """This document's events after id *last* as rows: ids, a kind, and what pages look them up by."""
-    return db.session.execute(
-        sa.select(
-            LiveEvent.id,
-            LiveEvent.kind,
-            LiveEvent.comment_id,
-            LiveEvent.actor_id,
-            Block.uid,
-            Version.number,
-            Comment.number,
-            Comment.parent_id,
-            User.name,
-        )
-        .outerjoin(Block, Block.id == LiveEvent.block_id)
-        .outerjoin(Version, Version.id == LiveEvent.version_id)
-        .outerjoin(Comment, Comment.id == LiveEvent.comment_id)
-        .outerjoin(User, User.id == LiveEvent.actor_id)
-        .where(LiveEvent.document_id == document_id, LiveEvent.id > last)
-        .order_by(LiveEvent.id)
-        .limit(BATCH)
-    ).all()
-
-
-def _event_id(row: tuple) -> int:
-    return row[0]
-
-
-def _read_after(app, document_id: int, last: int) -> list[tuple]:
-    """:func:`_rows_after` from a stream's thread: its own app context and connection, given back."""
-    with app.app_context():
-        try:
-            return _rows_after(document_id, last)
-        finally:
-            db.session.remove()
-
-
-class Recent:
-    """The latest events of each document, read once per process for all its streams.
-
-    A hundred streams on one document would otherwise each read the same new row when it comes;
-    here the first reads it and the others take it from memory. Rows are kept while they are
-    among the last KEEP of their document; a stream further behind reads the table itself.
-    """
-
-    KEEP = 1000
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.rows: dict[int, list[tuple]] = {}
-        # Per document: every event after this id (and up to the last row kept) is in rows.
-        self.since: dict[int, int] = {}
-
-    def after(self, app, document_id: int, last: int, heard: int) -> list[tuple]:
-        """Rows after *last*, knowing that events up to *heard* were committed.
-
-        Called by every stream of the document each time an event is heard, so a stream that
-        is up to date costs a lookup in memory: no app context, no database, no scan of the
-        rows kept (they are in id order: a binary search finds where *last* ends).
-        """
-        with self.lock:
-            rows = self.rows.get(document_id)
-            since = self.since.get(document_id)
-            if rows is None or since is None or since > last:
-                found = _read_after(app, document_id, last)
-                if len(found) < BATCH and (rows is None or since is None or not rows):
-                    self.rows[document_id], self.since[document_id] = list(found), last
-                return found
-            top = rows[-1][0] if rows else since
-            if heard > top:
-                fresh = _read_after(app, document_id, top)
-                rows.extend(fresh)
-                if len(fresh) == BATCH:
-                    # More than a batch arrived at once: start again from here next time.
-                    self.rows[document_id], self.since[document_id] = [], fresh[-1][0]
-                    rows = fresh
-                elif len(rows) > self.KEEP:
-                    del rows[: len(rows) - self.KEEP]
-                    self.since[document_id] = rows[0][0] - 1
-            start = bisect.bisect_right(rows, last, key=_event_id)
-            return rows[start : start + BATCH]
-
-
-recent = Recent()
-
-
-def _shape(rows, editor: bool, viewer_id: int | None) -> list[dict]:
-    """Rows as this reader's browser gets them: ids and a kind."""
-    events = []
-    for event_id, kind, comment_id, actor_id, uid, version, number, parent_id, name in rows:
-        if kind in EDITORS_ONLY and not editor:
-            events.append({"id": event_id, "kind": None})
-            continue
-        data = {"id": event_id, "kind": kind}
-        if viewer_id is not None and actor_id == viewer_id:
-            data["mine"] = True  # the page that did it shows it already
-        if comment_id is not None:
-            data.update(comment=comment_id, number=number, parent=parent_id)
-        if uid is not None:
-            data["block"] = uid
-        if version is not None:
-            data["version"] = version
-        if editor and name and kind in {"decided", "deciding", "draft", "applied"}:
-            # Editors see who decided on the dashboard anyway; no one else gets a name here.
-            data["by"] = name
-        events.append(data)
-    return events
-
-
-def _frame(data: dict) -> str:
-    if data["kind"] is None:
-        # Not for this reader: only the id moves on, so a resume starts after it.
-        return f"id: {data['id']}\n: -\n\n"
-    return f"id: {data['id']}\nevent: {data['kind']}\ndata: {json.dumps(data)}\n\n"
-
-
 @bp.route("/d/<slug>/live")
 def stream(slug: str):
     """The document's events from the last one the browser saw (Last-Event-ID or ?last=)."""
@@ -292,41 +175,46 @@ def stream(slug: str):
     broker.ensure_started(app)
     document_id = document.id
     viewer_id = current_user.id if current_user.is_authenticated else None
-    gather = 0 if polls(app) else config["LIVE_GATHER_MS"] / 1000
+    connection = _direct_connection(request.environ)
     db.session.remove()
 
     def events():
         # The slot is taken once the stream really runs (a response never read holds none);
         # whoever got in between the check above and here is told to come back.
-        nonlocal last
         yield f"retry: {config['LIVE_RETRY_MS']}\n\n"
         if slots.take(key, per_key, per_process) is not None:
             yield "event: busy\ndata: {}\n\n"
             return
+        relay = subscriber = None
         try:
             if reload is not None:
                 yield f"id: {last}\nevent: reload\ndata: {json.dumps({'changes': max(reload, 0)})}\n\n"
             else:
                 yield f"id: {last}\nevent: hello\ndata: {{}}\n\n"
-            while not broker.stopping.is_set():
-                heard = broker.heard(document_id)
-                found = _shape(recent.after(app, document_id, last, heard), editor, viewer_id)
-                if found:
-                    # One write for what came together (a frame a write was a system call each).
-                    last = found[-1]["id"]
-                    yield "".join(_frame(data) for data in found)
-                if len(found) == BATCH:
-                    continue
-                if not broker.wait(document_id, max(heard, last), HEARTBEAT_SECONDS):
-                    yield ": heartbeat\n\n"
-                elif gather:
-                    # Let events that come close together leave together. PostgreSQL and Redis
-                    # wake every stream for each event (a poll of SQLite gathers them already):
-                    # at 15 comments a second, 200 streams waking 3,000 times a second halved
-                    # the pages served (benchmarks/README.md).
-                    broker.stopping.wait(gather)
-            yield "event: bye\ndata: {}\n\n"
+            # From here on the process's sender writes this stream's events (app.live.sender).
+            if connection is not None:
+                subscriber = Subscriber(document_id, last, editor, viewer_id, *connection)
+            else:
+                relay, theirs = socket.socketpair()
+                subscriber = Subscriber(document_id, last, editor, viewer_id, theirs, relay=True)
+            if not sender.add(app, subscriber):
+                if subscriber.relay:
+                    subscriber.sock.close()
+                yield BYE.decode()
+                return
+            if relay is None:
+                # gunicorn's thread sleeps here while the sender writes to its socket.
+                while not subscriber.done.wait(HEARTBEAT_SECONDS) and sender.alive():
+                    pass
+                return
+            while chunk := relay.recv(65536):
+                yield chunk
         finally:
+            if subscriber is not None:
+                # The sender drops the stream at its next round (relay: its end is closed).
+                subscriber.closed = True
+            if relay is not None:
+                relay.close()
             slots.give_back(key)
 
     return Response(
@@ -334,6 +222,16 @@ def stream(slug: str):
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+def _direct_connection(environ) -> tuple[socket.socket, bool] | None:
+    """The request's socket and whether its response is chunked, when the sender may write to it
+    itself: gunicorn without TLS, a GET (gunicorn frames HTTP/1.1 responses without a length in
+    chunks, HTTP/1.0 ones as they are). None: relay through a socket pair."""
+    sock = environ.get("gunicorn.socket")
+    if sock is None or isinstance(sock, ssl.SSLSocket) or environ.get("REQUEST_METHOD") != "GET":
+        return None
+    return sock, environ.get("SERVER_PROTOCOL", "HTTP/1.1") != "HTTP/1.0"
 
 
 @bp.route("/d/<slug>/live/deciding/<int:comment_id>", methods=["POST"])
@@ -348,3 +246,4 @@ def deciding(slug: str, comment_id: int):
     add_event(document.id, "deciding", current_user, comment_id=comment.id, block_id=comment.block_id)
     db.session.commit()
     return "", 204
+

@@ -1,0 +1,130 @@
+"""The process's one writer of stream events (app/live/sender.py), on real sockets."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from app.extensions import db
+from app.live import sender as sender_module
+from app.live.broker import broker
+from app.live.events import add_event
+from app.live.sender import Sender, Subscriber
+
+
+@pytest.fixture
+def own_sender():
+    """A sender of the test's own (the process's one may hold other tests' streams)."""
+    sending = Sender()
+    yield sending
+    broker.stop()
+    try:
+        if sending.thread is not None:
+            sending.thread.join(5)
+    finally:
+        broker.stopping.clear()
+
+
+def _read_until(sock: socket.socket, needle: bytes, seconds: float = 5) -> bytes:
+    sock.settimeout(seconds)
+    data = b""
+    deadline = time.monotonic() + seconds
+    while needle not in data and time.monotonic() < deadline:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _event(app, document, kind="comment") -> int:
+    with app.app_context():
+        event = add_event(document.id, kind, None)
+        db.session.commit()
+        return event.id
+
+
+def _dechunk(data: bytes) -> bytes:
+    """HTTP/1.1 chunked framing taken off, as a browser does; fails on a malformed frame."""
+    body = b""
+    while data:
+        size, _crlf, rest = data.partition(b"\r\n")
+        length = int(size, 16)
+        assert rest[length : length + 2] == b"\r\n", "a chunk must end with CRLF"
+        body += rest[:length]
+        data = rest[length + 2 :]
+    return body
+
+
+def test_events_are_written_in_chunks_a_browser_can_read(app, factory, editor, own_sender):
+    document = factory.document(editor=editor)
+    theirs, ours = socket.socketpair()
+    subscriber = Subscriber(document.id, 0, False, None, ours, chunked=True)
+    assert own_sender.add(app, subscriber)
+    first = _event(app, document)
+    broker.publish(first, document.id)
+    second = _event(app, document, kind="deciding")  # for editors only: this reader gets the id
+    broker.publish(second, document.id)
+    data = _read_until(theirs, f"id: {second}\n".encode())
+    text = _dechunk(data).decode()
+    assert f"id: {first}\nevent: comment\n" in text
+    assert f"id: {second}\n: -\n\n" in text
+    assert "deciding" not in text
+    assert subscriber.last == second
+
+
+def test_a_reader_that_stops_reading_is_dropped_not_waited_for(app, factory, editor, own_sender, monkeypatch):
+    """A stalled browser must not hold up the streams of everyone else in the process."""
+    monkeypatch.setattr(sender_module, "MAX_PENDING", 4096)
+    document = factory.document(editor=editor)
+    _unread, stalled = socket.socketpair()  # kept open, never read
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    reading_theirs, reading = socket.socketpair()
+    slow = Subscriber(document.id, 0, False, None, stalled)
+    fine = Subscriber(document.id, 0, False, None, reading)
+    assert own_sender.add(app, slow) and own_sender.add(app, fine)
+    last = 0
+    for _ in range(400):
+        last = _event(app, document)
+    broker.publish(last, document.id)
+    assert slow.done.wait(10), "the stalled reader is let go"
+    assert _read_until(reading_theirs, f"id: {last}\n".encode(), 10).count(b"event: comment") == 400
+    assert not fine.done.is_set()
+    # Its connection was shut: its request thread's last write fails at once instead of hanging.
+    with pytest.raises(OSError):
+        for _ in range(100):
+            stalled.sendall(b"x" * 65536)
+
+
+def test_a_reader_gone_is_noticed_and_its_thread_let_go(app, factory, editor, own_sender):
+    document = factory.document(editor=editor)
+    theirs, ours = socket.socketpair()
+    subscriber = Subscriber(document.id, 0, False, None, ours)
+    assert own_sender.add(app, subscriber)
+    theirs.close()
+    broker.publish(_event(app, document), document.id)
+    assert subscriber.done.wait(5)
+
+
+def test_an_idle_stream_gets_a_heartbeat(app, factory, editor, own_sender, monkeypatch):
+    monkeypatch.setattr(sender_module, "HEARTBEAT_SECONDS", 0.3)
+    document = factory.document(editor=editor)
+    theirs, ours = socket.socketpair()
+    assert own_sender.add(app, Subscriber(document.id, 0, False, None, ours))
+    assert b": heartbeat\n\n" in _read_until(theirs, b": heartbeat", 5)
+
+
+def test_stopping_says_bye_to_every_stream_and_refuses_new_ones(app, factory, editor, own_sender):
+    document = factory.document(editor=editor)
+    pairs = [socket.socketpair() for _ in range(3)]
+    subscribers = [Subscriber(document.id, 0, False, None, ours) for _theirs, ours in pairs]
+    for subscriber in subscribers:
+        assert own_sender.add(app, subscriber)
+    threading.Timer(0.1, broker.stop).start()
+    for (theirs, _ours), subscriber in zip(pairs, subscribers, strict=True):
+        assert b"event: bye" in _read_until(theirs, b"event: bye")
+        assert subscriber.done.wait(5)
+    assert not own_sender.add(app, Subscriber(document.id, 0, False, None, socket.socketpair()[1]))
