@@ -212,6 +212,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/d/{public}/live/deciding/{comment_id}", expect(403, 403, editor=204)),
         Case("/d/{public}/live/deciding/999999", expect(403, 403, editor=404)),
     ],
+    ("live.deciding_many", "POST"): [
+        Case("/d/{public}/live/deciding", expect(403, 403, editor=204)),
+        Case("/d/{network}/live/deciding", expect(403, 403, editor=204)),
+        Case("/d/no-such-document/live/deciding", expect(404, 404)),
+    ],
     ("review.block_comments", "GET"): [
         Case("/d/{public}/v/2/b/{uid}/comments", EVERYONE_OK),
         Case("/d/{network}/v/1/b/{network_uid}/comments", SIGNED_IN),

@@ -24,7 +24,7 @@ from app.documents.models import Document
 from app.extensions import db
 from app.live.blueprint import bp
 from app.live.broker import broker
-from app.live.events import add_event
+from app.live.events import add_event, add_events
 from app.live.models import LiveEvent
 from app.live.sender import BYE, HEARTBEAT_SECONDS, Subscriber, sender
 from app.review.models import Comment
@@ -247,3 +247,31 @@ def deciding(slug: str, comment_id: int):
     db.session.commit()
     return "", 204
 
+
+# A bulk decision in the making: at most this many cards are said to be decided on at once.
+MAX_DECIDING = 100
+
+
+@bp.route("/d/<slug>/live/deciding", methods=["POST"])
+def deciding_many(slug: str):
+    """An editor opened the bulk decision with comments ticked (``comment``: ids, each as the
+    dashboard's checkboxes send it, "id:version"): tell the other editors, one event a card.
+    Values that name no top-level comment of this document are passed over."""
+    document = _document(slug)
+    if not document.can_edit(current_user):
+        abort(403)
+    wanted = set()
+    for value in request.form.getlist("comment")[:MAX_DECIDING]:
+        head = value.partition(":")[0]
+        if head.isascii() and head.isdigit() and len(head) < 12:
+            wanted.add(int(head))
+    if wanted:
+        found = db.session.execute(
+            sa.select(Comment.id, Comment.block_id)
+            .where(Comment.id.in_(wanted), Comment.document_id == document.id, Comment.parent_id.is_(None))
+            .order_by(Comment.id)
+        ).all()
+        rows = [{"comment_id": comment_id, "block_id": block_id} for comment_id, block_id in found]
+        add_events(document.id, "deciding", rows, current_user)
+        db.session.commit()
+    return "", 204

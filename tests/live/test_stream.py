@@ -14,6 +14,7 @@ from app.documents.models import Document, Visibility
 from app.extensions import db
 from app.live.models import LiveEvent
 from app.live.views import slots
+from app.review.models import Comment
 from tests.conftest import PASSWORD, add_comment
 
 SECRET = "Hemlig text som ingen besökare får se"
@@ -300,3 +301,32 @@ def test_decisions_and_publishing_are_events(app, make_client, document, member,
         kinds = db.session.scalars(sa.select(LiveEvent.kind).where(LiveEvent.id > start)).all()
         assert kinds == ["decided"]
         assert db.session.get(Document, document.id) is not None
+
+
+def test_a_bulk_decision_in_the_making_tells_the_other_editors_of_each_card(
+    app, make_client, factory, document, member, editor
+):
+    other_document = factory.document(editor=editor)
+    with app.app_context():
+        first = add_comment(document, "p1", member, body="Ett")
+        second = add_comment(document, "p1", member, body="Två")
+        reply = add_comment(document, "p1", member, body="Svar", parent=db.session.get(Comment, first))
+        elsewhere = add_comment(other_document, "p1", member, body="Annan")
+        ids = (first, second, reply, elsewhere)
+    client = make_client()
+    client.login(editor.email, PASSWORD)
+    answer = client.post(
+        f"/d/{document.slug}/live/deciding",
+        # As the dashboard's checkboxes send them, with garbage and what is not a card here.
+        data={"comment": [f"{ids[0]}:3", str(ids[1]), str(ids[2]), str(ids[3]), "x", "²", "-1", ""]},
+    )
+    assert answer.status_code == 204
+    with app.app_context():
+        told = db.session.execute(
+            sa.select(LiveEvent.comment_id, LiveEvent.actor_id).where(LiveEvent.kind == "deciding")
+        ).all()
+    assert sorted(told) == sorted([(ids[0], editor.id), (ids[1], editor.id)])
+    # A member may not say so.
+    other = make_client()
+    other.login(member.email, PASSWORD)
+    assert other.post(f"/d/{document.slug}/live/deciding", data={"comment": [str(ids[0])]}).status_code == 403

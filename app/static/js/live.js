@@ -357,6 +357,27 @@ function dashboard() {
     }).catch(() => {});
   }, true);
 
+  // The bulk decision, opened with comments ticked (or ticked while it is open), tells the other
+  // editors of each of them in one request, at most once a minute per card as above.
+  const bulk = document.querySelector("details.bulk-decision");
+  function decidingInBulk() {
+    const token = document.querySelector('input[name="csrf_token"]');
+    if (!bulk || !bulk.open || !token || !hook.dataset.decidingManyUrl) return;
+    const body = new URLSearchParams({ csrf_token: token.value });
+    document.querySelectorAll('input[type="checkbox"][name="comment"][form="bulk-form"]:checked').forEach((box) => {
+      const id = box.value.split(":")[0];
+      if (Date.now() - (sent.get(id) || 0) < 60000) return;
+      sent.set(id, Date.now());
+      body.append("comment", id);
+    });
+    if (!body.has("comment")) return;
+    fetch(hook.dataset.decidingManyUrl, { method: "POST", body, headers: FETCH, credentials: "same-origin" }).catch(() => {});
+  }
+  bulk?.addEventListener("toggle", decidingInBulk);
+  document.addEventListener("change", (event) => {
+    if (event.target.matches?.('input[type="checkbox"][form="bulk-form"], #select-all')) decidingInBulk();
+  });
+
   connect({
     decided,
     applied: decided,
