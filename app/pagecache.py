@@ -160,6 +160,17 @@ def _visitor_request() -> bool:
     return request.method == "GET" and not g.get("session_expired") and set(session.keys()) <= _VISITOR_KEYS
 
 
+# Called before a visitor's page is made on a cache miss (not on a hit, which reads nothing).
+_before_making: list = []
+
+
+def before_making_page(hook):
+    """Register *hook* (no arguments) to run before a visitor's page is made, on a cache miss:
+    app.live reads the page's event mark there, before the page reads its data."""
+    _before_making.append(hook)
+    return hook
+
+
 def visitor_page(view):
     """Serve *view*'s 200 pages to visitors from the whole-page cache (see the module's notes)."""
 
@@ -183,6 +194,8 @@ def visitor_page(view):
             response = make_response(html.replace(_CSRF_PLACEHOLDER, token) if token else html)
             response.set_etag(_etag(masked_digest, token), weak=True)
             return response
+        for hook in _before_making:
+            hook()
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html" and _visitor_request():
             body = response.get_data()

@@ -27,6 +27,7 @@ from app.live.broker import broker
 from app.live.events import add_event, add_events
 from app.live.models import LiveEvent
 from app.live.sender import BYE, HEARTBEAT_SECONDS, Subscriber, sender
+from app.pagecache import before_making_page
 from app.review.models import Comment
 
 # The pages that open a stream (templates/live/_hook.html). Their mark is read before the page
@@ -52,9 +53,15 @@ def newest_event_id() -> int:
 @bp.before_app_request
 def _mark_stream_pages() -> None:
     # Visitors' reading pages come whole from the page cache without a query (app.pagecache),
-    # carrying the mark of when they were made, which is what they show; a page made for a
-    # visitor takes its mark as it renders.
+    # carrying the mark of when they were made, which is what they show: theirs is read when
+    # such a page is made (below), or as it renders where the cache is off.
     if request.endpoint in STREAM_PAGES and current_user.is_authenticated:
+        g.live_mark = newest_event_id()
+
+
+@before_making_page
+def _mark_visitor_page() -> None:
+    if request.endpoint in STREAM_PAGES and g.get("live_mark") is None:
         g.live_mark = newest_event_id()
 
 

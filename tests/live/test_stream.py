@@ -216,6 +216,39 @@ def test_a_comment_posted_while_the_page_loads_still_reaches_its_stream(
     assert event["data"]["comment"] == between
 
 
+def test_a_visitors_page_made_on_a_cache_miss_reads_its_mark_before_its_data(
+    app, client, document, member, monkeypatch
+):
+    """Visitors' pages are made once and then served whole from the page cache; the one made
+    takes its mark before reading its data, as a signed-in reader's page does, so a comment
+    committed while it is made is sent again rather than lost."""
+    import re
+
+    from app.pages import reading
+
+    assert app.config["PAGE_CACHE_SIZE"] > 0
+    seen = []
+    render = reading._render_version
+
+    def spying(*args, **kwargs):
+        from flask import g
+
+        seen.append(g.get("live_mark"))
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "_render_version", spying)
+    with app.app_context():
+        add_comment(document, "p1", member)
+        newest = db.session.scalar(sa.select(sa.func.max(LiveEvent.id)))
+    html = client.get(f"/d/{document.slug}").get_data(as_text=True)
+    assert seen == [newest], "the mark was read before the page read its data"
+    assert re.search(r'data-last="(\d+)"', html).group(1) == str(newest)
+    # The next visitor gets the same page from the cache, with the mark it was made with.
+    again = client.get(f"/d/{document.slug}").get_data(as_text=True)
+    assert seen == [newest]
+    assert f'data-last="{newest}"' in again
+
+
 def test_streams_past_the_cap_are_refused(app, make_client, document, member):
     app.config["LIVE_MAX_STREAMS_PER_USER"] = 2
     try:
