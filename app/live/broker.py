@@ -1,7 +1,8 @@
 """Each process's ear for new events: who is waiting, and a listener thread that wakes them.
 
-Streams wait on one condition variable; the broker knows the highest event id per document it
-has heard of, so a stream wakes only for its own document. What it hears from:
+The process's sender (app.live.sender) waits on one condition variable; the broker knows the
+highest event id per document it has heard of, so the sender writes only the documents that
+have news. What it hears from:
 
 * PostgreSQL: a dedicated connection that LISTENs on LIVE_CHANNEL; each NOTIFY carries
   ``"<event id>:<document id>"``. When the database goes away the thread reconnects with a
@@ -56,19 +57,6 @@ class Broker:
                 if event_id > self.latest.get(document_id, 0):
                     self.latest[document_id] = event_id
             self.condition.notify_all()
-
-    def heard(self, document_id: int) -> int:
-        """The highest event id this process has heard of for *document_id* (0: none)."""
-        with self.condition:
-            return self.latest.get(document_id, 0)
-
-    def wait(self, document_id: int, beyond: int, timeout: float) -> bool:
-        """Wait until an event beyond id *beyond* is heard of for *document_id*, the process stops,
-        or *timeout* seconds pass; True unless it timed out."""
-        with self.condition:
-            return self.condition.wait_for(
-                lambda: self.stopping.is_set() or self.latest.get(document_id, 0) > beyond, timeout
-            )
 
     def stop(self) -> None:
         """End every stream of this process (the worker is stopping: a deploy, a restart)."""
