@@ -141,8 +141,22 @@ def app():
         with app.app_context():
             upgrade()
         yield app
+        _stop_live_threads()
         with app.app_context():
             db.engine.dispose()
+
+
+def _stop_live_threads() -> None:
+    """Stop the live listener and sender before the database goes: on SQLite the listener polls
+    the file every quarter second, and a poll after its removal makes it again, in a directory
+    being removed ("Directory not empty")."""
+    from app.live.broker import broker
+    from app.live.sender import sender
+
+    broker.stop()
+    for thread in (broker.listener, sender.thread):
+        if thread is not None:
+            thread.join(timeout=10)
 
 
 def _empty_all_tables() -> None:
