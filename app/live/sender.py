@@ -283,6 +283,7 @@ class Sender:
     def _round(self, heard: dict[int, int]) -> bool:
         """Write what is new to every stream; True if any events were written."""
         wrote = False
+        failed = None
         now = time.monotonic()
         for document_id in list(self.by_document):
             subscribers = [s for s in self.by_document[document_id] if not self._gone(s)]
@@ -290,9 +291,9 @@ class Sender:
             try:
                 wrote |= self._write_document(document_id, subscribers, newest)
             except Exception as error:  # the database is away: the streams wait, with heartbeats
-                log.warning("live: reading events failed (%s); trying again", error)
-                broker.stopping.wait(0.5)
-                continue
+                failed = failed or error
+                # Not written: the document keeps its news, so the next round tries again.
+                newest = self.seen.get(document_id, 0)
             for subscriber in subscribers:
                 if subscriber.pending:
                     self._write(subscriber, b"")
@@ -306,6 +307,9 @@ class Sender:
                 else:
                     del self.by_document[document_id]
                     self.seen.pop(document_id, None)
+        if failed is not None:
+            log.warning("live: reading events failed (%s); trying again", failed)
+            broker.stopping.wait(0.5)
         return wrote
 
     def _write_document(self, document_id: int, subscribers: list[Subscriber], heard: int) -> bool:

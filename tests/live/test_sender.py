@@ -40,6 +40,16 @@ def _read_until(sock: socket.socket, needle: bytes, seconds: float = 5) -> bytes
     return data
 
 
+def _eventually(check, seconds: float = 5) -> bool:
+    """Whether *check* holds within *seconds* (the sender notes what it wrote after writing it)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def _event(app, document, kind="comment") -> int:
     with app.app_context():
         event = add_event(document.id, kind, None)
@@ -73,7 +83,7 @@ def test_events_are_written_in_chunks_a_browser_can_read(app, factory, editor, o
     assert f"id: {first}\nevent: comment\n" in text
     assert f"id: {second}\n: -\n\n" in text
     assert "deciding" not in text
-    assert subscriber.last == second
+    assert _eventually(lambda: subscriber.last == second)
 
 
 def test_a_reader_that_stops_reading_is_dropped_not_waited_for(app, factory, editor, own_sender, monkeypatch):
@@ -128,3 +138,35 @@ def test_stopping_says_bye_to_every_stream_and_refuses_new_ones(app, factory, ed
         assert b"event: bye" in _read_until(theirs, b"event: bye")
         assert subscriber.done.wait(5)
     assert not own_sender.add(app, Subscriber(document.id, 0, False, None, socket.socketpair()[1]))
+
+
+def test_while_the_database_is_away_streams_get_heartbeats_then_the_events(
+    app, factory, editor, own_sender, monkeypatch
+):
+    """A restart of the database must not leave streams silent (a proxy would cut them) nor lose
+    what was committed: the sender keeps the beat and sends the events once it reads again."""
+    import sqlalchemy.exc
+
+    monkeypatch.setattr(sender_module, "HEARTBEAT_SECONDS", 0.3)
+    document = factory.document(editor=editor)
+    theirs, ours = socket.socketpair()
+    subscriber = Subscriber(document.id, 0, False, None, ours)
+    assert own_sender.add(app, subscriber)
+    real_read = sender_module._read_after
+    attempts = []
+
+    def away(*args):
+        attempts.append(args)
+        raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("the database restarts"))
+
+    monkeypatch.setattr(sender_module, "_read_after", away)
+    event_id = _event(app, document)
+    broker.publish(event_id, document.id)
+    beats = _read_until(theirs, b": heartbeat\n\n: heartbeat\n\n", 5)
+    assert beats.count(b": heartbeat") >= 2 and b"event:" not in beats
+    assert len(attempts) >= 2, "it keeps trying"
+    monkeypatch.setattr(sender_module, "_read_after", real_read)
+    assert f"id: {event_id}\nevent: comment\n".encode() in _read_until(
+        theirs, f"id: {event_id}\n".encode(), 5
+    )
+    assert _eventually(lambda: subscriber.last == event_id) and not subscriber.done.is_set()
