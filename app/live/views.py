@@ -241,12 +241,18 @@ def _direct_connection(environ) -> tuple[socket.socket, bool] | None:
     return sock, environ.get("SERVER_PROTOCOL", "HTTP/1.1") != "HTTP/1.0"
 
 
-@bp.route("/d/<slug>/live/deciding/<int:comment_id>", methods=["POST"])
-def deciding(slug: str, comment_id: int):
-    """An editor opened a comment's decision form: tell the other editors (a light event)."""
+def _editors_document(slug: str) -> Document:
+    """As :func:`_document`, for its editors only (what they are deciding is theirs to say)."""
     document = _document(slug)
     if not document.can_edit(current_user):
         abort(403)
+    return document
+
+
+@bp.route("/d/<slug>/live/deciding/<int:comment_id>", methods=["POST"])
+def deciding(slug: str, comment_id: int):
+    """An editor opened a comment's decision form: tell the other editors (a light event)."""
+    document = _editors_document(slug)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.document_id != document.id or comment.parent_id is not None:
         abort(404)
@@ -264,9 +270,7 @@ def deciding_many(slug: str):
     """An editor opened the bulk decision with comments ticked (``comment``: ids, each as the
     dashboard's checkboxes send it, "id:version"): tell the other editors, one event a card.
     Values that name no top-level comment of this document are passed over."""
-    document = _document(slug)
-    if not document.can_edit(current_user):
-        abort(403)
+    document = _editors_document(slug)
     wanted = set()
     for value in request.form.getlist("comment")[:MAX_DECIDING]:
         head = value.partition(":")[0]
