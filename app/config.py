@@ -105,10 +105,11 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "LIVE_STREAMS_PER_PROCESS": int(env.get("LIVE_STREAMS_PER_PROCESS", "100")),
         "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS", "0.25")),
         "LIVE_RETRY_MS": int(env.get("LIVE_RETRY_MS", "2000")),
-        # After a stream sent what it heard, how long it gathers what comes next before it sends
-        # again (milliseconds; PostgreSQL and Redis only, a poll of SQLite gathers already):
-        # fewer wake-ups in a burst, each event at most this much later.
+        # After the sender wrote what it heard, how long it gathers what comes next before it
+        # writes again (milliseconds): fewer wake-ups in a burst, each event at most this much
+        # later. Where the table is polled (SQLite) the poll's wait comes first, so less there.
         "LIVE_GATHER_MS": int(env.get("LIVE_GATHER_MS", "250")),
+        "LIVE_POLL_GATHER_MS": int(env.get("LIVE_POLL_GATHER_MS", "100")),
         # SAML service provider (app.accounts.sso.saml): our key pairs (PEM files; a pair made in
         # the instance folder when unset outside production), how old an IdP's metadata fetched
         # from its URL may get, and the entity categories in our metadata (Sweden Connect).

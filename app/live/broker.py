@@ -99,8 +99,8 @@ broker = Broker()
 
 
 def polls(app) -> bool:
-    """Whether this process learns of events by polling the table (SQLite without Redis): its
-    poll already gathers what came in between, where a listener wakes streams for each event."""
+    """Whether this process learns of events by polling the table (SQLite without Redis), where
+    a listener (PostgreSQL, Redis) hears of each event as it is committed."""
     if app.config.get("LIVE_BACKEND", "database") == "redis" and app.config.get("LIVE_REDIS_URL"):
         return False
     from app.extensions import db

@@ -201,6 +201,16 @@ class Subscriber:
         self.done = threading.Event()  # the sender is done with it
 
 
+def gather_seconds(app) -> float:
+    """How long the sender lets events gather after a write: LIVE_GATHER_MS, but at most
+    LIVE_POLL_GATHER_MS where the process polls the table (SQLite), whose poll interval comes
+    on top of it before a browser on another server sees the event."""
+    gather = app.config["LIVE_GATHER_MS"]
+    if polls(app):
+        gather = min(gather, app.config["LIVE_POLL_GATHER_MS"])
+    return gather / 1000
+
+
 class Sender:
     """The process's one writer of stream events (started with its first stream)."""
 
@@ -224,7 +234,7 @@ class Sender:
                 return False
             if self.thread is None:
                 self.app = app
-                self.gather = 0 if polls(app) else app.config["LIVE_GATHER_MS"] / 1000
+                self.gather = gather_seconds(app)
                 self.thread = threading.Thread(target=self._run, name="remiss-live-sender", daemon=True)
                 self.thread.start()
             self.joining.append(subscriber)

@@ -170,3 +170,24 @@ def test_while_the_database_is_away_streams_get_heartbeats_then_the_events(
         theirs, f"id: {event_id}\n".encode(), 5
     )
     assert _eventually(lambda: subscriber.last == event_id) and not subscriber.done.is_set()
+
+
+def test_events_close_together_leave_in_one_write(app, factory, editor, own_sender, monkeypatch):
+    """After a write the sender lets what follows gather (on SQLite too, whose own commits wake it
+    at once): with 200 streams open, a wake-up per comment took a tenth of the servers' CPU."""
+    monkeypatch.setitem(app.config, "LIVE_GATHER_MS", 400)
+    monkeypatch.setitem(app.config, "LIVE_POLL_GATHER_MS", 400)
+    document = factory.document(editor=editor)
+    theirs, ours = socket.socketpair()
+    assert own_sender.add(app, Subscriber(document.id, 0, False, None, ours))
+    first = _event(app, document)
+    broker.publish(first, document.id)
+    assert f"id: {first}\n".encode() in _read_until(theirs, f"id: {first}\n".encode())
+    second = _event(app, document)
+    broker.publish(second, document.id)
+    time.sleep(0.1)
+    third = _event(app, document)
+    broker.publish(third, document.id)
+    theirs.settimeout(5)
+    together = theirs.recv(65536)
+    assert f"id: {second}\n".encode() in together and f"id: {third}\n".encode() in together
