@@ -224,6 +224,7 @@ class Sender:
         self.thread: threading.Thread | None = None
         self.app = None
         self.gather = 0.0
+        self.failing: str | None = None  # the last read's error, while reading fails
 
     # ---- what a stream's request thread uses
 
@@ -318,8 +319,13 @@ class Sender:
                     del self.by_document[document_id]
                     self.seen.pop(document_id, None)
         if failed is not None:
-            log.warning("live: reading events failed (%s); trying again", failed)
+            # Said once, not twice a second, until reading works again (as the poller does).
+            if self.failing != str(failed):
+                self.failing = str(failed)
+                log.warning("live: reading events failed (%s); trying again", failed)
             broker.stopping.wait(0.5)
+        else:
+            self.failing = None
         return wrote
 
     def _write_document(self, document_id: int, subscribers: list[Subscriber], heard: int) -> bool:
