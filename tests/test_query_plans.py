@@ -111,3 +111,19 @@ def test_reading_dashboard_and_posting_find_comments_by_index(app, make_client, 
     # What version 2 answered is among the statements planned.
     assert any("resolved_in_version_id" in s for s, _p in statements)
     assert _walks(app, statements) == []
+
+
+def test_the_reading_pages_counts_read_the_index_alone(app, make_client, demo):
+    """Every view of a busy version counts each block's threads over all of the document's
+    comments: from a covering index, not by reading each comment's row from the table."""
+    member = _signed_in(make_client, "member@demo.example")
+    statements = _statements(app, lambda: member.get("/d/oppna-licenser/v/2"))
+    counts = [(s, p) for s, p in statements if "GROUP BY comment.block_id" in s]
+    assert len(counts) == 1
+    with app.app_context(), db.engine.connect() as connection:
+        plan = [
+            row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + counts[0][0], counts[0][1])
+        ]
+    assert any(
+        detail.startswith("SEARCH comment USING COVERING INDEX ix_comment_block_counts") for detail in plan
+    ), plan

@@ -55,8 +55,17 @@ class Comment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("document_id", "number", name="uq_comment_document_number"),
         sa.Index("ix_comment_version_block", "version_id", "block_id"),
-        # The reading page's counts per block and its busy-version query (migration b1a0c0de0003).
-        sa.Index("ix_comment_document_block", "document_id", "block_id"),
+        # The reading page's counts per block, from the index alone, and its busy-version query
+        # (migrations b1a0c0de0003, b1a0c0de2703).
+        sa.Index(
+            "ix_comment_block_counts",
+            "document_id",
+            "block_id",
+            "parent_id",
+            "version_id",
+            "status",
+            "withdrawn_at",
+        ),
         # "Answered in this version" on the reading page (migration b1a0c0de0021).
         sa.Index("ix_comment_resolved_in_version", "resolved_in_version_id"),
     )
