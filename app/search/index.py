@@ -19,6 +19,7 @@ status are right the moment they are committed. ``flask search-reindex`` rebuild
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import sqlalchemy as sa
@@ -88,24 +89,10 @@ def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
     """
     terms = _terms(connection)
     for ids in _chunks(set(comment_ids)):
-        rows = connection.execute(
-            sa.select(
-                Comment.id,
-                Comment.document_id,
-                Comment.version_id,
-                Comment.block_id,
-                Comment.body_html,
-                Comment.suggestion,
-                Comment.response_html,
-                User.name,
-                Comment.block_text,
-            )
-            .join(User, User.id == Comment.author_id)
-            .where(Comment.id.in_(ids))
-        ).all()
+        rows = connection.execute(_comments_statement(), {"ids": ids}).all()
         known = [i for i in ids if i not in new]
         if known:
-            connection.execute(ENTRY.delete().where(ENTRY.c.comment_id.in_(known)))
+            connection.execute(_delete_comment_entries(), {"ids": known})
         entries = []
         for comment_id, document_id, version_id, block_id, body, suggestion, response, name, base in rows:
             text = comment_text(body, suggestion, response, base)
@@ -126,6 +113,32 @@ def sync_comments(connection: Connection, comment_ids, new=frozenset()) -> None:
             )
         if entries:
             connection.execute(sa.insert(ENTRY), entries)
+
+
+@functools.cache
+def _comments_statement() -> sa.Select:
+    """The indexed fields of the comments with these ids, built once (every comment posted
+    runs it)."""
+    return (
+        sa.select(
+            Comment.id,
+            Comment.document_id,
+            Comment.version_id,
+            Comment.block_id,
+            Comment.body_html,
+            Comment.suggestion,
+            Comment.response_html,
+            User.name,
+            Comment.block_text,
+        )
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.id.in_(sa.bindparam("ids", expanding=True)))
+    )
+
+
+@functools.cache
+def _delete_comment_entries() -> sa.Delete:
+    return ENTRY.delete().where(ENTRY.c.comment_id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def sync_versions(connection: Connection, version_ids) -> None:

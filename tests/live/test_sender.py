@@ -54,9 +54,9 @@ def _eventually(check, seconds: float = 5) -> bool:
 
 def _event(app, document, kind="comment") -> int:
     with app.app_context():
-        event = add_event(document.id, kind, None)
+        event_id = add_event(document.id, kind, None)
         db.session.commit()
-        return event.id
+        return event_id
 
 
 def _dechunk(data: bytes) -> bytes:
