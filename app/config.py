@@ -79,6 +79,10 @@ def from_environment(instance_path: Path, root_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "__Host-remiss" if production else "remiss",
         "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+        # Flask would sign and send the session cookie again on every request to push its
+        # expiry on; the session's "seen" time (app.web) changes it once a minute of activity,
+        # which sends it then, and both time limits are checked on the server anyway.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(8 * 3600))),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

@@ -112,6 +112,21 @@ def test_activity_moves_the_idle_clock(client, factory):
         assert session["seen"] > earlier
 
 
+def test_the_session_cookie_is_sent_again_only_when_it_changes(client, factory):
+    """A page that changes nothing in the session sends no cookie (signing it is work on every
+    request); activity a minute later moves the idle clock and sends it, with a fresh expiry."""
+    _signed_in(client, factory)
+    quiet = client.get("/profile")
+    assert quiet.status_code == 200
+    assert not quiet.headers.getlist("Set-Cookie")
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 61
+    moved = client.get("/profile")
+    cookies = moved.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1
+    assert "Expires=" in cookies[0]
+
+
 def test_signing_in_starts_a_new_session(client, factory):
     user = factory.user(email="maja@example.org")
     client.get("/login")
