@@ -16,6 +16,8 @@ from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 from app.database import BARE_ENDPOINTS
@@ -67,6 +69,19 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
+    # The commonest call of all (a reading page makes seventy): Jinja's newstyle _() goes
+    # through three context calls to reach the catalogue; this one does the same in one.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
+
+
+@pass_eval_context
+def _template_gettext(eval_context, message: str, /, **variables) -> str:
+    """Jinja's newstyle gettext: the translation, always used as a %-format string, and in an
+    autoescaping template Markup whose variables are escaped."""
+    translated = request_translations().ugettext(message)
+    if eval_context.autoescape:
+        translated = Markup(translated)  # noqa: S704  (our own catalogue, as Jinja does)
+    return translated % variables
 
 
 @functools.cache

@@ -102,3 +102,21 @@ def test_form_library_messages_follow_each_readers_language(factory, make_client
         response = client.post(f"/d/d/v/1/b/{uid}/comment", {"kind": "no-such-kind", "body": "Text"})
         assert response.status_code == 400
         assert message in response.get_data(as_text=True), language
+
+
+@pytest.mark.parametrize(("language", "word"), [("sv", "Version"), ("en", "Version")])
+def test_templates_translate_and_escape_as_jinjas_own_gettext(app, language, word):
+    """Templates' _() and gettext() (app.i18n's own, one call instead of Jinja's three): the
+    reader's language, variables escaped where the template autoescapes (pages) and left as
+    they are where it does not (plain-text mail), and always a %-format string."""
+    hostile = "<script>alert(1)</script> & co"
+    source = (
+        "{{ _('Version %(label)s', label=x) }}|{{ gettext('Show') }}|{{ _('100%%') }}"
+        "{% autoescape false %}|{{ _('Version %(label)s', label=x) }}{% endautoescape %}"
+    )
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        page, show, percent, text = app.jinja_env.from_string(source).render(x=hostile).split("|")
+    assert page == f"{word} &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+    assert show == {"sv": "Visa", "en": "Show"}[language]
+    assert percent == "100%"
+    assert text == f"{word} {hostile}"
