@@ -123,4 +123,17 @@ def configure_postgresql(app, db) -> None:
     def _reads_autocommit():
         if request.endpoint in BARE_ENDPOINTS or request_writes():
             return
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        without_transaction(db.session)
+
+
+def without_transaction(session) -> None:
+    """On PostgreSQL, run *session*'s statements in autocommit (call before its first one).
+
+    For what only reads: pages, and the threads that read beside them (app.live). Besides the
+    round trips, it keeps the connection's prepared statements: psycopg prepares a statement run
+    five times, and a ROLLBACK makes it drop every one of them (DEALLOCATE ALL), so a pooled
+    connection a background read had rolled back made the next pages parse and plan every
+    statement again. A no-op on SQLite.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from app.database import reading_only
+from app.database import reading_only, without_transaction
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class Broker:
 
         with app.app_context(), reading_only():
             try:
+                without_transaction(db.session)
                 rows = db.session.execute(
                     sa.select(sa.func.max(LiveEvent.id), LiveEvent.document_id).group_by(
                         LiveEvent.document_id

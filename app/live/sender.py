@@ -34,6 +34,7 @@ import time
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.database import without_transaction
 from app.documents.models import Block, Version
 from app.extensions import db
 from app.live.broker import broker, polls
@@ -81,6 +82,7 @@ def _read_after(app, document_id: int, last: int) -> list[tuple]:
     """:func:`_rows_after` from the sender's thread: its own app context and connection, given back."""
     with app.app_context():
         try:
+            without_transaction(db.session)
             return _rows_after(document_id, last)
         finally:
             db.session.remove()

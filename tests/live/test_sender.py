@@ -195,3 +195,33 @@ def test_events_close_together_leave_in_one_write(app, factory, editor, own_send
     theirs.settimeout(5)
     together = theirs.recv(65536)
     assert f"id: {second}\n".encode() in together and f"id: {third}\n".encode() in together
+
+
+def test_reading_events_leaves_no_transaction_to_roll_back(app, factory, editor):
+    """On PostgreSQL the sender's and the listener's reads run without a transaction: a ROLLBACK
+    makes psycopg drop every statement it prepared on that pooled connection (DEALLOCATE ALL),
+    and the pages that took the connection next parsed and planned every statement again.
+    (With 200 open streams that was most of what they cost PostgreSQL.)"""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("prepared statements and their DEALLOCATE ALL are PostgreSQL's (psycopg)")
+    from psycopg.pq import TransactionStatus
+
+    document = factory.document(editor=editor)
+    _event(app, document)
+    open_at_rollback = []
+
+    def before_rollback(connection):
+        status = connection.connection.dbapi_connection.pgconn.transaction_status
+        open_at_rollback.append(status != TransactionStatus.IDLE)
+
+    with app.app_context():
+        engine = db.engine
+    sqlalchemy.event.listen(engine, "rollback", before_rollback)
+    try:
+        rows = sender_module._read_after(app, document.id, 0)
+        broker.catch_up(app)
+    finally:
+        sqlalchemy.event.remove(engine, "rollback", before_rollback)
+    assert [row[1] for row in rows] == ["comment"]
+    assert open_at_rollback, "the sessions were given back (and rolled back) as usual"
+    assert not any(open_at_rollback), "a transaction was open, so a real ROLLBACK was sent"
