@@ -83,6 +83,19 @@ def reading_only():
         _reading_only.reset(token)
 
 
+@contextlib.contextmanager
+def background_reads(app, db):
+    """An app context for a thread that only reads beside the requests (app.live's sender,
+    listener and poll), its session given back at the end: on SQLite its transactions take no
+    write lock (:func:`reading_only`), on PostgreSQL it has none (:func:`without_transaction`)."""
+    with app.app_context(), reading_only():
+        try:
+            without_transaction(db.session)
+            yield db.session
+        finally:
+            db.session.remove()
+
+
 def _sqlite_begin_mode() -> str:
     # A request that writes takes the write lock up front: a deferred
     # transaction that upgrades later is what produces "database is locked".

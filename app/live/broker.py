@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from app.database import reading_only, without_transaction
+from app.database import background_reads
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +83,10 @@ class Broker:
         from app.extensions import db
         from app.live.models import LiveEvent
 
-        with app.app_context(), reading_only():
-            try:
-                without_transaction(db.session)
-                rows = db.session.execute(
-                    sa.select(sa.func.max(LiveEvent.id), LiveEvent.document_id).group_by(
-                        LiveEvent.document_id
-                    )
-                ).all()
-            finally:
-                db.session.remove()
+        with background_reads(app, db) as session:
+            rows = session.execute(
+                sa.select(sa.func.max(LiveEvent.id), LiveEvent.document_id).group_by(LiveEvent.document_id)
+            ).all()
         self.publish_many(rows)
 
 
@@ -199,17 +193,14 @@ def _poll_table(app, broker: Broker) -> None:
     failing = None
     while not broker.stopping.is_set():
         try:
-            with app.app_context(), reading_only():
-                try:
-                    if last is None:
-                        last = db.session.scalar(sa.select(sa.func.max(LiveEvent.id))) or 0
-                    rows = db.session.execute(
-                        sa.select(LiveEvent.id, LiveEvent.document_id)
-                        .where(LiveEvent.id > last)
-                        .order_by(LiveEvent.id)
-                    ).all()
-                finally:
-                    db.session.remove()
+            with background_reads(app, db) as session:
+                if last is None:
+                    last = session.scalar(sa.select(sa.func.max(LiveEvent.id))) or 0
+                rows = session.execute(
+                    sa.select(LiveEvent.id, LiveEvent.document_id)
+                    .where(LiveEvent.id > last)
+                    .order_by(LiveEvent.id)
+                ).all()
             if rows:
                 last = rows[-1][0]
                 broker.publish_many(rows)

@@ -34,7 +34,7 @@ import time
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.database import without_transaction
+from app.database import background_reads
 from app.documents.models import Block, Version
 from app.extensions import db
 from app.live.broker import broker, polls
@@ -80,12 +80,8 @@ def _event_id(row: tuple) -> int:
 
 def _read_after(app, document_id: int, last: int) -> list[tuple]:
     """:func:`_rows_after` from the sender's thread: its own app context and connection, given back."""
-    with app.app_context():
-        try:
-            without_transaction(db.session)
-            return _rows_after(document_id, last)
-        finally:
-            db.session.remove()
+    with background_reads(app, db):
+        return _rows_after(document_id, last)
 
 
 class Recent:

@@ -225,3 +225,28 @@ def test_reading_events_leaves_no_transaction_to_roll_back(app, factory, editor)
     assert [row[1] for row in rows] == ["comment"]
     assert open_at_rollback, "the sessions were given back (and rolled back) as usual"
     assert not any(open_at_rollback), "a transaction was open, so a real ROLLBACK was sent"
+
+
+def test_reading_events_on_sqlite_takes_no_write_lock(app, factory, editor):
+    """The sender reads outside any request, several times a second under load: its transaction
+    begins deferred, so a comment being posted never waits for it (outside a request, SQLite
+    transactions otherwise begin IMMEDIATE and hold the one write lock)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+    document = factory.document(editor=editor)
+    _event(app, document)
+    begun = []
+
+    def before(conn, cursor, statement, *_args):
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sqlalchemy.event.listen(engine, "before_cursor_execute", before)
+    try:
+        rows = sender_module._read_after(app, document.id, 0)
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", before)
+    assert [row[1] for row in rows] == ["comment"]
+    assert begun == ["BEGIN"]
